@@ -1,0 +1,1 @@
+"""The ``oms`` command-line entry point (composes the packages' commands)."""

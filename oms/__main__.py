@@ -1,0 +1,5 @@
+import sys
+
+from oms.cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""The ``oms`` command line: one entry point, one sub-command group per package.
+
+Each package owns its commands in its own ``cli.py`` with a ``register(subparsers)``
+function; this module only composes them and turns domain errors into readable
+messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Packages that contribute sub-commands, in the order ``oms --help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ("gis.cli",)
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser with every package's sub-commands registered."""
+    parser = argparse.ArgumentParser(
+        prog="oms", description="Outage management and field dispatch for distribution utilities."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``oms`` command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (ValueError, LookupError, OSError) as error:
+        # Domain errors carry messages written for people (record and field named).
+        print(f"oms: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
