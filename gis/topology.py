@@ -180,17 +180,44 @@ class Topology:
 
     # -- tracing -------------------------------------------------------------------
     def _retrace(self, sources: set[int]) -> None:
-        if not sources:
+        """Re-trace the given source trees and any tree they now touch through closed branches.
+
+        Re-tracing the whole closed-branch component together gives exactly the result
+        of a full rebuild, while trees elsewhere are left alone.
+        """
+        sources = set(sources)
+        while sources:
+            cleared = np.flatnonzero(np.isin(self.tree_of, list(sources)))
+            self._clear(cleared)
+            for s in sources:
+                self._problems.pop(s, None)
+                self._trees.pop(s, None)
+            order, extra = self._bfs(sorted(sources))
+            touched = self._touched_trees(cleared, extra, sources)
+            if touched:
+                sources |= touched
+                continue
+            self._resolve_extra_edges(extra)
+            for s in sources:
+                self._index_tree(s, order)
             return
-        for s in sources:
-            self._problems.pop(s, None)
-            tree = self._trees.pop(s, None)
-            if tree is not None:
-                self._clear(tree.buses)
-        order, extra = self._bfs(sorted(sources))
-        self._resolve_extra_edges(extra)
-        for s in sources:
-            self._index_tree(s, order)
+
+    def _touched_trees(
+        self, cleared: IntArray, extra: list[tuple[int, int, int]], sources: set[int]
+    ) -> set[int]:
+        """Trees outside `sources` reached from the re-traced region through closed branches."""
+        touched = {int(self.tree_of[v]) for u, v, _ in extra} | {
+            int(self.tree_of[u]) for u, v, _ in extra
+        }
+        a = self._arrays
+        closed = None
+        for bus in cleared[self.tree_of[cleared] == NONE].tolist():
+            for k in range(a.ptr[bus], a.ptr[bus + 1]):
+                if closed is None:
+                    closed = self._closed_branches()
+                if closed[a.nbr_branch[k]]:
+                    touched.add(int(self.tree_of[a.nbr_bus[k]]))
+        return touched - sources - {NONE}
 
     def _clear(self, buses: IntArray) -> None:
         came_by = self.parent_branch[buses]
