@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 import numpy as np
+import pyproj
 
 from gis.errors import NetworkError
 from gis.model import (
@@ -107,6 +108,8 @@ class NetworkBuilder:
         sources = self._build_sources(bus_index, errors)
         if not self._sources:
             errors.append("the network has no source (no substation or supply point)")
+        if self.crs is not None:
+            _check_crs(self.crs, errors)
         if errors:
             raise NetworkError(_summarise(self.name, errors))
         buses = bus_table(
@@ -192,6 +195,13 @@ class NetworkBuilder:
             for source_id, bus, _ in self._sources
         ]
         return source_table(tuple(ids), buses, tuple(row[2] for row in self._sources))
+
+
+def _check_crs(crs: str, errors: list[str]) -> None:
+    try:
+        pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError:
+        errors.append(f"network crs {crs!r} cannot be resolved (try an EPSG code such as EPSG:4326)")
 
 
 def _unique(ids: list[str], kind: str, errors: list[str]) -> dict[str, int]:

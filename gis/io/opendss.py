@@ -62,9 +62,9 @@ def read_opendss(
     _load_coordinates(dss, master, coordinates)
 
     builder = NetworkBuilder(dss.Circuit.Name() or master.stem, crs=None, units="local")
-    _read_buses(dss, builder)
+    known_buses = _read_buses(dss, builder)
     regulated = _regulated_transformers(dss)
-    opened = _read_branches(dss, builder, regulated)
+    opened = _read_branches(dss, builder, regulated, known_buses)
     _read_devices(dss, builder, opened)
     _read_loads(dss, builder)
     _read_sources(dss, builder)
@@ -102,13 +102,16 @@ def _bus(name: str) -> str:
     return name.split(".", 1)[0].lower()
 
 
-def _read_buses(dss: Any, builder: NetworkBuilder) -> None:
+def _read_buses(dss: Any, builder: NetworkBuilder) -> set[str]:
+    names = set()
     for name in dss.Circuit.AllBusNames():
         dss.Circuit.SetActiveBus(name)
         if dss.Bus.Coorddefined():
             builder.add_bus(name.lower(), dss.Bus.X(), dss.Bus.Y())
         else:
             builder.add_bus(name.lower())
+        names.add(name.lower())
+    return names
 
 
 def _regulated_transformers(dss: Any) -> set[str]:
@@ -126,7 +129,9 @@ def _is_open(dss: Any) -> bool:
     )
 
 
-def _read_branches(dss: Any, builder: NetworkBuilder, regulated: set[str]) -> set[str]:
+def _read_branches(
+    dss: Any, builder: NetworkBuilder, regulated: set[str], known_buses: set[str]
+) -> set[str]:
     """Add conductors and transformers; return the ids of elements open in the model."""
     opened: set[str] = set()
     for full_name in dss.Circuit.AllElementNames():
@@ -135,24 +140,29 @@ def _read_branches(dss: Any, builder: NetworkBuilder, regulated: set[str]) -> se
         if cls not in _SERIES_CLASSES and cls != "transformer":
             continue
         dss.Circuit.SetActiveElement(full_name)
-        if not dss.CktElement.Enabled():
-            continue
-        buses = [_bus(b) for b in dss.CktElement.BusNames()]
         short_name = element_id.split(".", 1)[1]
+        enabled = dss.CktElement.Enabled()
+        if cls == "line":
+            dss.Lines.Name(short_name)  # make it the active line for the Lines interface
+        if not enabled and not (cls == "line" and dss.Lines.IsSwitch()):
+            continue  # out of service; a disabled switch is a normally-open one (IEEE 8500)
+        buses = [_bus(b) for b in dss.CktElement.BusNames()]
+        for bus in buses:
+            if bus not in known_buses:
+                known_buses.add(bus)
+                builder.add_bus(bus)
         if cls == "transformer":
             dss.Transformers.Name(short_name)
             _add_transformer(dss, builder, element_id, buses, regulated)
         elif len(buses) >= 2 and buses[0] != buses[1]:
-            if cls == "line":
-                dss.Lines.Name(short_name)
             builder.add_branch(element_id, BranchKind.LINE, buses[0], buses[1],
                                length_m=_line_length(dss, cls))
             if cls == "line" and dss.Lines.IsSwitch():
                 builder.add_device(element_id, DeviceKind.SWITCH, element_id,
-                                   normally_open=_is_open(dss))
+                                   normally_open=not enabled or _is_open(dss))
         else:
             continue  # a shunt capacitor or reactor: not on the path of power
-        if _is_open(dss):
+        if not enabled or _is_open(dss):
             opened.add(element_id)
     return opened
 
