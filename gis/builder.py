@@ -137,7 +137,9 @@ class NetworkBuilder:
         _unique(ids, "branch", errors)
         kinds, froms, tos, geometry = [], [], [], {}
         for position, (branch_id, kind, from_bus, to_bus, _, shape) in enumerate(self._branches):
-            kinds.append(_kind_position(BranchKind, BRANCH_KINDS, kind, "branch", branch_id, errors))
+            kinds.append(
+                _kind_position(BranchKind, BRANCH_KINDS, kind, "branch", branch_id, errors)
+            )
             froms.append(_bus_ref(bus_index, from_bus, "branch", branch_id, "from_bus", errors))
             tos.append(_bus_ref(bus_index, to_bus, "branch", branch_id, "to_bus", errors))
             if from_bus == to_bus:
@@ -146,16 +148,45 @@ class NetworkBuilder:
                 if len(shape) < 2 or not all(map(math.isfinite, np.ravel(shape))):
                     errors.append(f"branch {branch_id!r}: geometry needs two or more finite points")
                 geometry[position] = shape
-        return branch_table(
-            tuple(ids), kinds, froms, tos, [row[4] for row in self._branches], geometry
-        )
+        lengths = self._lengths(froms, tos, geometry)
+        return branch_table(tuple(ids), kinds, froms, tos, lengths, geometry)
+
+    def _lengths(
+        self, froms: list[int], tos: list[int], geometry: dict[int, tuple[Point, ...]]
+    ) -> np.ndarray:
+        """Given lengths, else measured from the geometry when the CRS says how."""
+        given = np.array([row[4] for row in self._branches], dtype=float)
+        missing = np.flatnonzero(np.isnan(given))
+        if self.crs is None or len(missing) == 0 or min(froms + tos, default=0) < 0:
+            return given
+        try:
+            crs = pyproj.CRS.from_user_input(self.crs)
+        except pyproj.exceptions.CRSError:
+            return given  # reported by build()
+        xy = np.array(self._bus_xy, dtype=float).reshape(-1, 2)
+        straight = [i for i in missing.tolist() if i not in geometry]
+        a, b = xy[np.array(froms)[straight]], xy[np.array(tos)[straight]]
+        if crs.is_geographic:
+            geod = pyproj.Geod(ellps="WGS84")
+            given[straight] = geod.inv(a[:, 0], a[:, 1], b[:, 0], b[:, 1])[2]
+            for i in (i for i in missing.tolist() if i in geometry):
+                lon, lat = zip(*geometry[i], strict=True)
+                given[i] = geod.line_length(lon, lat)
+        else:
+            scale = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+            given[straight] = np.hypot(*(b - a).T) * scale
+            for i in (i for i in missing.tolist() if i in geometry):
+                given[i] = float(np.hypot(*np.diff(np.array(geometry[i]), axis=0).T).sum()) * scale
+        return given
 
     def _build_devices(self, branch_index: Mapping[str, int], errors: list[str]) -> DeviceTable:
         ids = [row[0] for row in self._devices]
         _unique(ids, "device", errors)
         kinds, branches = [], []
         for device_id, kind, branch, _ in self._devices:
-            kinds.append(_kind_position(DeviceKind, DEVICE_KINDS, kind, "device", device_id, errors))
+            kinds.append(
+                _kind_position(DeviceKind, DEVICE_KINDS, kind, "device", device_id, errors)
+            )
             position = branch_index.get(branch)
             if position is None:
                 errors.append(f"device {device_id!r}: branch {branch!r} is not a branch")
@@ -171,12 +202,16 @@ class NetworkBuilder:
             position = _bus_ref(bus_index, bus, "customer", customer_id, "bus", errors)
             buses.append(position)
             if not isinstance(count, int | np.integer) or count < 0:
-                errors.append(f"customer {customer_id!r}: count {count!r} is not a whole number ≥ 0")
+                errors.append(
+                    f"customer {customer_id!r}: count {count!r} is not a whole number ≥ 0"
+                )
             # A service point without its own coordinates sits at its bus.
             if not (math.isfinite(x) and math.isfinite(y)) and position >= 0:
-                x, y = self._bus_xy[position]
-            xs.append(x)
-            ys.append(y)
+                xs.append(self._bus_xy[position][0])
+                ys.append(self._bus_xy[position][1])
+            else:
+                xs.append(x)
+                ys.append(y)
         return customer_table(
             tuple(ids),
             buses,
@@ -201,7 +236,9 @@ def _check_crs(crs: str, errors: list[str]) -> None:
     try:
         pyproj.CRS.from_user_input(crs)
     except pyproj.exceptions.CRSError:
-        errors.append(f"network crs {crs!r} cannot be resolved (try an EPSG code such as EPSG:4326)")
+        errors.append(
+            f"network crs {crs!r} cannot be resolved (try an EPSG code such as EPSG:4326)"
+        )
 
 
 def _unique(ids: list[str], kind: str, errors: list[str]) -> dict[str, int]:

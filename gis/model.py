@@ -53,8 +53,20 @@ BRANCH_KINDS: tuple[BranchKind, ...] = tuple(BranchKind)
 DEVICE_KINDS: tuple[DeviceKind, ...] = tuple(DeviceKind)
 
 
-def _frozen(array: npt.ArrayLike, dtype: npt.DTypeLike) -> npt.NDArray[np.generic]:
-    out = np.array(array, dtype=dtype)
+def _floats(values: npt.ArrayLike) -> FloatArray:
+    out = np.array(values, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def _ints(values: npt.ArrayLike) -> IntArray:
+    out = np.array(values, dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+def _bools(values: npt.ArrayLike) -> BoolArray:
+    out = np.array(values, dtype=np.bool_)
     out.flags.writeable = False
     return out
 
@@ -171,7 +183,7 @@ class SourceTable:
 
 
 def bus_table(ids: tuple[str, ...], x: npt.ArrayLike, y: npt.ArrayLike) -> BusTable:
-    return BusTable(ids, _frozen(x, np.float64), _frozen(y, np.float64), _index(ids))
+    return BusTable(ids, _floats(x), _floats(y), _index(ids))
 
 
 def branch_table(
@@ -184,10 +196,10 @@ def branch_table(
 ) -> BranchTable:
     return BranchTable(
         ids,
-        _frozen(kind, np.int64),
-        _frozen(from_bus, np.int64),
-        _frozen(to_bus, np.int64),
-        _frozen(length_m, np.float64),
+        _ints(kind),
+        _ints(from_bus),
+        _ints(to_bus),
+        _floats(length_m),
         dict(geometry),
         _index(ids),
     )
@@ -198,9 +210,9 @@ def device_table(
 ) -> DeviceTable:
     return DeviceTable(
         ids,
-        _frozen(kind, np.int64),
-        _frozen(branch, np.int64),
-        _frozen(normally_open, np.bool_),
+        _ints(kind),
+        _ints(branch),
+        _bools(normally_open),
         _index(ids),
     )
 
@@ -216,11 +228,11 @@ def customer_table(
 ) -> CustomerTable:
     return CustomerTable(
         ids,
-        _frozen(bus, np.int64),
-        _frozen(count, np.int64),
-        _frozen(critical, np.bool_),
-        _frozen(x, np.float64),
-        _frozen(y, np.float64),
+        _ints(bus),
+        _ints(count),
+        _bools(critical),
+        _floats(x),
+        _floats(y),
         address,
         _index(ids),
     )
@@ -229,7 +241,7 @@ def customer_table(
 def source_table(
     ids: tuple[str, ...], bus: npt.ArrayLike, substation: tuple[str, ...]
 ) -> SourceTable:
-    return SourceTable(ids, _frozen(bus, np.int64), substation, _index(ids))
+    return SourceTable(ids, _ints(bus), substation, _index(ids))
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,10 +321,10 @@ class Network:
         return _lookup(self.customers.index, "customer", customer_id)
 
     def branch_kind(self, branch: int) -> BranchKind:
-        return BRANCH_KINDS[self.branches.kind[branch]]
+        return BRANCH_KINDS[int(self.branches.kind[branch])]
 
     def device_kind(self, device: int) -> DeviceKind:
-        return DEVICE_KINDS[self.devices.kind[device]]
+        return DEVICE_KINDS[int(self.devices.kind[device])]
 
     def element_branch(self, element_id: str) -> int:
         """Branch operated by a device id, or the branch with that id (e.g. a transformer)."""

@@ -111,7 +111,9 @@ def _feeders(network: Network, topo: Topology, problems: list[Problem]) -> list[
     # A substation's own buses above its breakers form a partition with no customers:
     # not a feeder a person would name.
     with_feeders = {f.source for f in out if f.id != f.source}
-    out = [f for f in out if not (f.customers == 0 and f.id == f.source and f.source in with_feeders)]
+    out = [
+        f for f in out if not (f.customers == 0 and f.id == f.source and f.source in with_feeders)
+    ]
     return sorted(out, key=lambda f: (f.source, f.id))
 
 

@@ -31,8 +31,12 @@ from gis.topology_arrays import NetworkArrays, build_arrays, preorder
 NONE = -1
 
 # Among several protective devices on one branch, the most local one is "nearest".
-_PROTECTIVE_ORDER = (DeviceKind.FUSE, DeviceKind.SECTIONALIZER, DeviceKind.RECLOSER,
-                     DeviceKind.BREAKER)
+_PROTECTIVE_ORDER = (
+    DeviceKind.FUSE,
+    DeviceKind.SECTIONALIZER,
+    DeviceKind.RECLOSER,
+    DeviceKind.BREAKER,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +226,14 @@ class Topology:
     def _clear(self, buses: IntArray) -> None:
         came_by = self.parent_branch[buses]
         self.child_of_branch[came_by[came_by != NONE]] = NONE
-        for array in (self.tree_of, self.parent_bus, self.parent_branch, self.feeder_of,
-                      self.up_protective, self.up_transformer):
+        for array in (
+            self.tree_of,
+            self.parent_bus,
+            self.parent_branch,
+            self.feeder_of,
+            self.up_protective,
+            self.up_transformer,
+        ):
             array[buses] = NONE
         self.downstream_count[buses] = 0
 

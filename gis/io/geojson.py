@@ -26,8 +26,11 @@ def write_geojson(network: Network, path: Path) -> None:
         for row in rows:
             props = {k: _plain(v) for k, v in row.items() if k != "geometry"}
             features.append(
-                {"type": "Feature", "geometry": _geometry(row["geometry"]),
-                 "properties": {"layer": layer, **props}}
+                {
+                    "type": "Feature",
+                    "geometry": _geometry(row["geometry"]),
+                    "properties": {"layer": layer, **props},
+                }
             )
     document = {"type": "FeatureCollection", "oms": metadata(network), "features": features}
     path = Path(path)
@@ -82,7 +85,7 @@ def read_geojson(path: Path) -> Network:
 def _coords(geometry: dict[str, Any] | None) -> Any:
     if not geometry:
         return None
-    coords = geometry.get("coordinates")
+    coords = geometry.get("coordinates") or []
     if geometry.get("type") == "Point":
         return (float(coords[0]), float(coords[1]))
     return [(float(c[0]), float(c[1])) for c in coords]

@@ -82,7 +82,7 @@ def _rows(path: Path, layer: str) -> list[Row]:
         frame = pyogrio.read_dataframe(path, layer=layer)
     geometry = frame.geometry
     attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    records: list[Row] = attributes.to_dict("records")  # type: ignore[assignment]
+    records: list[Row] = attributes.to_dict("records")
     for record, shape in zip(records, geometry, strict=True):
         record["geometry"] = _coords(shape)
     return records

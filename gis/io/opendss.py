@@ -125,7 +125,8 @@ def _regulated_transformers(dss: Any) -> set[str]:
 
 def _is_open(dss: Any) -> bool:
     return any(
-        dss.CktElement.IsOpen(terminal, 0) for terminal in range(1, dss.CktElement.NumTerminals() + 1)
+        dss.CktElement.IsOpen(terminal, 0)
+        for terminal in range(1, dss.CktElement.NumTerminals() + 1)
     )
 
 
@@ -155,11 +156,16 @@ def _read_branches(
             dss.Transformers.Name(short_name)
             _add_transformer(dss, builder, element_id, buses, regulated)
         elif len(buses) >= 2 and buses[0] != buses[1]:
-            builder.add_branch(element_id, BranchKind.LINE, buses[0], buses[1],
-                               length_m=_line_length(dss, cls))
+            builder.add_branch(
+                element_id, BranchKind.LINE, buses[0], buses[1], length_m=_line_length(dss, cls)
+            )
             if cls == "line" and dss.Lines.IsSwitch():
-                builder.add_device(element_id, DeviceKind.SWITCH, element_id,
-                                   normally_open=not enabled or _is_open(dss))
+                builder.add_device(
+                    element_id,
+                    DeviceKind.SWITCH,
+                    element_id,
+                    normally_open=not enabled or _is_open(dss),
+                )
         else:
             continue  # a shunt capacitor or reactor: not on the path of power
         if not enabled or _is_open(dss):

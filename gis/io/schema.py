@@ -126,18 +126,28 @@ def layers_to_network(
     for row in _rows(layers, "branches", source, builder):
         shape = row["geometry"]
         builder.add_branch(
-            row["id"], row["kind"], row["from_bus"], row["to_bus"],
+            row["id"],
+            row["kind"],
+            row["from_bus"],
+            row["to_bus"],
             length_m=_number(row["length_m"]),
             geometry=shape if shape and len(shape) > 2 else None,
         )
     for row in _rows(layers, "devices", source, builder):
-        builder.add_device(row["id"], row["kind"], row["branch"],
-                           normally_open=_flag(row["normally_open"]))
+        builder.add_device(
+            row["id"], row["kind"], row["branch"], normally_open=_flag(row["normally_open"])
+        )
     for row in _rows(layers, "customers", source, builder):
         x, y = row["geometry"] if row["geometry"] else (math.nan, math.nan)
-        builder.add_customer(row["id"], row["bus"], count=_count(row["count"]),
-                             critical=_flag(row["critical"]), x=x, y=y,
-                             address=str(row["address"] or ""))
+        builder.add_customer(
+            row["id"],
+            row["bus"],
+            count=_count(row["count"]),
+            critical=_flag(row["critical"]),
+            x=x,
+            y=y,
+            address=str(row["address"] or ""),
+        )
     for row in _rows(layers, "sources", source, builder):
         builder.add_source(row["id"], row["bus"], substation=str(row["substation"] or ""))
     return builder.build()

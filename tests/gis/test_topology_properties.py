@@ -34,7 +34,9 @@ def networks(draw: st.DrawFn) -> tuple[Network, list[str]]:
     if draw(st.booleans()):
         b.add_source("s1", f"b{draw(st.integers(1, n - 1))}")
     net = b.build()
-    toggles = draw(st.lists(st.sampled_from(net.devices.ids), max_size=6)) if net.devices.ids else []
+    toggles = (
+        draw(st.lists(st.sampled_from(net.devices.ids), max_size=6)) if net.devices.ids else []
+    )
     return net, toggles
 
 
