@@ -80,14 +80,14 @@ def day_events(rng: np.random.Generator, t: Territory, day: date, storm: float,
     """Outages starting on ``day``: (kind, start minute, feeder, parameters)."""
     base = (day - EPOCH.date()).days * 1440.0
     season = 1.0 + 0.6 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 100) / 365)
-    counts = {"fuse": rng.poisson(0.20 * season), "section": rng.poisson(0.05 * season),
-              "breaker": rng.poisson(0.012 * season), "momentary": rng.poisson(0.08 * season),
+    counts = {"fuse": rng.poisson(0.25 * season), "section": rng.poisson(0.025 * season),
+              "breaker": rng.poisson(0.008 * season), "momentary": rng.poisson(0.08 * season),
               "planned": rng.poisson(0.06 if day.weekday() < 5 else 0.0)}
     if storm:
-        counts["fuse"] += rng.poisson(25 * storm)
-        counts["section"] += rng.poisson(8 * storm)
-        counts["breaker"] += rng.poisson(1.5 * storm)
-        counts["momentary"] += rng.poisson(6 * storm)
+        counts["fuse"] += rng.poisson(15 * storm)
+        counts["section"] += rng.poisson(4 * storm)
+        counts["breaker"] += rng.poisson(0.8 * storm)
+        counts["momentary"] += rng.poisson(4 * storm)
     for kind, count in counts.items():
         for _ in range(int(count)):
             minute = rng.uniform(540, 900) if kind == "planned" else rng.uniform(0, 1440)
@@ -131,7 +131,7 @@ def simulate(seed: int, names: Sequence[str], customers: int, first: date, years
     storm_left, storm = 0, 0.0
     day, serial = first, 0
     while day < last:
-        if storm_left == 0 and rng.random() < 0.012:
+        if storm_left == 0 and rng.random() < 0.004 * (1.5 if 4 <= day.month <= 9 else 0.6):
             storm_left, storm = int(rng.integers(1, 4)), rng.uniform(0.4, 1.6)
         todays = sorted(day_events(rng, t, day, storm if storm_left else 0.0),
                         key=lambda e: e[1])

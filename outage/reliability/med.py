@@ -41,15 +41,16 @@ class MedThreshold:
 
 
 def daily_saidi(records: Iterable[Interruption], customers_served: int, tz: tzinfo | None,
-                first: date, last: date) -> dict[date, float]:
-    """Daily SAIDI (minutes) for every day ``first..last``: sustained unplanned records,
-    each accrued whole to the local day on which it begins."""
+                first: date, last: date, *, include_planned: bool = False,
+                ) -> dict[date, float]:
+    """Daily SAIDI (minutes) for every day ``first..last``: sustained records (unplanned
+    only unless ``include_planned``), each accrued whole to the local day it begins on."""
     if last < first:
         raise HistoryError(f"daily SAIDI range {first}..{last} is empty")
     micro: dict[date, int] = {first + timedelta(days=k): 0
                               for k in range((last - first).days + 1)}
     for record in records:
-        if record.momentary or record.planned:
+        if record.momentary or (record.planned and not include_planned):
             continue
         day = local_day(record, tz)
         if day not in micro:

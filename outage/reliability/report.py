@@ -65,6 +65,7 @@ class Report:
     groups: Mapping[str, Mapping[str, Indices]]
     years: tuple[YearBudget, ...]
     feeder_minutes: tuple[tuple[str, float, float], ...]
+    target_daily: Mapping[date, float]
     tracker: TrackerStatus
     target: TargetParams
 
@@ -130,6 +131,8 @@ def build_report(records: Sequence[Interruption], territory: Territory, period: 
         years=_years(records, territory, period, params), tracker=tracker.status(as_of),
         feeder_minutes=_feeder_minutes(sets["excluding_med"], sets["med_days"], n_t),
         target=params.target,
+        target_daily=daily_saidi(records, n_t, tz, first, last,
+                                 include_planned=params.target.include_planned),
     )
 
 
