@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from gis import Network, Topology
-from gis.io import load_network
 from gis.model import BRANCH_KINDS, DEVICE_KINDS, BranchKind, DeviceKind
 from gis.synthetic import SynthParams, synthesize_utility
 from gis.synthetic_skeleton import split_counts
-
-TERRITORY = Path(__file__).parents[2] / "sample_data" / "territory.gpkg"
 
 
 @pytest.fixture(scope="module")
