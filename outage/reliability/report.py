@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from outage.reliability.errors import HistoryError
 from outage.reliability.indices import (
     IndexParams,
     Indices,
@@ -56,7 +57,7 @@ class Report:
 
     period: Period
     customers_served: int
-    med: MedThreshold
+    med: MedThreshold | None
     med_source: str
     daily: Mapping[date, float]
     med_days: tuple[date, ...]
@@ -75,7 +76,8 @@ class Report:
             "period": {"start": self.period.start.isoformat(),
                        "end": self.period.end.isoformat(), "minutes": self.period.minutes},
             "customers_served": self.customers_served,
-            "med": {**self.med.as_dict(), "source": self.med_source,
+            "med": {**(self.med.as_dict() if self.med else {"threshold": None}),
+                    "source": self.med_source,
                     "days": [{"date": d.isoformat(), "saidi": self.daily[d]}
                              for d in self.med_days]},
             "indices": {k: v.as_dict() for k, v in self.indices.items()},
@@ -103,8 +105,8 @@ def build_report(records: Sequence[Interruption], territory: Territory, period: 
     tz = params.tz
     first, last = _days(period, tz)
     daily = daily_saidi(records, territory.customers_served, tz, first, last)
-    threshold = med_threshold(history) if history else med_threshold(daily, last_day=last)
-    meds = tuple(major_event_days(daily, threshold))
+    threshold, source = _threshold(daily, last, history)
+    meds = tuple(major_event_days(daily, threshold)) if threshold else ()
     sets = {
         "all": select(records, tz=tz),
         "excluding_med": select(records, exclude_days=meds, tz=tz),
@@ -126,7 +128,7 @@ def build_report(records: Sequence[Interruption], territory: Territory, period: 
     as_of = params.as_of or period.end - timedelta(seconds=1)
     return Report(
         period=period, customers_served=n_t, med=threshold,
-        med_source="history" if history else "outages", daily=daily, med_days=meds,
+        med_source=source, daily=daily, med_days=meds,
         indices=indices, grouping=params.grouping, groups=groups,
         years=_years(records, territory, period, params), tracker=tracker.status(as_of),
         feeder_minutes=_feeder_minutes(sets["excluding_med"], sets["med_days"], n_t),
@@ -134,6 +136,18 @@ def build_report(records: Sequence[Interruption], territory: Territory, period: 
         target_daily=daily_saidi(records, n_t, tz, first, last,
                                  include_planned=params.target.include_planned),
     )
+
+
+def _threshold(daily: Mapping[date, float], last: date,
+               history: Mapping[date, float] | None) -> tuple[MedThreshold | None, str]:
+    """T_MED from the history if given, else from the period; None (with the reason as
+    the source) when there are too few non-zero days."""
+    try:
+        if history:
+            return med_threshold(history), "history"
+        return med_threshold(daily, last_day=last), "outages"
+    except HistoryError as error:
+        return None, f"not computed: {error}"
 
 
 def _days(period: Period, tz: tzinfo) -> tuple[date, date]:

@@ -48,8 +48,9 @@ def plot_daily_saidi(report: Report) -> Figure:
                color="#4477aa", label="daily SAIDI")
     ax.scatter([d.toordinal() for d in meds], [report.daily[d] for d in meds], s=22,
                color="#cc3311", label=f"Major Event Day ({len(meds)})", zorder=3)
-    ax.axhline(report.med.threshold, color="#cc3311", linestyle="--",
-               label=f"T_MED = {report.med.threshold:.2f} min")
+    if report.med:
+        ax.axhline(report.med.threshold, color="#cc3311", linestyle="--",
+                   label=f"T_MED = {report.med.threshold:.2f} min")
     ax.set_yscale("log")
     years = sorted({d.year for d in report.daily})
     ax.set_xticks([date(y, 1, 1).toordinal() for y in years], [str(y) for y in years])
@@ -118,7 +119,7 @@ def _kpis(report: Report) -> str:
              ("SAIFI", fmt(report.indices["all"].saifi, ".3f")),
              ("ASAI", fmt(report.indices["all"].asai, ".6f")),
              ("MEDs", str(len(report.med_days))),
-             ("T_MED (min)", fmt(report.med.threshold, ".2f")),
+             ("T_MED (min)", fmt(report.med.threshold if report.med else None, ".2f")),
              (f"Budget used {s.year_to_date.start.year}",
               fmt(s.year_to_date.budget_used_fraction, ".1%")),
              ("Projected year-end ASAI", fmt(s.projected_asai, ".6f"))]
@@ -161,20 +162,27 @@ def _groups_table(report: Report) -> str:
                      rows))
 
 
+def _med_text(report: Report) -> str:
+    med = report.med
+    if med is None:
+        return f"<p>MED threshold {escape(report.med_source)}; no day excluded.</p>"
+    days = ", ".join(f"{d.isoformat()} ({report.daily[d]:.1f} min)" for d in report.med_days)
+    return (f"<p>2.5β method on daily SAIDI from {escape(report.med_source)} "
+            f"{med.first_day}..{med.last_day} ({med.days_used} non-zero days): "
+            f"α = {med.alpha:.4f}, β = {med.beta:.4f}, T<sub>MED</sub> = "
+            f"{med.threshold:.2f} min/day. {len(report.med_days)} MEDs: "
+            f"{escape(days) or 'none'}.</p>")
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document with embedded images."""
-    s, med = report.tracker, report.med
-    med_rows = [[d.isoformat(), f"{report.daily[d]:.2f}"] for d in report.med_days]
+    s = report.tracker
     parts = [
         f"<h1>Reliability report {escape(str(report.period))}</h1>",
         f"<p>Customers served: {report.customers_served:,}. IEEE 1366-2012; sustained "
         "interruptions last more than 5 minutes.</p>", _kpis(report),
         "<h2>Indices</h2>", _indices_table(report),
-        "<h2>Major Event Days</h2>",
-        f"<p>2.5β method on daily SAIDI from {escape(report.med_source)} "
-        f"{med.first_day}..{med.last_day} ({med.days_used} non-zero days): α = {med.alpha:.4f},"
-        f" β = {med.beta:.4f}, T<sub>MED</sub> = {med.threshold:.2f} min/day.</p>",
-        _png(plot_daily_saidi(report)), _table(["MED", "SAIDI (min)"], med_rows),
+        "<h2>Major Event Days</h2>", _med_text(report), _png(plot_daily_saidi(report)),
         f"<h2>Target ASAI ≥ {s.target_asai}</h2>",
         f"<p>As of {escape(s.as_of.isoformat())}. Projected year-end SAIDI "
         f"{s.projected_saidi:.2f} min, ASAI {s.projected_asai:.6f} "

@@ -67,6 +67,9 @@ def _indices(report: Report) -> list[str]:
 
 def _med(report: Report) -> list[str]:
     med = report.med
+    if med is None:
+        return ["Major Event Days", f"MED threshold {report.med_source}; no day excluded "
+                "(pass --history with five years of daily SAIDI)"]
     lines = [f"Major Event Days (2.5 beta, from {report.med_source} "
              f"{med.first_day}..{med.last_day}, {med.days_used} non-zero days)",
              f"alpha = {med.alpha:.4f}  beta = {med.beta:.4f}  "
