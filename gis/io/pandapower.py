@@ -2,37 +2,32 @@
 
 `load_pandapower_source` reads ``pandapower:NAME`` (a function of
 `pandapower.networks`, e.g. ``pandapower:mv_oberrhein``), ``simbench:CODE``
-(e.g. ``simbench:1-MVLV-urban-all-0-sw``) or the path of a pandapower JSON file;
-`read_pandapower` converts a `pandapowerNet` already in memory.
+(``simbench:1-MVLV-urban-all-0-sw``) or a pandapower JSON file; `read_pandapower`
+converts a `pandapowerNet` in memory.
 
-Identifiers (DESIGN §3): an element keeps its ``name`` when that is non-empty and
-unique in its table, else it is ``table:index`` (``load:17``, ``switch:3``).
-Lines, transformers, impedances, DC lines and bus-bus switches share the one branch
-namespace, so a name found in more than one of those tables also falls back to
-``table:index`` in all of them. What the model says becomes:
+Ids (DESIGN §3): an element's ``name`` when non-empty and unique in its table, else
+``table:index`` (``load:17``). Lines, trafos, impedances, DC lines and bus-bus
+switches share the branch namespace, so a name used in two of those tables falls
+back to ``table:index`` in both. What the model says becomes:
 
-- buses: buses, at their ``geo`` GeoJSON point (pandapower 3) or ``bus_geodata``
-  x/y (older files). Coordinates that all lie within lon/lat ranges are taken as
-  WGS 84 (``EPSG:4326``, degrees; mv_oberrhein and SimBench are); otherwise the
-  network is a local plane;
-- lines, impedances, DC lines: line branches (``geo`` LineString as geometry);
-- trafos: service transformers when the low-voltage bus is below 1 kV, else power
-  transformers; a trafo3w gives two power transformer branches, hv→mv (its own id)
-  and hv→lv (``id~lv``), and a switch on it sits on the hv→lv branch when it is at
-  the lv bus, else on hv→mv (so one at the hv bus cuts only the mv side off);
-- switches: ``CB`` gives a breaker, any other type a switch, normally open when the
-  switch is not closed. A line or trafo switch sits on that branch; a bus-bus switch
-  gets a connector branch (with the switch's id) that carries it;
-- loads: one customer each (count 1, or the ``customers`` column when the net has
-  one) at their bus; SimBench loads are households or aggregates, still one each.
-  sgen, storage and gen are not customers and are ignored;
-- ext_grids: sources, in the substation given by their name (else ``ext_grid:i``).
+- buses: at their ``geo`` GeoJSON point (pandapower 3) or ``bus_geodata`` x/y (older
+  nets); coordinates all within lon/lat ranges are WGS 84 (``EPSG:4326``, degrees;
+  mv_oberrhein and SimBench are), any others a local plane;
+- lines, impedances, DC lines: line branches (length_km × 1000, the ``geo`` LineString);
+- trafos: service transformers when the lv bus is below 1 kV, else power
+  transformers; a trafo3w gives two, hv→mv (its id) and hv→lv (``id~lv``). A switch
+  on it sits on hv→lv when at the lv bus, else on hv→mv (at hv it cuts only mv off);
+- switches: ``CB`` is a breaker, any other type a switch, normally open when not
+  closed; on their line or trafo, or for a bus-bus switch on a connector branch
+  with the switch's id;
+- loads: one customer each (count 1, or the ``customers`` column when a net has one);
+  SimBench loads, households or aggregates, too. sgen, storage and gen are ignored;
+- ext_grids: sources, their substation named by the ext_grid (else ``ext_grid:i``).
 
-Out-of-service elements are left out, as the network is operated without them: an
-out-of-service bus drops every element attached to it; an out-of-service line or
-transformer drops the branch and its switches; out-of-service loads are not
-customers. So the customers counted are the in-service loads on in-service buses
-(all 147 of mv_oberrhein, all 11,542 of 1-MVLV-urban-all-0-sw).
+Out-of-service elements are left out, as the network runs without them: a bus
+with everything attached, a line or trafo with its switches, a load. So customers
+are the in-service loads on in-service buses: all 147 of mv_oberrhein, all 11,542
+of 1-MVLV-urban-all-0-sw.
 """
 
 from __future__ import annotations
@@ -215,9 +210,8 @@ class _Reader:
             ends = self.ends("trafo3w", ids[int(i)], {"hv_bus": hv, "lv_bus": lv})
             if ends is not None:
                 branch_id = f"{ids[int(i)]}~lv"
-                self.builder.add_branch(
-                    branch_id, BranchKind.POWER_TRANSFORMER, *ends, length_m=0.0
-                )
+                kind = BranchKind.POWER_TRANSFORMER
+                self.builder.add_branch(branch_id, kind, *ends, length_m=0.0)
                 self.branch_of[("trafo3w~lv", int(i))] = branch_id
 
     def _kind(self, table: str, low_bus: int) -> BranchKind:

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from gis import BranchKind, DeviceKind, Network, NetworkError, NetworkFormatError, Topology
@@ -150,6 +151,18 @@ def test_net_without_coordinates_has_nan_buses(pp: Any) -> None:
     network = read_pandapower(net, "tiny")
     assert network.crs is None
     assert math.isnan(network.bus("sub").x)
+
+
+def test_older_bus_geodata_and_customer_column_are_read(pp: Any) -> None:
+    """Older nets' bus_geodata x/y give coordinates; a customers column gives counts."""
+    net = tiny_net(pp)
+    net["bus_geodata"] = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": [5.0, 6.0, 7.0, 8.0]})
+    net.bus = net.bus.drop(columns="geo")
+    net.load["customers"] = [3, 4, 5]
+    network = read_pandapower(net, "tiny")
+    assert (network.bus("lv").x, network.bus("lv").y) == (4.0, 8.0)
+    assert network.customer_total == 12
+    assert network.customer("shop").x == 4.0
 
 
 def test_trafo3w_gives_two_branches_and_its_switches_follow_the_bus(pp: Any) -> None:
