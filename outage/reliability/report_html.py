@@ -115,8 +115,8 @@ def _flag(ok: bool) -> str:
 
 def _kpis(report: Report) -> str:
     s = report.tracker
-    items = [("SAIDI (min)", fmt(report.indices["all"].saidi, ".1f")),
-             ("SAIFI", fmt(report.indices["all"].saifi, ".3f")),
+    items = [("SAIDI, period (min)", fmt(report.indices["all"].saidi, ".1f")),
+             ("SAIFI, period", fmt(report.indices["all"].saifi, ".3f")),
              ("ASAI", fmt(report.indices["all"].asai, ".6f")),
              ("MEDs", str(len(report.med_days))),
              ("T_MED (min)", fmt(report.med.threshold if report.med else None, ".2f")),
@@ -188,7 +188,8 @@ def render_html(report: Report) -> str:
         f"{s.projected_saidi:.2f} min, ASAI {s.projected_asai:.6f} "
         f"({_flag(s.on_track)} on track).</p>",
         _target_table(report), _png(plot_cumulative(report)),
-        "<h2>Worst-performing feeders</h2>", _feeder_table(report),
+        f"<h2>Worst-performing feeders</h2><p>Budget use in {s.year_to_date.start.year} "
+        "to date; the plot covers the whole period.</p>", _feeder_table(report),
         _png(plot_feeders(report)),
     ]
     if report.groups:
