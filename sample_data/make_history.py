@@ -65,7 +65,7 @@ class Territory:
 
     def claim(self, block: np.ndarray, start: float, end: float) -> np.ndarray:
         """The customers of ``block`` not already out at ``start``, now out until ``end``."""
-        free = block[self.busy_until[block] <= start]
+        free: np.ndarray = block[self.busy_until[block] <= start]
         self.busy_until[free] = end
         return free
 
@@ -113,7 +113,7 @@ def make_events(rng: np.random.Generator, t: Territory, kind: str, start: float,
     steps = 1 if kind == "fuse" else int(rng.integers(2, 5))
     cuts = sorted(rng.choice(np.arange(1, len(block)), steps - 1, replace=False)) \
         if len(block) > steps else []
-    ends = sorted(rng.uniform(8, repair, steps - 1)) + [repair]
+    ends = [*sorted(rng.uniform(8, repair, steps - 1)), repair]
     events = []
     for part, end in zip(np.split(block, cuts), ends, strict=True):
         free = t.claim(part, start, start + end)
