@@ -9,6 +9,7 @@ first solution of the OR-Tools search.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -17,8 +18,15 @@ from dispatch.problem import Problem
 from dispatch.timing import TravelMatrix, customer_minutes, route_travel, shift_open, step, travel_matrix
 
 
-def greedy_routes(problem: Problem, tm: TravelMatrix) -> dict[str, list[str]]:
-    """Routes (crew id -> job ids) chosen by the nearest-available-crew rule."""
+def greedy_routes(
+    problem: Problem, tm: TravelMatrix, weights: Mapping[str, float] | None = None
+) -> dict[str, list[str]]:
+    """Routes (crew id -> job ids) chosen by the nearest-available-crew rule.
+
+    With ``weights`` (job id -> weight) the free crew takes instead the job with the best
+    weight per minute of travel and work (Smith's rule), hazards still first: the seed
+    of the OR-Tools search.
+    """
     current = problem.current_crew()
     routes: dict[str, list[str]] = {c.id: [] for c in problem.crews}
     left = {j.id for j in problem.jobs if j.id not in current}
@@ -35,13 +43,16 @@ def greedy_routes(problem: Problem, tm: TravelMatrix) -> dict[str, list[str]]:
     while queue and left:
         now, v, row = heapq.heappop(queue)
         crew = problem.crews[v]
-        best: tuple[bool, float, int] | None = None
+        best: tuple[bool, float, float] | None = None
         pick = None
         for job in jobs:
             if job.id not in left or not crew.can_do(job):
                 continue
             _, start, finish, fits = step(tm, crew, job, row, now)
-            key = (not job.hazard, start, -job.customers)
+            if weights is None:
+                key = (not job.hazard, start, -job.customers)
+            else:
+                key = (not job.hazard, -weights[job.id] / max(finish - now, 1.0), start)
             if fits and (best is None or key < best):
                 best, pick = key, (job, finish)
         if pick is None:
@@ -59,7 +70,7 @@ def greedy_plan(problem: Problem) -> Plan:
 
     tm = travel_matrix(problem)
     routes = {c: tuple(r) for c, r in greedy_routes(problem, tm).items()}
-    visits = schedule(problem, routes)
+    visits = schedule(problem, routes, tm)
     served = {v.job for v in visits}
     travel = float(np.sum([route_travel(tm, problem.crew(c), r) for c, r in routes.items()]))
     dropped = tuple(

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dispatch.problem import Problem
+
+if TYPE_CHECKING:
+    from dispatch.timing import TravelMatrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +72,16 @@ class Plan:
         return len(self.dropped)
 
 
-def schedule(problem: Problem, routes: Mapping[str, tuple[str, ...]]) -> tuple[Visit, ...]:
+def schedule(
+    problem: Problem, routes: Mapping[str, tuple[str, ...]], tm: TravelMatrix | None = None
+) -> tuple[Visit, ...]:
     """Earliest-start times of ``routes`` (crew id -> job ids) on ``problem``; no checks."""
-    from dispatch.timing import route_visits
+    from dispatch.timing import route_visits, travel_matrix
 
+    tm = tm or travel_matrix(problem)
     out: list[Visit] = []
     for crew in problem.crews:
-        out.extend(route_visits(problem, crew, routes.get(crew.id, ())))
+        out.extend(route_visits(problem, crew, routes.get(crew.id, ()), tm))
     return tuple(out)
 
 

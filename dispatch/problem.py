@@ -163,6 +163,10 @@ class Problem:
                 return j
         raise LookupError(f"unknown job {job_id!r}")
 
+    def job_index(self) -> dict[str, Job]:
+        """Map job id -> job."""
+        return {j.id: j for j in self.jobs}
+
     def current_crew(self) -> dict[str, str]:
         """Map job id -> crew id for the jobs crews are en route to or working on."""
         return {c.current_job: c.id for c in self.crews if c.current_job is not None}

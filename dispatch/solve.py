@@ -23,7 +23,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from dispatch.errors import DispatchError
 from dispatch.feasibility import NO_TIME, eligibility
 from dispatch.greedy import greedy_routes
-from dispatch.model import RoutingData, build_model, routes_from
+from dispatch.model import RoutingData, build_model, job_weight, routes_from
 from dispatch.plan import DroppedJob, Plan, churn, schedule
 from dispatch.problem import Problem
 from dispatch.routing import search_parameters
@@ -76,11 +76,11 @@ def solve(
     data = build_model(problem, tm, elig, params, previous or {})
     hint = initial_routes if initial_routes is not None else None
     if hint is None and params.first_solution == "greedy":
-        hint = greedy_routes(problem, tm)
+        hint = greedy_routes(problem, tm, _weights(problem, params))
     solution = _search(data, params, hint, params.time_limit - (time.perf_counter() - t0))
     routes = routes_from(data, solution) if solution is not None else {}
     full = {c.id: tuple(routes.get(c.id, ())) for c in problem.crews}
-    visits = schedule(problem, full)
+    visits = schedule(problem, full, tm)
     served = {v.job for v in visits}
     dropped = tuple(
         DroppedJob(j.id, elig.reasons.get(j.id, _no_time(problem, j.id)))
@@ -98,6 +98,10 @@ def solve(
         seconds=time.perf_counter() - t0,
         churn=churn(previous or {}, assignment),
     )
+
+
+def _weights(problem: Problem, params: SolveParams) -> dict[str, float]:
+    return {j.id: float(job_weight(j, params.critical_weight)) for j in problem.jobs}
 
 
 def _no_time(problem: Problem, job_id: str) -> str:

@@ -84,7 +84,7 @@ def route_visits(
 ) -> list[Visit]:
     """Earliest-start visits of ``job_ids`` in order for ``crew`` (feasibility not checked)."""
     tm = tm or travel_matrix(problem)
-    jobs = {j.id: j for j in problem.jobs}
+    jobs = problem.job_index()
     row, now, out = tm.start(crew.id), shift_open(crew), []
     for jid in job_ids:
         arrival, start, finish, _ = step(tm, crew, jobs[jid], row, now)
@@ -97,7 +97,7 @@ def feasible_subsequence(
     problem: Problem, crew: Crew, job_ids: Sequence[str], tm: TravelMatrix
 ) -> list[str]:
     """Keep the jobs of ``job_ids``, in order, that still fit when the others are skipped."""
-    jobs = {j.id: j for j in problem.jobs}
+    jobs = problem.job_index()
     row, now, kept = tm.start(crew.id), shift_open(crew), []
     for jid in job_ids:
         job = jobs.get(jid)
