@@ -170,6 +170,10 @@ class Topology:
         return tree.buses[self.tin[child] : self.tout[child]]
 
     # -- whole-network views ---------------------------------------------------------
+    def preorder(self) -> list[IntArray]:
+        """Each energised tree's buses, parents before children."""
+        return [self._trees[s].buses for s in sorted(self._trees) if len(self._trees[s].buses)]
+
     def energised_customers(self) -> IntArray:
         """Indices of customers that some source reaches."""
         return np.flatnonzero(self.tree_of[self.network.customers.bus] != NONE)

@@ -1,0 +1,506 @@
+"""The outage engine: a pure fold of events into outages, on event time.
+
+`OutageEngine.apply(event)` validates the event against the network, updates the
+evidence of the customers it concerns, lets the predictor re-decide the affected
+path, and maps the result onto outage records (`OutageBook`). It never reads the
+wall clock, so replaying a log reproduces the live state exactly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from gis import Network, Topology, UnknownElementError
+from gis.spatial import ServicePointIndex
+from outage.book import Listener, OutageBook
+from outage.candidates import NONE, build_candidates
+from outage.errors import EventError, OutageNotFoundError
+from outage.etr import estimate_etr
+from outage.events import (
+    Action,
+    Call,
+    CrewStatus,
+    CrewUpdate,
+    DeviceOperation,
+    DispatcherAction,
+    Event,
+    MeterReading,
+)
+from outage.explain import explain
+from outage.pinger import MeterPinger, choose_pings
+from outage.predict import Change, Predictor
+from outage.records import Outage, Stage
+from outage.scoring import PredictionParams, Scorer
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A meter's "on" is evidence of power for this long; after it, it says nothing.
+POWERED_FOR = timedelta(minutes=30)
+# Customers still out this soon after their outage was restored were never restored.
+NESTED_WINDOW = timedelta(hours=6)
+
+
+def _seconds(t: datetime) -> float:
+    return (t - EPOCH).total_seconds()
+
+
+@dataclass(slots=True)
+class EngineStats:
+    events: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    out_of_order: int = 0
+    stale: int = 0
+    pings_requested: int = 0
+
+
+class OutageEngine:
+    """Evidence per customer, the predictor over the candidate tree, and the outage book."""
+
+    def __init__(
+        self,
+        network: Network,
+        params: PredictionParams | None = None,
+        *,
+        pinger: MeterPinger | None = None,
+    ) -> None:
+        self.network = network
+        self.params = params or PredictionParams()
+        self.topology = Topology(network)
+        self.tree = build_candidates(network, self.topology)
+        self.predictor = Predictor(self.tree, Scorer(self.params))
+        self.book = OutageBook(self.tree)
+        self.pinger = pinger
+        self.stats = EngineStats()
+        self.now: datetime | None = None
+        n = len(network.customers.ids)
+        self._parent = self.tree.customer_parent.tolist()
+        self.called = bytearray(n)
+        self.gasped = bytearray(n)
+        self.powered = bytearray(n)
+        self.report_time = np.full(n, math.inf)
+        self.meter_time = np.full(n, -math.inf)
+        self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
+        self.restored_at = np.full(n, -math.inf)
+        self._powered_expiry: list[tuple[float, int]] = []
+        self._spatial: ServicePointIndex | None = None
+        self._device_open: dict[str, bool] = {}
+
+    def subscribe(self, listener: Listener) -> None:
+        self.book.subscribe(listener)
+
+    # -- the fold ------------------------------------------------------------------
+    def apply(self, event: Event) -> list[Outage]:
+        """Apply one validated event; return the outages it changed. Raises EventError."""
+        self._check_references(event)
+        if self.now is not None and event.time < self.now:
+            self.stats.out_of_order += 1
+        self.now = event.time if self.now is None else max(self.now, event.time)
+        self._expire_powered(event.time)
+        if isinstance(event, Call):
+            touched = self._on_call(event)
+        elif isinstance(event, MeterReading):
+            touched = self._on_meter(event)
+        elif isinstance(event, DeviceOperation):
+            touched = self._on_device(event)
+        elif isinstance(event, CrewUpdate):
+            touched = self._on_crew(event)
+        else:
+            touched = self._on_dispatcher(event)
+        self.stats.events += 1
+        self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
+        for outage in touched:
+            self.book.publish(outage)
+        return touched
+
+    def _check_references(self, event: Event) -> None:
+        customer = getattr(event, "customer_id", None)
+        if customer is not None and customer not in self.network.customers.index:
+            raise EventError(f"customer_id {customer!r} is not a customer of this network")
+        if isinstance(event, DeviceOperation):
+            try:
+                self.network.element_branch(event.device_id)
+            except UnknownElementError:
+                raise EventError(f"device_id {event.device_id!r} is not a device") from None
+        if isinstance(event, CrewUpdate | DispatcherAction):
+            if event.outage_id not in self.book.outages:
+                raise EventError(str(OutageNotFoundError(event.outage_id)))
+
+    # -- evidence ------------------------------------------------------------------
+    def _customer_of(self, call: Call) -> int:
+        if call.customer_id is not None:
+            return self.network.customers.index[call.customer_id]
+        assert call.location is not None
+        if self._spatial is None:
+            self._spatial = ServicePointIndex(self.network)
+        try:
+            hit = self._spatial.nearest(
+                call.location.as_mapping(), self.params.location_tolerance_m
+            )
+        except ValueError as error:
+            raise EventError(f"location: {error}") from None
+        if hit is None:
+            raise EventError(
+                f"location {call.location.as_mapping()} is more than "
+                f"{self.params.location_tolerance_m:g} {self._spatial.unit} from any service point"
+            )
+        return hit.customer
+
+    def _on_call(self, call: Call) -> list[Outage]:
+        i = self._customer_of(call)
+        t = _seconds(call.time)
+        touched: list[Outage] = []
+        if not self.called[i]:
+            self.called[i] = 1
+            self.report_time[i] = min(self.report_time[i], t)
+            touched = self._update(i, calls=1, when=call.time)
+        outage = self._outage_of_customer(i)
+        if outage is not None:
+            if call.hazard is not None:
+                outage.hazards.add(str(call.hazard))
+            if outage not in touched:
+                touched.append(outage)
+        return touched
+
+    def _on_meter(self, reading: MeterReading) -> list[Outage]:
+        i = self.network.customers.index[reading.customer_id]
+        t = _seconds(reading.time)
+        if t < self.meter_time[i]:
+            self.stats.stale += 1  # an older reading than one already applied
+            return []
+        self.meter_time[i] = t
+        touched = self.predictor_ami_on(reading.time)
+        if not reading.on:
+            if self.powered[i]:
+                self.powered[i] = 0
+                touched += self._update(i, powered=-1, when=reading.time)
+            if not self.gasped[i]:
+                self.gasped[i] = 1
+                self.report_time[i] = min(self.report_time[i], t)
+                touched += self._update(i, gasps=1, when=reading.time)
+            return touched
+        return touched + self._power_is_on(i, reading.time)
+
+    def predictor_ami_on(self, when: datetime) -> list[Outage]:
+        """The first meter message switches the meter channel on for every score."""
+        if self.predictor.ami:
+            return []
+        return self._remap(self.predictor.set_ami(True), when)
+
+    def _power_is_on(self, i: int, when: datetime) -> list[Outage]:
+        """A meter has power: its outage (if any) is over; it is evidence against others."""
+        touched: list[Outage] = []
+        outage = self._outage_of_customer(i)
+        if outage is not None and not self.predictor.forced[outage.candidate]:
+            touched += self._restore([outage.candidate], when)
+        touched += self._clear_customer(i, when)
+        if not self.powered[i]:
+            self.powered[i] = 1
+            heapq.heappush(self._powered_expiry, (_seconds(when + POWERED_FOR), i))
+            touched += self._update(i, powered=1, when=when)
+        self.out_since[i] = math.inf
+        return touched
+
+    def _expire_powered(self, now: datetime) -> None:
+        limit = _seconds(now)
+        while self._powered_expiry and self._powered_expiry[0][0] <= limit:
+            _, i = heapq.heappop(self._powered_expiry)
+            if self.powered[i] and self.meter_time[i] + POWERED_FOR.total_seconds() <= limit:
+                self.powered[i] = 0
+                self._update(i, powered=-1, when=now)
+
+    def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
+        calls, gasps = self.called[i], self.gasped[i]
+        self.called[i] = self.gasped[i] = 0
+        self.report_time[i] = math.inf
+        if calls or gasps:
+            return self._update(i, calls=-calls, gasps=-gasps, when=when)
+        return []
+
+    def _update(
+        self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, when: datetime
+    ) -> list[Outage]:
+        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered)
+        touched = self._remap(change, when)
+        parent = self._parent[i]
+        outage = self._outage_of_candidate_path(parent)
+        if outage is not None and outage not in touched:
+            self._refresh(outage, when)
+            touched.append(outage)
+        return touched
+
+    # -- devices, crews, dispatchers -------------------------------------------------
+    def _candidate_of_device(self, device_id: str) -> int:
+        c = self.tree.index.get(device_id)
+        if c is not None:
+            return c
+        branch = self.network.element_branch(device_id)
+        matches = np.flatnonzero(self.tree.branch == branch)
+        if len(matches) == 0:
+            raise EventError(f"device_id {device_id!r} feeds nobody in the traced network")
+        return int(matches[0])
+
+    def _on_device(self, op: DeviceOperation) -> list[Outage]:
+        c = self._candidate_of_device(op.device_id)
+        self._device_open[op.device_id] = op.open
+        if op.open:
+            touched = self._remap(self.predictor.set_forced(c, True), op.time)
+            outage = self._outage_at(c)
+            if outage is not None:
+                outage.stage = max(outage.stage, Stage.CONFIRMED, key=_stage_order)
+                self._refresh(outage, op.time)
+                if outage not in touched:
+                    touched.append(outage)
+            return touched
+        return self._restore_below(c, op.time)
+
+    def _on_crew(self, update: CrewUpdate) -> list[Outage]:
+        outage = self.book.outages[update.outage_id]
+        if update.cause:
+            outage.cause = update.cause
+        if update.crew_id:
+            outage.crew_id = update.crew_id
+        outage.updated = update.time
+        if not outage.active:
+            return [outage]
+        if update.status is CrewStatus.RESTORED:
+            return self._restore_below(outage.candidate, update.time)
+        stage = Stage(str(update.status)) if update.status is not CrewStatus.NEED_HELP else None
+        if stage is not None:
+            outage.stage = stage
+        if update.status is CrewStatus.ON_SITE:  # the crew has seen it: confirmed
+            return self._confirm(outage, update.time)
+        return [outage]
+
+    def _on_dispatcher(self, action: DispatcherAction) -> list[Outage]:
+        outage = self.book.outages[action.outage_id]
+        when = action.time
+        if action.action is Action.SET_ETR:
+            outage.etr, outage.etr_source = action.etr, "dispatcher"
+            return [outage]
+        if action.action is Action.SET_CAUSE:
+            outage.cause = action.cause
+            return [outage]
+        if not outage.active:
+            raise EventError(f"outage {outage.id!r} is {outage.stage}: nothing to {action.action}")
+        if action.action is Action.CONFIRM:
+            return self._confirm(outage, when)
+        if action.action is Action.CANCEL:
+            return self._cancel(outage, when)
+        if action.action is Action.MERGE:
+            return self._merge(outage, action.target, when)
+        return self._split(outage, action.customer_ids, when)
+
+    def _confirm(self, outage: Outage, when: datetime) -> list[Outage]:
+        touched = self._remap(self.predictor.set_forced(outage.candidate, True), when)
+        if outage.stage is Stage.PREDICTED:
+            outage.stage = Stage.CONFIRMED
+        self._refresh(outage, when)
+        return [*touched, outage]
+
+    def _cancel(self, outage: Outage, when: datetime) -> list[Outage]:
+        """Not an outage: forget the evidence below it, so it does not come back."""
+        c = outage.candidate
+        self.book.by_candidate.pop(c, None)
+        outage.stage, outage.updated = Stage.CANCELLED, when
+        touched = [outage]
+        if self.predictor.forced[c]:
+            touched += self._remap(self.predictor.set_forced(c, False), when)
+        for i in self._customers_below(c):
+            touched += self._clear_customer(int(i), when)
+        return touched
+
+    def _merge(self, outage: Outage, target_id: str, when: datetime) -> list[Outage]:
+        target = self.book.outages.get(target_id)
+        if target is None or not target.active:
+            raise EventError(f"target {target_id!r} is not a live outage")
+        common = _lowest_common(self.tree.path_up(outage.candidate),
+                                self.tree.path_up(target.candidate))
+        return self._remap(self.predictor.set_forced(common, True), when)
+
+    def _split(self, outage: Outage, customer_ids: tuple[str, ...], when: datetime) -> list[Outage]:
+        unknown = [c for c in customer_ids if c not in self.network.customers.index]
+        if unknown:
+            raise EventError(f"customer_ids: {unknown[0]!r} is not a customer")
+        parents = {self._parent[self.network.customers.index[c]] for c in customer_ids}
+        inside = {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
+        if not inside or inside == {outage.candidate}:
+            raise EventError("split: those customers are not below a device inside the outage")
+        touched: list[Outage] = []
+        for p in sorted(inside - {outage.candidate}):
+            touched += self._remap(self.predictor.set_forced(p, True), when)
+        return touched
+
+    # -- restoration -----------------------------------------------------------------
+    def _restore_below(self, candidate: int, when: datetime) -> list[Outage]:
+        """A device closed again: every outage at or below it is restored."""
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi]
+        if not inside:
+            inside = self._repoint_covering_outage(candidate, when)
+        touched = self._restore(inside, when)
+        if self.predictor.forced[candidate]:
+            touched += self._remap(self.predictor.set_forced(candidate, False), when)
+        return touched
+
+    def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
+        """A device closed below a predicted outage: that device was what operated.
+
+        The outage record moves down to the device (and is restored with it); reports
+        elsewhere under the old prediction are explained afresh.
+        """
+        covering = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
+        if covering is None or self.predictor.forced[covering.candidate]:
+            return []
+        del self.book.by_candidate[covering.candidate]
+        covering.candidate = candidate
+        covering.device_id = self.tree.element_id[candidate]
+        covering.device_kind = self.tree.kind[candidate]
+        covering.customers_out = int(self.tree.customers[candidate])
+        covering.critical_out = int(self.tree.critical[candidate])
+        self.book.by_candidate[candidate] = covering.id
+        covering.updated = when
+        return [candidate]
+
+    def _restore(self, candidates: list[int], when: datetime) -> list[Outage]:
+        touched: list[Outage] = []
+        for c in candidates:
+            outage = self._outage_at(c)
+            if outage is None:
+                continue
+            customers = self._customers_below(c)
+            outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
+            self._refresh(outage, when)
+            self.book.restore([c], when)
+            # Their evidence is explained and over; who is still out must say so again.
+            self.out_since[customers] = np.minimum(self.out_since[customers],
+                                                   _seconds(outage.started))
+            self.restored_at[customers] = _seconds(when)
+            if self.predictor.forced[c]:
+                touched += self._remap(self.predictor.set_forced(c, False), when)
+            for i in customers[self._has_evidence(customers)]:
+                touched += self._clear_customer(int(i), when)
+            touched.append(outage)
+        return touched
+
+    def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
+        return np.isfinite(self.report_time[customers])
+
+    # -- records -------------------------------------------------------------------
+    def _remap(self, change: Change, when: datetime) -> list[Outage]:
+        if not change.removed and not change.added:
+            return []
+        touched = self.book.apply(change, when, lambda c, oid: self._new_outage(c, oid, when))
+        for outage in touched:
+            if outage.active:
+                self._refresh(outage, when)
+        self._ping_if_unsure(change)
+        return touched
+
+    def _new_outage(self, c: int, outage_id: str, when: datetime) -> Outage:
+        started = self._start_of(c, when)
+        return Outage(
+            id=outage_id,
+            candidate=c,
+            device_id=self.tree.element_id[c],
+            device_kind=self.tree.kind[c],
+            feeder=self.tree.feeder[c],
+            stage=Stage.CONFIRMED if self.predictor.forced[c] else Stage.PREDICTED,
+            started=started,
+            first_report=started,
+            updated=when,
+            customers_out=int(self.tree.customers[c]),
+            critical_out=int(self.tree.critical[c]),
+        )
+
+    def _start_of(self, c: int, when: datetime) -> datetime:
+        """Earliest report below the candidate, backdated for customers never restored."""
+        customers = self._customers_below(c)
+        earliest = float(self.report_time[customers].min()) if len(customers) else math.inf
+        recent = customers[
+            (self.restored_at[customers] >= _seconds(when - NESTED_WINDOW))
+            & self._has_evidence(customers)
+        ]
+        if len(recent):
+            earliest = min(earliest, float(self.out_since[recent].min()))
+        return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
+
+    def _refresh(self, outage: Outage, when: datetime) -> None:
+        c = outage.candidate
+        _, calls, gasps, _ = self.predictor.evidence_of(c)
+        if outage.active:
+            outage.calls, outage.gasps = calls, gasps
+        outage.confidence = self.predictor.confidence(c)
+        outage.updated = when
+        if outage.active:
+            live = len(self.book.by_candidate)
+            outage.etr = (
+                outage.etr
+                if outage.etr_source != "model"
+                else estimate_etr(outage.device_kind, outage.started, when, live)
+            )
+        outage.explanation = explain(self, outage)
+
+    def _customers_below(self, c: int) -> np.ndarray:
+        branch = int(self.tree.branch[c])
+        if branch != NONE:
+            return self.topology.downstream_customers(branch)
+        source = self.network.sources.index[self.tree.element_id[c]]
+        return np.flatnonzero(self.topology.tree_of[self.network.customers.bus] == source)
+
+    def _outage_at(self, c: int) -> Outage | None:
+        outage_id = self.book.by_candidate.get(c)
+        return self.book.outages[outage_id] if outage_id else None
+
+    def _outage_of_candidate_path(self, c: int) -> Outage | None:
+        while c != NONE:
+            outage = self._outage_at(c)
+            if outage is not None:
+                return outage
+            c = int(self.tree.parent[c])
+        return None
+
+    def _outage_of_customer(self, i: int) -> Outage | None:
+        return self._outage_of_candidate_path(self._parent[i])
+
+    def _ping_if_unsure(self, change: Change) -> None:
+        if self.pinger is None:
+            return
+        for c in change.added:
+            if self.predictor.confidence(c) < 0.9:
+                meters = choose_pings(self, c)
+                if meters:
+                    self.stats.pings_requested += len(meters)
+                    self.pinger.ping(meters)
+
+    # -- views ---------------------------------------------------------------------
+    def outages(self, *, include_cancelled: bool = False) -> list[Outage]:
+        return [o for o in self.book.outages.values() if include_cancelled or o.stage is not Stage.CANCELLED]
+
+    def customer_ids_of(self, outage: Outage) -> tuple[str, ...]:
+        if outage.customer_ids or not outage.active:
+            return outage.customer_ids
+        ids = self.network.customers.ids
+        return tuple(ids[i] for i in self._customers_below(outage.candidate))
+
+    def customer_status(self, customer_id: str) -> Outage | None:
+        """The live outage a customer is in, if any."""
+        i = self.network.customers.index.get(customer_id)
+        if i is None:
+            raise EventError(f"customer_id {customer_id!r} is not a customer of this network")
+        return self._outage_of_customer(i)
+
+
+_ORDER = list(Stage)
+
+
+def _stage_order(stage: Stage) -> int:
+    return _ORDER.index(stage)
+
+
+def _lowest_common(a: list[int], b: list[int]) -> int:
+    ancestors = set(b)
+    return next(c for c in a if c in ancestors)

@@ -1,0 +1,317 @@
+"""Events the outage engine accepts, and their validation (DESIGN.md §4).
+
+Every input — a customer's call, a smart meter's last gasp or power-restore, a
+device operation from SCADA or a crew, a crew's status, a dispatcher's action — is
+an `Event`. `parse_event` turns one JSON object into one, or raises `EventError`
+saying which field is wrong and why; it never guesses. Times must carry a zone.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from outage.errors import EventError
+
+
+class Channel(StrEnum):
+    IVR = "ivr"
+    AGENT = "agent"
+    WEB = "web"
+    APP = "app"
+    SMS = "sms"
+    HALL = "hall"  # walk-in at a service hall
+
+
+class Hazard(StrEnum):
+    WIRE_DOWN = "wire_down"
+    FIRE = "fire"
+    TREE = "tree"
+    OTHER = "other"
+
+
+class CrewStatus(StrEnum):
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    ON_SITE = "on_site"
+    RESTORED = "restored"
+    NEED_HELP = "need_help"
+
+
+class Action(StrEnum):
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    MERGE = "merge"
+    SPLIT = "split"
+    SET_ETR = "set_etr"
+    SET_CAUSE = "set_cause"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """WGS 84 lon/lat, or x/y in the network's own coordinates."""
+
+    lon: float | None = None
+    lat: float | None = None
+    x: float | None = None
+    y: float | None = None
+
+    def as_mapping(self) -> dict[str, float]:
+        if self.lon is not None and self.lat is not None:
+            return {"lon": self.lon, "lat": self.lat}
+        assert self.x is not None and self.y is not None
+        return {"x": self.x, "y": self.y}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    time: datetime
+    channel: Channel
+    customer_id: str | None = None
+    location: Location | None = None
+    hazard: Hazard | None = None
+    text: str = ""
+    type: str = field(default="call", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MeterReading:
+    """AMI last gasp (``on=False``) or power restore / ping answer (``on=True``)."""
+
+    time: datetime
+    customer_id: str
+    on: bool
+    ping: bool = False
+    type: str = field(default="meter", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceOperation:
+    time: datetime
+    device_id: str
+    open: bool
+    source: str  # scada | crew
+    type: str = field(default="device", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class CrewUpdate:
+    """A crew's status on an outage (assigned, en route, on site, restored, need help)."""
+
+    time: datetime
+    outage_id: str
+    status: CrewStatus
+    crew_id: str = ""
+    cause: str = ""
+    type: str = field(default="crew", init=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DispatcherAction:
+    """Confirm, cancel, merge (into `target`), split (off `customer_ids`), ETR or cause."""
+
+    time: datetime
+    action: Action
+    outage_id: str
+    target: str = ""
+    customer_ids: tuple[str, ...] = ()
+    etr: datetime | None = None
+    cause: str = ""
+    type: str = field(default="dispatcher", init=False)
+
+
+Event = Call | MeterReading | DeviceOperation | CrewUpdate | DispatcherAction
+
+
+def parse_time(value: Any, name: str = "time") -> datetime:
+    """An ISO 8601 time with a zone; anything else is an `EventError`."""
+    if not isinstance(value, str):
+        raise EventError(f"{name} must be an ISO 8601 string with a zone, not {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise EventError(f"{name} {value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise EventError(f"{name} {value!r} has no time zone (add Z or +hh:mm)")
+    return parsed
+
+
+def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise EventError(f"{name} must be a non-empty string, not {value!r}")
+    return value
+
+
+def _choice(data: Mapping[str, Any], name: str, enum: type[StrEnum]) -> Any:
+    value = data.get(name)
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = "|".join(str(m) for m in enum)
+        raise EventError(f"{name} must be one of {allowed}, not {value!r}") from None
+
+
+def _location(value: Any) -> Location | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise EventError(f"location must be an object with lon/lat or x/y, not {value!r}")
+    for keys in (("lon", "lat"), ("x", "y")):
+        if all(k in value for k in keys):
+            numbers = [value[k] for k in keys]
+            if not all(isinstance(n, int | float) and math.isfinite(n) for n in numbers):
+                raise EventError(f"location {keys[0]}/{keys[1]} must be finite numbers")
+            return Location(**{k: float(value[k]) for k in keys})
+    raise EventError("location needs lon and lat, or x and y")
+
+
+def _call(data: Mapping[str, Any], time: datetime) -> Call:
+    customer = _text(data, "customer_id", required=False)
+    location = _location(data.get("location"))
+    if customer is None and location is None:
+        raise EventError("a call needs customer_id, location, or both")
+    hazard = _choice(data, "hazard", Hazard) if data.get("hazard") is not None else None
+    text = data.get("text") or ""
+    if not isinstance(text, str):
+        raise EventError("text must be a string")
+    channel = _choice(data, "channel", Channel) if "channel" in data else Channel.AGENT
+    return Call(time, channel, customer, location, hazard, text[:2000])
+
+
+def _meter(data: Mapping[str, Any], time: datetime) -> MeterReading:
+    state = data.get("state")
+    if state not in ("off", "on"):
+        raise EventError(f"state must be off or on, not {state!r}")
+    customer = _text(data, "customer_id")
+    assert customer is not None
+    return MeterReading(time, customer, state == "on", bool(data.get("ping", False)))
+
+
+def _device(data: Mapping[str, Any], time: datetime) -> DeviceOperation:
+    state = data.get("state")
+    if state not in ("open", "closed"):
+        raise EventError(f"state must be open or closed, not {state!r}")
+    source = data.get("source", "scada")
+    if source not in ("scada", "crew"):
+        raise EventError(f"source must be scada or crew, not {source!r}")
+    device = _text(data, "device_id")
+    assert device is not None
+    return DeviceOperation(time, device, state == "open", source)
+
+
+def _crew(data: Mapping[str, Any], time: datetime) -> CrewUpdate:
+    outage = _text(data, "outage_id")
+    assert outage is not None
+    return CrewUpdate(
+        time, outage, _choice(data, "status", CrewStatus),
+        str(data.get("crew_id") or ""), str(data.get("cause") or ""),
+    )
+
+
+def _dispatcher(data: Mapping[str, Any], time: datetime) -> DispatcherAction:
+    action = _choice(data, "action", Action)
+    outage = _text(data, "outage_id")
+    assert outage is not None
+    target = str(data.get("target") or "")
+    if action is Action.MERGE and not target:
+        raise EventError("merge needs target: the outage to merge into")
+    customers = data.get("customer_ids") or []
+    if not isinstance(customers, list) or not all(isinstance(c, str) for c in customers):
+        raise EventError("customer_ids must be a list of strings")
+    if action is Action.SPLIT and not customers:
+        raise EventError("split needs customer_ids: the customers to split off")
+    etr = parse_time(data["etr"], "etr") if data.get("etr") else None
+    if action is Action.SET_ETR and etr is None:
+        raise EventError("set_etr needs etr")
+    return DispatcherAction(
+        time, action, outage, target, tuple(customers), etr, str(data.get("cause") or "")
+    )
+
+
+_PARSERS = {
+    "call": _call,
+    "meter": _meter,
+    "device": _device,
+    "crew": _crew,
+    "dispatcher": _dispatcher,
+}
+KNOWN_TYPES = frozenset(_PARSERS)
+
+
+class UnknownEventType(EventError):
+    """A well-formed event of a type this version does not know (skipped with a warning)."""
+
+
+def parse_event(data: Any) -> Event:
+    """Validate one decoded JSON object and return its event."""
+    if not isinstance(data, Mapping):
+        raise EventError(f"an event must be a JSON object, not {type(data).__name__}")
+    kind = data.get("type")
+    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
+    time = parse_time(data.get("time"))
+    if parser is None:
+        raise UnknownEventType(f"unknown event type {kind!r}")
+    return parser(data, time)
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    """The JSON form of an event (inverse of `parse_event`)."""
+    out: dict[str, Any] = {"type": event.type, "time": event.time.isoformat()}
+    if isinstance(event, Call):
+        out["channel"] = str(event.channel)
+        if event.customer_id:
+            out["customer_id"] = event.customer_id
+        if event.location:
+            out["location"] = event.location.as_mapping()
+        if event.hazard:
+            out["hazard"] = str(event.hazard)
+        if event.text:
+            out["text"] = event.text
+    elif isinstance(event, MeterReading):
+        out |= {"customer_id": event.customer_id, "state": "on" if event.on else "off"}
+        if event.ping:
+            out["ping"] = True
+    elif isinstance(event, DeviceOperation):
+        out |= {"device_id": event.device_id, "state": "open" if event.open else "closed",
+                "source": event.source}
+    elif isinstance(event, CrewUpdate):
+        out |= {"outage_id": event.outage_id, "status": str(event.status),
+                "crew_id": event.crew_id, "cause": event.cause}
+    else:
+        out |= {"action": str(event.action), "outage_id": event.outage_id,
+                "target": event.target, "customer_ids": list(event.customer_ids),
+                "cause": event.cause}
+        if event.etr:
+            out["etr"] = event.etr.isoformat()
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input line that was not accepted, and why."""
+
+    line: int
+    reason: str
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected]]:
+    """Events of a JSON Lines file with their line numbers; bad lines come as `Rejected`."""
+    with Path(path).open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, parse_event(json.loads(line))
+            except json.JSONDecodeError as error:
+                yield number, Rejected(number, f"not valid JSON ({error.msg})")
+            except EventError as error:
+                yield number, Rejected(number, str(error))

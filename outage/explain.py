@@ -1,0 +1,47 @@
+"""One paragraph a dispatcher can read: why the engine believes in an outage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from outage.engine import OutageEngine
+    from outage.records import Outage
+
+
+def explain(engine: OutageEngine, outage: Outage) -> str:
+    """Say what operated, on what evidence, and what the alternative explanation was."""
+    predictor, tree = engine.predictor, engine.tree
+    c = outage.candidate
+    n, calls, gasps, powered = predictor.evidence_of(c)
+    kind = outage.device_kind.replace("_", " ")
+    parts = [f"{kind.capitalize()} {outage.device_id}"
+             + (f" on feeder {outage.feeder}" if outage.feeder else "") + "."]
+    if predictor.forced[c]:
+        parts.append("Reported open (SCADA, crew or dispatcher), so this is confirmed.")
+    evidence = f"{calls} of its {n} service points reported by call"
+    if predictor.ami:
+        evidence += f", {gasps} sent a last gasp, {powered} meters say they have power"
+    parts.append(evidence + ".")
+    below = predictor.children_explanation(c)
+    if len(below) > 1:
+        parts.append(
+            f"One operation here explains the reports better than {len(below)} separate "
+            f"outages below it (score {predictor.score(c):.1f} against "
+            f"{predictor.child_sum[c]:.1f})."
+        )
+    elif len(below) == 1:
+        parts.append(f"It explains the reports better than {tree.element_id[below[0]]} alone.")
+    parent = int(tree.parent[c])
+    if parent >= 0 and not predictor.forced[c]:
+        pn, pc, pg, _ = predictor.evidence_of(parent)
+        parts.append(
+            f"Upstream {tree.element_id[parent]} serves {pn} service points with {pc} calls"
+            + (f" and {pg} last gasps" if predictor.ami else "")
+            + ": too few to believe it operated."
+        )
+    parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
+                 "(earliest report).")
+    if outage.hazards:
+        parts.append("Hazard reported: " + ", ".join(sorted(outage.hazards)) + " — make safe first.")
+    return " ".join(parts)

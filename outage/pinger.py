@@ -1,0 +1,48 @@
+"""Asking meters whether they have power, when the evidence is ambiguous.
+
+The engine calls a `MeterPinger` with the meters it wants to hear from; answers
+come back later as ordinary `meter` events with ``ping: true``. Without a
+head-end (``oms replay``) there is no pinger and the engine uses what it has.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from outage.engine import OutageEngine
+
+PINGS_PER_QUESTION = 3
+
+
+class MeterPinger(Protocol):
+    """Plug point to the AMI head-end."""
+
+    def ping(self, customer_ids: list[str]) -> None:
+        """Ask these meters for their state; answers arrive as meter events."""
+
+
+def choose_pings(engine: OutageEngine, candidate: int) -> list[str]:
+    """Meters whose answer separates the candidate from its parent and its children.
+
+    Silent meters below the candidate say whether it is really out; silent meters
+    below its parent but outside it say whether the outage is larger.
+    """
+    chosen: list[str] = []
+    below = engine._customers_below(candidate)
+    chosen += _silent(engine, below)[:PINGS_PER_QUESTION]
+    parent = int(engine.tree.parent[candidate])
+    if parent >= 0:
+        around = np.setdiff1d(engine._customers_below(parent), below, assume_unique=True)
+        chosen += _silent(engine, around)[:PINGS_PER_QUESTION]
+    return chosen
+
+
+def _silent(engine: OutageEngine, customers: np.ndarray) -> list[str]:
+    quiet = customers[~np.isfinite(engine.report_time[customers])]
+    quiet = quiet[np.isinf(engine.meter_time[quiet])]
+    ids = engine.network.customers.ids
+    step = max(len(quiet) // PINGS_PER_QUESTION, 1)  # spread over the area, not the first few
+    return [ids[i] for i in quiet[::step].tolist()]

@@ -1,0 +1,203 @@
+"""The prediction engine: which candidates have operated, kept up to date per report.
+
+Each candidate `a` keeps the counts of evidence below it (callers, last gasps,
+meters that say they have power) and two numbers of a dynamic programme over the
+candidate tree:
+
+- ``score(a)``: the log-likelihood ratio that `a` operated (`outage.scoring`) less
+  its prior penalty;
+- ``best(a) = max(0, score(a), Σ best(children))``: the best explanation of the
+  evidence below `a`, either by `a` itself or by outages further down.
+
+The outages are the topmost candidates that explain their subtree by themselves.
+Under the model's independence assumptions this is the exact maximum-likelihood
+set of outages (with the prior), and a report changes only the candidates on
+its customer's path to the source, so each update costs the depth of the tree.
+A candidate reported open by SCADA or a crew is forced: it is an outage whatever
+the reports say.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from outage.candidates import NONE, CandidateTree
+from outage.scoring import Scorer
+
+FORCED = 1e9  # score of a device known to be open: beats any amount of evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Outages that stopped and started being the explanation after one update."""
+
+    removed: frozenset[int]
+    added: frozenset[int]
+
+
+class Predictor:
+    """Incremental maximum-likelihood outage set over a candidate tree."""
+
+    def __init__(self, tree: CandidateTree, scorer: Scorer) -> None:
+        self.tree = tree
+        self.scorer = scorer
+        n = len(tree)
+        self.calls = [0] * n
+        self.gasps = [0] * n
+        self.powered = [0] * n
+        self.forced = [False] * n
+        self.best = [0.0] * n
+        self.child_sum = [0.0] * n
+        self.positive_children: list[set[int]] = [set() for _ in range(n)]
+        self.selected: set[int] = set()
+        self.ami = False
+        self._parent = tree.parent.tolist()
+        self._sp = tree.service_points.tolist()
+        self._penalty = [scorer.penalty(kind) for kind in tree.kind]
+
+    # -- scores --------------------------------------------------------------------
+    def score(self, a: int) -> float:
+        if self.forced[a]:
+            return FORCED
+        if self.calls[a] == 0 and self.gasps[a] == 0:
+            return -math.inf  # nothing says it operated
+        return (
+            self.scorer.evidence(self._sp[a], self.calls[a], self.gasps[a], self.powered[a],
+                                 self.ami)
+            - self._penalty[a]
+        )
+
+    def explains_itself(self, a: int) -> bool:
+        """True when `a` operating is the best explanation of the evidence below it."""
+        s = self.score(a)
+        return s > 0 and s >= self.child_sum[a]
+
+    def confidence(self, a: int) -> float:
+        """How clearly `a` beats its alternatives (children; nothing; its parent), 0..1."""
+        if self.forced[a]:
+            return 1.0
+        s = self.score(a)
+        margin = min(s - self.child_sum[a], s)
+        parent = self._parent[a]
+        if parent != NONE and not self.forced[parent]:
+            margin = min(margin, s + (self.child_sum[parent] - self.best[a]) - self.score(parent))
+        return 1.0 / (1.0 + math.exp(-max(min(margin, 50.0), -50.0)))
+
+    # -- updates -------------------------------------------------------------------
+    def add_evidence(self, candidate: int, calls: int, gasps: int, powered: int) -> Change:
+        """Change the counts below `candidate` (a customer's parent) and re-decide its path."""
+        if candidate == NONE:
+            return Change(frozenset(), frozenset())
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        for a in path:
+            self.calls[a] += calls
+            self.gasps[a] += gasps
+            self.powered[a] += powered
+        self._refresh(path)
+        return self._reselect(path, before)
+
+    def set_forced(self, candidate: int, forced: bool) -> Change:
+        """A device reported open (forced) or closed again."""
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        self.forced[candidate] = forced
+        self._refresh(path)
+        return self._reselect(path, before)
+
+    def set_ami(self, active: bool) -> Change:
+        """Meters exist after all: every score with evidence changes; recompute them."""
+        if active == self.ami:
+            return Change(frozenset(), frozenset())
+        self.ami = active
+        old = set(self.selected)
+        active_nodes = [a for a in range(len(self._sp))
+                        if self.calls[a] or self.gasps[a] or self.forced[a]]
+        for a in reversed(active_nodes):  # children before parents
+            self._set_best(a)
+        self.selected = set()
+        for root in (a for a in active_nodes if self._parent[a] == NONE):
+            self._extract(root)
+        return Change(frozenset(old - self.selected), frozenset(self.selected - old))
+
+    def _path(self, candidate: int) -> list[int]:
+        path = []
+        parent = self._parent
+        while candidate != NONE:
+            path.append(candidate)
+            candidate = parent[candidate]
+        return path
+
+    def _set_best(self, a: int) -> float:
+        """Recompute best(a) from its score and children; return the change."""
+        new = max(0.0, self.score(a), self.child_sum[a])
+        delta = new - self.best[a]
+        if delta:
+            self.best[a] = new
+            parent = self._parent[a]
+            if parent != NONE:
+                self.child_sum[parent] += delta
+                if new > 0:
+                    self.positive_children[parent].add(a)
+                else:
+                    self.positive_children[parent].discard(a)
+                    if not self.positive_children[parent]:
+                        self.child_sum[parent] = 0.0  # no drift from float sums
+        return delta
+
+    def _refresh(self, path: list[int]) -> None:
+        for a in path:  # nearest first: each parent sees its children's new best
+            self._set_best(a)
+
+    def _reselect(self, path: list[int], before: list[bool]) -> Change:
+        after = [self.explains_itself(a) for a in path]
+        changed = [i for i in range(len(path)) if before[i] != after[i]]
+        if not changed:
+            return Change(frozenset(), frozenset())
+        top = max(changed)  # the highest candidate whose decision flipped
+        if any(after[top + 1 :]):
+            return Change(frozenset(), frozenset())  # a larger outage covers it either way
+        region = path[top]
+        tree = self.tree
+        lo, hi = int(tree.tin[region]), int(tree.tout[region])
+        removed = {s for s in self.selected if lo <= int(tree.tin[s]) < hi}
+        self.selected -= removed
+        added: set[int] = set()
+        self._extract(region, added)
+        return Change(frozenset(removed - added), frozenset(added - removed))
+
+    def _extract(self, a: int, added: set[int] | None = None) -> None:
+        stack = [a]
+        while stack:
+            c = stack.pop()
+            if self.explains_itself(c):
+                self.selected.add(c)
+                if added is not None:
+                    added.add(c)
+            else:
+                stack.extend(self.positive_children[c])
+
+    # -- inspection ----------------------------------------------------------------
+    def evidence_of(self, a: int) -> tuple[int, int, int, int]:
+        """(service points, callers, last gasps, powered meters) below a candidate."""
+        return self._sp[a], self.calls[a], self.gasps[a], self.powered[a]
+
+    def children_explanation(self, a: int) -> list[int]:
+        """The outages below `a` that would explain its evidence if `a` did not operate."""
+        out: list[int] = []
+        stack = list(self.positive_children[a])
+        while stack:
+            c = stack.pop()
+            if self.explains_itself(c):
+                out.append(c)
+            else:
+                stack.extend(self.positive_children[c])
+        return sorted(out)
+
+
+def selected_array(predictor: Predictor) -> np.ndarray:
+    """The current outage candidates, sorted (for tests and snapshots)."""
+    return np.array(sorted(predictor.selected), dtype=np.int64)
