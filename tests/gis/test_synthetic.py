@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from gis import Network, Topology
+from gis.io import load_network
 from gis.model import BRANCH_KINDS, DEVICE_KINDS, BranchKind, DeviceKind
 from gis.synthetic import SynthParams, synthesize_utility
 from gis.synthetic_skeleton import split_counts
+
+TERRITORY = Path(__file__).parents[2] / "sample_data" / "territory.gpkg"
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +137,38 @@ def test_bad_arguments_are_refused() -> None:
         synthesize_utility(0)
     with pytest.raises(ValueError, match="customers_per_transformer"):
         SynthParams(customers_per_transformer=(15, 5))
+
+
+@pytest.fixture(scope="module")
+def territory() -> Network:
+    """The committed sample territory, loaded through the public loader."""
+    return load_network(TERRITORY)
+
+
+def test_territory_structure(territory: Network) -> None:
+    """The sample has ≥ 2 substations, ≥ 8 feeders, reclosers, fuses and open ties."""
+    topo = Topology(territory)
+    assert len(set(territory.sources.substation)) >= 2
+    assert len(_devices(territory, DeviceKind.BREAKER)) >= 8
+    assert len(_devices(territory, DeviceKind.RECLOSER)) >= 8
+    assert len(_devices(territory, DeviceKind.FUSE)) >= 50
+    assert territory.devices.normally_open.sum() >= 4
+    assert topo.problems() == []
+    assert len(topo.energised_customers()) == len(territory.customers.ids)
+
+
+def test_territory_customers(territory: Network) -> None:
+    """Several thousand customers with critical ones and street addresses, in WGS 84."""
+    assert 5_000 <= territory.customer_total <= 7_000
+    assert territory.customers.critical.sum() >= 10
+    assert territory.crs == "EPSG:4326"
+    assert all(re.fullmatch(r"\d+ [NS][EW] \w+ (St|Blvd)( Unit [A-Z])?", a)
+               for a in territory.customers.address)
+    assert len(set(territory.customers.address)) == len(territory.customers.ids)
+
+
+def test_territory_lines_follow_streets(territory: Network) -> None:
+    """Spans that turn through intersections carry polylines; every line has a length."""
+    assert len(territory.branches.geometry) > 250
+    lines = territory.branches.kind == BRANCH_KINDS.index(BranchKind.LINE)
+    assert np.all(territory.branches.length_m[lines] > 0)
