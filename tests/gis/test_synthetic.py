@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gis import Network, Topology
 from gis.io import load_network
@@ -172,3 +174,27 @@ def test_territory_lines_follow_streets(territory: Network) -> None:
     assert len(territory.branches.geometry) > 250
     lines = territory.branches.kind == BRANCH_KINDS.index(BranchKind.LINE)
     assert np.all(territory.branches.length_m[lines] > 0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(customers=st.integers(5, 3_000), seed=st.integers(0, 2**16))
+def test_any_size_is_exact_radial_and_fed(customers: int, seed: int) -> None:
+    """For any size and seed: exact count, radial, all fed, transformers serve 5–15."""
+    net = synthesize_utility(customers, seed=seed)
+    topo = Topology(net)
+    assert net.customer_total == customers
+    assert topo.problems() == []
+    assert len(topo.energised_customers()) == customers
+    per_bus = np.bincount(net.customers.bus)
+    assert per_bus[per_bus > 0].min() >= 5 and per_bus.max() <= 15
+
+
+def test_territory_is_deterministic() -> None:
+    """Regenerating the territory gives the network that is committed."""
+    from gis.synthetic_territory import make_territory
+
+    fresh = make_territory().network
+    committed = load_network(TERRITORY)
+    assert fresh.devices.ids == committed.devices.ids
+    assert fresh.customers.address == committed.customers.address
+    np.testing.assert_allclose(fresh.customers.x, committed.customers.x)
