@@ -206,8 +206,12 @@ class Topology:
                 sources |= touched
                 continue
             self._resolve_extra_edges(extra)
+            members: dict[int, list[int]] = {s: [] for s in sources}
+            tree_of = self.tree_of.tolist() if len(order) > 1000 else None
+            for bus in order:
+                members[tree_of[bus] if tree_of else int(self.tree_of[bus])].append(bus)
             for s in sources:
-                self._index_tree(s, order)
+                self._index_tree(s, members[s])
             return
 
     def _touched_trees(
@@ -342,9 +346,8 @@ class Topology:
                     self.parent_branch[bus] = NONE
                     self.depth[bus] = self.depth[entry] + 1
 
-    def _index_tree(self, source: int, order: list[int]) -> None:
-        """Number one tree in preorder and derive the per-bus arrays from it."""
-        members = [b for b in order if self.tree_of[b] == source]
+    def _index_tree(self, source: int, members: list[int]) -> None:
+        """Number one tree (its buses in visit order) in preorder; derive per-bus arrays."""
         if not members:
             self._trees[source] = _TreeIndex(*(np.empty(0, dtype=np.int64),) * 3)
             return

@@ -29,6 +29,11 @@ class OutageBook:
         self._next = 1
         self._listeners: list[Listener] = []
 
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_listeners"] = []  # subscribers belong to the running process
+        return state
+
     def subscribe(self, listener: Listener) -> None:
         """Call `listener` with every outage that changes (domain event for the web layer)."""
         self._listeners.append(listener)

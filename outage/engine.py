@@ -66,12 +66,13 @@ class OutageEngine:
         params: PredictionParams | None = None,
         *,
         pinger: MeterPinger | None = None,
+        predictor: type[Predictor] = Predictor,
     ) -> None:
         self.network = network
         self.params = params or PredictionParams()
         self.topology = Topology(network)
         self.tree = build_candidates(network, self.topology)
-        self.predictor = Predictor(self.tree, Scorer(self.params))
+        self.predictor = predictor(self.tree, Scorer(self.params))
         self.book = OutageBook(self.tree)
         self.pinger = pinger
         self.stats = EngineStats()
@@ -95,7 +96,7 @@ class OutageEngine:
     # -- the fold ------------------------------------------------------------------
     def apply(self, event: Event) -> list[Outage]:
         """Apply one validated event; return the outages it changed. Raises EventError."""
-        self._check_references(event)
+        self.check(event)
         if self.now is not None and event.time < self.now:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
@@ -116,7 +117,15 @@ class OutageEngine:
             self.book.publish(outage)
         return touched
 
-    def _check_references(self, event: Event) -> None:
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["pinger"] = None  # a live connection, not state: re-attach after loading
+        return state
+
+    def check(self, event: Event) -> None:
+        """Raise EventError if the event names something this network or engine lacks."""
+        if isinstance(event, Call) and event.customer_id is None:
+            self._customer_of(event)
         customer = getattr(event, "customer_id", None)
         if customer is not None and customer not in self.network.customers.index:
             raise EventError(f"customer_id {customer!r} is not a customer of this network")
@@ -394,6 +403,10 @@ class OutageEngine:
         if not change.removed and not change.added:
             return []
         touched = self.book.apply(change, when, lambda c, oid: self._new_outage(c, oid, when))
+        rescaled = self.predictor.rescale()
+        if rescaled.removed or rescaled.added:
+            touched += self.book.apply(rescaled, when,
+                                       lambda c, oid: self._new_outage(c, oid, when))
         for outage in touched:
             if outage.active:
                 self._refresh(outage, when)

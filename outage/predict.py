@@ -56,7 +56,8 @@ class Predictor:
         self.ami = False
         self._parent = tree.parent.tolist()
         self._sp = tree.service_points.tolist()
-        self._penalty = [scorer.penalty(kind) for kind in tree.kind]
+        self.live_scale = 1.0
+        self._penalty = scorer.penalties(tree.kind, self.live_scale)
 
     # -- scores --------------------------------------------------------------------
     def score(self, a: int) -> float:
@@ -109,13 +110,32 @@ class Predictor:
         return self._reselect(path, before)
 
     def set_ami(self, active: bool) -> Change:
-        """Meters exist after all: every score with evidence changes; recompute them."""
+        """Meters exist after all: every score with evidence changes."""
         if active == self.ami:
             return Change(frozenset(), frozenset())
         self.ami = active
+        return self._recompute()
+
+    def rescale(self) -> Change:
+        """Re-price the priors when the number of outages going on has moved a lot.
+
+        A storm makes every device likelier to be out; re-pricing only on a 25% move
+        keeps the cost of a full recompute rare.
+        """
+        live = max(float(len(self.selected)), self.scorer.params.quiet_day_outages)
+        if 0.8 <= live / self.live_scale <= 1.25:
+            return Change(frozenset(), frozenset())
+        self.live_scale = live
+        self._penalty = self.scorer.penalties(self.tree.kind, live)
+        return self._recompute()
+
+    def _recompute(self) -> Change:
         old = set(self.selected)
+        # Evidence and forced devices are counted up the tree, so every node whose
+        # best can be non-zero has calls, gasps, or a positive child.
         active_nodes = [a for a in range(len(self._sp))
-                        if self.calls[a] or self.gasps[a] or self.forced[a]]
+                        if self.calls[a] or self.gasps[a] or self.forced[a]
+                        or self.positive_children[a]]
         for a in reversed(active_nodes):  # children before parents
             self._set_best(a)
         self.selected = set()

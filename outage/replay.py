@@ -55,7 +55,7 @@ def replay_events(
     engine: OutageEngine | None = None,
 ) -> ReplayResult:
     """Apply numbered events in order; bad ones are counted with their line and reason."""
-    engine = engine or OutageEngine(network, params)
+    engine = engine or OutageEngine(network, params)  # callers may bring a configured one
     result = ReplayResult(engine)
     started = time.perf_counter()
     for number, item in events:

@@ -19,6 +19,8 @@ large outage and several small ones.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -33,19 +35,23 @@ class PredictionParams:
     false_call_rate: float = 0.001  # chance an energised customer calls anyway
     false_gasp_rate: float = 1e-4  # chance an energised meter sends a last gasp
     powered_if_out: float = 1e-3  # chance a meter says "on" below an open device
-    # Log prior odds against an operation, by candidate kind: fewer outages and
-    # protective devices are favoured; switches rarely open by themselves.
-    operation_penalty: dict[str, float] = field(
+    # Share of operations by kind of device (normalised over the kinds a network
+    # has). A device's prior is its kind's share divided among the devices of that
+    # kind, times the number of outages going on: a breaker, protecting a whole
+    # feeder's main line, operates more often than any one transformer, and in a
+    # storm every device is more likely to be out than on a quiet day.
+    kind_share: dict[str, float] = field(
         default_factory=lambda: {
-            "service_transformer": 3.0,
-            "fuse": 3.0,
-            "recloser": 3.0,
-            "sectionalizer": 3.0,
-            "breaker": 3.5,
-            "source": 4.0,
-            "switch": 5.0,
+            "service_transformer": 0.35,
+            "fuse": 0.25,
+            "recloser": 0.1,
+            "sectionalizer": 0.05,
+            "breaker": 0.1,
+            "switch": 0.05,
+            "source": 0.05,
         }
     )
+    quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
     momentary_minutes: float = 5.0
 
@@ -72,8 +78,17 @@ class Scorer:
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
 
-    def penalty(self, kind: str) -> float:
-        return self.params.operation_penalty.get(kind, 4.0)
+    def penalties(self, kinds: Sequence[str], live_outages: float) -> list[float]:
+        """Log prior odds against each candidate operating, given the outages going on."""
+        counts = Counter(kinds)
+        shares = {k: self.params.kind_share.get(k, 0.05) for k in counts}
+        total = sum(shares.values())
+        expected = max(live_outages, self.params.quiet_day_outages)
+        out = {}
+        for kind, count in counts.items():
+            prior = min(expected * shares[kind] / total / count, 0.5)
+            out[kind] = math.log((1 - prior) / prior)
+        return [out[k] for k in kinds]
 
     def evidence(self, n: int, calls: int, gasps: int, powered: int, ami: bool) -> float:
         """Log-likelihood ratio (operated vs not) of the evidence below a candidate."""

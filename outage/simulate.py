@@ -1,0 +1,218 @@
+"""Seeded storms on a real network: true outages and the events they would cause.
+
+Used by the evaluation harness (`bench/outage/`), by tests, and by the live demo.
+A scenario picks devices that operate (single outages, storms of many, nested
+pairs), then draws what customers and meters would report: calls at a call rate
+with delays, repeat calls, location-only calls, false calls from customers who
+have power, last gasps and power-restore messages with a delivery rate, and the
+device closing when a crew repairs it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from gis import Network, Topology
+from outage.candidates import CandidateTree, build_candidates
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioParams:
+    """What a scenario looks like; the harness sweeps these."""
+
+    kind: str = "single"  # single | storm | nested
+    outages: int = 1  # how many devices operate (storm)
+    device_kinds: tuple[str, ...] = ("service_transformer", "fuse", "switch", "recloser",
+                                     "breaker", "sectionalizer")
+    call_rate: float = 0.2  # share of affected customers who call
+    false_call_share: float = 0.05  # share of all calls that come from customers with power
+    repeat_call_rate: float = 0.1  # callers who call again
+    location_only_share: float = 0.1  # calls that give an address, not an account
+    meter_delivery: float = 0.5  # share of last gasps / restores that arrive; 0 = no AMI
+    scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
+    storm_minutes: float = 120.0  # faults start within this window
+    repair_minutes: tuple[float, float] = (60.0, 300.0)
+    start: datetime = datetime.fromisoformat("2026-07-01T12:00:00+00:00")
+
+
+@dataclass(frozen=True, slots=True)
+class TrueOutage:
+    candidate: int
+    device_id: str
+    customers: frozenset[str]
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class Scenario:
+    params: ScenarioParams
+    seed: int
+    truth: list[TrueOutage] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class ScenarioBuilder:
+    """Draws scenarios on one network (topology and candidates computed once)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.topology = Topology(network)
+        self.tree: CandidateTree = build_candidates(network, self.topology)
+        self._customers = [self._customers_of(c) for c in range(len(self.tree))]
+
+    def _customers_of(self, c: int) -> np.ndarray:
+        branch = int(self.tree.branch[c])
+        if branch >= 0:
+            return self.topology.downstream_customers(branch)
+        source = self.network.sources.index[self.tree.element_id[c]]
+        return np.flatnonzero(self.topology.tree_of[self.network.customers.bus] == source)
+
+    def build(self, params: ScenarioParams, seed: int) -> Scenario:
+        rng = np.random.default_rng(seed)
+        scenario = Scenario(params, seed)
+        chosen = self._choose(params, rng)
+        for outer, inner in chosen:
+            self._fault(scenario, outer, inner, rng)
+        self._false_calls(scenario, rng)
+        scenario.events.sort(key=lambda e: e["time"])
+        for event in scenario.events:
+            event["time"] = event["time"].isoformat().replace("+00:00", "Z")
+        return scenario
+
+    # -- which devices operate ------------------------------------------------------
+    def _eligible(self, params: ScenarioParams) -> np.ndarray:
+        kinds = np.array(self.tree.kind)
+        ok = np.isin(kinds, params.device_kinds) & (self.tree.service_points > 0)
+        return np.flatnonzero(ok)
+
+    def _choose(self, params: ScenarioParams, rng: np.random.Generator) -> list[tuple[int, int]]:
+        eligible = self._eligible(params)
+        if len(eligible) == 0:
+            raise ValueError("no device of the requested kinds feeds any customer")
+        if params.kind == "nested":
+            return [self._nested_pair(eligible, rng)]
+        wanted = 1 if params.kind == "single" else params.outages
+        chosen: list[int] = []
+        # Kinds first, then devices: a feeder of a thousand transformers and ten fuses
+        # should not make every scenario a transformer outage.
+        kinds = np.array(self.tree.kind)[eligible]
+        order = rng.permutation(len(eligible))
+        rank = np.empty(len(eligible))
+        for kind in np.unique(kinds):
+            mine = order[kinds[order] == kind]
+            rank[mine] = np.arange(len(mine)) + rng.random()
+        for c in eligible[np.argsort(rank, kind="stable")].tolist():
+            if all(not self._overlap(c, other) for other in chosen):
+                chosen.append(c)
+            if len(chosen) == wanted:
+                break
+        return [(c, -1) for c in chosen]
+
+    def _overlap(self, a: int, b: int) -> bool:
+        return self.tree.contains(a, b) or self.tree.contains(b, a)
+
+    def _nested_pair(self, eligible: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:
+        sizes = self.tree.service_points
+        for outer in rng.permutation(eligible).tolist():
+            inside = [c for c in range(int(self.tree.tin[outer]) + 1, int(self.tree.tout[outer]))
+                      if sizes[c] > 0 and sizes[c] < sizes[outer]]
+            if inside:
+                return outer, int(rng.choice(inside))
+        raise ValueError("no device has another device with customers below it")
+
+    # -- what the customers and meters say --------------------------------------------
+    def _fault(self, s: Scenario, outer: int, inner: int, rng: np.random.Generator) -> None:
+        p = s.params
+        t0 = p.start + timedelta(minutes=float(rng.uniform(0, p.storm_minutes)))
+        t1 = t0 + timedelta(minutes=float(rng.uniform(*p.repair_minutes)))
+        customers = self._customers[outer]
+        self._record(s, outer, customers, t0, t1)
+        self._reports(s, customers, t0, t1, rng)
+        self._device(s, outer, t0, t1, scada=self.tree.kind[outer] in p.scada_kinds)
+        if inner < 0:
+            self._restores(s, customers, t1, rng)
+            return
+        # The inner device is found still open when the outer one closes.
+        t2 = t1 + timedelta(minutes=float(rng.uniform(*p.repair_minutes)))
+        inside = self._customers[inner]
+        self._record(s, inner, inside, t0, t2)
+        self._restores(s, np.setdiff1d(customers, inside), t1, rng)
+        self._reports(s, inside, t1 + timedelta(minutes=5), t2, rng, gasps=False)
+        self._device(s, inner, t0, t2, scada=False, report_open=False)
+        self._restores(s, inside, t2, rng)
+
+    def _record(self, s: Scenario, c: int, customers: np.ndarray, t0: datetime,
+                t1: datetime) -> None:
+        ids = self.network.customers.ids
+        s.truth.append(TrueOutage(c, self.tree.element_id[c],
+                                  frozenset(ids[i] for i in customers.tolist()), t0, t1))
+
+    def _reports(self, s: Scenario, customers: np.ndarray, t0: datetime, t1: datetime,
+                 rng: np.random.Generator, *, gasps: bool = True) -> None:
+        p = s.params
+        window = max((t1 - t0).total_seconds() / 60 - 1, 1.0)
+        callers = customers[rng.random(len(customers)) < p.call_rate]
+        for i in callers.tolist():
+            delay = min(float(rng.exponential(20.0)), window)
+            self._call(s, i, t0 + timedelta(minutes=delay), rng)
+            if rng.random() < p.repeat_call_rate:
+                self._call(s, i, t0 + timedelta(minutes=min(delay + 15, window)), rng)
+        if gasps and p.meter_delivery > 0:
+            for i in customers[rng.random(len(customers)) < p.meter_delivery].tolist():
+                s.events.append(self._meter(i, t0 + timedelta(seconds=float(rng.uniform(1, 30))),
+                                            "off"))
+
+    def _restores(self, s: Scenario, customers: np.ndarray, t1: datetime,
+                  rng: np.random.Generator) -> None:
+        if s.params.meter_delivery <= 0:
+            return
+        for i in customers[rng.random(len(customers)) < s.params.meter_delivery].tolist():
+            s.events.append(self._meter(i, t1 + timedelta(seconds=float(rng.uniform(1, 60))), "on"))
+
+    def _meter(self, i: int, when: datetime, state: str) -> dict[str, Any]:
+        return {"type": "meter", "time": when, "customer_id": self.network.customers.ids[i],
+                "state": state}
+
+    def _call(self, s: Scenario, i: int, when: datetime, rng: np.random.Generator) -> None:
+        event: dict[str, Any] = {"type": "call", "time": when,
+                                 "channel": str(rng.choice(["ivr", "agent", "web", "app", "sms"]))}
+        c = self.network.customers
+        if rng.random() < s.params.location_only_share and math.isfinite(c.x[i]):
+            key = ("lon", "lat") if self.network.crs else ("x", "y")
+            jitter = 5e-5 if self.network.crs else 0.5  # about 5 m, or half a unit
+            event["location"] = {key[0]: float(c.x[i] + rng.normal(0, jitter)),
+                                 key[1]: float(c.y[i] + rng.normal(0, jitter))}
+        else:
+            event["customer_id"] = c.ids[i]
+        s.events.append(event)
+
+    def _device(self, s: Scenario, c: int, t0: datetime, t1: datetime, *, scada: bool,
+                report_open: bool = True) -> None:
+        device = self.tree.element_id[c]
+        if self.tree.kind[c] == "source":
+            return  # a source has no device to close: restoration shows in meters only
+        if scada and report_open:
+            s.events.append({"type": "device", "time": t0, "device_id": device, "state": "open",
+                             "source": "scada"})
+        s.events.append({"type": "device", "time": t1, "device_id": device, "state": "closed",
+                         "source": "scada" if scada else "crew"})
+
+    def _false_calls(self, s: Scenario, rng: np.random.Generator) -> None:
+        p = s.params
+        true_calls = sum(1 for e in s.events if e["type"] == "call")
+        n_false = int(rng.poisson(true_calls * p.false_call_share / (1 - p.false_call_share)))
+        out = set().union(*(t.customers for t in s.truth)) if s.truth else set()
+        ids = self.network.customers.ids
+        pool = np.array([i for i in range(len(ids)) if ids[i] not in out])
+        if n_false == 0 or len(pool) == 0:
+            return
+        span = p.storm_minutes + p.repair_minutes[0]
+        for i in rng.choice(pool, size=n_false).tolist():
+            when = p.start + timedelta(minutes=float(rng.uniform(0, span)))
+            self._call(s, i, when, rng)
