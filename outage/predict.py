@@ -57,7 +57,15 @@ class Predictor:
         self._parent = tree.parent.tolist()
         self._sp = tree.service_points.tolist()
         self.live_scale = 1.0
-        self._penalty = scorer.penalties(tree.kind, self.live_scale)
+        # A device whose only child serves exactly its customers (a breaker right
+        # above a recloser) explains nothing the child does not: the nearer one,
+        # which is what operates on a fault below both, wins ties.
+        sp = tree.service_points
+        self._shadow = [0.0] * n
+        for child, parent in enumerate(self._parent):
+            if parent != NONE and sp[child] == sp[parent]:
+                self._shadow[parent] = 1e-6
+        self._penalty = self._priced(self.live_scale)
 
     # -- scores --------------------------------------------------------------------
     def score(self, a: int) -> float:
@@ -126,8 +134,12 @@ class Predictor:
         if 0.8 <= live / self.live_scale <= 1.25:
             return Change(frozenset(), frozenset())
         self.live_scale = live
-        self._penalty = self.scorer.penalties(self.tree.kind, live)
+        self._penalty = self._priced(live)
         return self._recompute()
+
+    def _priced(self, live: float) -> list[float]:
+        base = self.scorer.penalties(self.tree.kind, live)
+        return [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
 
     def _recompute(self) -> Change:
         old = set(self.selected)

@@ -1,0 +1,13 @@
+"""Fixtures of the dispatch tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.solve import SolveParams
+
+
+@pytest.fixture
+def fast() -> SolveParams:
+    """Deterministic, quick solver settings."""
+    return SolveParams(time_limit=30.0, solution_limit=30)

@@ -1,0 +1,165 @@
+"""The outage engine on hand-checkable storms: prediction, lifecycle, restoration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gis import Network
+from outage.engine import OutageEngine
+from outage.errors import EventError
+from outage.events import parse_event
+from outage.records import Outage, Stage
+
+from .conftest import at, call, device, meter
+
+
+def run(network: Network, events: list[dict[str, Any]], **kwargs: Any) -> OutageEngine:
+    engine = OutageEngine(network, **kwargs)
+    for data in events:
+        engine.apply(parse_event(data))
+    return engine
+
+
+def live(engine: OutageEngine) -> dict[str, Outage]:
+    return {o.device_id: o for o in engine.outages() if o.active}
+
+
+def test_calls_under_one_transformer_predict_the_transformer(feeder: Network) -> None:
+    """Two neighbours calling from one transformer: that transformer, not the fuse above."""
+    engine = run(feeder, [call("a2.1", 1), call("a2.4", 3)])
+    assert set(live(engine)) == {"transformer.a2"}
+    outage = live(engine)["transformer.a2"]
+    assert outage.customers_out == 6 and outage.stage is Stage.PREDICTED
+    assert outage.started.isoformat() == at(1)
+    assert "transformer.a2" in outage.explanation
+
+
+def test_calls_under_three_transformers_roll_up_to_the_fuse(feeder: Network) -> None:
+    """Reports under every transformer of a lateral are one fuse operation."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.5", "a3.6"])]
+    engine = run(feeder, events)
+    assert set(live(engine)) == {"fuse.a"}
+    assert live(engine)["fuse.a"].critical_out == 1
+
+
+def test_two_laterals_with_reports_are_two_outages_not_one(feeder: Network) -> None:
+    """A storm: separate clusters stay separate when the rest of the feeder is quiet."""
+    lateral_a = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4"])]
+    transformer_b = [call("b2.1", 5), call("b2.3", 6)]
+    meters = [meter(f"{t}.{m}", 0.5, "off") for t in ("a1", "a2", "a3") for m in (2, 5)]
+    engine = run(feeder, meters + lateral_a + transformer_b)
+    assert set(live(engine)) == {"fuse.a", "transformer.b2"}
+
+
+def test_meters_with_power_keep_the_prediction_below_them(feeder: Network) -> None:
+    """Last gasps across lateral a, but its transformer a3's meters have power: not the fuse."""
+    events = [meter(f"{t}.{m}", 1, "off") for t in ("a1", "a2") for m in range(1, 5)]
+    events += [meter(f"a3.{m}", 2, "on") for m in range(1, 5)]
+    engine = run(feeder, events)
+    assert "fuse.a" not in live(engine)
+    assert set(live(engine)) == {"transformer.a1", "transformer.a2"}
+
+
+def test_scada_open_confirms_and_close_restores(feeder: Network) -> None:
+    """SCADA reports the recloser open: confirmed at once; closed: restored, customers kept."""
+    engine = run(feeder, [device("recloser.r1", 0, "open"), call("a1.1", 2)])
+    outage = live(engine)["recloser.r1"]
+    assert outage.stage is Stage.CONFIRMED and outage.confidence == 1.0
+    assert outage.customers_out == 36
+    engine.apply(parse_event(device("recloser.r1", 90, "closed")))
+    assert outage.stage is Stage.RESTORED and outage.restored.isoformat() == at(90)
+    assert len(engine.customer_ids_of(outage)) == 36
+    assert live(engine) == {}
+
+
+def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
+    """Customers still out when the fuse is closed become their own outage, from the start."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 70), call("a3.2", 72)]
+    engine = run(feeder, events)
+    restored = [o for o in engine.outages() if o.stage is Stage.RESTORED]
+    assert [o.device_id for o in restored] == ["fuse.a"]
+    nested = live(engine)["transformer.a3"]
+    assert nested.started.isoformat() == at(0)  # out since the fuse operated
+
+
+def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network) -> None:
+    """The crew closes fuse b while the engine believed in the recloser: fuse b it was."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"])]
+    engine = run(feeder, events)
+    assert set(live(engine)) == {"recloser.r1"}
+    engine.apply(parse_event(device("fuse.b", 50, "closed", "crew")))
+    restored = next(o for o in engine.outages() if o.stage is Stage.RESTORED)
+    assert restored.device_id == "fuse.b"
+    assert set(live(engine)) <= {"fuse.a", "transformer.a1", "transformer.a2"}
+    assert live(engine)
+
+
+def test_meter_power_restore_ends_the_outage(feeder: Network) -> None:
+    """A power-restore message from inside an outage restores it."""
+    engine = run(feeder, [meter(f"b1.{m}", 1, "off") for m in range(1, 4)])
+    outage = live(engine)["transformer.b1"]
+    engine.apply(parse_event(meter("b1.2", 45, "on")))
+    assert outage.stage is Stage.RESTORED and outage.restored.isoformat() == at(45)
+
+
+def test_location_only_call_finds_the_nearest_meter(feeder: Network) -> None:
+    """A call with an address geocoded to lon/lat is placed at the nearest service point."""
+    c = feeder.customer("b3.2")
+    engine = run(feeder, [
+        {"type": "call", "time": at(1), "channel": "web", "location": {"lon": c.x, "lat": c.y}},
+        call("b3.5", 2),
+    ])
+    assert set(live(engine)) == {"transformer.b3"}
+    with pytest.raises(EventError, match="from any service point"):
+        engine.apply(parse_event({"type": "call", "time": at(3), "channel": "web",
+                                  "location": {"lon": 5.0, "lat": 5.0}}))
+
+
+def test_unknown_ids_are_refused(feeder: Network) -> None:
+    """Unknown customers, devices and outages are refused with the id named."""
+    engine = OutageEngine(feeder)
+    for data, reason in [
+        (call("zz.9", 1), "customer_id 'zz.9'"),
+        (device("fuse.zz", 1, "open"), "device_id 'fuse.zz'"),
+        ({"type": "crew", "time": at(1), "outage_id": "O404", "status": "en_route"}, "O404"),
+    ]:
+        with pytest.raises(EventError, match=reason):
+            engine.apply(parse_event(data))
+
+
+def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
+    """Assigned → en route → on site (confirmed) → restored; ETR override and cause kept."""
+    engine = run(feeder, [call("b1.1", 1), call("b1.2", 2)])
+    outage = live(engine)["transformer.b1"]
+    assert outage.etr is not None and outage.etr_source == "model"
+    steps: list[dict[str, Any]] = [
+        {"type": "crew", "time": at(5), "outage_id": outage.id, "status": "assigned",
+         "crew_id": "T-7"},
+        {"type": "dispatcher", "time": at(6), "action": "set_etr", "outage_id": outage.id,
+         "etr": at(200)},
+        {"type": "crew", "time": at(20), "outage_id": outage.id, "status": "en_route"},
+        {"type": "crew", "time": at(40), "outage_id": outage.id, "status": "on_site"},
+    ]
+    for data in steps:
+        engine.apply(parse_event(data))
+    assert outage.stage is Stage.ON_SITE and outage.crew_id == "T-7"
+    assert outage.etr is not None and outage.etr.isoformat() == at(200)
+    engine.apply(parse_event({"type": "crew", "time": at(80), "outage_id": outage.id,
+                              "status": "restored", "cause": "squirrel"}))
+    assert outage.stage is Stage.RESTORED and outage.cause == "squirrel"
+
+
+def test_dispatcher_cancel_and_merge(feeder: Network) -> None:
+    """Cancel forgets a false report; merge puts two outages under their common device."""
+    engine = run(feeder, [call("a1.1", 1), call("a1.2", 1), call("b3.3", 2), call("b3.4", 2)])
+    a1, b3 = live(engine)["transformer.a1"], live(engine)["transformer.b3"]
+    engine.apply(parse_event({"type": "dispatcher", "time": at(3), "action": "merge",
+                              "outage_id": a1.id, "target": b3.id}))
+    assert set(live(engine)) == {"recloser.r1"}
+    merged = live(engine)["recloser.r1"]
+    engine.apply(parse_event({"type": "dispatcher", "time": at(4), "action": "cancel",
+                              "outage_id": merged.id}))
+    assert live(engine) == {}

@@ -1,0 +1,66 @@
+"""Event validation: every refusal names the field and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outage.errors import EventError
+from outage.events import Rejected, event_to_json, parse_event, read_jsonl
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"type": "call", "time": "2026-07-01T14:03:00", "customer_id": "x"}, "no time zone"),
+        ({"type": "call", "time": "yesterday", "customer_id": "x"}, "not an ISO 8601 time"),
+        ({"type": "call", "time": "2026-07-01T14:03:00Z"}, "customer_id, location, or both"),
+        ({"type": "call", "time": "2026-07-01T14:03:00Z", "customer_id": "x",
+          "channel": "fax"}, "channel must be one of"),
+        ({"type": "call", "time": "2026-07-01T14:03:00Z", "location": {"lon": "w"}},
+         "location needs lon and lat"),
+        ({"type": "meter", "time": "2026-07-01T14:03:00Z", "customer_id": "x",
+          "state": "dim"}, "state must be off or on"),
+        ({"type": "device", "time": "2026-07-01T14:03:00Z", "state": "open"},
+         "device_id must be a non-empty string"),
+        ({"type": "dispatcher", "time": "2026-07-01T14:03:00Z", "action": "merge",
+          "outage_id": "O1"}, "merge needs target"),
+        ([1, 2], "must be a JSON object"),
+    ],
+)
+def test_bad_events_are_refused_with_the_field(data: object, reason: str) -> None:
+    """Each malformed event raises EventError saying which field is wrong."""
+    with pytest.raises(EventError, match=reason):
+        parse_event(data)
+
+
+def test_round_trip_through_json() -> None:
+    """event_to_json is the inverse of parse_event for every kind of event."""
+    samples = [
+        {"type": "call", "time": "2026-07-01T14:03:00+00:00", "customer_id": "c1",
+         "channel": "sms", "hazard": "wire_down", "text": "sparks"},
+        {"type": "call", "time": "2026-07-01T14:03:00+02:00", "channel": "web",
+         "location": {"lon": 8.1, "lat": 48.9}},
+        {"type": "meter", "time": "2026-07-01T14:03:00+00:00", "customer_id": "c1",
+         "state": "off"},
+        {"type": "device", "time": "2026-07-01T14:03:00+00:00", "device_id": "fuse.f1",
+         "state": "closed", "source": "crew"},
+    ]
+    for data in samples:
+        event = parse_event(data)
+        assert parse_event(event_to_json(event)) == event
+
+
+def test_jsonl_lines_are_numbered_and_bad_ones_kept(tmp_path: Path) -> None:
+    """A JSON Lines file yields events and rejections with their line numbers."""
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"type":"meter","time":"2026-07-01T14:03:00Z","customer_id":"c","state":"off"}\n'
+        "\n{oops\n"
+        '{"type":"solar_flare","time":"2026-07-01T14:03:00Z"}\n'
+    )
+    items = list(read_jsonl(path))
+    assert [n for n, _ in items] == [1, 3, 4]
+    assert isinstance(items[1][1], Rejected) and "not valid JSON" in items[1][1].reason
+    assert isinstance(items[2][1], Rejected) and "unknown event type" in items[2][1].reason

@@ -1,0 +1,88 @@
+"""The incremental predictor always equals the dynamic programme computed from scratch."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gis import Network, NetworkBuilder, Topology
+from outage.candidates import build_candidates
+from outage.predict import Predictor
+from outage.scoring import PredictionParams, Scorer
+
+
+def _network(parents: list[int], kinds: list[str], customers: list[int]) -> Network:
+    b = NetworkBuilder("random")
+    b.add_bus("b0", 0, 0)
+    for i, parent in enumerate(parents, start=1):
+        b.add_bus(f"b{i}", i, 0)
+        kind = "service_transformer" if kinds[i - 1] == "tx" else "line"
+        b.add_branch(f"br{i}", kind, f"b{parent}", f"b{i}")
+        if kinds[i - 1] not in ("tx", "none"):
+            b.add_device(f"d{i}", kinds[i - 1], f"br{i}")
+    for i, count in enumerate(customers):
+        for k in range(count):
+            b.add_customer(f"c{i}_{k}", f"b{i}")
+    b.add_source("src", "b0")
+    return b.build()
+
+
+def _reference(p: Predictor) -> set[int]:
+    """Selection by plain recursion over the tree, from the counts alone."""
+    n = len(p.tree)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for c in range(n):
+        if p.tree.parent[c] >= 0:
+            children[int(p.tree.parent[c])].append(c)
+
+    def best(a: int) -> tuple[float, set[int]]:
+        below = [best(c) for c in children[a]]
+        kids = sum(b for b, _ in below)
+        score = p.score(a)
+        if score > 0 and score >= kids:
+            return score, {a}
+        return max(kids, 0.0), set().union(*(s for _, s in below)) if below else set()
+
+    return set().union(*(best(r)[1] for r in range(n) if p.tree.parent[r] < 0))
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.integers(2, 25).flatmap(
+        lambda n: st.tuples(
+            st.tuples(*(st.integers(0, i) for i in range(n - 1))),
+            st.lists(st.sampled_from(["tx", "fuse", "switch", "recloser", "none"]),
+                     min_size=n - 1, max_size=n - 1),
+            st.lists(st.integers(0, 4), min_size=n, max_size=n),
+        )
+    ),
+    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["call", "gasp", "on", "force"])),
+             max_size=40),
+    st.booleans(),
+)
+def test_incremental_selection_equals_recomputation(shape, updates, ami) -> None:  # type: ignore[no-untyped-def]
+    """After any sequence of reports, retractions and SCADA opens, the set is the DP optimum."""
+    parents, kinds, customers = shape
+    net = _network(list(parents), kinds, customers)
+    tree = build_candidates(net, Topology(net))
+    p = Predictor(tree, Scorer(PredictionParams()))
+    p.set_ami(ami)
+    flags: dict[tuple[int, str], bool] = {}
+    n_customers = len(net.customers.ids)
+    for pick, what in updates:
+        if what == "force":
+            c = pick % len(tree)
+            p.set_forced(c, not p.forced[c])
+        elif n_customers:
+            i = pick % n_customers
+            on = not flags.get((i, what), False)
+            flags[(i, what)] = on
+            step = 1 if on else -1
+            delta = {"call": (step, 0, 0), "gasp": (0, step, 0), "on": (0, 0, step)}[what]
+            p.add_evidence(int(tree.customer_parent[i]), *delta)
+        assert p.selected == _reference(p)
+        for a in p.selected:  # outages never nest inside one another
+            assert not any(tree.contains(a, b) for b in p.selected if b != a)
+        assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
