@@ -383,17 +383,24 @@ class OutageEngine:
             customers = self._customers_below(c)
             outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
             self._refresh(outage, when)
+            outage.explanation = explain(self, outage)
             self.book.restore([c], when)
             # Their evidence is explained and over; who is still out must say so again.
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
+            self._forget_reports(customers)
+            touched += self._remap(self.predictor.clear_below(c), when)
             if self.predictor.forced[c]:
                 touched += self._remap(self.predictor.set_forced(c, False), when)
-            for i in customers[self._has_evidence(customers)]:
-                touched += self._clear_customer(int(i), when)
             touched.append(outage)
         return touched
+
+    def _forget_reports(self, customers: np.ndarray) -> None:
+        """Reset the call and last-gasp flags of customers whose outage is over."""
+        for i in customers[self._has_evidence(customers)].tolist():
+            self.called[i] = self.gasped[i] = 0
+        self.report_time[customers] = math.inf
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
         return np.isfinite(self.report_time[customers])
@@ -455,7 +462,12 @@ class OutageEngine:
                 if outage.etr_source != "model"
                 else estimate_etr(outage.device_kind, outage.started, when, live)
             )
-        outage.explanation = explain(self, outage)
+
+    def describe(self, outage: Outage) -> dict[str, object]:
+        """The outage as JSON, with its customers and a fresh explanation (read side)."""
+        if outage.active:
+            outage.explanation = explain(self, outage)
+        return outage.to_json(self.customer_ids_of(outage))
 
     def _customers_below(self, c: int) -> np.ndarray:
         branch = int(self.tree.branch[c])

@@ -66,9 +66,16 @@ class Predictor:
             if parent != NONE and sp[child] == sp[parent]:
                 self._shadow[parent] = 1e-6
         self._penalty = self._priced(self.live_scale)
+        self._score = [-math.inf] * n
+        self._active: set[int] = set()  # candidates with evidence or forced open
 
     # -- scores --------------------------------------------------------------------
     def score(self, a: int) -> float:
+        """The candidate's current score (cached; refreshed whenever its inputs change)."""
+        return self._score[a]
+
+    def compute_score(self, a: int) -> float:
+        """Log-likelihood ratio that `a` operated, less its prior penalty."""
         if self.forced[a]:
             return FORCED
         if self.calls[a] == 0 and self.gasps[a] == 0:
@@ -81,18 +88,18 @@ class Predictor:
 
     def explains_itself(self, a: int) -> bool:
         """True when `a` operating is the best explanation of the evidence below it."""
-        s = self.score(a)
+        s = self._score[a]
         return s > 0 and s >= self.child_sum[a]
 
     def confidence(self, a: int) -> float:
         """How clearly `a` beats its alternatives (children; nothing; its parent), 0..1."""
         if self.forced[a]:
             return 1.0
-        s = self.score(a)
+        s = self._score[a]
         margin = min(s - self.child_sum[a], s)
         parent = self._parent[a]
         if parent != NONE and not self.forced[parent]:
-            margin = min(margin, s + (self.child_sum[parent] - self.best[a]) - self.score(parent))
+            margin = min(margin, s + (self.child_sum[parent] - self.best[a]) - self._score[parent])
         return 1.0 / (1.0 + math.exp(-max(min(margin, 50.0), -50.0)))
 
     # -- updates -------------------------------------------------------------------
@@ -106,6 +113,7 @@ class Predictor:
             self.calls[a] += calls
             self.gasps[a] += gasps
             self.powered[a] += powered
+        self._track_active(path)
         self._refresh(path)
         return self._reselect(path, before)
 
@@ -114,8 +122,31 @@ class Predictor:
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         self.forced[candidate] = forced
+        self._track_active([candidate])
         self._refresh(path)
         return self._reselect(path, before)
+
+    def clear_below(self, candidate: int) -> Change:
+        """Forget the calls and last gasps below a restored candidate, in one sweep.
+
+        Cheaper than retracting customer by customer: the counts above it drop by
+        its totals once, and only the active candidates below it are recomputed.
+        """
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        calls, gasps = self.calls[candidate], self.gasps[candidate]
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        inside = sorted(a for a in self._active if lo <= a < hi)
+        for a in inside:
+            self.calls[a] = self.gasps[a] = 0
+        for a in path[1:]:
+            self.calls[a] -= calls
+            self.gasps[a] -= gasps
+        for a in reversed(inside):  # children before parents
+            self._set_best(a)
+        self._track_active(inside + path)
+        self._refresh(path)
+        return self._reselect(path, before, floor=0)
 
     def set_ami(self, active: bool) -> Change:
         """Meters exist after all: every score with evidence changes."""
@@ -127,11 +158,11 @@ class Predictor:
     def rescale(self) -> Change:
         """Re-price the priors when the number of outages going on has moved a lot.
 
-        A storm makes every device likelier to be out; re-pricing only on a 25% move
-        keeps the cost of a full recompute rare.
+        A storm makes every device likelier to be out; re-pricing only when the count
+        has halved or grown half again keeps full recomputes rare.
         """
         live = max(float(len(self.selected)), self.scorer.params.quiet_day_outages)
-        if 0.8 <= live / self.live_scale <= 1.25:
+        if 0.5 <= live / self.live_scale <= 1.5:
             return Change(frozenset(), frozenset())
         self.live_scale = live
         self._penalty = self._priced(live)
@@ -141,17 +172,23 @@ class Predictor:
         base = self.scorer.penalties(self.tree.kind, live)
         return [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
 
+    def _track_active(self, nodes: list[int]) -> None:
+        for a in nodes:
+            if self.calls[a] or self.gasps[a] or self.powered[a] or self.forced[a]:
+                self._active.add(a)
+            else:
+                self._active.discard(a)
+
     def _recompute(self) -> Change:
+        """Every active candidate afresh (after a change that moves all scores)."""
         old = set(self.selected)
-        # Evidence and forced devices are counted up the tree, so every node whose
-        # best can be non-zero has calls, gasps, or a positive child.
-        active_nodes = [a for a in range(len(self._sp))
-                        if self.calls[a] or self.gasps[a] or self.forced[a]
-                        or self.positive_children[a]]
-        for a in reversed(active_nodes):  # children before parents
+        # Evidence and forced devices count up the tree: every candidate whose best
+        # can be non-zero is active.
+        nodes = sorted(self._active)
+        for a in reversed(nodes):  # children before parents
             self._set_best(a)
         self.selected = set()
-        for root in (a for a in active_nodes if self._parent[a] == NONE):
+        for root in (a for a in nodes if self._parent[a] == NONE):
             self._extract(root)
         return Change(frozenset(old - self.selected), frozenset(self.selected - old))
 
@@ -164,8 +201,9 @@ class Predictor:
         return path
 
     def _set_best(self, a: int) -> float:
-        """Recompute best(a) from its score and children; return the change."""
-        new = max(0.0, self.score(a), self.child_sum[a])
+        """Rescore `a`, recompute best(a) from its score and children; return the change."""
+        score = self._score[a] = self.compute_score(a)
+        new = max(0.0, score, self.child_sum[a])
         delta = new - self.best[a]
         if delta:
             self.best[a] = new
@@ -184,12 +222,17 @@ class Predictor:
         for a in path:  # nearest first: each parent sees its children's new best
             self._set_best(a)
 
-    def _reselect(self, path: list[int], before: list[bool]) -> Change:
+    def _reselect(self, path: list[int], before: list[bool], floor: int = -1) -> Change:
+        """Re-extract the outages below the highest path candidate whose decision flipped.
+
+        `floor` forces at least ``path[floor]`` to be re-extracted (its subtree changed
+        off the path).
+        """
         after = [self.explains_itself(a) for a in path]
         changed = [i for i in range(len(path)) if before[i] != after[i]]
-        if not changed:
+        if not changed and floor < 0:
             return Change(frozenset(), frozenset())
-        top = max(changed)  # the highest candidate whose decision flipped
+        top = max([*changed, floor])  # the highest candidate whose decision flipped
         if any(after[top + 1 :]):
             return Change(frozenset(), frozenset())  # a larger outage covers it either way
         region = path[top]

@@ -31,7 +31,7 @@ class ReplayResult:
         engine = self.engine
         outages = sorted(engine.outages(), key=lambda o: (o.started, o.id))
         return {
-            "outages": [o.to_json(engine.customer_ids_of(o)) for o in outages],
+            "outages": [engine.describe(o) for o in outages],
             "stats": {
                 "events": self.events,
                 "rejected": len(self.rejected),

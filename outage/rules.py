@@ -31,7 +31,7 @@ class RulePredictor(Predictor):
                 self._kids[parent].append(child)
         self._transformer = [kind == "service_transformer" for kind in tree.kind]
 
-    def score(self, a: int) -> float:
+    def compute_score(self, a: int) -> float:
         if self.forced[a]:
             return FORCED
         reports = self.calls[a] + self.gasps[a]

@@ -33,7 +33,7 @@ def test_calls_under_one_transformer_predict_the_transformer(feeder: Network) ->
     outage = live(engine)["transformer.a2"]
     assert outage.customers_out == 6 and outage.stage is Stage.PREDICTED
     assert outage.started.isoformat() == at(1)
-    assert "transformer.a2" in outage.explanation
+    assert "transformer.a2" in engine.describe(outage)["explanation"]
 
 
 def test_calls_under_three_transformers_roll_up_to_the_fuse(feeder: Network) -> None:

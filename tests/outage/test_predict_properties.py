@@ -58,7 +58,7 @@ def _reference(p: Predictor) -> set[int]:
             st.lists(st.integers(0, 4), min_size=n, max_size=n),
         )
     ),
-    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["call", "gasp", "on", "force"])),
+    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["call", "gasp", "on", "force", "clear"])),
              max_size=40),
     st.booleans(),
 )
@@ -75,6 +75,13 @@ def test_incremental_selection_equals_recomputation(shape, updates, ami) -> None
         if what == "force":
             c = pick % len(tree)
             p.set_forced(c, not p.forced[c])
+        elif what == "clear":  # restoration: calls and gasps below a candidate are over
+            c = pick % len(tree)
+            p.clear_below(c)
+            for i in range(n_customers):
+                parent = int(tree.customer_parent[i])
+                if parent >= 0 and tree.contains(c, parent):
+                    flags[(i, "call")] = flags[(i, "gasp")] = False
         elif n_customers:
             i = pick % n_customers
             on = not flags.get((i, what), False)
