@@ -1,0 +1,1 @@
+"""REST API blueprints, one per resource (documented in web/openapi.py)."""

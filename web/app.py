@@ -1,0 +1,76 @@
+"""The application factory: `create_app(test_config=None)`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask
+
+from gis import Network
+from gis.io import load_network
+from outage.log import EventLog
+from outage.service import OutageService
+from web.auth import init_auth
+from web.clock import WallClock
+from web.config import load_config
+from web.crews import CrewState
+from web.errors import register_error_handlers
+from web.extensions import socketio
+from web.live import LiveState
+from web.planner import PlannerParams
+from web.ratelimit import TokenBuckets
+from web.reliability import seed_history
+from web.store import WebStore
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Network:
+    # Networks are immutable: apps of one process (tests, workers) may share one.
+    return load_network(path)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, domain services, live state, blueprints, Socket.IO."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(test_config))
+    network = app.config["NETWORK"]
+    if not isinstance(network, Network):
+        network = _load(str(network))
+    service = OutageService.open(network, EventLog(app.config["EVENT_LOG"]))
+    if app.config["PINGER"] is not None:
+        service.engine.pinger = app.config["PINGER"]
+    socketio.init_app(app, async_mode="threading")
+    live = LiveState(
+        network, service, app.config["CLOCK"] or WallClock(), WebStore(app.config["EVENT_LOG"]),
+        socketio,
+        PlannerParams(time_limit=app.config["PLAN_TIME_LIMIT"],
+                      solution_limit=app.config["PLAN_SOLUTION_LIMIT"]),
+    )
+    for spec in app.config["CREWS"]:
+        if spec["id"] not in live.crews:
+            live.add_crew(CrewState(**spec))
+    if app.config["RELIABILITY_HISTORY"]:
+        seed_history(live.tracker, app.config["RELIABILITY_HISTORY"], live.now())
+    app.extensions["oms_live"] = live
+    app.extensions["oms_buckets"] = TokenBuckets(app.config["RATE_LIMIT_PER_SECOND"],
+                                                 app.config["RATE_LIMIT_BURST"])
+    init_auth(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    if app.config["PLANNER_BACKGROUND"]:
+        live.planner.start()
+        live.planner.request()
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web import pages, realtime  # noqa: F401  (realtime registers Socket.IO handlers)
+    from web.api import crews, customers, events, jobs, kpis, network, outages, session
+    from web.openapi import bp as openapi_bp
+
+    for module in (crews, customers, events, jobs, kpis, network, outages, session):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(openapi_bp)
+    app.register_blueprint(pages.bp)
+

@@ -1,0 +1,51 @@
+"""Configuration: defaults in code, then OMS_* environment variables, then test_config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+DEFAULTS: dict[str, Any] = {
+    "NETWORK": str(SAMPLE / "territory.gpkg"),  # a path, or a loaded gis Network
+    "ROADS": str(SAMPLE / "roads.geojson"),
+    "EVENT_LOG": "sqlite:///oms-live.db",
+    "MAX_CONTENT_LENGTH": 64 * 1024,  # an event is a few hundred bytes
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "CSRF_ENABLED": True,
+    "USERS": [],  # [{"username", "password" | "password_hash", "role", "crew_id"?}]
+    "PASSWORD_METHOD": "scrypt",
+    "INTAKE_TOKENS": {},  # bearer token -> system name (IVR, AMI head-end, SCADA bridge)
+    "RATE_LIMIT_PER_SECOND": 5.0,  # public endpoints, per client address
+    "RATE_LIMIT_BURST": 30.0,
+    "PLANNER_BACKGROUND": True,
+    "PLAN_TIME_LIMIT": 1.0,
+    "PLAN_SOLUTION_LIMIT": None,
+    "CREWS": [],  # initial roster: CrewState fields
+    "CLOCK": None,  # a web.clock.Clock; the wall clock by default
+    "PINGER": None,  # an outage.pinger.MeterPinger (the AMI head-end)
+    "RELIABILITY_HISTORY": None,  # OUTAGES.csv whose latest year seeds year-to-date
+    "DEMO": None,  # a started web.demo.Demo, for the pages' banner
+}
+
+ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS")
+
+
+def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
+    config = dict(DEFAULTS)
+    for name in ENVIRONMENT:
+        value = os.environ.get(f"OMS_{name}")
+        if value:
+            config[name] = value
+    config.update(test_config or {})
+    if not config.get("SECRET_KEY"):
+        # Per process: sessions do not survive a restart unless OMS_SECRET_KEY is set.
+        config["SECRET_KEY"] = secrets.token_hex(32)
+    if config.get("TESTING"):
+        config["SESSION_COOKIE_SECURE"] = False
+    return config

@@ -1,0 +1,315 @@
+"""The live state of one server: the outage service, crews, plan, KPIs, and the relay.
+
+Every accepted input goes through `LiveState.submit` (validate → durable append →
+apply, in `OutageService.submit`); the engine's change notifications are
+collected and relayed to Socket.IO rooms after each submit — the domain never
+emits. Readers take the same lock as the writer, so they see whole events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_socketio import SocketIO
+
+from gis import Network
+from outage.errors import EventError
+from outage.records import Outage, Stage
+from outage.reliability import ReliabilityTracker
+from outage.reliability.errors import ReliabilityError
+from outage.reliability.records import Interruption
+from outage.service import OutageService, Receipt
+from web.clock import Clock
+from web.crews import CrewRegistry, CrewState
+from web.directory import Directory
+from web.planner import Planner, PlannerParams, PlanResult
+from web.store import WebStore
+from web.views_model import NetworkViews, customer_status, outage_summary, public_areas
+
+log = logging.getLogger(__name__)
+HOUR = timedelta(hours=1)
+CURVE_POINTS = 1500
+
+
+class LiveState:
+    """Everything the web layer serves, and the single path by which inputs arrive."""
+
+    def __init__(self, network: Network, service: OutageService, clock: Clock, store: WebStore,
+                 socketio: SocketIO, planner_params: PlannerParams) -> None:
+        self.network = network
+        self.service = service
+        self.engine = service.engine
+        self.clock = clock
+        self.store = store
+        self.socketio = socketio
+        self.lock = threading.RLock()  # one writer; readers see whole events
+        self.views = NetworkViews(self.engine)
+        self.directory = Directory(network)
+        self.crews = CrewRegistry()
+        for body in store.crews():
+            self.crews.add(CrewState(**body))
+        self.planner = Planner(self, planner_params, self._on_plan)
+        self.tracker = ReliabilityTracker(int(network.customers.count.sum()))
+        self._tracked: set[str] = set()
+        self._ended: set[str] = set()
+        self._dirty: set[str] = set()
+        self._calls: deque[datetime] = deque()
+        self._curve: list[tuple[str, int]] = []
+        self._last_now: datetime | None = None
+        self._last_public = 0.0
+        self._watched: dict[str, str] = {c: "" for c in store.subscribed_customers()}
+        self.after_submit: list[Callable[[dict[str, Any], Receipt], None]] = []
+        service.subscribe(self._mark)
+        with self.lock:
+            self._dirty = {o.id for o in self.engine.outages()}
+            self.flush(replan=False)
+
+    # -- input ---------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The clock, never behind the engine's event time (snapshots must not go back)."""
+        now = self.clock.now()
+        if self.engine.now is not None and self.engine.now > now:
+            now = self.engine.now
+        if self._last_now is not None and self._last_now > now:
+            now = self._last_now
+        self._last_now = now
+        return now
+
+    def submit(self, data: dict[str, Any]) -> Receipt:
+        """Stamp (if untimed), validate, log durably, apply; then relay what changed."""
+        if isinstance(data, dict) and "time" not in data:
+            data = {**data, "time": self.now().isoformat()}
+        with self.lock:
+            receipt = self.service.submit(data)
+            if data.get("type") == "call":
+                self._calls.append(self.engine.now or self.now())
+            for hook in self.after_submit:
+                hook(data, receipt)
+            self.flush()
+        return receipt
+
+    def _mark(self, outage: Outage) -> None:
+        self._dirty.add(outage.id)
+
+    # -- relay ---------------------------------------------------------------------------
+    def flush(self, *, replan: bool = True) -> None:
+        """Relay changed outages to their rooms; keep KPIs, reliability and the plan current."""
+        with self.lock:
+            ids, self._dirty = self._dirty, set()
+            if not ids:
+                return
+            changed = [self.engine.book.outages[i] for i in sorted(ids)]
+            payload = [outage_summary(self.views, o) for o in changed]
+            self._track_reliability(changed)
+            self._sample_curve()
+            crews = {o.crew_id for o in changed if o.crew_id}
+        self.socketio.emit("outages", payload, to="dispatch")
+        for crew_id in crews:
+            self.emit_crew_jobs(crew_id)
+        self.emit_watched()
+        self.emit_public(force=False)
+        if replan:
+            self.planner.request()
+
+    def emit_kpis(self) -> None:
+        self.socketio.emit("kpis", self.kpis(), to="dispatch")
+
+    def emit_crews(self) -> None:
+        self.socketio.emit("crews", self.crews.to_json(), to="dispatch")
+
+    def emit_crew_jobs(self, crew_id: str) -> None:
+        if crew_id in self.crews:
+            self.socketio.emit("jobs", self.crew_jobs(crew_id), to=f"crew:{crew_id}")
+
+    def emit_public(self, *, force: bool) -> None:
+        if force or time.monotonic() - self._last_public > 1.0:  # at most 1/s to the public
+            self._last_public = time.monotonic()
+            self.socketio.emit("areas", self.public_map(), to="public")
+
+    def emit_watched(self) -> None:
+        """Customers watching (status page open, or subscribed) get their status on change."""
+        with self.lock:
+            now = self.now()
+            changes = []
+            for customer_id, last in list(self._watched.items()):
+                status = customer_status(self.engine, customer_id, now)
+                key = f"{status['power']}|{status.get('outage', {}).get('stage', '')}|" \
+                      f"{status.get('outage', {}).get('etr', '')}"
+                if key != last:
+                    self._watched[customer_id] = key
+                    changes.append((customer_id, status))
+        for customer_id, status in changes:
+            self.socketio.emit("status", status, to=f"customer:{customer_id}")
+
+    def watch(self, customer_id: str) -> None:
+        with self.lock:
+            self._watched.setdefault(customer_id, "")
+
+    # -- reads ---------------------------------------------------------------------------
+    def outage(self, outage_id: str) -> Outage:
+        outage = self.engine.book.outages.get(outage_id)
+        if outage is None:
+            raise LookupError(f"unknown outage {outage_id!r}")
+        return outage
+
+    def outages(self, *, include_restored: bool = True) -> list[dict[str, Any]]:
+        with self.lock:
+            return [self.decorate(outage_summary(self.views, o)) for o in self.engine.outages()
+                    if include_restored or o.active]
+
+    def decorate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Add the plan's view: planned crew and ETA."""
+        result = self.planner.result
+        eta = result.eta(data["id"]) if result else None
+        data["planned_crew"] = result.crew_of(data["id"]) if result else None
+        data["crew_eta"] = eta.isoformat() if eta else None
+        return data
+
+    def customer_status(self, customer_id: str) -> dict[str, Any]:
+        if customer_id not in self.network.customers.index:
+            raise LookupError("no customer with that account number")
+        with self.lock:
+            outage = self.engine.customer_status(customer_id)
+            result = self.planner.result
+            eta = result.eta(outage.id) if result and outage else None
+            return customer_status(self.engine, customer_id, self.now(), eta)
+
+    def public_map(self) -> dict[str, Any]:
+        with self.lock:
+            return public_areas(self.views, self.engine.outages())
+
+    def crew_jobs(self, crew_id: str) -> dict[str, Any]:
+        """A crew's jobs in plan order (its current job first)."""
+        crew = self.crews.get(crew_id)
+        with self.lock:
+            result = self.planner.result
+            route = list(result.plan.routes.get(crew_id, ())) if result else []
+            if crew.job and crew.job not in route:
+                route.insert(0, crew.job)
+            jobs = []
+            for job_id in route:
+                outage = self.engine.book.outages.get(job_id)
+                if outage is None or not outage.active:
+                    continue
+                summary = outage_summary(self.views, outage)
+                loc = summary["location"] or {"lon": 0.0, "lat": 0.0}
+                eta = result.eta(job_id) if result else None
+                jobs.append({
+                    "id": job_id, "order": len(jobs) + 1, "address": summary["address"],
+                    "device_id": outage.device_id, "device_kind": outage.device_kind,
+                    "customers_out": outage.customers_out, "critical_out": outage.critical_out,
+                    "hazards": sorted(outage.hazards), "stage": str(outage.stage),
+                    "cause": outage.cause, "location": loc,
+                    "navigate": f"geo:{loc['lat']:.6f},{loc['lon']:.6f}?q={loc['lat']:.6f},"
+                                f"{loc['lon']:.6f}({outage.id})",
+                    "eta": eta.isoformat() if eta else None,
+                })
+        return {"crew": crew.to_json(), "jobs": jobs}
+
+    def kpis(self) -> dict[str, Any]:
+        with self.lock:
+            now = self.now()
+            live = [o for o in self.engine.outages() if o.active]
+            while self._calls and self._calls[0] < now - HOUR:
+                self._calls.popleft()
+            reliability = self.tracker.status(now)
+            ytd = reliability.year_to_date
+            return {
+                "as_of": now.isoformat(),
+                "customers_out": sum(o.customers_out for o in live),
+                "critical_out": sum(o.critical_out for o in live),
+                "customers_served": int(self.network.customers.count.sum()),
+                "outages_live": len(live),
+                "calls_last_hour": len(self._calls),
+                "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
+                "reliability": {
+                    "target_asai": reliability.target_asai,
+                    "asai_ytd": ytd.asai, "saidi_ytd": ytd.saidi,
+                    "budget_minutes": ytd.budget_minutes,
+                    "budget_used_fraction": ytd.budget_used_fraction,
+                    "burn_ratio": ytd.burn_ratio, "meets_target": ytd.meets_target,
+                },
+                "curve": list(self._curve),
+            }
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    def _sample_curve(self) -> None:
+        now = self.engine.now or self.now()
+        out = sum(o.customers_out for o in self.engine.book.live())
+        stamp = now.isoformat()
+        if self._curve and self._curve[-1][1] == out:
+            return
+        self._curve.append((stamp, out))
+        if len(self._curve) > CURVE_POINTS:
+            self._curve = self._curve[::2]  # keep the shape, halve the points
+
+    def _track_reliability(self, outages: list[Outage]) -> None:
+        """Interruptions count once confirmed (a cancelled prediction never counts)."""
+        for o in outages:
+            try:
+                self._track_one(o)
+            except (ReliabilityError, ValueError) as error:
+                log.warning("reliability tracker: outage %s: %s", o.id, error)
+
+    def _track_one(self, o: Outage) -> None:
+        counted = o.stage in (Stage.CONFIRMED, Stage.ASSIGNED, Stage.EN_ROUTE, Stage.ON_SITE)
+        if counted and o.id not in self._tracked and o.customers_out > 0:
+            self.tracker.start(o.id, o.started, o.customers_out)
+            self._tracked.add(o.id)
+        elif o.stage in (Stage.RESTORED, Stage.CANCELLED) and o.id not in self._ended:
+            self._ended.add(o.id)
+            end = max(o.restored or o.updated, o.started)
+            if o.id in self._tracked:
+                self.tracker.end(o.id, end)
+            elif o.stage is Stage.RESTORED and not o.momentary and o.customers_out > 0:
+                self.tracker.add(Interruption(o.started, end, o.customers_out, outage_id=o.id))
+
+    # -- plan ----------------------------------------------------------------------------
+    def _on_plan(self, result: PlanResult) -> None:
+        """Each crew's first job is assigned to it (a crew event in the log), then relayed."""
+        for crew_id, route in result.plan.routes.items():
+            if not route:
+                continue
+            outage = self.engine.book.outages.get(route[0])
+            if outage is None or not outage.active or outage.crew_id == crew_id:
+                continue
+            if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE):
+                continue  # another crew is already there; the plan catches up next time
+            try:
+                self.service_submit_quiet({"type": "crew", "outage_id": outage.id,
+                                           "status": "assigned", "crew_id": crew_id})
+            except EventError as error:
+                log.warning("assignment of %s to %s refused: %s", outage.id, crew_id, error)
+            crew = self.crews.get(crew_id)
+            if crew.status == "available":
+                crew.status = "assigned"
+        self.socketio.emit("plan", self.planner.to_json(), to="dispatch")
+        for crew in self.crews.all():
+            self.emit_crew_jobs(crew.id)
+        self.emit_crews()
+        self.emit_kpis()
+
+    def service_submit_quiet(self, data: dict[str, Any]) -> Receipt:
+        """Submit without asking for a new plan (the plan itself caused it)."""
+        data = {**data, "time": data.get("time") or self.now().isoformat()}
+        with self.lock:
+            receipt = self.service.submit(data)
+            self.flush(replan=False)
+        return receipt
+
+    def add_crew(self, crew: CrewState) -> None:
+        crew.updated = self.now().isoformat()
+        self.crews.add(crew)
+        self.store.save_crew(crew.id, crew.to_json())
+        self.emit_crews()
+        self.planner.request()
+
+    def save_crew(self, crew: CrewState) -> None:
+        crew.updated = self.now().isoformat()
+        self.store.save_crew(crew.id, crew.to_json())

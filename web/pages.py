@@ -1,0 +1,71 @@
+"""HTML pages: dispatcher dashboard, crew phone view, customer status page, public map."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from web.auth import CONTROL_ROOM, authenticate, sign_in
+
+bp = Blueprint("pages", __name__)
+HOME = {"crew": "pages.crew"}
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("index.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | BaseResponse:
+    error = None
+    if request.method == "POST":
+        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        if user is not None:
+            sign_in(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for(HOME.get(user.role, "pages.dispatch"))
+            return redirect(target)
+        error = "Wrong username or password."
+    return render_template("login.html", error=error)
+
+
+@bp.get("/logout")
+def logout() -> BaseResponse:
+    session.clear()
+    return redirect(url_for("pages.index"))
+
+
+def _gate(*roles: str) -> BaseResponse | None:
+    if session.get("role") not in roles:
+        return redirect(url_for("pages.login", next=request.path))
+    return None
+
+
+@bp.get("/dispatch")
+def dispatch() -> str | BaseResponse:
+    return _gate(*CONTROL_ROOM) or render_template("dispatch.html")
+
+
+@bp.get("/crew")
+def crew() -> str | BaseResponse:
+    return _gate("crew") or render_template("crew.html")
+
+
+@bp.get("/status")
+def status() -> str:
+    return render_template("status.html")
+
+
+@bp.get("/map")
+def public_map() -> str:
+    return render_template("public_map.html")
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

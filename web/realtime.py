@@ -1,0 +1,60 @@
+"""Socket.IO: who joins which room. Rooms are audiences, and each carries only what
+its audience may see:
+
+- ``dispatch``: control-room roles; full outage records, crews, plan, KPIs;
+- ``crew:<id>``: one crew's own jobs;
+- ``public``: areas and counts only (no ids, no addresses);
+- ``customer:<id>``: one customer's status, joined with the signed token of a lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, session
+from flask_socketio import emit, join_room
+
+from web.auth import CONTROL_ROOM
+from web.extensions import socketio
+
+
+def _live() -> Any:
+    return current_app.extensions["oms_live"]
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    join_room("public")
+    role = session.get("role")
+    state = _live()
+    if role in CONTROL_ROOM:
+        join_room("dispatch")
+        emit("hello", {"role": role, "rooms": ["public", "dispatch"]})
+        emit("outages", state.outages(include_restored=True))
+        emit("crews", state.crews.to_json())
+        emit("plan", state.planner.to_json())
+        emit("kpis", state.kpis())
+    elif role == "crew" and session.get("crew_id") in state.crews:
+        crew_id = session["crew_id"]
+        join_room(f"crew:{crew_id}")
+        emit("hello", {"role": role, "rooms": ["public", f"crew:{crew_id}"]})
+        emit("jobs", state.crew_jobs(crew_id))
+    else:
+        emit("hello", {"role": None, "rooms": ["public"]})
+    emit("areas", state.public_map())
+
+
+@socketio.on("watch")
+def on_watch(data: Any) -> None:
+    """A status page joins its customer's room with the token its lookup returned."""
+    from web.api.customers import customer_of_token
+    from web.errors import ApiError
+
+    try:
+        customer_id = customer_of_token(data.get("token") if isinstance(data, dict) else None)
+    except ApiError as error:
+        emit("error", {"error": str(error)})
+        return
+    join_room(f"customer:{customer_id}")
+    _live().watch(customer_id)
+    emit("status", _live().customer_status(customer_id))
