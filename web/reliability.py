@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def seed_history(tracker: ReliabilityTracker, path: str | Path, now: datetime) -> int:
     """Count the latest history year's records before `now`'s date, moved into `now`'s year;
     return how many were counted."""
-    records = list(read_outages(path))
+    records = list(read_outages(path).records)
     if not records:
         return 0
     latest = max(r.start.year for r in records)

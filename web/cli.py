@@ -1,0 +1,94 @@
+"""`oms serve [--demo] [--host] [--port] [--db URL]`: the web app under a threaded server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from web.config import SAMPLE
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", help="run the web app (dashboard, crew view, status page)",
+                              description="Serve the REST API, Socket.IO and the pages.")
+    p.add_argument("--demo", action="store_true",
+                   help="load the sample territory and run a live simulated storm")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--db", help="event log URL (default: sqlite:///oms-live.db; demo: a "
+                                "fresh temporary file)")
+    p.add_argument("--network", help="network file (default: the sample territory)")
+    p.add_argument("--users", type=Path, help="JSON list of users: username, password_hash, "
+                                              "role, crew_id")
+    p.add_argument("--insecure-cookies", action="store_true",
+                   help="send the session cookie over plain HTTP too (development only; "
+                        "browsers accept Secure cookies from localhost anyway)")
+    p.add_argument("--speed", type=float, default=30.0, help="demo: simulated seconds per second")
+    p.add_argument("--seed", type=int, default=2026, help="demo: storm seed")
+    p.set_defaults(func=run_serve)
+
+
+def demo_config(args: argparse.Namespace) -> dict[str, Any]:
+    from gis.io import load_network
+    from web.clock import SimClock
+    from web.demo import SimulatedHeadEnd, demo_crews, demo_users
+
+    network = load_network(args.network or SAMPLE / "territory.gpkg")
+    crews = demo_crews(network)
+    db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oms-demo-')}/events.db"
+    return {
+        "NETWORK": network, "EVENT_LOG": db, "CREWS": crews, "USERS": demo_users(crews),
+        "CLOCK": SimClock(datetime.now(UTC).replace(microsecond=0), args.speed),
+        "PINGER": SimulatedHeadEnd(),
+        "RELIABILITY_HISTORY": str(SAMPLE / "history" / "outages.csv"),
+        "PASSWORD_METHOD": "pbkdf2:sha256:50000",  # start-up in a second, demo passwords
+        "RATE_LIMIT_PER_SECOND": 20.0,
+    }
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from web import create_app, socketio
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    config: dict[str, Any] = demo_config(args) if args.demo else {}
+    if args.db:
+        config["EVENT_LOG"] = args.db
+    if args.network and not args.demo:
+        config["NETWORK"] = args.network
+    if args.insecure_cookies:
+        config["SESSION_COOKIE_SECURE"] = False
+    if args.users:
+        config["USERS"] = json.loads(args.users.read_text(encoding="utf-8"))
+    app = create_app(config)
+    base = f"http://{args.host}:{args.port}"
+    if args.demo:
+        from web.demo import Demo
+
+        demo = Demo(app.extensions["oms_live"], config["CLOCK"], config["PINGER"],
+                    app.config["ROADS"], seed=args.seed)
+        demo.start()
+        app.config["DEMO"] = demo
+        _print_demo(base, config)
+    else:
+        print(f"OMS serving on {base}  (dashboard {base}/dispatch, status {base}/status)")
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
+                 log_output=False)
+    return 0
+
+
+def _print_demo(base: str, config: dict[str, Any]) -> None:
+    print(f"""
+OMS demo: simulated storm at {config['CLOCK'].speed:g}x on the sample territory
+  Dispatcher dashboard  {base}/dispatch    login dispatcher / dispatch
+                                            (supervisor / supervise, admin / admin)
+  Crew phone view       {base}/crew        login crew1 / crew  (crew1 … crew{len(config['CREWS'])})
+  Customer status page  {base}/status      e.g. account cust.000123
+  Public outage map     {base}/map
+  API description       {base}/api/openapi.json
+  Event log             {config['EVENT_LOG']}
+""", flush=True)
