@@ -61,7 +61,10 @@ def run_solve(args: argparse.Namespace) -> int:
 def _solve_vrptw(inst: VrptwInstance, args: argparse.Namespace) -> dict[str, Any]:
     conv = Convention(args.convention)
     params = VrptwParams(
-        time_limit=args.time_limit, convention=conv, seed=args.seed, solution_limit=args.solution_limit
+        time_limit=args.time_limit,
+        convention=conv,
+        seed=args.seed,
+        solution_limit=args.solution_limit,
     )
     r = solve_vrptw(inst, params)
     ids = [int(i) if i.isdigit() else i for i in inst.ids]

@@ -47,9 +47,7 @@ def eligibility(problem: Problem, tm: TravelMatrix) -> Eligibility:
     for job in problem.jobs:
         lock = current.get(job.id, job.locked_to)
         capable = [
-            (v, c)
-            for v, c in enumerate(problem.crews)
-            if c.can_do(job) and lock in (None, c.id)
+            (v, c) for v, c in enumerate(problem.crews) if c.can_do(job) and lock in (None, c.id)
         ]
         if not capable:
             reasons[job.id] = _skill_reason(problem, job)

@@ -105,7 +105,11 @@ def generate_storm(
     """A storm instance: ``n_jobs`` located at ``points`` (inside ``bbox``), ``n_crews`` crews."""
     rng = random.Random(seed)
     x0, y0, x1, y1 = bbox
-    pool = [p for p in (points or default_points(seed, bbox=bbox)) if x0 <= p.lon <= x1 and y0 <= p.lat <= y1]
+    pool = [
+        p
+        for p in (points or default_points(seed, bbox=bbox))
+        if x0 <= p.lon <= x1 and y0 <= p.lat <= y1
+    ]
     if not pool:
         raise ValueError("generate_storm: no candidate point inside the bounding box")
     cells = [rng.choice(pool) for _ in range(4)]
@@ -122,7 +126,9 @@ def generate_storm(
         base = rng.choice(centres)
         start = 120.0 if kind is CrewType.MUTUAL_AID else 0.0
         crews.append(Crew(f"{kind.value}-{i}", base, (start, start + SHIFT_MIN), skills, kind))
-    return Problem(tuple(crews), jobs, GreatCircleTravel(40.0, 1.3), datetime(2026, 7, 1, 14, tzinfo=UTC))
+    return Problem(
+        tuple(crews), jobs, GreatCircleTravel(40.0, 1.3), datetime(2026, 7, 1, 14, tzinfo=UTC)
+    )
 
 
 def _crew_kind(rng: random.Random, i: int) -> tuple[CrewType, frozenset[str]]:

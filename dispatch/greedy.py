@@ -15,7 +15,14 @@ import numpy as np
 
 from dispatch.plan import DroppedJob, Plan
 from dispatch.problem import Problem
-from dispatch.timing import TravelMatrix, customer_minutes, route_travel, shift_open, step, travel_matrix
+from dispatch.timing import (
+    TravelMatrix,
+    customer_minutes,
+    route_travel,
+    shift_open,
+    step,
+    travel_matrix,
+)
 
 
 def greedy_routes(
@@ -50,7 +57,7 @@ def greedy_routes(
                 continue
             _, start, finish, fits = step(tm, crew, job, row, now)
             if weights is None:
-                key = (not job.hazard, start, -job.customers)
+                key = (not job.hazard, start, -float(job.customers))
             else:
                 key = (not job.hazard, -weights[job.id] / max(finish - now, 1.0), start)
             if fits and (best is None or key < best):

@@ -35,12 +35,12 @@ def int_seconds(minutes: npt.NDArray[np.float64]) -> IntArray:
 
 def floor_seconds(minutes: float) -> int:
     """A deadline in minutes to whole seconds, rounded down."""
-    return int(math.floor(minutes * 60.0 + 1e-6))
+    return math.floor(minutes * 60.0 + 1e-6)
 
 
 def ceil_seconds(minutes: float) -> int:
     """An earliest time in minutes to whole seconds, rounded up."""
-    return int(math.ceil(minutes * 60.0 - 1e-6))
+    return math.ceil(minutes * 60.0 - 1e-6)
 
 
 @dataclass(slots=True)
@@ -103,6 +103,17 @@ def job_weight(job: Job, critical_weight: int) -> int:
     return max(1, job.customers + critical_weight * job.critical + job.priority)
 
 
+def hazard_weight(weights: list[int], jobs: list[Job], horizon: int) -> int:
+    """Extra weight of a hazard: delaying it by one minute must cost more than delaying
+    every other job for the whole horizon, so hazards come first whatever their size.
+    Capped so that the objective stays well inside int64."""
+    base = sum(w for w, j in zip(weights, jobs, strict=True) if not j.hazard) + 1
+    hazards = sum(1 for j in jobs if j.hazard) + 1
+    factor = horizon // 60 + 1
+    budget = 2**60 // (hazards * 2 * COST_SCALE * LOCK_FACTOR * (horizon + 1) * base)
+    return base * max(1, min(factor, budget))
+
+
 def _matrices(problem: Problem, tm: TravelMatrix, jobs: list[Job]) -> tuple[IntArray, IntArray]:
     """Travel seconds and travel + service seconds over the model's nodes."""
     rows = [tm.jobs[j.id] for j in jobs]
@@ -141,7 +152,9 @@ def build_model(
     )
     shift = [(ceil_seconds(shift_open(c)), floor_seconds(c.shift[1])) for c in crews]
     horizon = max((s[1] for s in shift), default=1) + 1
-    routing.AddDimension(routing.RegisterTransitMatrix(transit.tolist()), horizon, horizon, False, "time")
+    routing.AddDimension(
+        routing.RegisterTransitMatrix(transit.tolist()), horizon, horizon, False, "time"
+    )
     tdim = routing.GetDimensionOrDie("time")
     for v in range(n_crews):
         tdim.CumulVar(routing.Start(v)).SetRange(*shift[v])
@@ -149,7 +162,7 @@ def build_model(
     ready = [ceil_seconds(j.window[0]) if j.window else 0 for j in jobs]
     due = [floor_seconds(j.window[1]) if j.window else horizon for j in jobs]
     weights = [job_weight(j, params.critical_weight) for j in jobs]
-    hazard_extra = sum(w for w, j in zip(weights, jobs, strict=True) if not j.hazard) + 1
+    hazard_extra = hazard_weight(weights, jobs, horizon)
     max_trip = int(travel.max(initial=0)) * 2 * max(travel_w, 1)
     current = problem.current_crew()
     crew_index = {c.id: v for v, c in enumerate(crews)}

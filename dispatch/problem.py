@@ -100,7 +100,9 @@ class Job:
         if self.duration < 0:
             raise InvalidRecordError("job", self.id, f"negative duration {self.duration}")
         if self.customers < 0 or self.critical < 0 or self.priority < 0:
-            raise InvalidRecordError("job", self.id, "customers, critical and priority must be >= 0")
+            raise InvalidRecordError(
+                "job", self.id, "customers, critical and priority must be >= 0"
+            )
         if self.window is not None:
             for name, value in zip(("window start", "window end"), self.window, strict=True):
                 _check_time("job", self.id, name, value)
@@ -135,7 +137,9 @@ class Problem:
         job_ids = {j.id: j for j in self.jobs}
         for j in self.jobs:
             if j.locked_to is not None and j.locked_to not in crew_ids:
-                raise InvalidRecordError("job", j.id, f"locked_to names unknown crew {j.locked_to!r}")
+                raise InvalidRecordError(
+                    "job", j.id, f"locked_to names unknown crew {j.locked_to!r}"
+                )
         current: dict[str, str] = {}
         for c in self.crews:
             if c.current_job is None:
@@ -144,9 +148,13 @@ class Problem:
             if job is None:
                 raise InvalidRecordError("crew", c.id, f"current_job {c.current_job!r} is unknown")
             if c.current_job in current:
-                raise InvalidRecordError("crew", c.id, f"job {c.current_job!r} is current for 2 crews")
+                raise InvalidRecordError(
+                    "crew", c.id, f"job {c.current_job!r} is current for 2 crews"
+                )
             if job.locked_to not in (None, c.id):
-                raise InvalidRecordError("crew", c.id, f"current job is locked to {job.locked_to!r}")
+                raise InvalidRecordError(
+                    "crew", c.id, f"current job is locked to {job.locked_to!r}"
+                )
             current[c.current_job] = c.id
 
     def crew(self, crew_id: str) -> Crew:

@@ -26,7 +26,7 @@ from dispatch.greedy import greedy_routes
 from dispatch.model import RoutingData, build_model, job_weight, routes_from
 from dispatch.plan import DroppedJob, Plan, churn, schedule
 from dispatch.problem import Problem
-from dispatch.routing import search_parameters
+from dispatch.routing import METAHEURISTICS, search_parameters
 from dispatch.timing import customer_minutes, route_travel, travel_matrix
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
@@ -49,6 +49,7 @@ class SolveParams:
     critical_weight: int = 10  # a critical customer counts as this many customers
     churn_cost: float = 0.0  # customer-minutes charged per job moved to another crew
     first_solution: str = "greedy"
+    metaheuristic: str = "guided_local_search"  # greedy_descent stops at a local optimum
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:
@@ -57,6 +58,8 @@ class SolveParams:
             raise DispatchError(f"solution_limit must be >= 1, got {self.solution_limit}")
         if self.travel_weight < 0 or self.critical_weight < 1 or self.churn_cost < 0:
             raise DispatchError("travel_weight and churn_cost must be >= 0, critical_weight >= 1")
+        if self.metaheuristic not in METAHEURISTICS:
+            raise DispatchError(f"metaheuristic must be one of {sorted(METAHEURISTICS)}")
         if self.first_solution not in FIRST_SOLUTIONS:
             raise DispatchError(f"first_solution must be one of {sorted(FIRST_SOLUTIONS)}")
 
@@ -117,7 +120,9 @@ def _search(
 ) -> pywrapcp.Assignment | None:
     routing = data.routing
     budget = max(remaining, 0.1)
-    p = search_parameters(FIRST_SOLUTIONS[params.first_solution], budget, params.solution_limit)
+    p = search_parameters(
+        FIRST_SOLUTIONS[params.first_solution], budget, params.solution_limit, params.metaheuristic
+    )
     if data.node_count == 0:
         p = search_parameters(FSS.PATH_CHEAPEST_ARC, budget, 1)
     start = None

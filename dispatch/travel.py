@@ -96,7 +96,9 @@ class RoadNetworkTravel:
             raise DispatchError("road graph: no nodes")
         index = {n: i for i, n in enumerate(nodes)}
         try:
-            lonlat = np.array([[graph.nodes[n]["lon"], graph.nodes[n]["lat"]] for n in nodes], float)
+            lonlat = np.array(
+                [[graph.nodes[n]["lon"], graph.nodes[n]["lat"]] for n in nodes], float
+            )
         except KeyError as missing:
             raise DispatchError(f"road graph: a node lacks attribute {missing}") from None
         rows, cols, minutes = [], [], []
@@ -121,9 +123,7 @@ class RoadNetworkTravel:
         _, idx = self._tree.query(q)
         idx = np.asarray(idx, dtype=np.int64)
         snapped = [Point(float(self._lonlat[i, 0]), float(self._lonlat[i, 1])) for i in idx]
-        km = np.array(
-            [great_circle_km([p, s])[0, 1] for p, s in zip(points, snapped, strict=True)]
-        )
+        km = np.array([great_circle_km([p, s])[0, 1] for p, s in zip(points, snapped, strict=True)])
         return idx, km / self._access * 60.0
 
     def matrix(self, points: Sequence[Point]) -> FloatArray:

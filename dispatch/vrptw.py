@@ -54,7 +54,9 @@ class VrptwInstance:
     def __post_init__(self) -> None:
         n = len(self.x)
         if n < 2:
-            raise InvalidRecordError("instance", self.name, "needs a depot and at least one customer")
+            raise InvalidRecordError(
+                "instance", self.name, "needs a depot and at least one customer"
+            )
         for name in ("y", "demand", "ready", "due", "service"):
             if len(getattr(self, name)) != n:
                 raise InvalidRecordError("instance", self.name, f"{name} has the wrong length")
@@ -108,9 +110,7 @@ class RouteCheck:
     problems: tuple[str, ...]
 
 
-def evaluate(
-    inst: VrptwInstance, routes: list[list[int]], convention: Convention
-) -> RouteCheck:
+def evaluate(inst: VrptwInstance, routes: list[list[int]], convention: Convention) -> RouteCheck:
     """Distance (full precision, per ``convention``) and feasibility of ``routes`` (node ids)."""
     dist = inst.distances(convention)
     problems: list[str] = []
@@ -123,7 +123,9 @@ def evaluate(
         t, prev = float(inst.ready[0]), 0
         for node in route:
             total += float(dist[prev, node])
-            t = max(t + float(inst.service[prev]) + float(dist[prev, node]), float(inst.ready[node]))
+            t = max(
+                t + float(inst.service[prev]) + float(dist[prev, node]), float(inst.ready[node])
+            )
             if t > inst.due[node] + 1e-6:
                 problems.append(f"route {k}: customer {inst.ids[node]} starts at {t:.2f} > due")
             prev = node

@@ -52,9 +52,9 @@ class VrptwResult:
     unassigned: list[int]
 
 
-def _build(inst: VrptwInstance, conv: Convention, vehicle_cost: int) -> tuple[
-    pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, int
-]:
+def _build(
+    inst: VrptwInstance, conv: Convention, vehicle_cost: int
+) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel, int]:
     n, k = len(inst.x), inst.fleet
     dist, scale = integer_matrix(inst, conv)
     service = scaled(inst.service, scale)
@@ -116,7 +116,9 @@ def solve_vrptw(inst: VrptwInstance, params: VrptwParams) -> VrptwResult:
         if sol is not None:
             break
     if sol is None:
-        return VrptwResult([], 0.0, 0, False, 0, time.perf_counter() - t0, list(range(1, len(inst.x))))
+        return VrptwResult(
+            [], 0.0, 0, False, 0, time.perf_counter() - t0, list(range(1, len(inst.x)))
+        )
     routes = _routes(manager, routing, sol)
     served = {c for r in routes for c in r}
     check = evaluate(inst, routes, conv)

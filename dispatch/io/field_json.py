@@ -101,9 +101,13 @@ def problem_from_json(data: Any, source: str = "instance") -> Problem:
     try:
         crews = tuple(_crew(c, i, t0) for i, c in enumerate(data["crews"]))
         jobs = tuple(_job(j, i, t0) for i, j in enumerate(data["jobs"]))
-        model = GreatCircleTravel(float(travel.get("speed_kmh", 40)), float(travel.get("detour", 1.3)))
+        model = GreatCircleTravel(
+            float(travel.get("speed_kmh", 40)), float(travel.get("detour", 1.3))
+        )
     except InvalidRecordError as e:
-        raise InvalidRecordError(e.kind, e.record_id, f"{str(e).split(': ', 1)[1]} ({source})") from None
+        raise InvalidRecordError(
+            e.kind, e.record_id, f"{str(e).split(': ', 1)[1]} ({source})"
+        ) from None
     except (AttributeError, TypeError, ValueError) as e:
         if isinstance(e, DispatchError):
             raise
@@ -141,7 +145,12 @@ def plan_to_json(problem: Problem, plan: Plan) -> dict[str, Any]:
         "unassigned": [{"id": d.job, "reason": d.reason} for d in plan.dropped],
         "seconds": round(plan.seconds, 3),
         "schedule": [
-            {"crew": v.crew, "job": v.job, "arrival": _iso(t0, v.arrival), "finish": _iso(t0, v.finish)}
+            {
+                "crew": v.crew,
+                "job": v.job,
+                "arrival": _iso(t0, v.arrival),
+                "finish": _iso(t0, v.finish),
+            }
             for v in plan.visits
         ],
         "customer_minutes": round(plan.customer_minutes, 3),

@@ -62,7 +62,9 @@ def _column(f: VrplibFile, section: str, n: int, width: int) -> np.ndarray:
     return np.array([rows[i][1 : width + 1] for i in order])
 
 
-def to_instance(f: VrplibFile, fleet: int | None = None, service_default: float = 0.0) -> VrptwInstance:
+def to_instance(
+    f: VrplibFile, fleet: int | None = None, service_default: float = 0.0
+) -> VrptwInstance:
     """Build a :class:`VrptwInstance`; ``fleet`` overrides the file's VEHICLES keyword."""
     try:
         n = int(f.header.get("DIMENSION", len(f.sections["NODE_COORD_SECTION"])))

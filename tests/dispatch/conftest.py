@@ -10,4 +10,4 @@ from dispatch.solve import SolveParams
 @pytest.fixture
 def fast() -> SolveParams:
     """Deterministic, quick solver settings."""
-    return SolveParams(time_limit=30.0, solution_limit=30)
+    return SolveParams(time_limit=20.0, metaheuristic="greedy_descent")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dispatch_fixtures import ORIGIN, crew, job, problem
+from tests.dispatch.dispatch_fixtures import ORIGIN, crew, job, problem
 
 from dispatch.errors import DispatchError, InvalidRecordError
 from dispatch.problem import Crew, Job, Point

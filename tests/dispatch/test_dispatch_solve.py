@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from dispatch_fixtures import at, crew, job, problem
+from tests.dispatch.dispatch_fixtures import at, crew, job, problem
 
 from dispatch.errors import DispatchError
 from dispatch.solve import SolveParams, solve
