@@ -19,12 +19,16 @@ def at(km_north: float, km_east: float = 0.0) -> Point:
     return Point(ORIGIN.lon + km_east / 78.0, ORIGIN.lat + km_north / 111.2)
 
 
-def crew(cid: str, skills: set[str] | None = None, shift: tuple[float, float] = (0, 480), **kw: object) -> Crew:
+def crew(
+    cid: str, skills: set[str] | None = None, shift: tuple[float, float] = (0, 480), **kw: object
+) -> Crew:
     """A crew at the origin."""
     return Crew(cid, kw.pop("start", ORIGIN), shift, frozenset(skills or {"line"}), **kw)  # type: ignore[arg-type]
 
 
-def job(jid: str, km: float, duration: float = 10.0, skills: set[str] | None = None, **kw: object) -> Job:
+def job(
+    jid: str, km: float, duration: float = 10.0, skills: set[str] | None = None, **kw: object
+) -> Job:
     """A job ``km`` north of the origin."""
     return Job(jid, at(km), duration, frozenset(skills or {"line"}), **kw)  # type: ignore[arg-type]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.dispatch.dispatch_fixtures import at, crew, job, problem
 
 from dispatch.errors import DispatchError
 from dispatch.solve import SolveParams, solve
+from tests.dispatch.dispatch_fixtures import at, crew, job, problem
 
 
 def test_single_job_eta_is_travel_time(fast: SolveParams) -> None:

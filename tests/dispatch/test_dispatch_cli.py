@@ -1,0 +1,63 @@
+"""``oms dispatch solve`` end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dispatch.cli import main
+from tests.dispatch.dispatch_fixtures import DATA
+
+
+def test_solve_solomon_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Solomon file gives the DESIGN.md JSON with a feasible dimacs distance."""
+    assert (
+        main(
+            [
+                "solve",
+                str(DATA / "tiny_solomon.txt"),
+                "--time-limit",
+                "2",
+                "--json",
+                "--solution-limit",
+                "20",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["convention"] == "dimacs" and out["feasible"] and out["unassigned"] == []
+    assert sorted(c for r in out["routes"] for c in r) == [1, 2, 3, 4, 5]
+
+
+def test_solve_field_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """A field instance prints routes per crew, schedule and customer-minutes."""
+    assert (
+        main(
+            [
+                "solve",
+                str(DATA / "field_small.json"),
+                "--time-limit",
+                "2",
+                "--json",
+                "--solution-limit",
+                "20",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["routes"]) == 2 and out["customer_minutes"] > 0
+
+
+def test_strict_rejects_unservable_job(capsys: pytest.CaptureFixture[str]) -> None:
+    """--strict turns a job nobody is skilled for into an error naming it."""
+    assert main(["solve", str(DATA / "field_small.json"), "--strict"]) == 2
+    assert "job 'tree-1': no crew has skills tree" in capsys.readouterr().err
+
+
+def test_bad_file_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    """A broken instance exits with 2 and a readable message."""
+    assert main(["solve", str(DATA / "broken_empty_shift.json")]) == 2
+    assert "empty shift" in capsys.readouterr().err

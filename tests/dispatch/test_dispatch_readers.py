@@ -1,0 +1,101 @@
+"""Instance readers: Solomon text, VRPLIB, LKH-3 .vrptw, field JSON, and their error paths."""
+
+from __future__ import annotations
+
+import pytest
+
+from dispatch.errors import DispatchError, InstanceFormatError, InvalidRecordError
+from dispatch.io.detect import read_instance
+from dispatch.io.field_json import plan_to_json, problem_from_json, problem_to_json, read_field_json
+from dispatch.io.lkh import original_fleet, read_lkh
+from dispatch.io.solomon import read_solomon
+from dispatch.io.vrplib import read_vrplib
+from dispatch.problem import Problem
+from dispatch.solve import SolveParams, solve
+from dispatch.vrptw import VrptwInstance
+from tests.dispatch.dispatch_fixtures import DATA
+
+
+def test_solomon_reader() -> None:
+    """Depot first, fleet and capacity from the VEHICLE section."""
+    inst = read_solomon(DATA / "tiny_solomon.txt")
+    assert (inst.name, inst.fleet, inst.capacity, inst.customers) == ("TINY", 3, 50, 5)
+    assert inst.due[4] == 60 and inst.service[1] == 5
+
+
+def test_lkh_reader_uses_the_original_fleet() -> None:
+    """VEHICLES is the BKS count, not the fleet; service time applies to customers only."""
+    inst = read_lkh(DATA / "tiny.vrptw")
+    assert inst.bks_vehicles == 2
+    assert inst.fleet == original_fleet(5) == 1
+    assert inst.service[0] == 0 and inst.service[1] == 5
+    assert original_fleet(200) == 50 and original_fleet(400) == 100
+
+
+def test_lkh_and_solomon_agree() -> None:
+    """The same tiny instance in both formats gives the same data."""
+    a, b = read_solomon(DATA / "tiny_solomon.txt"), read_lkh(DATA / "tiny.vrptw")
+    assert list(a.x) == list(b.x) and list(a.due) == list(b.due)
+    assert list(a.service) == list(b.service)
+
+
+def test_vrplib_reader_with_service_section() -> None:
+    """A VRPLIB file with SERVICE_TIME_SECTION keeps per-node service times."""
+    inst = read_vrplib(DATA / "tiny_vrplib.txt")
+    assert inst.fleet == 2 and inst.customers == 3 and inst.service[1] == 1
+
+
+def test_detect_formats() -> None:
+    """read_instance recognises each format."""
+    assert isinstance(read_instance(DATA / "tiny_solomon.txt"), VrptwInstance)
+    assert isinstance(read_instance(DATA / "tiny.vrptw"), VrptwInstance)
+    assert isinstance(read_instance(DATA / "tiny_vrplib.txt"), VrptwInstance)
+    assert isinstance(read_instance(DATA / "field_small.json"), Problem)
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "match"),
+    [
+        ("broken_missing_customer.txt", InstanceFormatError, "missing VEHICLE or CUSTOMER"),
+        ("broken_negative_time.txt", InvalidRecordError, "customer '4': negative time"),
+        ("broken_missing_tw.vrptw", InstanceFormatError, "TIME_WINDOW_SECTION"),
+        ("broken_no_jobs.json", InstanceFormatError, "missing section 'jobs'"),
+        ("broken_empty_shift.json", InvalidRecordError, "crew 'T1'.*empty shift"),
+        ("broken_negative_duration.json", InvalidRecordError, "job 'fuse-1'.*negative duration"),
+        ("broken_job_no_location.json", InstanceFormatError, "job #2 \\('lat-1'\\) location"),
+        ("does_not_exist.txt", InstanceFormatError, "no such instance"),
+    ],
+)
+def test_broken_files_raise_clear_errors(name: str, error: type[Exception], match: str) -> None:
+    """Every broken file raises a ValueError subclass whose message names the record."""
+    with pytest.raises(error, match=match):
+        read_instance(DATA / name)
+    assert issubclass(error, DispatchError)
+
+
+def test_field_json_round_trip() -> None:
+    """Writing a problem as JSON and reading it back gives the same crews and jobs."""
+    p = read_field_json(DATA / "field_small.json")
+    q = problem_from_json(problem_to_json(p))
+    assert q.crews == p.crews and q.jobs == p.jobs
+
+
+def test_plan_json_follows_the_contract() -> None:
+    """The --json object has the DESIGN.md keys; unassigned jobs carry a reason."""
+    p = read_field_json(DATA / "field_small.json")
+    out = plan_to_json(p, solve(p, SolveParams(metaheuristic="greedy_descent")))
+    for key in (
+        "vehicles",
+        "distance",
+        "objective",
+        "routes",
+        "unassigned",
+        "seconds",
+        "schedule",
+        "customer_minutes",
+        "travel_minutes",
+    ):
+        assert key in out
+    assert len(out["routes"]) == 2
+    assert out["unassigned"] == [{"id": "tree-1", "reason": "no crew has skills tree"}]
+    assert out["schedule"][0]["arrival"].endswith("Z")

@@ -1,0 +1,35 @@
+"""Classic VRPTW solving and its two distance conventions."""
+
+from __future__ import annotations
+
+import math
+
+from dispatch.io.solomon import read_solomon
+from dispatch.vrptw import Convention, evaluate
+from dispatch.vrptw_solve import VrptwParams, solve_vrptw
+from tests.dispatch.dispatch_fixtures import DATA
+
+
+def test_dimacs_truncates_to_one_decimal() -> None:
+    """dimacs distances are floor(10 x euclid) / 10."""
+    inst = read_solomon(DATA / "tiny_solomon.txt")
+    d = inst.distances(Convention.DIMACS)
+    assert d[1, 3] == math.floor(10 * math.hypot(10, 10)) / 10
+    assert inst.distances(Convention.EXACT)[1, 3] == math.hypot(10, 10)
+
+
+def test_tiny_vrptw_solution_is_feasible_and_checked() -> None:
+    """The solver serves every customer within windows and capacity."""
+    inst = read_solomon(DATA / "tiny_solomon.txt")
+    r = solve_vrptw(inst, VrptwParams(time_limit=5, solution_limit=50))
+    assert r.feasible and not r.unassigned
+    assert sorted(c for route in r.routes for c in route) == [1, 2, 3, 4, 5]
+    assert evaluate(inst, r.routes, Convention.DIMACS).distance == r.distance
+
+
+def test_evaluate_reports_window_violations() -> None:
+    """Customer 4 (due 60) visited after a long detour is reported late."""
+    inst = read_solomon(DATA / "tiny_solomon.txt")
+    check = evaluate(inst, [[2, 1, 5, 3, 4]], Convention.EXACT)
+    assert not check.feasible
+    assert any("customer 4" in p for p in check.problems)
