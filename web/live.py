@@ -63,6 +63,7 @@ class LiveState:
         self._curve: list[tuple[str, int]] = []
         self._last_now: datetime | None = None
         self._last_public = 0.0
+        self._kpi_timer: threading.Timer | None = None
         self._watched: dict[str, str] = {c: "" for c in store.subscribed_customers()}
         self.after_submit: list[Callable[[dict[str, Any], Receipt], None]] = []
         service.subscribe(self._mark)
@@ -105,7 +106,7 @@ class LiveState:
             if not ids:
                 return
             changed = [self.engine.book.outages[i] for i in sorted(ids)]
-            payload = [outage_summary(self.views, o) for o in changed]
+            payload = [self.decorate(outage_summary(self.views, o)) for o in changed]
             self._track_reliability(changed)
             self._sample_curve()
             crews = {o.crew_id for o in changed if o.crew_id}
@@ -114,8 +115,23 @@ class LiveState:
             self.emit_crew_jobs(crew_id)
         self.emit_watched()
         self.emit_public(force=False)
+        self.schedule_kpis()
         if replan:
             self.planner.request()
+
+    def schedule_kpis(self, delay: float = 0.3) -> None:
+        """Emit KPIs shortly (coalescing bursts of events into one update)."""
+        with self.lock:
+            if self._kpi_timer is not None:
+                return
+            self._kpi_timer = threading.Timer(delay, self._kpis_due)
+            self._kpi_timer.daemon = True
+            self._kpi_timer.start()
+
+    def _kpis_due(self) -> None:
+        with self.lock:
+            self._kpi_timer = None
+        self.emit_kpis()
 
     def emit_kpis(self) -> None:
         self.socketio.emit("kpis", self.kpis(), to="dispatch")

@@ -1,0 +1,19 @@
+/* A local vector basemap: the streets from /api/roads.geojson on a plain background (no tiles). */
+"use strict";
+function omsMap(id, opts) {
+  const dark = !(opts && opts.light);
+  const map = L.map(id, { zoomControl: true, attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
+  map.setView([45.52, -122.66], 14);
+  map.createPane("roads"); map.getPane("roads").style.zIndex = 250;
+  fetch("/api/roads.geojson").then((r) => r.json()).then((gj) => {
+    const layer = L.geoJSON(gj, { pane: "roads", interactive: false, style: (f) => {
+      const k = f.properties.kind;
+      if (dark) return { color: k === "arterial" ? "#2a3850" : k === "bridge" ? "#3a4a66" : "#1c2739",
+        weight: k === "arterial" ? 4 : 2.2, opacity: 1 };
+      return { color: k === "arterial" ? "#ffffff" : "#ffffff", weight: k === "arterial" ? 6 : 3.5, opacity: 1 };
+    } }).addTo(map);
+    if (gj.features.length && !(opts && opts.keepView)) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    if (!dark) { map.getContainer().style.background = "#e9edf2"; }
+  });
+  return map;
+}

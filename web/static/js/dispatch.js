@@ -1,0 +1,188 @@
+/* Dispatcher dashboard: live map, outage list, plan, KPIs, restoration curve (Socket.IO). */
+"use strict";
+(() => {
+  const map = omsMap("map");
+  const state = { outages: new Map(), crews: [], plan: null, kpis: null, sort: "customers", selected: null,
+    branchLayer: {}, feederColor: {} };
+  const FEEDER = ["#4d6a8f", "#52708a", "#5a6a99", "#4a7a86", "#61708f", "#557391", "#4f6f9a", "#5c7486"];
+  const dead = L.layerGroup().addTo(map), outLayer = L.layerGroup().addTo(map), crewLayer = L.layerGroup().addTo(map),
+    routeLayer = L.layerGroup().addTo(map), hazLayer = L.layerGroup().addTo(map);
+  let network = null;
+
+  fetch("/api/network.geojson", { credentials: "same-origin" }).then((r) => r.json()).then((gj) => {
+    network = gj;
+    const feeders = [...new Set(gj.features.map((f) => f.properties.feeder).filter(Boolean))].sort();
+    feeders.forEach((f, i) => (state.feederColor[f] = FEEDER[i % FEEDER.length]));
+    L.geoJSON(gj, {
+      filter: (f) => f.properties.layer === "branch" || f.properties.layer === "source",
+      style: (f) => ({ color: state.feederColor[f.properties.feeder] || "#4d6a8f",
+        weight: f.properties.kind === "service_transformer" ? 1 : 2.2, opacity: 0.9 }),
+      pointToLayer: (f, ll) => L.marker(ll, { icon: L.divIcon({ className: "sub-icon", iconSize: [14, 14] }) })
+        .bindTooltip("Substation " + f.properties.substation),
+      onEachFeature: (f, layer) => { if (f.properties.layer === "branch") state.branchLayer[f.properties.i] = f; },
+    }).addTo(map);
+    drawDead();
+  });
+
+  function drawDead() {
+    dead.clearLayers();
+    if (!network) return;
+    for (const o of state.outages.values()) {
+      if (!o.active) continue;
+      const lines = o.branches.map((i) => state.branchLayer[i]).filter(Boolean)
+        .map((f) => f.geometry.coordinates.map(([x, y]) => [y, x]));
+      if (lines.length) L.polyline(lines, { color: "#ff4d4f", weight: 3.5, opacity: 0.9, interactive: false }).addTo(dead);
+    }
+  }
+
+  function drawOutages() {
+    outLayer.clearLayers(); hazLayer.clearLayers();
+    for (const o of state.outages.values()) {
+      if (!o.active || !o.location) continue;
+      const ll = [o.location.lat, o.location.lon];
+      const color = { predicted: "#ffd166", confirmed: "#ff8c42", assigned: "#7cc4ff", en_route: "#3aa0ff", on_site: "#2ecc71" }[o.stage] || "#ff8c42";
+      const c = L.circleMarker(ll, { radius: 6 + 2.2 * Math.sqrt(o.customers_out), color, weight: 2,
+        fillColor: color, fillOpacity: 0.15 + 0.45 * o.confidence, dashArray: o.stage === "predicted" ? "4 3" : null })
+        .on("click", () => select(o.id)).addTo(outLayer);
+      c.bindTooltip(o.id + " · " + o.customers_out, { permanent: o.customers_out >= 100, direction: "top", className: "olabel" });
+      if (o.hazards.length) L.marker(ll, { icon: L.divIcon({ className: "haz-icon", html: "⚠️", iconSize: [20, 20], iconAnchor: [-4, 22] }) })
+        .bindTooltip("Hazard: " + o.hazards.join(", ")).addTo(hazLayer);
+    }
+  }
+
+  function drawCrews() {
+    crewLayer.clearLayers(); routeLayer.clearLayers();
+    for (const c of state.crews) {
+      if (c.path && c.path.length > 1)
+        L.polyline(c.path.map(([x, y]) => [y, x]), { color: "#3aa0ff", weight: 3, dashArray: "6 6", opacity: 0.9 }).addTo(routeLayer);
+      L.marker([c.lat, c.lon], { icon: L.divIcon({ className: "crew-icon " + c.status, html: c.id, iconSize: [28, 20] }) })
+        .bindTooltip(c.name + " · " + OMS.label(c.status) + (c.job ? " · " + c.job : "")).addTo(crewLayer);
+    }
+  }
+
+  const SORTS = {
+    customers: (a, b) => b.customers_out - a.customers_out, critical: (a, b) => b.critical_out - a.critical_out || b.customers_out - a.customers_out,
+    age: (a, b) => a.started.localeCompare(b.started), etr: (a, b) => (a.etr || "9").localeCompare(b.etr || "9"),
+    id: (a, b) => a.id.localeCompare(b.id), stage: (a, b) => a.stage.localeCompare(b.stage),
+  };
+  function drawTable() {
+    const now = state.kpis && state.kpis.as_of;
+    const rows = [...state.outages.values()].filter((o) => o.active).sort(SORTS[state.sort]);
+    document.getElementById("o-count").textContent = rows.length + " live";
+    document.querySelector("#outages tbody").innerHTML = rows.map((o) => `
+      <tr data-id="${o.id}" class="${o.id === state.selected ? "sel" : ""}">
+        <td><b>${o.id}</b>${o.hazards.length ? ' <span class="haz" title="hazard">⚠</span>' : ""}</td>
+        <td><span class="pill st-${o.stage}">${OMS.label(o.stage)}</span></td>
+        <td class="num">${o.customers_out}</td><td class="num ${o.critical_out ? "crit" : ""}">${o.critical_out || ""}</td>
+        <td>${OMS.ago(o.started, now)}</td><td>${OMS.hhmm(o.etr)}</td>
+        <td>${o.crew_id || (o.planned_crew ? '<span class="muted">' + o.planned_crew + "</span>" : "—")}</td>
+        <td><span class="conf"><i style="width:${Math.round(o.confidence * 100)}%"></i></span></td></tr>`).join("");
+    document.querySelectorAll("#outages th").forEach((th) => th.classList.toggle("sorted", th.dataset.k === state.sort));
+  }
+  document.querySelector("#outages thead").addEventListener("click", (e) => {
+    const k = e.target.dataset.k; if (k) { state.sort = k; drawTable(); }
+  });
+  document.querySelector("#outages tbody").addEventListener("click", (e) => {
+    const tr = e.target.closest("tr"); if (tr) select(tr.dataset.id, true);
+  });
+
+  function drawPlan() {
+    const p = state.plan, byCrew = {};
+    if (p) p.visits.forEach((v) => (byCrew[v.crew] = byCrew[v.crew] || []).push(v));
+    document.getElementById("plan-info").textContent = p && p.planned_at
+      ? `planned ${OMS.hhmm(p.planned_at)} · ${p.visits.length} jobs · ${p.dropped.length} unassigned` : "no plan yet";
+    document.getElementById("plan").innerHTML = state.crews.map((c) => {
+      const visits = byCrew[c.id] || [];
+      return `<div class="crew-plan"><div class="head"><b>${OMS.esc(c.name)}</b>
+        <span class="pill st-${c.status}">${OMS.label(c.status)}</span><span class="muted">${OMS.esc(c.kind)}</span>
+        <span class="muted" style="margin-left:auto">${c.job ? "on " + c.job : ""}</span></div>
+        <div class="route">${visits.length ? visits.map((v) => `<b>${v.job}</b> ${OMS.hhmm(v.start)}`).join(" → ") : "idle"}</div></div>`;
+    }).join("") + (p && p.dropped.length ? `<div class="crew-plan"><b>Unassigned</b><div class="route">${p.dropped.map((d) => d.job + " (" + OMS.esc(d.reason) + ")").join(", ")}</div></div>` : "");
+  }
+
+  function drawKpis() {
+    const k = state.kpis; if (!k) return;
+    document.getElementById("clock").textContent = new Date(k.as_of).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
+    document.getElementById("k-out").textContent = k.customers_out.toLocaleString();
+    document.getElementById("k-out-pct").textContent = (100 * k.customers_out / k.customers_served).toFixed(1) + " % of " + k.customers_served.toLocaleString();
+    const crit = document.getElementById("k-crit"); crit.textContent = k.critical_out; crit.className = "v " + (k.critical_out ? "bad" : "ok");
+    document.getElementById("k-calls").textContent = k.calls_last_hour;
+    document.getElementById("k-live").textContent = k.outages_live + " live";
+    const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
+    document.getElementById("k-stages").innerHTML = order.filter((s) => k.by_stage[s])
+      .map((s) => `<span class="pill st-${s}">${OMS.label(s)} ${k.by_stage[s]}</span>`).join("");
+    const r = k.reliability, asai = document.getElementById("k-asai");
+    asai.textContent = (100 * r.asai_ytd).toFixed(3) + " %"; asai.className = "v " + (r.asai_ytd >= r.target_asai ? "ok" : "bad");
+    document.getElementById("k-asai-t").textContent = "target " + (100 * r.target_asai).toFixed(1) + " % · SAIDI " + r.saidi_ytd.toFixed(0) + " min";
+    const used = 100 * r.budget_used_fraction, b = document.getElementById("k-budget");
+    b.textContent = used.toFixed(1) + " %"; b.className = "v " + (used > 100 ? "bad" : r.burn_ratio > 1 ? "warn" : "ok");
+    document.getElementById("k-budget-bar").style.width = Math.min(100, used) + "%";
+    drawCurve(k.curve);
+  }
+
+  function drawCurve(points) {
+    const svg = document.getElementById("curve"), w = svg.clientWidth || 460, h = svg.clientHeight || 130;
+    if (!points || points.length < 1) { svg.innerHTML = ""; return; }
+    const t = points.map((p) => new Date(p[0]).getTime()), v = points.map((p) => p[1]);
+    const t0 = t[0], t1 = Math.max(t[t.length - 1], t0 + 60000), vmax = Math.max(10, ...v);
+    const X = (x) => 34 + (w - 44) * (x - t0) / (t1 - t0), Y = (y) => h - 18 - (h - 28) * y / vmax;
+    let d = `M${X(t[0])},${Y(0)}`;
+    for (let i = 0; i < t.length; i++) { if (i) d += `L${X(t[i])},${Y(v[i - 1])}`; d += `L${X(t[i])},${Y(v[i])}`; }
+    d += `L${X(t1)},${Y(v[v.length - 1])}`;
+    const grid = [0, 0.5, 1].map((f) => `<line x1="34" x2="${w - 10}" y1="${Y(vmax * f)}" y2="${Y(vmax * f)}" stroke="#24324a"/>
+      <text x="30" y="${Y(vmax * f) + 4}" fill="#8a9ab3" font-size="10" text-anchor="end">${Math.round(vmax * f)}</text>`).join("");
+    svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
+    svg.innerHTML = grid + `<path d="${d}L${X(t1)},${Y(0)}Z" fill="rgba(255,77,79,.18)"/><path d="${d}" fill="none" stroke="#ff4d4f" stroke-width="2"/>
+      <text x="34" y="${h - 4}" fill="#8a9ab3" font-size="10">${OMS.hhmm(points[0][0])}</text>
+      <text x="${w - 10}" y="${h - 4}" fill="#8a9ab3" font-size="10" text-anchor="end">${OMS.hhmm(points[points.length - 1][0])}</text>`;
+    document.getElementById("curve-max").textContent = "peak " + Math.max(...v).toLocaleString();
+  }
+
+  function select(id, pan) {
+    state.selected = id; drawTable();
+    const o = state.outages.get(id), el = document.getElementById("detail");
+    if (!o) { el.classList.add("hidden"); return; }
+    if (pan && o.location) map.panTo([o.location.lat, o.location.lon]);
+    el.classList.remove("hidden");
+    el.innerHTML = `<h3>${o.id} <span class="pill st-${o.stage}">${OMS.label(o.stage)}</span>
+      <button class="btn" style="float:right" data-a="close">✕</button></h3>
+      <div class="kv"><span>Device</span><span>${OMS.esc(o.device_id)} (${OMS.label(o.device_kind)})</span>
+      <span>Feeder</span><span>${OMS.esc(o.feeder)}</span><span>Where</span><span>${OMS.esc(o.address)}</span>
+      <span>Customers</span><span>${o.customers_out} out${o.critical_out ? ` · <b class="crit">${o.critical_out} critical</b>` : ""}</span>
+      <span>Evidence</span><span>${o.calls} calls · ${o.gasps} last gasps · conf. ${(100 * o.confidence).toFixed(0)} %</span>
+      <span>Started</span><span>${OMS.hhmm(o.started)}</span><span>ETR</span><span>${OMS.hhmm(o.etr)} (${OMS.esc(o.etr_source)})</span>
+      <span>Crew</span><span>${o.crew_id || "—"}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</span>
+      <span>Hazards</span><span class="haz">${o.hazards.join(", ") || "—"}</span>
+      <span>Why</span><span class="muted" style="white-space:normal">${OMS.esc(o.explanation)}</span></div>
+      <div class="actions"><button class="btn" data-a="confirm">Confirm</button><button class="btn" data-a="cancel">Cancel</button>
+      <select id="d-crew">${state.crews.map((c) => `<option>${c.id}</option>`).join("")}</select>
+      <button class="btn primary" data-a="assign">Assign</button>
+      <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button></div>`;
+  }
+  document.getElementById("detail").addEventListener("click", async (e) => {
+    const a = e.target.dataset.a, id = state.selected; if (!a) return;
+    if (a === "close") { state.selected = null; document.getElementById("detail").classList.add("hidden"); drawTable(); return; }
+    try {
+      if (a === "assign") await OMS.api("POST", `/api/jobs/${id}/assign`, { crew_id: document.getElementById("d-crew").value });
+      else if (a === "etr") {
+        const [h, m] = document.getElementById("d-etr").value.split(":"); const d = new Date(state.kpis.as_of); d.setHours(+h, +m, 0, 0);
+        await OMS.api("POST", `/api/outages/${id}/etr`, { etr: d.toISOString() });
+      } else await OMS.api("POST", `/api/outages/${id}/${a}`);
+      OMS.toast(`${id}: ${a} done`);
+    } catch (err) { OMS.toast(`${id}: ${err.message}`, true); }
+  });
+
+  let pending = false;
+  function redraw() {
+    if (pending) return; pending = true;
+    requestAnimationFrame(() => { pending = false; drawDead(); drawOutages(); drawTable(); if (state.selected) select(state.selected); });
+  }
+  const socket = io({ transports: ["websocket", "polling"] });
+  socket.on("connect", () => document.getElementById("live").classList.add("on"));
+  socket.on("disconnect", () => document.getElementById("live").classList.remove("on"));
+  socket.on("outages", (list) => { list.forEach((o) => state.outages.set(o.id, o)); window.omsLastUpdate = Date.now(); redraw(); });
+  socket.on("crews", (crews) => { state.crews = crews; drawCrews(); drawPlan(); });
+  socket.on("plan", (plan) => { state.plan = plan; drawPlan(); drawTable(); });
+  socket.on("kpis", (k) => { state.kpis = k; drawKpis(); drawTable(); });
+  window.omsState = state;
+})();
