@@ -42,6 +42,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 POWERED_FOR = timedelta(minutes=30)
 # Customers still out this soon after their outage was restored were never restored.
 NESTED_WINDOW = timedelta(hours=6)
+# After a restoration, meters have this long to say they have power again.
+RESTORE_GRACE = timedelta(minutes=10)
+# Chance that a restored outage hides a nested one (a second device still open).
+NESTED_PRIOR = 0.2
 
 
 def _seconds(t: datetime) -> float:
@@ -79,6 +83,7 @@ class OutageEngine:
         self.now: datetime | None = None
         n = len(network.customers.ids)
         self._parent = self.tree.customer_parent.tolist()
+        self._cand_parent = self.tree.parent.tolist()
         self.called = bytearray(n)
         self.gasped = bytearray(n)
         self.powered = bytearray(n)
@@ -87,6 +92,13 @@ class OutageEngine:
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
         self.restored_at = np.full(n, -math.inf)
         self._powered_expiry: list[tuple[float, int]] = []
+        self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
+        self.meter_on_time = np.full(n, -math.inf)
+        self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
+        self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
+        self._restore_rate = 0.5
+        self._restores_expected = 0
+        self._restores_seen = 0
         self._spatial: ServicePointIndex | None = None
         self._device_open: dict[str, bool] = {}
 
@@ -101,6 +113,7 @@ class OutageEngine:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
         self._expire_powered(event.time)
+        due = self._check_restorations(event.time) + self._lift_prior_caps(event.time)
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
@@ -113,6 +126,7 @@ class OutageEngine:
             touched = self._on_dispatcher(event)
         self.stats.events += 1
         self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
+        touched = due + [o for o in touched if o not in due]
         for outage in touched:
             self.book.publish(outage)
         return touched
@@ -191,7 +205,7 @@ class OutageEngine:
                 self.report_time[i] = min(self.report_time[i], t)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
-        return touched + self._power_is_on(i, reading.time)
+        return touched + self._power_is_on(i, reading.time, ping=reading.ping)
 
     def predictor_ami_on(self, when: datetime) -> list[Outage]:
         """The first meter message switches the meter channel on for every score."""
@@ -199,14 +213,19 @@ class OutageEngine:
             return []
         return self._remap(self.predictor.set_ami(True), when)
 
-    def _power_is_on(self, i: int, when: datetime) -> list[Outage]:
+    def _power_is_on(self, i: int, when: datetime, *, ping: bool = False) -> list[Outage]:
         """A meter has power: its outage (if any) is over; it is evidence against others."""
+        self.meter_on_time[i] = _seconds(when)
         touched: list[Outage] = []
         outage = self._outage_of_customer(i)
         if outage is not None and not self.predictor.forced[outage.candidate]:
             touched += self._restore([outage.candidate], when)
+        news = outage is not None or self.called[i] or self.gasped[i] or self.silent[i]
         touched += self._clear_customer(i, when)
-        if not self.powered[i]:
+        # "On" is evidence against outages above the meter only while it is news (the
+        # engine thought otherwise, or a ping was answered); a restore after a known
+        # restoration merely confirms it, and tracking it would cost every update twice.
+        if (news or ping) and not self.powered[i]:
             self.powered[i] = 1
             heapq.heappush(self._powered_expiry, (_seconds(when + POWERED_FOR), i))
             touched += self._update(i, powered=1, when=when)
@@ -222,17 +241,62 @@ class OutageEngine:
                 self._update(i, powered=-1, when=now)
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
-        calls, gasps = self.called[i], self.gasped[i]
-        self.called[i] = self.gasped[i] = 0
+        calls, gasps, silent = self.called[i], self.gasped[i], self.silent[i]
+        self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
-        if calls or gasps:
-            return self._update(i, calls=-calls, gasps=-gasps, when=when)
+        if calls or gasps or silent:
+            return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
 
+    def _expect_nested(self, c: int, when: datetime) -> list[Outage]:
+        """For a while after a restoration, a device inside it may still be open."""
+        inside = int(self.tree.tout[c] - self.tree.tin[c]) - 1
+        if inside <= 0:
+            return []
+        penalty = math.log(inside / NESTED_PRIOR)
+        heapq.heappush(self._prior_caps, (_seconds(when + NESTED_WINDOW), c))
+        return self._remap(self.predictor.cap_prior(c, penalty), when)
+
+    def _lift_prior_caps(self, now: datetime) -> list[Outage]:
+        touched: list[Outage] = []
+        while self._prior_caps and self._prior_caps[0][0] <= _seconds(now):
+            _, c = heapq.heappop(self._prior_caps)
+            touched += self._remap(self.predictor.cap_prior(c, None), now)
+        return touched
+
+    def _check_restorations(self, now: datetime) -> list[Outage]:
+        """Meters that gasped and stayed silent after their outage was restored.
+
+        Where restore messages do arrive from the area, the silent ones are evidence
+        of customers still out: a nested outage, found without waiting for calls.
+        """
+        touched: list[Outage] = []
+        limit = _seconds(now)
+        while self._restore_checks and self._restore_checks[0][0] <= limit:
+            _, _, restored_at, gasped = heapq.heappop(self._restore_checks)
+            meters = np.array(gasped, dtype=np.int64)
+            back = self.meter_on_time[meters] >= restored_at
+            self._restores_expected += len(meters)
+            self._restores_seen += int(back.sum())
+            rate = (self._restores_seen + 1) / (self._restores_expected + 2)
+            if abs(rate - self._restore_rate) >= 0.05:  # re-pricing costs a recompute
+                self._restore_rate = rate
+                touched += self._remap(self.predictor.set_restore_delivery(rate), now)
+            if back.sum() == 0 or len(meters) < 2:
+                continue  # no restore messages here at all: silence says nothing
+            quiet = meters[~back & (self.meter_time[meters] < restored_at)]
+            for i in quiet.tolist():
+                if not self.silent[i]:
+                    self.silent[i] = 1
+                    self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                    touched += self._update(i, silent=1, when=now)
+        return touched
+
     def _update(
-        self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, when: datetime
+        self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
+        when: datetime,
     ) -> list[Outage]:
-        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered)
+        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent)
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)
@@ -389,18 +453,26 @@ class OutageEngine:
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
-            self._forget_reports(customers)
+            self._forget_reports(customers, when)
             touched += self._remap(self.predictor.clear_below(c), when)
+            touched += self._expect_nested(c, when)
             if self.predictor.forced[c]:
                 touched += self._remap(self.predictor.set_forced(c, False), when)
             touched.append(outage)
         return touched
 
-    def _forget_reports(self, customers: np.ndarray) -> None:
-        """Reset the call and last-gasp flags of customers whose outage is over."""
+    def _forget_reports(self, customers: np.ndarray, restored_at: datetime) -> None:
+        """Reset the report flags of customers whose outage is over; watch their meters."""
+        gasped = []
         for i in customers[self._has_evidence(customers)].tolist():
-            self.called[i] = self.gasped[i] = 0
+            if self.gasped[i] or self.silent[i]:
+                gasped.append(i)
+            self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[customers] = math.inf
+        if gasped:
+            check = _seconds(restored_at + RESTORE_GRACE)
+            heapq.heappush(self._restore_checks, (check, len(self._restore_checks),
+                                                  _seconds(restored_at), tuple(gasped)))
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
         return np.isfinite(self.report_time[customers])
@@ -481,11 +553,12 @@ class OutageEngine:
         return self.book.outages[outage_id] if outage_id else None
 
     def _outage_of_candidate_path(self, c: int) -> Outage | None:
+        by_candidate, parent = self.book.by_candidate, self._cand_parent
         while c != NONE:
-            outage = self._outage_at(c)
-            if outage is not None:
-                return outage
-            c = int(self.tree.parent[c])
+            outage_id = by_candidate.get(c)
+            if outage_id is not None:
+                return self.book.outages[outage_id]
+            c = parent[c]
         return None
 
     def _outage_of_customer(self, i: int) -> Outage | None:

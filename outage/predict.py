@@ -48,6 +48,7 @@ class Predictor:
         self.calls = [0] * n
         self.gasps = [0] * n
         self.powered = [0] * n
+        self.silent = [0] * n
         self.forced = [False] * n
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
@@ -65,6 +66,7 @@ class Predictor:
         for child, parent in enumerate(self._parent):
             if parent != NONE and sp[child] == sp[parent]:
                 self._shadow[parent] = 1e-6
+        self._cap = [math.inf] * n  # penalty caps inside recently restored outages
         self._penalty = self._priced(self.live_scale)
         self._score = [-math.inf] * n
         self._active: set[int] = set()  # candidates with evidence or forced open
@@ -78,11 +80,11 @@ class Predictor:
         """Log-likelihood ratio that `a` operated, less its prior penalty."""
         if self.forced[a]:
             return FORCED
-        if self.calls[a] == 0 and self.gasps[a] == 0:
+        calls, gasps, silent = self.calls[a], self.gasps[a], self.silent[a]
+        if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
         return (
-            self.scorer.evidence(self._sp[a], self.calls[a], self.gasps[a], self.powered[a],
-                                 self.ami)
+            self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent)
             - self._penalty[a]
         )
 
@@ -103,7 +105,9 @@ class Predictor:
         return 1.0 / (1.0 + math.exp(-max(min(margin, 50.0), -50.0)))
 
     # -- updates -------------------------------------------------------------------
-    def add_evidence(self, candidate: int, calls: int, gasps: int, powered: int) -> Change:
+    def add_evidence(
+        self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0
+    ) -> Change:
         """Change the counts below `candidate` (a customer's parent) and re-decide its path."""
         if candidate == NONE:
             return Change(frozenset(), frozenset())
@@ -113,6 +117,7 @@ class Predictor:
             self.calls[a] += calls
             self.gasps[a] += gasps
             self.powered[a] += powered
+            self.silent[a] += silent
         self._track_active(path)
         self._refresh(path)
         return self._reselect(path, before)
@@ -135,18 +140,25 @@ class Predictor:
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         calls, gasps = self.calls[candidate], self.gasps[candidate]
+        silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         inside = sorted(a for a in self._active if lo <= a < hi)
         for a in inside:
-            self.calls[a] = self.gasps[a] = 0
+            self.calls[a] = self.gasps[a] = self.silent[a] = 0
         for a in path[1:]:
             self.calls[a] -= calls
             self.gasps[a] -= gasps
+            self.silent[a] -= silent
         for a in reversed(inside):  # children before parents
             self._set_best(a)
         self._track_active(inside + path)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
+
+    def set_restore_delivery(self, rate: float) -> Change:
+        """A new estimate of how often restore messages arrive re-prices silent meters."""
+        self.scorer.set_restore_delivery(rate)
+        return self._recompute()
 
     def set_ami(self, active: bool) -> Change:
         """Meters exist after all: every score with evidence changes."""
@@ -170,11 +182,33 @@ class Predictor:
 
     def _priced(self, live: float) -> list[float]:
         base = self.scorer.penalties(self.tree.kind, live)
-        return [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
+        self._base_penalty = [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
+        return [min(p, cap) for p, cap in zip(self._base_penalty, self._cap, strict=True)]
+
+    def cap_prior(self, candidate: int, penalty: float | None) -> Change:
+        """Make operations below `candidate` likelier (a cap on their penalty), or undo it.
+
+        After a large outage is restored, a device inside it still being open — a
+        nested outage — is far likelier than a random device failing: this is how
+        that knowledge enters the scores, for a while.
+        """
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        cap = math.inf if penalty is None else penalty
+        base = self._base_penalty
+        for a in range(lo, hi):
+            self._cap[a] = cap
+            self._penalty[a] = min(base[a], cap)
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        for a in sorted((a for a in self._active if lo <= a < hi), reverse=True):
+            self._set_best(a)
+        self._refresh(path)
+        return self._reselect(path, before, floor=0)
 
     def _track_active(self, nodes: list[int]) -> None:
         for a in nodes:
-            if self.calls[a] or self.gasps[a] or self.powered[a] or self.forced[a]:
+            if (self.calls[a] or self.gasps[a] or self.powered[a] or self.silent[a]
+                    or self.forced[a]):
                 self._active.add(a)
             else:
                 self._active.discard(a)

@@ -77,6 +77,9 @@ class Scorer:
         self._log_fg = math.log(p.false_gasp_rate)
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
+        self._log_silent = math.log1p(-0.5)
+        self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
+        self._gasp_prior = (p.gasp_alpha, p.gasp_beta, p.gasp_alpha + p.gasp_beta)
 
     def penalties(self, kinds: Sequence[str], live_outages: float) -> list[float]:
         """Log prior odds against each candidate operating, given the outages going on."""
@@ -90,27 +93,40 @@ class Scorer:
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
 
-    def evidence(self, n: int, calls: int, gasps: int, powered: int, ami: bool) -> float:
-        """Log-likelihood ratio (operated vs not) of the evidence below a candidate."""
+    def set_restore_delivery(self, rate: float) -> None:
+        """How often a meter's power-restore message arrives (estimated by the engine).
+
+        A meter that gasped, was in an outage that has been restored, and stayed
+        silent is evidence it never got power back: weak when restore messages are
+        often lost, strong when they usually arrive.
+        """
+        self._log_silent = math.log1p(-min(max(rate, 0.01), 0.99))
+
+    def evidence(
+        self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0
+    ) -> float:
+        """Log-likelihood ratio (operated vs not) of the evidence below a candidate.
+
+        `silent` meters (restoration not confirmed) count as meters that say "out"
+        if it operated, and as lost restore messages if it did not.
+        """
         if n <= 0:
             return -math.inf
-        p = self.params
-        operated = (
-            math.lgamma(calls + p.call_alpha)
-            + math.lgamma(n - calls + p.call_beta)
-            - math.lgamma(n + p.call_alpha + p.call_beta)
-            - self._call_norm
+        lgamma = math.lgamma
+        ca, cb, cab = self._call_prior
+        llr = (
+            lgamma(calls + ca) + lgamma(n - calls + cb) - lgamma(n + cab) - self._call_norm
+            - calls * self._log_f - (n - calls) * self._log_1f
+            + powered * self._log_powered
         )
-        normal = calls * self._log_f + (n - calls) * self._log_1f
         if ami:
-            operated += (
-                math.lgamma(gasps + p.gasp_alpha)
-                + math.lgamma(n - gasps + p.gasp_beta)
-                - math.lgamma(n + p.gasp_alpha + p.gasp_beta)
-                - self._gasp_norm
+            out = gasps + silent
+            ga, gb, gab = self._gasp_prior
+            llr += (
+                lgamma(out + ga) + lgamma(n - out + gb) - lgamma(n + gab) - self._gasp_norm
+                - gasps * self._log_fg - silent * self._log_silent - (n - out) * self._log_1fg
             )
-            normal += gasps * self._log_fg + (n - gasps) * self._log_1fg
-        return operated - normal + powered * self._log_powered
+        return llr
 
 
 def _lbeta(a: float, b: float) -> float:
