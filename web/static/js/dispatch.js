@@ -45,7 +45,7 @@
         fillColor: color, fillOpacity: 0.15 + 0.45 * o.confidence, dashArray: o.stage === "predicted" ? "4 3" : null })
         .on("click", () => select(o.id)).addTo(outLayer);
       c.bindTooltip(o.id + " · " + o.customers_out, { permanent: o.customers_out >= 100, direction: "top", className: "olabel" });
-      if (o.hazards.length) L.marker(ll, { icon: L.divIcon({ className: "haz-icon", html: "⚠️", iconSize: [20, 20], iconAnchor: [-4, 22] }) })
+      if (o.hazards.length) L.marker(ll, { icon: L.divIcon({ className: "haz-icon", html: "⚠", iconSize: [20, 20], iconAnchor: [-4, 22] }) })
         .bindTooltip("Hazard: " + o.hazards.join(", ")).addTo(hazLayer);
     }
   }

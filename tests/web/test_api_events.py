@@ -1,0 +1,135 @@
+"""POST /api/events: acknowledged only once durable; bad input is a 4xx saying why."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from outage.log import EventLog
+from tests.web.conftest import login, make_outage
+
+
+def test_event_acknowledged_with_seq_and_logged(app: Flask, client: FlaskClient,
+                                                dispatcher: dict[str, str]) -> None:
+    """A call is 201 with its sequence number, and that event is in the durable log."""
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010",
+                                                "channel": "ivr"}, headers=dispatcher)
+    assert response.status_code == 201
+    seq = response.get_json()["seq"]
+    log = EventLog(app.config["EVENT_LOG"])
+    logged = dict(log.read())
+    log.close()
+    assert logged[seq]["customer_id"] == "cust.000010"
+
+
+def test_two_calls_make_an_outage_listed(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """Neighbours' calls become an outage visible in the list and in detail."""
+    outage_id = make_outage(client, dispatcher)
+    listed = client.get("/api/outages").get_json()
+    assert [o["id"] for o in listed] == [outage_id]
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    assert "cust.000001" in detail["customer_ids"]
+
+
+def test_malformed_json_is_400(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """A body that is not JSON is refused with the parser's reason."""
+    response = client.post("/api/events", data="{not json",
+                           headers={**dispatcher, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "not valid JSON" in response.get_json()["error"]
+
+
+def test_non_object_body_is_400(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """A JSON array is not an event."""
+    response = client.post("/api/events", json=[1, 2], headers=dispatcher)
+    assert response.status_code == 400
+    assert "JSON object" in response.get_json()["error"]
+
+
+def test_missing_field_is_422_naming_it(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """A meter event without a state says which field is wrong."""
+    response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000001"},
+                           headers=dispatcher)
+    assert response.status_code == 422
+    assert "state" in response.get_json()["error"]
+
+
+def test_unknown_customer_is_422(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """An id the network does not have is refused, not dropped."""
+    response = client.post("/api/events", json={"type": "call", "customer_id": "nobody"},
+                           headers=dispatcher)
+    assert response.status_code == 422
+    assert "nobody" in response.get_json()["error"]
+
+
+def test_crew_event_type_not_accepted_here(client: FlaskClient,
+                                           dispatcher: dict[str, str]) -> None:
+    """Crew and dispatcher events have their own endpoints (roles checked there)."""
+    response = client.post("/api/events", json={"type": "crew", "outage_id": "O1",
+                                                "status": "restored"}, headers=dispatcher)
+    assert response.status_code == 422
+
+
+def test_oversized_body_is_413(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """Bodies above MAX_CONTENT_LENGTH are refused before parsing."""
+    big = {"type": "call", "customer_id": "cust.000001", "text": "x" * 100_000}
+    response = client.post("/api/events", json=big, headers=dispatcher)
+    assert response.status_code == 413
+    assert response.get_json()["status"] == 413
+
+
+def test_wrong_content_type_is_415(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """Form-encoded bodies are not JSON."""
+    response = client.post("/api/events", data={"type": "call"}, headers=dispatcher)
+    assert response.status_code in (403, 415)
+
+
+def test_anonymous_is_401(client: FlaskClient) -> None:
+    """Without a session or a bearer token the intake is closed."""
+    token = client.get("/api/session").get_json()["csrf_token"]
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000001"},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 401
+
+
+def test_missing_csrf_is_403(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """A session cookie alone cannot change anything (CSRF)."""
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000001"})
+    assert response.status_code == 403
+    assert "CSRF" in response.get_json()["error"]
+
+
+def test_crew_role_cannot_post_events(client: FlaskClient) -> None:
+    """Roles are checked: a crew login is 403 on the intake."""
+    headers = login(client, "crew1")
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000001"},
+                           headers=headers)
+    assert response.status_code == 403
+
+
+def test_bearer_token_intake(client: FlaskClient) -> None:
+    """Intake systems use a bearer token (no cookie, so no CSRF); a wrong one is 401."""
+    event = {"type": "meter", "customer_id": "cust.000001", "state": "off"}
+    ok = client.post("/api/events", json=event, headers={"Authorization": "Bearer ivr-token"})
+    assert ok.status_code == 201
+    bad = client.post("/api/events", json=event, headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401
+
+
+def test_idempotency_key_dedupes(app: Flask, client: FlaskClient,
+                                 dispatcher: dict[str, str]) -> None:
+    """A retried request with the same key returns the first answer and logs nothing more."""
+    headers = {**dispatcher, "Idempotency-Key": "abc-1"}
+    event = {"type": "call", "customer_id": "cust.000020"}
+    first = client.post("/api/events", json=event, headers=headers)
+    again = client.post("/api/events", json=event, headers=headers)
+    assert first.get_json() == again.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert app.extensions["oms_live"].service.log.last_seq() == first.get_json()["seq"]
+
+
+def test_unknown_route_is_json_404(client: FlaskClient) -> None:
+    """Even unknown URLs answer JSON."""
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
