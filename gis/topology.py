@@ -170,6 +170,11 @@ class Topology:
         return tree.buses[self.tin[child] : self.tout[child]]
 
     # -- whole-network views ---------------------------------------------------------
+    def source_customers(self, source: int) -> IntArray:
+        """Customer indices fed by a source (all of its tree)."""
+        tree = self._trees.get(source)
+        return tree.customers if tree is not None else np.empty(0, dtype=np.int64)
+
     def preorder(self) -> list[IntArray]:
         """Each energised tree's buses, parents before children."""
         return [self._trees[s].buses for s in sorted(self._trees) if len(self._trees[s].buses)]

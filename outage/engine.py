@@ -46,6 +46,9 @@ NESTED_WINDOW = timedelta(hours=6)
 RESTORE_GRACE = timedelta(minutes=10)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# How often (in events) the false-call rate is re-estimated, and its prior weight.
+REFIT_EVERY = 200
+FALSE_CALL_PRIOR_CUSTOMERS = 2000
 
 
 def _seconds(t: datetime) -> float:
@@ -97,6 +100,8 @@ class OutageEngine:
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._restore_rate = 0.5
+        self._false_rate = self.params.false_call_rate
+        self._callers = 0
         self._restores_expected = 0
         self._restores_seen = 0
         self._spatial: ServicePointIndex | None = None
@@ -126,6 +131,8 @@ class OutageEngine:
             touched = self._on_dispatcher(event)
         self.stats.events += 1
         self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
+        if self.stats.events % REFIT_EVERY == 0:
+            touched += self._refit_false_calls(event.time)
         touched = due + [o for o in touched if o not in due]
         for outage in touched:
             self.book.publish(outage)
@@ -178,6 +185,7 @@ class OutageEngine:
         touched: list[Outage] = []
         if not self.called[i]:
             self.called[i] = 1
+            self._callers += 1
             self.report_time[i] = min(self.report_time[i], t)
             touched = self._update(i, calls=1, when=call.time)
         outage = self._outage_of_customer(i)
@@ -242,11 +250,25 @@ class OutageEngine:
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
         calls, gasps, silent = self.called[i], self.gasped[i], self.silent[i]
+        self._callers -= calls
         self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
+
+    def _refit_false_calls(self, now: datetime) -> list[Outage]:
+        """Estimate how often customers with power call anyway, from the calls no outage
+        explains; a storm brings many more of them than a quiet day."""
+        explained, inside = self.predictor.explained_calls()
+        callers = self._callers
+        outside = max(len(self.called) - inside, 1)
+        prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
+        rate = (callers - explained + prior) / (outside + FALSE_CALL_PRIOR_CUSTOMERS)
+        if 0.8 <= rate / self._false_rate <= 1.25:
+            return []
+        self._false_rate = rate
+        return self._remap(self.predictor.set_false_call_rate(rate), now)
 
     def _expect_nested(self, c: int, when: datetime) -> list[Outage]:
         """For a while after a restoration, a device inside it may still be open."""
@@ -467,6 +489,7 @@ class OutageEngine:
         for i in customers[self._has_evidence(customers)].tolist():
             if self.gasped[i] or self.silent[i]:
                 gasped.append(i)
+            self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[customers] = math.inf
         if gasped:
@@ -545,8 +568,7 @@ class OutageEngine:
         branch = int(self.tree.branch[c])
         if branch != NONE:
             return self.topology.downstream_customers(branch)
-        source = self.network.sources.index[self.tree.element_id[c]]
-        return np.flatnonzero(self.topology.tree_of[self.network.customers.bus] == source)
+        return self.topology.source_customers(self.network.sources.index[self.tree.element_id[c]])
 
     def _outage_at(self, c: int) -> Outage | None:
         outage_id = self.book.by_candidate.get(c)

@@ -155,6 +155,16 @@ class Predictor:
         self._refresh(path)
         return self._reselect(path, before, floor=0)
 
+    def set_false_call_rate(self, rate: float) -> Change:
+        """A new estimate of false calls re-prices every call."""
+        self.scorer.set_false_call_rate(rate)
+        return self._recompute()
+
+    def explained_calls(self) -> tuple[int, int]:
+        """(callers inside the predicted outages, service points inside them)."""
+        return (sum(self.calls[a] for a in self.selected),
+                sum(self._sp[a] for a in self.selected))
+
     def set_restore_delivery(self, rate: float) -> Change:
         """A new estimate of how often restore messages arrive re-prices silent meters."""
         self.scorer.set_restore_delivery(rate)

@@ -48,9 +48,10 @@ class PredictionParams:
             "sectionalizer": 0.05,
             "breaker": 0.1,
             "switch": 0.05,
-            "source": 0.05,
+            "source": 0.01,
         }
     )
+    max_prior: float = 0.2  # no device is believed out on its prior alone
     quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
     momentary_minutes: float = 5.0
@@ -89,9 +90,15 @@ class Scorer:
         expected = max(live_outages, self.params.quiet_day_outages)
         out = {}
         for kind, count in counts.items():
-            prior = min(expected * shares[kind] / total / count, 0.5)
+            prior = min(expected * shares[kind] / total / count, self.params.max_prior)
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
+
+    def set_false_call_rate(self, rate: float) -> None:
+        """The rate at which customers with power call anyway (estimated by the engine)."""
+        rate = min(max(rate, 1e-5), 0.2)
+        self._log_f = math.log(rate)
+        self._log_1f = math.log1p(-rate)
 
     def set_restore_delivery(self, rate: float) -> None:
         """How often a meter's power-restore message arrives (estimated by the engine).

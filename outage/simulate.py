@@ -70,8 +70,7 @@ class ScenarioBuilder:
         branch = int(self.tree.branch[c])
         if branch >= 0:
             return self.topology.downstream_customers(branch)
-        source = self.network.sources.index[self.tree.element_id[c]]
-        return np.flatnonzero(self.topology.tree_of[self.network.customers.bus] == source)
+        return self.topology.source_customers(self.network.sources.index[self.tree.element_id[c]])
 
     def build(self, params: ScenarioParams, seed: int) -> Scenario:
         rng = np.random.default_rng(seed)
