@@ -37,8 +37,17 @@ SETS = {
     "homberger400": (DATA / "homberger_lkh3" / "Homberger_400", "*.vrptw"),
 }
 FIELDS = [
-    "set", "instance", "solver", "time_limit", "vehicles", "distance", "feasible", "seconds",
-    "bks_vehicles", "bks_distance", "gap_bks_pct",
+    "set",
+    "instance",
+    "solver",
+    "time_limit",
+    "vehicles",
+    "distance",
+    "feasible",
+    "seconds",
+    "bks_vehicles",
+    "bks_distance",
+    "gap_bks_pct",
 ]
 
 
@@ -54,7 +63,17 @@ def load_bks() -> dict[str, tuple[str, str]]:
 
 def run_ortools(path: Path, limit: float) -> tuple[int, float, bool, float]:
     """Run the command line; return vehicles, distance, feasible, seconds."""
-    cmd = [sys.executable, "-m", "oms", "dispatch", "solve", str(path), "--time-limit", str(limit), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "oms",
+        "dispatch",
+        "solve",
+        str(path),
+        "--time-limit",
+        str(limit),
+        "--json",
+    ]
     t0 = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     wall = time.perf_counter() - t0
@@ -72,13 +91,22 @@ def run_pyvrp(inst: VrptwInstance, limit: float, seed: int = 0) -> tuple[int, fl
     from pyvrp.stop import MaxRuntime
 
     m = Model()
-    m.add_vehicle_type(num_available=inst.fleet, capacity=inst.capacity,
-                       tw_early=int(inst.ready[0] * 10), tw_late=int(inst.due[0] * 10))
+    m.add_vehicle_type(
+        num_available=inst.fleet,
+        capacity=inst.capacity,
+        tw_early=int(inst.ready[0] * 10),
+        tw_late=int(inst.due[0] * 10),
+    )
     locs = [m.add_location(float(inst.x[i]), float(inst.y[i])) for i in range(len(inst.x))]
     m.add_depot(locs[0], tw_early=int(inst.ready[0] * 10), tw_late=int(inst.due[0] * 10))
     for i in range(1, len(inst.x)):
-        m.add_client(locs[i], delivery=int(inst.demand[i]), service_duration=int(inst.service[i] * 10),
-                     tw_early=int(inst.ready[i] * 10), tw_late=int(inst.due[i] * 10))
+        m.add_client(
+            locs[i],
+            delivery=int(inst.demand[i]),
+            service_duration=int(inst.service[i] * 10),
+            tw_early=int(inst.ready[i] * 10),
+            tw_late=int(inst.due[i] * 10),
+        )
     d = np.floor(inst.euclid() * 10 + 1e-9).astype(int)
     for i, a in enumerate(locs):
         for j, b in enumerate(locs):
@@ -122,14 +150,28 @@ def main() -> None:
             for solver in a.solvers.split(","):
                 if (inst.name, solver) in done:
                     continue
-                run = run_ortools(path, a.time_limit) if solver == "ortools" else run_pyvrp(inst, a.time_limit)
+                run = (
+                    run_ortools(path, a.time_limit)
+                    if solver == "ortools"
+                    else run_pyvrp(inst, a.time_limit)
+                )
                 bv, bd = bks.get(inst.name, ("", ""))
                 gap = f"{100 * (run[1] - float(bd)) / float(bd):.2f}" if bd else ""
-                w.writerow({"set": a.set, "instance": inst.name, "solver": solver,
-                            "time_limit": a.time_limit, "vehicles": run[0],
-                            "distance": f"{run[1]:.1f}", "feasible": run[2],
-                            "seconds": f"{run[3]:.1f}", "bks_vehicles": bv, "bks_distance": bd,
-                            "gap_bks_pct": gap})
+                w.writerow(
+                    {
+                        "set": a.set,
+                        "instance": inst.name,
+                        "solver": solver,
+                        "time_limit": a.time_limit,
+                        "vehicles": run[0],
+                        "distance": f"{run[1]:.1f}",
+                        "feasible": run[2],
+                        "seconds": f"{run[3]:.1f}",
+                        "bks_vehicles": bv,
+                        "bks_distance": bd,
+                        "gap_bks_pct": gap,
+                    }
+                )
                 f.flush()
                 print(inst.name, solver, run, flush=True)
 

@@ -1,0 +1,87 @@
+"""Print the markdown tables of bench/README.md from bench/dispatch/results/*.csv."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    path = RESULTS / name
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def feasibility() -> None:
+    """Feasible plans per set at 10 s."""
+    by_set: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in _rows("feasibility_10s.csv"):
+        by_set[r["set"]].append(r)
+    print("| set | instances run | feasible | mean gap to dimacs BKS (where known) |")
+    print("| --- | --- | --- | --- |")
+    for s, rows in by_set.items():
+        ok = sum(r["feasible"] == "True" for r in rows)
+        gaps = [float(r["gap_bks_pct"]) for r in rows if r["gap_bks_pct"]]
+        gap = f"{statistics.mean(gaps):.2f}% ({len(gaps)})" if gaps else "n/a"
+        print(f"| {s} | {len(rows)} | {ok} | {gap} |")
+
+
+def comparison(name: str) -> None:
+    """Per-instance OR-Tools vs PyVRP vs BKS, and the mean gap to PyVRP."""
+    rows = _rows(name)
+    if not rows:
+        return
+    by: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for r in rows:
+        by[r["instance"]][r["solver"]] = r
+    print(
+        "| instance | ours veh | ours dist | PyVRP veh | PyVRP dist | BKS (dimacs) | gap to PyVRP |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    gaps = []
+    for inst, s in sorted(by.items()):
+        if "ortools" not in s or "pyvrp" not in s:
+            continue
+        o, p = s["ortools"], s["pyvrp"]
+        gap = 100 * (float(o["distance"]) - float(p["distance"])) / float(p["distance"])
+        feasible = o["feasible"] == "True" and p["feasible"] == "True"
+        if feasible:
+            gaps.append(gap)
+        bks = f"{o['bks_vehicles']} / {o['bks_distance']}" if o["bks_distance"] else "n/a"
+        mark = "" if feasible else " (infeasible)"
+        print(
+            f"| {inst} | {o['vehicles']} | {o['distance']} | {p['vehicles']} | {p['distance']} "
+            f"| {bks} | {gap:+.2f}%{mark} |"
+        )
+    if gaps:
+        print(
+            f"\nMean distance gap to PyVRP over {len(gaps)} instances: "
+            f"{statistics.mean(gaps):+.2f}%"
+        )
+
+
+def field() -> None:
+    """Field instances vs greedy, and re-planning."""
+    for r in _rows("field.csv"):
+        print(" | ".join(f"{k}={v}" for k, v in r.items()))
+    for r in _rows("field_replan.csv"):
+        print(" | ".join(f"{k}={v}" for k, v in r.items()))
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if what in ("all", "feasibility"):
+        feasibility()
+    for name in ("solomon_30s.csv", "homberger200_30s.csv"):
+        if what in ("all", "comparison"):
+            print(f"\n### {name}\n")
+            comparison(name)
+    if what in ("all", "field"):
+        field()
