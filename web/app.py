@@ -11,6 +11,7 @@ from gis import Network
 from gis.io import load_network
 from outage.log import EventLog
 from outage.service import OutageService
+from web import realtime  # noqa: F401  (handlers must exist before socketio.init_app)
 from web.auth import init_auth
 from web.clock import WallClock
 from web.config import load_config
@@ -65,7 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web import pages, realtime  # noqa: F401  (realtime registers Socket.IO handlers)
+    from web import pages
     from web.api import crews, customers, events, jobs, kpis, network, outages, session
     from web.openapi import bp as openapi_bp
 

@@ -208,6 +208,9 @@ class LiveState:
             route = list(result.plan.routes.get(crew_id, ())) if result else []
             if crew.job and crew.job not in route:
                 route.insert(0, crew.job)
+            # Assigned by a dispatcher since the last plan: on the phone at once.
+            route += [o.id for o in self.engine.outages()
+                      if o.active and o.crew_id == crew_id and o.id not in route]
             jobs = []
             for job_id in route:
                 outage = self.engine.book.outages.get(job_id)

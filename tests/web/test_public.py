@@ -1,0 +1,133 @@
+"""The public side: own status only, reports, subscriptions, rate limit, public areas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gis import Network
+from tests.web.conftest import make_config, make_outage
+from web import create_app
+from web.directory import Directory, normalise_phone
+from web.ratelimit import TokenBuckets
+
+
+def _csrf(client: FlaskClient) -> dict[str, str]:
+    return {"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]}
+
+
+def test_status_by_account_shows_own_outage_only(client: FlaskClient,
+                                                 dispatcher: dict[str, str]) -> None:
+    """In an outage: since when, how many, status, ETR; no ids or addresses of others."""
+    make_outage(client, dispatcher)
+    public = client.application.test_client()
+    data = public.get("/api/customers/cust.000003/status").get_json()
+    assert data["power"] == "off"
+    assert data["outage"]["customers_affected"] == 6 and data["outage"]["etr"]
+    text = str(data)
+    assert "cust.000001" not in text and "Holly" in data["street"]
+    assert not any(ch.isdigit() for ch in data["street"].split()[0])  # no house number
+
+
+def test_unknown_account_is_404(client: FlaskClient) -> None:
+    """An unknown account is a plain 404."""
+    assert client.get("/api/customers/nobody/status").status_code == 404
+
+
+def test_lookup_by_phone_and_postcode(app: Flask, client: FlaskClient) -> None:
+    """The seeded directory finds a customer by phone and postcode, whatever the format."""
+    directory: Directory = app.extensions["oms_live"].directory
+    phone, postcode = directory.display_phone("cust.000042"), directory.postcode["cust.000042"]
+    data = client.get(f"/api/customers/lookup?phone={phone}&postcode={postcode}").get_json()
+    assert data["token"] and data["power"] == "on"
+    assert client.get(f"/api/customers/lookup?phone=123&postcode={postcode}").status_code == 404
+    assert client.get("/api/customers/lookup").status_code == 400
+
+
+def test_directory_is_deterministic_and_unique(network: Network) -> None:
+    """Same ids, same phones; no two customers share a phone."""
+    a, b = Directory(network), Directory(network)
+    assert a.phone == b.phone
+    assert len(set(a.phone.values())) == len(a.phone)
+    assert normalise_phone("+1 (503) 555-0142") == "5035550142"
+
+
+def test_report_with_token_and_hazard(app: Flask, client: FlaskClient) -> None:
+    """A web report is a call event with the hazard, from the looked-up account."""
+    token = client.get("/api/customers/cust.000001/status").get_json()["token"]
+    response = client.post("/api/customers/report", json={"token": token, "hazard": "wire_down"},
+                           headers=_csrf(client))
+    assert response.status_code == 201
+    seq = response.get_json()["seq"]
+    event = dict(app.extensions["oms_live"].service.log.read())[seq]
+    assert event["channel"] == "web" and event["hazard"] == "wire_down"
+
+
+def test_report_with_forged_token_is_403(client: FlaskClient) -> None:
+    """Tokens are signed: a made-up one does not name an account."""
+    response = client.post("/api/customers/report", json={"token": "forged"},
+                           headers=_csrf(client))
+    assert response.status_code == 403
+
+
+def test_subscribe_is_stored(app: Flask, client: FlaskClient) -> None:
+    """Subscriptions are stored; bad channels are 400."""
+    headers = _csrf(client)
+    ok = client.post("/api/customers/subscribe", json={"account": "cust.000001",
+                                                       "channel": "sms", "contact": "555"},
+                     headers=headers)
+    assert ok.status_code == 201
+    assert "cust.000001" in app.extensions["oms_live"].store.subscribed_customers()
+    bad = client.post("/api/customers/subscribe", json={"account": "cust.000001",
+                                                        "channel": "pigeon", "contact": "x"},
+                      headers=headers)
+    assert bad.status_code == 400
+
+
+def test_public_areas_have_counts_only(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """The public map has cells and counts, never ids or addresses."""
+    make_outage(client, dispatcher)
+    data = client.get("/api/public/areas").get_json()
+    assert data["customers_out"] == 6
+    assert set(data["areas"][0]) == {"lon", "lat", "size_deg", "customers_out",
+                                     "customers_served"}
+
+
+def test_rate_limit_is_429(tmp_path: Path, network: Network) -> None:
+    """Past the burst, a client address gets 429 with Retry-After."""
+    app = create_app(make_config(tmp_path, network, RATE_LIMIT_PER_SECOND=0.01,
+                                 RATE_LIMIT_BURST=3.0))
+    client = app.test_client()
+    codes = [client.get("/api/customers/cust.000001/status").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    assert int(client.get("/api/public/areas").headers["Retry-After"]) >= 1
+    app.extensions["oms_live"].store.close()
+
+
+def test_token_bucket_refills() -> None:
+    """The bucket refills at its rate."""
+    buckets = TokenBuckets(rate=1000.0, burst=1.0)
+    assert buckets.take("a") == 0
+    assert buckets.take("a") > 0 or buckets.take("a") == 0
+
+
+def test_pages_render_and_dispatch_needs_login(client: FlaskClient) -> None:
+    """Public pages render; the dashboard redirects to the login form."""
+    assert client.get("/status").status_code == 200
+    assert client.get("/map").status_code == 200
+    assert client.get("/dispatch").status_code == 302
+    cookie = client.get_cookie("session")
+    assert cookie is None or cookie.http_only
+
+
+def test_openapi_documents_every_api_route(app: Flask, client: FlaskClient) -> None:
+    """Every /api rule of the app is in the OpenAPI spec."""
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = set(spec["paths"])
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json":
+            path = rule.rule.replace("<", "{").replace(">", "}")
+            assert path in documented, path
