@@ -86,7 +86,9 @@ def report() -> tuple[Response, int]:
     hazard = field(data, "hazard", required=False)
     if hazard is not None and hazard not in HAZARDS:
         raise ApiError(f"hazard must be one of {', '.join(HAZARDS)}")
-    text = field(data, "text", required=False) or ""
+    text = data.get("text") or ""
+    if not isinstance(text, str):
+        raise ApiError("field 'text' must be str")
     event = {"type": "call", "channel": "web", "customer_id": customer_id, "text": text[:500]}
     if hazard:
         event["hazard"] = hazard

@@ -1,0 +1,122 @@
+"""The whole story in headless Chromium: report → map → plan → crew → restored → customer."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from gis import Network
+from tests.web.conftest import PASSWORD, ROOT, make_config
+from web import create_app
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path, network: Network) -> Iterator[str]:
+    """The app under a threaded server on loopback, planning in the background."""
+    app = create_app(make_config(tmp_path, network, PLANNER_BACKGROUND=True,
+                                 PLAN_TIME_LIMIT=0.5, PLAN_SOLUTION_LIMIT=None))
+    port = _free_port()
+    http = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    app.extensions["oms_live"].planner.stop()
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(page: Any, base: str, user: str, target: str) -> None:
+    page.goto(f"{base}/login?next={target}")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{target}")
+
+
+def test_report_to_restoration_story(server: str, browser: Any) -> None:
+    """A customer's report reaches the map within a second; the crew restores; all see it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    desk = browser.new_context(viewport={"width": 1600, "height": 900})
+    dashboard = desk.new_page()
+    _login(dashboard, server, "disp", "/dispatch")
+    dashboard.wait_for_function("window.omsState && document.getElementById('live')"
+                                ".classList.contains('on')")
+    # A neighbour has already called (IVR intake); the web report makes it an outage.
+    desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
+                      data={"type": "call", "customer_id": "cust.000001", "channel": "ivr"})
+
+    phone_options = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
+                     "is_mobile": True, "has_touch": True}
+    customer = browser.new_context(**phone_options).new_page()
+    customer.goto(f"{server}/status")
+    customer.fill("#account", "cust.000002")
+    customer.click("#lookup button[type=submit]")
+    customer.wait_for_selector("#result:not(.hidden)")
+    customer.select_option("#hazard", "wire_down")
+    started = time.monotonic()
+    customer.click("#report-btn")
+    dashboard.wait_for_function(
+        "[...window.omsState.outages.values()].some(o => o.active)", timeout=1000)
+    latency = time.monotonic() - started
+    assert latency < 1.0
+    customer.wait_for_selector("text=Power outage at your address")
+
+    crew_id = dashboard.wait_for_function(
+        "(() => { const o = [...window.omsState.outages.values()].find(o => o.active);"
+        " return o && o.crew_id; })()", timeout=15000).json_value()
+    outage_id = dashboard.evaluate(
+        "[...window.omsState.outages.values()].find(o => o.active).id")
+    dashboard.wait_for_function("document.getElementById('k-out').textContent !== '—'")
+    before = dashboard.inner_text("#k-out")
+    dashboard.screenshot(path=str(ARTIFACTS / "dispatch.png"))
+
+    crew = browser.new_context(**phone_options).new_page()
+    _login(crew, server, f"crew{crew_id[1:]}", "/crew")
+    card = crew.wait_for_selector(f"article[data-job='{outage_id}']")
+    assert "wire down" in card.inner_text().lower()
+    crew.click(f"article[data-job='{outage_id}'] button[data-s='on_site']")
+    crew.screenshot(path=str(ARTIFACTS / "crew.png"))
+    crew.click(f"article[data-job='{outage_id}'] button[data-s='restore-form']")
+    crew.select_option(f"article[data-job='{outage_id}'] select[name=cause]", "tree contact")
+    crew.click(f"article[data-job='{outage_id}'] .restore-form button[type=submit]")
+    crew.wait_for_selector("text=No jobs for you right now")
+    crew.wait_for_function(  # the offline queue drains once the server has acknowledged
+        "JSON.parse(localStorage.getItem('oms.crew.queue') || '[]').length === 0")
+
+    customer.wait_for_selector("text=Power restored", timeout=5000)
+    customer.screenshot(path=str(ARTIFACTS / "status.png"), full_page=True)
+    dashboard.wait_for_function(
+        f"document.getElementById('k-out').textContent !== {before!r}", timeout=5000)
+    assert dashboard.inner_text("#k-out") == "0"
+    dashboard.screenshot(path=str(ARTIFACTS / "dispatch-after.png"))
