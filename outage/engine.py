@@ -47,7 +47,7 @@ RESTORE_GRACE = timedelta(minutes=10)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
-REFIT_EVERY = 200
+REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
 
 
@@ -104,7 +104,9 @@ class OutageEngine:
         self._callers = 0
         self._restores_expected = 0
         self._restores_seen = 0
-        self._spatial: ServicePointIndex | None = None
+        # Built now, not on the first address-only call: at a million meters it takes
+        # seconds, which must not stall intake in the middle of a storm.
+        self._spatial = ServicePointIndex(network)
         self._device_open: dict[str, bool] = {}
 
     def subscribe(self, listener: Listener) -> None:
@@ -164,8 +166,6 @@ class OutageEngine:
         if call.customer_id is not None:
             return self.network.customers.index[call.customer_id]
         assert call.location is not None
-        if self._spatial is None:
-            self._spatial = ServicePointIndex(self.network)
         try:
             hit = self._spatial.nearest(
                 call.location.as_mapping(), self.params.location_tolerance_m
@@ -265,7 +265,7 @@ class OutageEngine:
         outside = max(len(self.called) - inside, 1)
         prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
         rate = (callers - explained + prior) / (outside + FALSE_CALL_PRIOR_CUSTOMERS)
-        if 0.8 <= rate / self._false_rate <= 1.25:
+        if 2 / 3 <= rate / self._false_rate <= 1.5:
             return []
         self._false_rate = rate
         return self._remap(self.predictor.set_false_call_rate(rate), now)

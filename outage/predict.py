@@ -142,7 +142,7 @@ class Predictor:
         calls, gasps = self.calls[candidate], self.gasps[candidate]
         silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        inside = sorted(a for a in self._active if lo <= a < hi)
+        inside = self._active_between(lo, hi)
         for a in inside:
             self.calls[a] = self.gasps[a] = self.silent[a] = 0
         for a in path[1:]:
@@ -210,10 +210,16 @@ class Predictor:
             self._penalty[a] = min(base[a], cap)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        for a in sorted((a for a in self._active if lo <= a < hi), reverse=True):
+        for a in reversed(self._active_between(lo, hi)):
             self._set_best(a)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
+
+    def _active_between(self, lo: int, hi: int) -> list[int]:
+        """Active candidates in [lo, hi), sorted: by range or by set, whichever is smaller."""
+        if hi - lo < len(self._active):
+            return [a for a in range(lo, hi) if a in self._active]
+        return sorted(a for a in self._active if lo <= a < hi)
 
     def _track_active(self, nodes: list[int]) -> None:
         for a in nodes:

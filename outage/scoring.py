@@ -114,8 +114,8 @@ class Scorer:
     ) -> float:
         """Log-likelihood ratio (operated vs not) of the evidence below a candidate.
 
-        `silent` meters (restoration not confirmed) count as meters that say "out"
-        if it operated, and as lost restore messages if it did not.
+        `silent` meters (in a restored outage, no power-restore since) are what an
+        operated device implies, and lost restore messages if it did not operate.
         """
         if n <= 0:
             return -math.inf
@@ -127,11 +127,14 @@ class Scorer:
             + powered * self._log_powered
         )
         if ami:
-            out = gasps + silent
+            # Silent meters are certain if it operated, lost restores if not; the
+            # last-gasp rate is judged on the other meters.
+            m = n - silent
             ga, gb, gab = self._gasp_prior
             llr += (
-                lgamma(out + ga) + lgamma(n - out + gb) - lgamma(n + gab) - self._gasp_norm
-                - gasps * self._log_fg - silent * self._log_silent - (n - out) * self._log_1fg
+                lgamma(gasps + ga) + lgamma(m - gasps + gb) - lgamma(m + gab) - self._gasp_norm
+                - gasps * self._log_fg - (m - gasps) * self._log_1fg
+                - silent * self._log_silent
             )
         return llr
 
