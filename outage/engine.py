@@ -374,7 +374,9 @@ class OutageEngine:
         outage = self.book.outages[action.outage_id]
         when = action.time
         if action.action is Action.SET_ETR:
-            outage.etr, outage.etr_source = action.etr, "dispatcher"
+            if action.by == "plan" and outage.etr_source == "dispatcher":
+                return []  # a person's estimate stands until a person changes it
+            outage.etr, outage.etr_source = action.etr, action.by
             return [outage]
         if action.action is Action.SET_CAUSE:
             outage.cause = action.cause

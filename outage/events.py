@@ -123,6 +123,7 @@ class DispatcherAction:
     customer_ids: tuple[str, ...] = ()
     etr: datetime | None = None
     cause: str = ""
+    by: str = "dispatcher"  # or "plan": an ETR from the dispatch plan, which a person's overrides
     type: str = field(default="dispatcher", init=False)
 
 
@@ -232,8 +233,11 @@ def _dispatcher(data: Mapping[str, Any], time: datetime) -> DispatcherAction:
     etr = parse_time(data["etr"], "etr") if data.get("etr") else None
     if action is Action.SET_ETR and etr is None:
         raise EventError("set_etr needs etr")
+    by = data.get("by", "dispatcher")
+    if by not in ("dispatcher", "plan"):
+        raise EventError(f"by must be dispatcher or plan, not {by!r}")
     return DispatcherAction(
-        time, action, outage, target, tuple(customers), etr, str(data.get("cause") or "")
+        time, action, outage, target, tuple(customers), etr, str(data.get("cause") or ""), by
     )
 
 
@@ -289,7 +293,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
     else:
         out |= {"action": str(event.action), "outage_id": event.outage_id,
                 "target": event.target, "customer_ids": list(event.customer_ids),
-                "cause": event.cause}
+                "cause": event.cause, "by": event.by}
         if event.etr:
             out["etr"] = event.etr.isoformat()
     return out
