@@ -435,13 +435,28 @@ class OutageEngine:
     def _restore_below(self, candidate: int, when: datetime) -> list[Outage]:
         """A device closed again: every outage at or below it is restored."""
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi]
+        inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi
+                  and (c == candidate or not self.predictor.forced[c])]
+        # Devices still reported open below stay out: a partial restoration.
         if not inside:
             inside = self._repoint_covering_outage(candidate, when)
         touched = self._restore(inside, when)
         if self.predictor.forced[candidate]:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
         return touched
+
+    def _still_open_below(self, c: int) -> list[int]:
+        """Devices below `c` still reported open (SCADA, a crew, a dispatcher)."""
+        lo, hi = int(self.tree.tin[c]), int(self.tree.tout[c])
+        return [a for a in self.predictor.active_between(lo + 1, hi) if self.predictor.forced[a]]
+
+    def _restored_customers(self, c: int, still_open: list[int]) -> np.ndarray:
+        """Customers below `c` except those behind a device still open: partial restoration."""
+        customers = self._customers_below(c)
+        if not still_open:
+            return customers
+        out = np.concatenate([self._customers_below(a) for a in still_open])
+        return np.setdiff1d(customers, out)
 
     def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
         """A device closed below a predicted outage: that device was what operated.
@@ -468,8 +483,12 @@ class OutageEngine:
             outage = self._outage_at(c)
             if outage is None:
                 continue
-            customers = self._customers_below(c)
+            still_open = self._still_open_below(c)
+            customers = self._restored_customers(c, still_open)
             outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
+            counts = self.network.customers.count[customers]
+            outage.customers_out = int(counts.sum())
+            outage.critical_out = int(counts[self.network.customers.critical[customers]].sum())
             self._refresh(outage, when)
             outage.explanation = explain(self, outage)
             self.book.restore([c], when)
@@ -477,11 +496,15 @@ class OutageEngine:
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
-            self._forget_reports(customers, when)
+            self._forget_reports(self._customers_below(c), when)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
             if self.predictor.forced[c]:
                 touched += self._remap(self.predictor.set_forced(c, False), when)
+            for a in still_open:  # out since the larger outage began, not since now
+                inner = self._outage_at(a)
+                if inner is not None:
+                    inner.started = min(inner.started, outage.started)
             touched.append(outage)
         return touched
 

@@ -89,7 +89,13 @@ class Predictor:
         )
 
     def explains_itself(self, a: int) -> bool:
-        """True when `a` operating is the best explanation of the evidence below it."""
+        """True when `a` operating is the best explanation of the evidence below it.
+
+        A device reported open is an outage whatever lies below it (devices open
+        inside it too are part of the same outage until it closes again).
+        """
+        if self.forced[a]:
+            return True
         s = self._score[a]
         return s > 0 and s >= self.child_sum[a]
 
@@ -142,7 +148,7 @@ class Predictor:
         calls, gasps = self.calls[candidate], self.gasps[candidate]
         silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        inside = self._active_between(lo, hi)
+        inside = self.active_between(lo, hi)
         for a in inside:
             self.calls[a] = self.gasps[a] = self.silent[a] = 0
         for a in path[1:]:
@@ -210,12 +216,12 @@ class Predictor:
             self._penalty[a] = min(base[a], cap)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        for a in reversed(self._active_between(lo, hi)):
+        for a in reversed(self.active_between(lo, hi)):
             self._set_best(a)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
 
-    def _active_between(self, lo: int, hi: int) -> list[int]:
+    def active_between(self, lo: int, hi: int) -> list[int]:
         """Active candidates in [lo, hi), sorted: by range or by set, whichever is smaller."""
         if hi - lo < len(self._active):
             return [a for a in range(lo, hi) if a in self._active]

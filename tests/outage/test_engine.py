@@ -163,3 +163,19 @@ def test_dispatcher_cancel_and_merge(feeder: Network) -> None:
     engine.apply(parse_event({"type": "dispatcher", "time": at(4), "action": "cancel",
                               "outage_id": merged.id}))
     assert live(engine) == {}
+
+
+def test_partial_restoration_keeps_the_isolated_section_out(feeder: Network) -> None:
+    """Recloser trips; the crew opens fuse b to isolate the fault and closes the recloser:
+    lateral a is back, lateral b stays out from the original start."""
+    events = [device("recloser.r1", 0, "open"), call("a1.1", 2), call("b2.2", 3),
+              device("fuse.b", 40, "open", "crew"), device("recloser.r1", 45, "closed")]
+    engine = run(feeder, events)
+    restored = next(o for o in engine.outages() if o.stage is Stage.RESTORED)
+    assert restored.device_id == "recloser.r1" and restored.customers_out == 18
+    assert all(c.startswith("a") for c in restored.customer_ids)
+    section = live(engine)["fuse.b"]
+    assert section.stage is Stage.CONFIRMED and section.customers_out == 18
+    assert section.started.isoformat() == at(0)
+    engine.apply(parse_event(device("fuse.b", 120, "closed", "crew")))
+    assert live(engine) == {}

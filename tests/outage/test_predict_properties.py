@@ -41,7 +41,7 @@ def _reference(p: Predictor) -> set[int]:
         below = [best(c) for c in children[a]]
         kids = sum(b for b, _ in below)
         score = p.score(a)
-        if score > 0 and score >= kids:
+        if p.forced[a] or (score > 0 and score >= kids):
             return score, {a}
         return max(kids, 0.0), set().union(*(s for _, s in below)) if below else set()
 
