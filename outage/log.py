@@ -27,6 +27,14 @@ EVENTS = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
 )
+# Keys of retried submissions (a phone on a flaky connection sends the same action
+# twice): stored in the same transaction as the event, so a retry is never logged twice.
+IDEMPOTENCY = sa.Table(
+    "idempotency",
+    _metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
 SNAPSHOTS = sa.Table(
     "snapshots",
     _metadata,
@@ -59,17 +67,35 @@ class EventLog:
     def append(self, events: Sequence[dict[str, Any]], received_at: datetime | None = None
                ) -> list[int]:
         """Write events in one transaction; return their sequence numbers once committed."""
+        return [seq for seq, _ in self._append(events, None, received_at)]
+
+    def append_once(self, event: dict[str, Any], key: str,
+                    received_at: datetime | None = None) -> tuple[int, bool]:
+        """Write an event unless `key` was seen; return (seq, True if newly written)."""
+        ((seq, new),) = self._append([event], key, received_at)
+        return seq, new
+
+    def _append(self, events: Sequence[dict[str, Any]], key: str | None,
+                received_at: datetime | None) -> list[tuple[int, bool]]:
         stamp = (received_at or datetime.now(UTC)).isoformat()
         try:
             with self._engine.begin() as connection:
-                seqs = []
+                if key is not None:
+                    known = connection.execute(
+                        sa.select(IDEMPOTENCY.c.seq).where(IDEMPOTENCY.c.key == key)
+                    ).scalar()
+                    if known is not None:
+                        return [(int(known), False)]
+                out = []
                 for event in events:
                     result = connection.execute(
                         EVENTS.insert().values(received_at=stamp,
                                                body=json.dumps(event, separators=(",", ":")))
                     )
-                    seqs.append(int(result.inserted_primary_key[0]))
-            return seqs
+                    out.append((int(result.inserted_primary_key[0]), True))
+                if key is not None:
+                    connection.execute(IDEMPOTENCY.insert().values(key=key, seq=out[0][0]))
+            return out
         except SQLAlchemyError as error:
             raise EventLogError(f"event log {self.url!r}: append failed: {error}") from error
 

@@ -30,6 +30,7 @@ class Receipt:
     seq: int
     outages: tuple[str, ...]
     error: str | None = None  # accepted and logged, but the engine found it inapplicable
+    duplicate: bool = False  # a retry of an event already logged under the same key
 
 
 class OutageService:
@@ -66,11 +67,20 @@ class OutageService:
         self.engine.check(event)
         return event
 
-    def submit(self, data: Any) -> Receipt:
-        """Validate, append durably, apply; the receipt is the acknowledgement."""
+    def submit(self, data: Any, idempotency_key: str | None = None) -> Receipt:
+        """Validate, append durably, apply; the receipt is the acknowledgement.
+
+        With an `idempotency_key`, a retry of the same submission returns the first
+        one's sequence number and changes nothing (the key is committed with the event).
+        """
         with self._lock:
             event = self.validate(data)
-            (seq,) = self.log.append([event_to_json(event)])
+            if idempotency_key is None:
+                (seq,) = self.log.append([event_to_json(event)])
+            else:
+                seq, new = self.log.append_once(event_to_json(event), idempotency_key)
+                if not new:
+                    return Receipt(seq, (), duplicate=True)
             return self._apply(event, seq)
 
     def _apply(self, event: Event, seq: int) -> Receipt:

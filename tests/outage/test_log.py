@@ -103,3 +103,13 @@ def test_kill_mid_stream_loses_no_acknowledged_event(feeder: Network, tmp_path: 
     for data in logged.values():
         fresh.apply(parse_event(data))
     assert _state(restarted.engine) == _state(fresh)
+
+
+def test_retry_with_the_same_key_is_logged_once(feeder: Network, tmp_path: Path) -> None:
+    """A phone retrying an action (same idempotency key) does not log it twice."""
+    service = OutageService.open(feeder, EventLog(f"sqlite:///{tmp_path / 'log.db'}"))
+    event = {"type": "call", "time": "2026-07-01T14:00:00Z", "customer_id": "a1.1"}
+    first = service.submit(event, idempotency_key="phone-7:42")
+    again = service.submit(event, idempotency_key="phone-7:42")
+    assert (again.seq, again.duplicate) == (first.seq, True)
+    assert service.log.last_seq() == 1
