@@ -11,9 +11,9 @@ plan's finish time of each job becomes its outage's ETR.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import pyproj
 
@@ -25,6 +25,10 @@ from outage.records import Outage, Stage
 
 # Hazards that must be made safe before anything else.
 URGENT_HAZARDS = frozenset({"wire_down", "fire"})
+# Devices on the main line are operated under a switching order: crews with that skill.
+SWITCHING_KINDS = frozenset({"recloser", "breaker", "sectionalizer", "switch", "source"})
+PLANNABLE = frozenset({Stage.PREDICTED, Stage.CONFIRMED, Stage.ASSIGNED, Stage.EN_ROUTE,
+                       Stage.ON_SITE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +36,13 @@ class JobParams:
     """How long work takes and what it needs, by what operated."""
 
     minutes: dict[str, float] = field(default_factory=lambda: {
-        "service_transformer": 90.0,
-        "fuse": 60.0,
+        "service_transformer": 60.0,
+        "fuse": 45.0,
         "sectionalizer": 75.0,
-        "recloser": 120.0,
-        "breaker": 150.0,
+        "recloser": 90.0,
+        "breaker": 120.0,
         "switch": 60.0,
-        "source": 240.0,
+        "source": 180.0,
     })
     hazard_minutes: float = 30.0  # making a downed wire or a fire safe comes on top
     investigate_below: float = 0.6  # confidence under which the job is a patrol first
@@ -55,67 +59,79 @@ class OutageJobs:
 
 def jobs_from_outages(engine: OutageEngine, params: JobParams | None = None) -> OutageJobs:
     """One job per live outage that a crew can reach."""
-    params = params or JobParams()
-    locate = _locator(engine.network)
     jobs: list[Job] = []
     skipped: dict[str, str] = {}
     for outage in engine.outages():
-        if not outage.active:
+        if outage.stage not in PLANNABLE:
             continue
-        where = locate(engine, outage)
-        if where is None:
+        job = job_from_outage(engine.network, outage, params=params)
+        if job is None:
             skipped[outage.id] = "the device has no coordinates on a map"
-            continue
-        jobs.append(_job(outage, where, params))
+        else:
+            jobs.append(job)
     return OutageJobs(tuple(jobs), skipped)
 
 
-def _job(outage: Outage, where: Point, params: JobParams) -> Job:
+def job_from_outage(
+    network: Network, outage: Outage, locked_to: str | None = None,
+    params: JobParams | None = None,
+) -> Job | None:
+    """The job restoring `outage`, or None when it is over or has no place on a map.
+
+    A crew already driving to it or working on it keeps it (`locked_to` overrides).
+    """
+    if outage.stage not in PLANNABLE:
+        return None
+    where = outage_location(network, outage.device_id)
+    if where is None:
+        return None
+    params = params or JobParams()
     hazard = bool(outage.hazards & URGENT_HAZARDS)
     minutes = params.minutes.get(outage.device_kind, 90.0)
     if outage.confidence < params.investigate_below and outage.stage is Stage.PREDICTED:
         minutes += params.investigate_minutes  # patrol to find what really operated
     if hazard:
         minutes += params.hazard_minutes
-    skills = {"line"} | ({"tree"} if "tree" in outage.hazards else set())
-    committed = outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE) and outage.crew_id
+    committed = outage.crew_id if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE) else None
     return Job(
         id=outage.id,
-        location=where,
+        location=Point(*where),
         duration=minutes,
-        skills=frozenset(skills),
-        customers=outage.customers_out,
-        critical=outage.critical_out,
+        skills=skills_for(outage),
+        customers=max(outage.customers_out, 0),
+        critical=max(outage.critical_out, 0),
         hazard=hazard,
-        locked_to=outage.crew_id if committed else None,
+        locked_to=locked_to or committed or None,
     )
 
 
-Locate = Callable[[OutageEngine, Outage], Point | None]
+def skills_for(outage: Outage) -> frozenset[str]:
+    """Line work always; switching for main-line devices; tree crews where trees are down."""
+    skills = {"line"}
+    if outage.device_kind in SWITCHING_KINDS:
+        skills.add("switching")
+    if "tree" in outage.hazards:
+        skills.add("tree")
+    return frozenset(skills)
 
 
-def _nowhere(engine: OutageEngine, outage: Outage) -> None:
-    return None
+def outage_location(network: Network, device_id: str) -> tuple[float, float] | None:
+    """WGS 84 lon/lat of a device (its branch's downstream end) or of a source's bus."""
+    if device_id in network.sources.index:
+        bus = int(network.sources.bus[network.sources.index[device_id]])
+    else:
+        bus = int(network.branches.to_bus[network.element_branch(device_id)])
+    x, y = float(network.buses.x[bus]), float(network.buses.y[bus])
+    if network.crs is None or not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    if network.crs != "EPSG:4326":
+        x, y = _to_wgs84(network.crs).transform(x, y)
+    return (float(x), float(y))
 
 
-def _locator(network: Network) -> Locate:
-    """Position of an outage's device in WGS 84, or None where the network has no map."""
-    if network.crs is None:
-        return _nowhere
-    to_wgs84 = pyproj.Transformer.from_crs(network.crs, "EPSG:4326", always_xy=True)
-
-    def locate(engine: OutageEngine, outage: Outage) -> Point | None:
-        branch = int(engine.tree.branch[outage.candidate])
-        if branch >= 0:
-            bus = int(network.branches.to_bus[branch])
-        else:
-            bus = int(network.sources.bus[network.sources.index[outage.device_id]])
-        lon, lat = to_wgs84.transform(float(network.buses.x[bus]), float(network.buses.y[bus]))
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            return None
-        return Point(float(lon), float(lat))
-
-    return locate
+@lru_cache(maxsize=8)
+def _to_wgs84(crs: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def restoration_times(plan: Plan, start: datetime) -> dict[str, datetime]:

@@ -13,7 +13,13 @@ import sys
 from collections.abc import Sequence
 
 # Packages that contribute sub-commands, in the order ``oms --help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("gis.cli", "outage.cli", "dispatch.cli", "outage.reliability.cli", "web.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "gis.cli",
+    "outage.cli",
+    "dispatch.cli",
+    "outage.reliability.cli",
+    "web.cli",
+)
 
 EXIT_BAD_INPUT = 2
 

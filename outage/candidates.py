@@ -102,7 +102,8 @@ def _branch_labels(network: Network) -> dict[int, tuple[str, str]]:
         labels[branch] = (network.branches.ids[branch], str(BranchKind.SERVICE_TRANSFORMER))
     for branch, devices in network.devices_on_branch.items():
         device = min(devices, key=lambda d: _DEVICE_RANK[DEVICE_KINDS[network.devices.kind[d]]])
-        labels[branch] = (network.devices.ids[device], str(DEVICE_KINDS[network.devices.kind[device]]))
+        kind = DEVICE_KINDS[network.devices.kind[device]]
+        labels[branch] = (network.devices.ids[device], str(kind))
     return labels
 
 

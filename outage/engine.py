@@ -157,9 +157,9 @@ class OutageEngine:
                 self.network.element_branch(event.device_id)
             except UnknownElementError:
                 raise EventError(f"device_id {event.device_id!r} is not a device") from None
-        if isinstance(event, CrewUpdate | DispatcherAction):
-            if event.outage_id not in self.book.outages:
-                raise EventError(str(OutageNotFoundError(event.outage_id)))
+        if (isinstance(event, CrewUpdate | DispatcherAction)
+                and event.outage_id not in self.book.outages):
+            raise EventError(str(OutageNotFoundError(event.outage_id)))
 
     # -- evidence ------------------------------------------------------------------
     def _customer_of(self, call: Call) -> int:
@@ -406,7 +406,7 @@ class OutageEngine:
         touched = [outage]
         if self.predictor.forced[c]:
             touched += self._remap(self.predictor.set_forced(c, False), when)
-        for i in self._customers_below(c):
+        for i in self.customers_below(c):
             touched += self._clear_customer(int(i), when)
         return touched
 
@@ -452,10 +452,10 @@ class OutageEngine:
 
     def _restored_customers(self, c: int, still_open: list[int]) -> np.ndarray:
         """Customers below `c` except those behind a device still open: partial restoration."""
-        customers = self._customers_below(c)
+        customers = self.customers_below(c)
         if not still_open:
             return customers
-        out = np.concatenate([self._customers_below(a) for a in still_open])
+        out = np.concatenate([self.customers_below(a) for a in still_open])
         return np.setdiff1d(customers, out)
 
     def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
@@ -496,7 +496,7 @@ class OutageEngine:
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
-            self._forget_reports(self._customers_below(c), when)
+            self._forget_reports(self.customers_below(c), when)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
             if self.predictor.forced[c]:
@@ -523,7 +523,8 @@ class OutageEngine:
                                                   _seconds(restored_at), tuple(gasped)))
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
-        return np.isfinite(self.report_time[customers])
+        has: np.ndarray = np.isfinite(self.report_time[customers])
+        return has
 
     # -- records -------------------------------------------------------------------
     def _remap(self, change: Change, when: datetime) -> list[Outage]:
@@ -558,7 +559,7 @@ class OutageEngine:
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate, backdated for customers never restored."""
-        customers = self._customers_below(c)
+        customers = self.customers_below(c)
         earliest = float(self.report_time[customers].min()) if len(customers) else math.inf
         recent = customers[
             (self.restored_at[customers] >= _seconds(when - NESTED_WINDOW))
@@ -589,7 +590,8 @@ class OutageEngine:
             outage.explanation = explain(self, outage)
         return outage.to_json(self.customer_ids_of(outage))
 
-    def _customers_below(self, c: int) -> np.ndarray:
+    def customers_below(self, c: int) -> np.ndarray:
+        """Customer indices de-energised when candidate `c` is open."""
         branch = int(self.tree.branch[c])
         if branch != NONE:
             return self.topology.downstream_customers(branch)
@@ -623,13 +625,14 @@ class OutageEngine:
 
     # -- views ---------------------------------------------------------------------
     def outages(self, *, include_cancelled: bool = False) -> list[Outage]:
-        return [o for o in self.book.outages.values() if include_cancelled or o.stage is not Stage.CANCELLED]
+        return [o for o in self.book.outages.values()
+                if include_cancelled or o.stage is not Stage.CANCELLED]
 
     def customer_ids_of(self, outage: Outage) -> tuple[str, ...]:
         if outage.customer_ids or not outage.active:
             return outage.customer_ids
         ids = self.network.customers.ids
-        return tuple(ids[i] for i in self._customers_below(outage.candidate))
+        return tuple(ids[i] for i in self.customers_below(outage.candidate))
 
     def customer_status(self, customer_id: str) -> Outage | None:
         """The live outage a customer is in, if any."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -155,6 +155,8 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str |
 def _choice(data: Mapping[str, Any], name: str, enum: type[StrEnum]) -> Any:
     value = data.get(name)
     try:
+        if not isinstance(value, str):
+            raise ValueError(value)
         return enum(value)
     except ValueError:
         allowed = "|".join(str(m) for m in enum)
@@ -241,7 +243,7 @@ def _dispatcher(data: Mapping[str, Any], time: datetime) -> DispatcherAction:
     )
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[Mapping[str, Any], datetime], Event]] = {
     "call": _call,
     "meter": _meter,
     "device": _device,

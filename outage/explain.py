@@ -43,5 +43,6 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
                  "(earliest report).")
     if outage.hazards:
-        parts.append("Hazard reported: " + ", ".join(sorted(outage.hazards)) + " — make safe first.")
+        hazards = ", ".join(sorted(outage.hazards))
+        parts.append(f"Hazard reported: {hazards} — make safe first.")
     return " ".join(parts)

@@ -92,7 +92,9 @@ class EventLog:
                         EVENTS.insert().values(received_at=stamp,
                                                body=json.dumps(event, separators=(",", ":")))
                     )
-                    out.append((int(result.inserted_primary_key[0]), True))
+                    key_row = result.inserted_primary_key
+                    assert key_row is not None
+                    out.append((int(key_row[0]), True))
                 if key is not None:
                     connection.execute(IDEMPOTENCY.insert().values(key=key, seq=out[0][0]))
             return out
@@ -127,7 +129,7 @@ class EventLog:
         if row is None:
             return None
         # Our own pickles only: the log's database is as trusted as the code.
-        return int(row[0]), pickle.loads(row[1])  # noqa: S301
+        return int(row[0]), pickle.loads(row[1])
 
     def close(self) -> None:
         self._engine.dispose()

@@ -31,11 +31,11 @@ def choose_pings(engine: OutageEngine, candidate: int) -> list[str]:
     below its parent but outside it say whether the outage is larger.
     """
     chosen: list[str] = []
-    below = engine._customers_below(candidate)
+    below = engine.customers_below(candidate)
     chosen += _silent(engine, below)[:PINGS_PER_QUESTION]
     parent = int(engine.tree.parent[candidate])
     if parent >= 0:
-        around = np.setdiff1d(engine._customers_below(parent), below, assume_unique=True)
+        around = np.setdiff1d(engine.customers_below(parent), below, assume_unique=True)
         chosen += _silent(engine, around)[:PINGS_PER_QUESTION]
     return chosen
 

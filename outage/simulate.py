@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from gis import Network, Topology
 from outage.candidates import CandidateTree, build_candidates
+
+STORM_START = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,7 @@ class ScenarioParams:
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
     storm_minutes: float = 120.0  # faults start within this window
     repair_minutes: tuple[float, float] = (60.0, 300.0)
-    start: datetime = datetime.fromisoformat("2026-07-01T12:00:00+00:00")
+    start: datetime = STORM_START
 
 
 @dataclass(frozen=True, slots=True)

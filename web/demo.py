@@ -24,12 +24,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from dispatch.from_outages import JobParams, outage_location
 from gis import Network
 from gis.roads import load_roads, nearest_road_node
 from outage.simulate import ScenarioBuilder, ScenarioParams, TrueOutage
 from web.clock import SimClock
 from web.crews import CrewState
-from web.jobs import WORK_MINUTES, outage_location
 from web.live import LiveState
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ class Demo:
         crew.path = [[crew.lon, crew.lat], *[list(p) for p in work.path]]
         if not work.path:
             outage = self.live.engine.book.outages[job]
-            minutes = WORK_MINUTES.get(outage.device_kind, 90.0) * float(
+            minutes = JobParams().minutes.get(outage.device_kind, 90.0) * float(
                 self.rng.uniform(0.6, 1.3))
             work.done_at = now + timedelta(minutes=minutes)
             self._crew_event(crew, job, "on_site", now)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from dispatch.from_outages import job_from_outage
 from dispatch.plan import Plan
 from dispatch.problem import Job, Problem
 from dispatch.replan import ReplanParams, replan
 from dispatch.solve import SolveParams, solve
-from web.jobs import job_from_outage
 
 if TYPE_CHECKING:
     from web.live import LiveState
@@ -74,10 +74,10 @@ class Planner:
         jobs: dict[str, Job] = {}
         for outage in self.live.engine.outages():
             lock = self.locks.get(outage.id)
-            job = job_from_outage(self.live.network, outage,
-                                  lock if lock in crew_ids else None)
+            job = job_from_outage(self.live.network, outage)
             if job is not None:
-                jobs[job.id] = job
+                # The planner's own locks decide here (crews it knows, jobs it gave out).
+                jobs[job.id] = replace(job, locked_to=lock if lock in crew_ids else None)
         current: dict[str, str] = {}
         for crew in crews:
             if crew.job in jobs and crew.job not in current.values() and \

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from dispatch.from_outages import outage_location
 from gis import Network
 from outage.candidates import NONE
 from outage.engine import OutageEngine
 from outage.records import Outage, Stage
-from web.jobs import outage_location
 
 PUBLIC_STAGE = {
     Stage.PREDICTED: "We know about it and are assessing the cause",
@@ -49,7 +49,7 @@ class NetworkViews:
         self.address_near = lru_cache(maxsize=4096)(self._address_near)
 
     def customers_below(self, candidate: int) -> np.ndarray:
-        return self.engine._customers_below(candidate)
+        return self.engine.customers_below(candidate)
 
     def _dead_branches(self, candidate: int) -> tuple[int, ...]:
         """Branches de-energised by the outage at `candidate` (indices into the network)."""

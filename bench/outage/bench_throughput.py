@@ -12,6 +12,7 @@ storm's wall time and peak memory (ru_maxrss of this process).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import sys
@@ -63,10 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for k, event in enumerate(events):
         t0 = clock()
-        try:
+        with contextlib.suppress(ValueError):  # refused events are part of real streams
             engine.apply(event)
-        except ValueError:
-            pass
         durations[k] = clock() - t0
     figures["replay_s"] = time.perf_counter() - started
     figures["events_per_s"] = len(events) / figures["replay_s"]

@@ -58,11 +58,16 @@ def _reference(p: Predictor) -> set[int]:
             st.lists(st.integers(0, 4), min_size=n, max_size=n),
         )
     ),
-    st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["call", "gasp", "on", "force", "clear"])),
-             max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 10**6),
+                  st.sampled_from(["call", "gasp", "on", "force", "clear"])),
+        max_size=40,
+    ),
     st.booleans(),
 )
-def test_incremental_selection_equals_recomputation(shape, updates, ami) -> None:  # type: ignore[no-untyped-def]
+def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-def]
+    shape, updates, ami
+) -> None:
     """After any sequence of reports, retractions and SCADA opens, the set is the DP optimum."""
     parents, kinds, customers = shape
     net = _network(list(parents), kinds, customers)

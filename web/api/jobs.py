@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from dispatch.from_outages import job_from_outage
 from web.api.common import body, created, field, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.errors import ApiError
-from web.jobs import job_from_outage
 
 bp = Blueprint("jobs", __name__, url_prefix="/api")
 
