@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gis.io import load_network
+from outage.interruptions import interruptions, write_outages_csv
 from outage.replay import replay_file
 
 
@@ -24,6 +25,10 @@ def register(commands: Any) -> None:
     replay.add_argument("--network", required=True, help="NET.gpkg, .geojson, .dss, …")
     replay.add_argument("--events", required=True, type=Path, help="EVENTS.jsonl")
     replay.add_argument("--out", required=True, type=Path, help="RESULT.json")
+    replay.add_argument(
+        "--interruptions", type=Path, metavar="OUTAGES.csv",
+        help="also write each customer's interruptions, for `oms reliability report`",
+    )
     replay.set_defaults(func=_replay)
 
 
@@ -35,6 +40,11 @@ def _replay(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore")  # unknown event types are listed in the result
         result = replay_file(network, args.events)
     args.out.write_text(json.dumps(result.to_json(), indent=1), encoding="utf-8")
+    if args.interruptions:
+        engine = result.engine
+        outages = engine.outages()
+        ids = {o.id: engine.customer_ids_of(o) for o in outages}
+        write_outages_csv(interruptions(network, outages, ids), args.interruptions)
     stats = result.to_json()["stats"]
     live = sum(1 for o in result.engine.outages() if o.active)
     print(
