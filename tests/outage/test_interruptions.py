@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from gis import Network
 from outage.interruptions import interruptions
 from outage.reliability import compute_indices
