@@ -26,13 +26,17 @@ from dispatch.timing import (
 
 
 def greedy_routes(
-    problem: Problem, tm: TravelMatrix, weights: Mapping[str, float] | None = None
+    problem: Problem,
+    tm: TravelMatrix,
+    weights: Mapping[str, float] | None = None,
+    travel_factor: float = 1.0,
 ) -> dict[str, list[str]]:
     """Routes (crew id -> job ids) chosen by the nearest-available-crew rule.
 
     With ``weights`` (job id -> weight) the free crew takes instead the job with the best
     weight per minute of travel and work (Smith's rule), hazards still first: the seed
-    of the OR-Tools search.
+    of the OR-Tools search. ``travel_factor`` scales the travel minutes in that ratio
+    (above 1, nearby jobs are preferred more).
     """
     current = problem.current_crew()
     routes: dict[str, list[str]] = {c.id: [] for c in problem.crews}
@@ -55,11 +59,12 @@ def greedy_routes(
         for job in jobs:
             if job.id not in left or not crew.can_do(job):
                 continue
-            _, start, finish, fits = step(tm, crew, job, row, now)
+            arrival, start, finish, fits = step(tm, crew, job, row, now)
             if weights is None:
                 key = (not job.hazard, start, -float(job.customers))
             else:
-                key = (not job.hazard, -weights[job.id] / max(finish - now, 1.0), start)
+                busy = finish - now + (travel_factor - 1.0) * (arrival - now)
+                key = (not job.hazard, -weights[job.id] / max(busy, 1.0), start)
             if fits and (best is None or key < best):
                 best, pick = key, (job, finish)
         if pick is None:
