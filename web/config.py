@@ -31,9 +31,12 @@ DEFAULTS: dict[str, Any] = {
     "PINGER": None,  # an outage.pinger.MeterPinger (the AMI head-end)
     "RELIABILITY_HISTORY": None,  # OUTAGES.csv whose latest year seeds year-to-date
     "DEMO": None,  # a started web.demo.Demo, for the pages' banner
+    # Redis URL (redis://host:6379/0): lets other processes (workers behind sticky
+    # sessions, a SCADA bridge) emit to this server's Socket.IO rooms. Needs `redis`.
+    "SOCKETIO_MESSAGE_QUEUE": None,
 }
 
-ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS")
+ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
