@@ -82,12 +82,19 @@ class LiveState:
         self._last_now = now
         return now
 
-    def submit(self, data: dict[str, Any]) -> Receipt:
-        """Stamp (if untimed), validate, log durably, apply; then relay what changed."""
+    def submit(self, data: dict[str, Any], idempotency_key: str | None = None) -> Receipt:
+        """Stamp (if untimed), validate, log durably, apply; then relay what changed.
+
+        With an `idempotency_key`, the key is committed with the event: a retry of an
+        event already logged gets `Receipt(duplicate=True)` with the first sequence
+        number and changes nothing.
+        """
         if isinstance(data, dict) and "time" not in data:
             data = {**data, "time": self.now().isoformat()}
         with self.lock:
-            receipt = self.service.submit(data)
+            receipt = self.service.submit(data, idempotency_key=idempotency_key)
+            if receipt.duplicate:
+                return receipt
             if data.get("type") == "call":
                 self._calls.append(self.engine.now or self.now())
             for hook in self.after_submit:

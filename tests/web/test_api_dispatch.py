@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -90,27 +92,58 @@ def test_other_crew_cannot_touch_the_job(app: Flask, client: FlaskClient,
 
 def test_partial_restoration_keeps_isolated_part_out(app: Flask, client: FlaskClient,
                                                      dispatcher: dict[str, str]) -> None:
-    """Restored except behind an open device: that part is a new outage for the same crew."""
-    network = app.extensions["oms_live"].network
-    fuse = next(d for d in network.devices.ids if d.startswith("fuse."))
-    lateral = network.devices.branch[network.devices.index[fuse]]
-    below = app.extensions["oms_live"].engine.topology.downstream_customers(int(lateral))
-    callers = [network.customers.ids[int(i)] for i in below[:12:3]]
-    for customer in callers:
-        client.post("/api/events", json={"type": "call", "customer_id": customer},
-                    headers=dispatcher)
-    outage_id = client.get("/api/outages").get_json()[0]["id"]
+    """Restored except behind fuse l5: the crew's device open is logged before its
+    `restored`, and the section behind the fuse stays out from the original start."""
+    state = app.extensions["oms_live"]
+    network = state.network
+    start = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
+    opened = client.post("/api/events", json={"type": "device", "device_id": "recloser.s1f1r3",
+                                              "state": "open", "time": start.isoformat()},
+                         headers=dispatcher)
+    outage_id = opened.get_json()["outages"][0]
     client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
     phone = app.test_client()
     headers = login(phone, "crew1")
-    bad = phone.post("/api/crew/status", json={"status": "restored", "outage_id": outage_id,
-                                               "partial": {"device_id": "nope"}}, headers=headers)
-    assert bad.status_code == 422
-    done = phone.post("/api/crew/status", json={"status": "restored", "outage_id": outage_id,
-                                                "partial": {"device_id": fuse}}, headers=headers)
-    assert done.status_code == 201
-    isolated = done.get_json()["isolated"]
-    assert isolated and app.extensions["oms_live"].planner.locks[isolated[0]] == "C1"
+    for device in ("nope", "fuse.s1f1l1"):  # not a device; a device outside the outage
+        bad = phone.post("/api/crew/status", headers=headers, json={
+            "status": "restored", "outage_id": outage_id, "partial": {"device_id": device}})
+        assert bad.status_code == 422, bad.get_json()
+    seq = state.service.log.last_seq()
+    done = phone.post("/api/crew/status", headers=headers, json={
+        "status": "restored", "outage_id": outage_id, "partial": {"device_id": "fuse.s1f1l5"}})
+    assert done.status_code == 201, done.get_json()
+    logged = [data for _, data in state.service.log.read(after=seq)]
+    assert [e["type"] for e in logged] == ["device", "crew"]  # isolation first
+    assert logged[0]["device_id"] == "fuse.s1f1l5" and logged[1]["status"] == "restored"
+    (section_id,) = done.get_json()["isolated"]
+    assert state.planner.locks[section_id] == "C1"
+    restored = client.get(f"/api/outages/{outage_id}").get_json()
+    section = client.get(f"/api/outages/{section_id}").get_json()
+    assert restored["status"] == "restored"
+    assert section["stage"] == "confirmed" and section["device_id"] == "fuse.s1f1l5"
+    assert datetime.fromisoformat(section["started"]) == start
+    behind = state.engine.topology.downstream_customers(
+        int(network.devices.branch[network.devices.index["fuse.s1f1l5"]]))
+    assert set(section["customer_ids"]) == {network.customers.ids[int(i)] for i in behind}
+    assert not set(restored["customer_ids"]) & set(section["customer_ids"])
+    out = client.get(f"/api/customers/{section['customer_ids'][0]}/status").get_json()
+    back = client.get(f"/api/customers/{restored['customer_ids'][0]}/status").get_json()
+    assert out["power"] == "off" and back["power"] == "on"
+
+
+def test_crew_retry_is_not_logged_twice(app: Flask, client: FlaskClient,
+                                        dispatcher: dict[str, str]) -> None:
+    """A crew action retried with its Idempotency-Key (phone on a flaky link) is one event."""
+    outage_id = make_outage(client, dispatcher)
+    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
+    phone = app.test_client()
+    headers = {**login(phone, "crew1"), "Idempotency-Key": "q-17"}
+    action = {"status": "en_route", "outage_id": outage_id}
+    first = phone.post("/api/crew/status", json=action, headers=headers)
+    again = phone.post("/api/crew/status", json=action, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert app.extensions["oms_live"].service.log.last_seq() == first.get_json()["seq"]
 
 
 def test_add_crew_needs_supervisor(app: Flask, client: FlaskClient,

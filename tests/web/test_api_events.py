@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -126,6 +127,24 @@ def test_idempotency_key_dedupes(app: Flask, client: FlaskClient,
     assert first.get_json() == again.get_json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert app.extensions["oms_live"].service.log.last_seq() == first.get_json()["seq"]
+
+
+def test_idempotency_key_is_committed_with_the_event(app: Flask, client: FlaskClient,
+                                                     dispatcher: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key goes into the event log with the event: a retry after the first response
+    was lost (never stored by the web layer) is still not logged twice."""
+    state = app.extensions["oms_live"]
+    monkeypatch.setattr(state.store, "remember", lambda *args: None)  # "crashed" before
+    headers = {**dispatcher, "Idempotency-Key": "lost-1"}
+    event = {"type": "call", "customer_id": "cust.000020"}
+    first = client.post("/api/events", json=event, headers=headers)
+    again = client.post("/api/events", json=event, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json()["seq"] == first.get_json()["seq"] == state.service.log.last_seq()
+    other = client.post("/api/events", json=event, headers={**dispatcher,
+                                                            "Idempotency-Key": "lost-2"})
+    assert other.get_json()["seq"] == first.get_json()["seq"] + 1
 
 
 def test_unknown_route_is_json_404(client: FlaskClient) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, jsonify, make_response, request
+from flask import Response, current_app, g, jsonify, make_response, request
 
 from web.auth import principal
 from web.errors import ApiError, TooManyRequests
@@ -58,7 +59,12 @@ def field(data: dict[str, Any], name: str, kind: type | tuple[type, ...] = str,
 
 def idempotent(view: F) -> F:
     """With an Idempotency-Key header, a retried request returns the first response and
-    does nothing again (the crew app retries queued actions after a lost connection)."""
+    does nothing again (the crew app retries queued actions after a lost connection).
+
+    The key (scoped to the user and path) goes with the event into the event log, in the
+    same transaction (`idempotency_key()` → `OutageService.submit`), so a retry is never
+    logged twice; the web store only keeps the first response, to replay it.
+    """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -77,12 +83,22 @@ def idempotent(view: F) -> F:
                 response = make_response(jsonify(seen[1]), seen[0])
                 response.headers["Idempotent-Replayed"] = "true"
                 return response
+            g.idempotency_scope = hashlib.sha256(scoped.encode()).hexdigest()
             response = make_response(view(*args, **kwargs))
             if response.status_code < 500 and response.is_json:
                 store.remember(scoped, response.status_code, response.get_json())
             return response
 
     return wrapper  # type: ignore[return-value]
+
+
+def idempotency_key(part: str = "") -> str | None:
+    """The event-log key of this request's event, if it came with an Idempotency-Key;
+    `part` tells apart the events of one request (a partial restoration logs two)."""
+    scope: str | None = g.get("idempotency_scope")
+    if scope is None:
+        return None
+    return f"web:{scope}:{part}" if part else f"web:{scope}"
 
 
 def rate_limited(view: F) -> F:

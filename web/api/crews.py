@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 from flask import Blueprint, Response, jsonify, session
 
-from web.api.common import body, created, field, idempotent, live
+from web.api.common import body, created, field, idempotency_key, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.crews import CrewState
 from web.errors import ApiError, Forbidden
@@ -86,22 +87,52 @@ def post_status() -> tuple[Response, int]:
     crew = _my_crew()
     state = live()
     outage = state.outage(outage_id)
-    if partial is not None and field(partial, "device_id") not in state.network.devices.index:
-        raise ApiError(f"partial.device_id {partial['device_id']!r} is not a device", 422)
+    device = _isolating_device(partial, outage_id) if status == "restored" and partial else None
     planned = state.planner.result.crew_of(outage_id) if state.planner.result else None
     if outage.crew_id not in ("", crew.id) and planned != crew.id:
         raise Forbidden(f"job {outage_id!r} belongs to crew {outage.crew_id!r}")
+    if device is not None:
+        # Partial restoration: the crew reports the isolating device open first; the
+        # engine then keeps the section behind it out (confirmed, from the original
+        # start) when the outage itself is restored.
+        state.submit({"type": "device", "device_id": device, "state": "open",
+                      "source": "crew"}, idempotency_key("isolate"))
     receipt = state.submit({"type": "crew", "outage_id": outage_id, "status": status,
-                            "crew_id": crew.id, "cause": cause})
-    follow_up = apply_crew_status(crew, status, outage_id, partial)
-    return created({"seq": receipt.seq, "outages": list(receipt.outages), **follow_up})
+                            "crew_id": crew.id, "cause": cause}, idempotency_key())
+    isolated = _sections_behind(device) if device is not None else []
+    apply_crew_status(crew, status, outage_id, isolated)
+    extra = {"isolated": isolated} if device is not None else {}
+    return created({"seq": receipt.seq, "outages": list(receipt.outages), **extra})
+
+
+def _isolating_device(partial: dict[str, Any], outage_id: str) -> str:
+    """The device a crew left open: a device strictly inside the outage (else 422)."""
+    state = live()
+    device: str = field(partial, "device_id")
+    network = state.network
+    if device not in network.devices.index:
+        raise ApiError(f"partial.device_id {device!r} is not a device", 422)
+    behind = state.engine.topology.downstream_customers(
+        int(network.devices.branch[network.devices.index[device]]))
+    with state.lock:
+        inside = state.engine.customers_below(state.outage(outage_id).candidate)
+    if len(behind) == 0 or len(behind) >= len(inside) or not np.isin(behind, inside).all():
+        raise ApiError(f"partial.device_id {device!r} does not isolate a part of outage "
+                       f"{outage_id!r}", 422)
+    return device
+
+
+def _sections_behind(device: str) -> list[str]:
+    """Live outages at the isolating device: what the partial restoration left out."""
+    state = live()
+    with state.lock:
+        return [o.id for o in state.engine.outages() if o.active and o.device_id == device]
 
 
 def apply_crew_status(crew: CrewState, status: str, outage_id: str,
-                      partial: dict[str, Any] | None) -> dict[str, Any]:
-    """Update the crew's own record; a partial restoration leaves the isolated part out."""
+                      isolated: list[str]) -> None:
+    """Update the crew's own record; sections it left isolated stay locked to it."""
     state = live()
-    extra: dict[str, Any] = {}
     with state.crews.lock:
         if status in ("en_route", "on_site"):
             crew.status, crew.job = status, outage_id
@@ -109,17 +140,8 @@ def apply_crew_status(crew: CrewState, status: str, outage_id: str,
             crew.status = "need_help"
         else:
             crew.status, crew.job, crew.path = "available", None, []
-    if status == "restored" and partial:
-        device = field(partial, "device_id")
-        # Workaround until the engine has partial restoration (see docs/web.md): the
-        # section behind the isolating device is re-opened as an outage of its own,
-        # pinned to this crew.
-        receipt = state.submit({"type": "device", "device_id": device, "state": "open",
-                                "source": "crew"})
-        for new_id in receipt.outages:
-            state.planner.locks[new_id] = crew.id
-        extra["isolated"] = list(receipt.outages)
+    for section in isolated:
+        state.planner.locks[section] = crew.id
     state.save_crew(crew)
     state.emit_crews()
     state.planner.request()
-    return extra

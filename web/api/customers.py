@@ -12,7 +12,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from web.api.common import body, created, field, idempotent, live, rate_limited
+from web.api.common import (
+    body,
+    created,
+    field,
+    idempotency_key,
+    idempotent,
+    live,
+    rate_limited,
+)
 from web.errors import ApiError, NotFound
 
 bp = Blueprint("customers", __name__, url_prefix="/api")
@@ -92,7 +100,7 @@ def report() -> tuple[Response, int]:
     event = {"type": "call", "channel": "web", "customer_id": customer_id, "text": text[:500]}
     if hazard:
         event["hazard"] = hazard
-    receipt = live().submit(event)
+    receipt = live().submit(event, idempotency_key())
     live().watch(customer_id)
     return created({"seq": receipt.seq, "status": live().customer_status(customer_id)})
 

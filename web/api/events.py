@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from web.api.common import body, created, idempotent, live
+from web.api.common import body, created, idempotency_key, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.errors import ApiError
 
@@ -21,6 +21,6 @@ def post_event() -> tuple[Response, int]:
     if data.get("type") not in INTAKE_TYPES:
         raise ApiError(f"type must be one of {', '.join(sorted(INTAKE_TYPES))}; crew and "
                        "dispatcher actions have their own endpoints", 422)
-    receipt = live().submit(data)
+    receipt = live().submit(data, idempotency_key())
     return created({"seq": receipt.seq, "outages": list(receipt.outages),
                     "warning": receipt.error})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from dispatch.from_outages import job_from_outage
-from web.api.common import body, created, field, idempotent, live
+from web.api.common import body, created, field, idempotency_key, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.errors import ApiError
 
@@ -65,7 +65,7 @@ def assign(job_id: str) -> tuple[Response, int]:
     state = live()
     state.planner.locks[job_id] = crew_id
     receipt = state.submit({"type": "crew", "outage_id": job_id, "status": "assigned",
-                            "crew_id": crew_id})
+                            "crew_id": crew_id}, idempotency_key())
     return created({"seq": receipt.seq, "job": job_id, "crew_id": crew_id})
 
 

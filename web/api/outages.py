@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from web.api.common import body, created, field, idempotent, live
+from web.api.common import body, created, field, idempotency_key, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.errors import ApiError
 
@@ -46,7 +46,7 @@ def _act(outage_id: str, action: str, **extra: Any) -> tuple[Response, int]:
     state = live()
     state.outage(outage_id)  # 404 before anything is logged
     receipt = state.submit({"type": "dispatcher", "action": action, "outage_id": outage_id,
-                            **extra})
+                            **extra}, idempotency_key())
     if receipt.error:
         raise ApiError(receipt.error, 409)
     return created({"seq": receipt.seq, "outages": list(receipt.outages)})
