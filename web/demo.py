@@ -185,10 +185,9 @@ class Demo:
 
     # -- crews ---------------------------------------------------------------------------
     def _drive(self, crew: CrewState, now: datetime) -> None:
-        engine = self.live.engine
         job = crew.job
-        if job is not None and (job not in engine.book.outages or
-                                not engine.book.outages[job].active):
+        current = self.live.find(job) if job is not None else None
+        if job is not None and (current is None or not current.active):
             self._set(crew, "available", None)
             return
         if crew.status in ("available", "assigned"):
@@ -206,7 +205,7 @@ class Demo:
         if not route:
             return
         job = route[0]
-        outage = self.live.engine.book.outages.get(job)
+        outage = self.live.find(job)
         if outage is None or not outage.active or outage.crew_id not in ("", crew.id):
             return
         target = outage_location(self.live.network, outage.device_id)
@@ -234,7 +233,7 @@ class Demo:
                 step_m = 0
         crew.path = [[crew.lon, crew.lat], *[list(p) for p in work.path]]
         if not work.path:
-            outage = self.live.engine.book.outages[job]
+            outage = self.live.outage(job)
             minutes = JobParams().minutes.get(outage.device_kind, 90.0) * float(
                 self.rng.uniform(0.6, 1.3))
             work.done_at = now + timedelta(minutes=minutes)
@@ -243,7 +242,7 @@ class Demo:
             self._set(crew, "on_site", job)
 
     def _restore(self, crew: CrewState, job: str, now: datetime) -> None:
-        outage = self.live.engine.book.outages[job]
+        outage = self.live.outage(job)
         candidate = outage.candidate
         self._crew_event(crew, job, "restored", now, cause=str(self.rng.choice(CAUSES)))
         self._set(crew, "available", None)

@@ -175,8 +175,13 @@ class LiveState:
             self._watched.setdefault(customer_id, "")
 
     # -- reads ---------------------------------------------------------------------------
+    def find(self, outage_id: str) -> Outage | None:
+        """The outage record with that id, or None (read under the lock)."""
+        with self.lock:
+            return self.engine.book.outages.get(outage_id)
+
     def outage(self, outage_id: str) -> Outage:
-        outage = self.engine.book.outages.get(outage_id)
+        outage = self.find(outage_id)
         if outage is None:
             raise LookupError(f"unknown outage {outage_id!r}")
         return outage
@@ -300,26 +305,29 @@ class LiveState:
     def _on_plan(self, result: PlanResult) -> None:
         """Each crew's first job is assigned to it (a crew event in the log), then relayed."""
         for crew_id, route in result.plan.routes.items():
-            if not route:
-                continue
-            outage = self.engine.book.outages.get(route[0])
-            if outage is None or not outage.active or outage.crew_id == crew_id:
-                continue
-            if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE):
-                continue  # another crew is already there; the plan catches up next time
-            try:
-                self.service_submit_quiet({"type": "crew", "outage_id": outage.id,
-                                           "status": "assigned", "crew_id": crew_id})
-            except EventError as error:
-                log.warning("assignment of %s to %s refused: %s", outage.id, crew_id, error)
-            crew = self.crews.get(crew_id)
-            if crew.status == "available":
-                crew.status = "assigned"
+            if route:
+                self._assign_first(crew_id, route[0])
         self.socketio.emit("plan", self.planner.to_json(), to="dispatch")
         for crew in self.crews.all():
             self.emit_crew_jobs(crew.id)
         self.emit_crews()
         self.emit_kpis()
+
+    def _assign_first(self, crew_id: str, job_id: str) -> None:
+        with self.lock:  # the check and the assignment see one state
+            outage = self.engine.book.outages.get(job_id)
+            if outage is None or not outage.active or outage.crew_id == crew_id:
+                return
+            if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE):
+                return  # another crew is already there; the plan catches up next time
+            try:
+                self.service_submit_quiet({"type": "crew", "outage_id": outage.id,
+                                           "status": "assigned", "crew_id": crew_id})
+            except EventError as error:
+                log.warning("assignment of %s to %s refused: %s", outage.id, crew_id, error)
+        crew = self.crews.get(crew_id)
+        if crew.status == "available":
+            crew.status = "assigned"
 
     def service_submit_quiet(self, data: dict[str, Any]) -> Receipt:
         """Submit without asking for a new plan (the plan itself caused it)."""

@@ -55,6 +55,11 @@
     }
     const el = document.getElementById("jobs");
     if (!data.jobs.length) { el.innerHTML = '<p class="empty">No jobs for you right now.<br>Stand by.</p>'; return; }
+    // An update (plan, socket) must not close a restore form the crew is filling in.
+    const kept = {};
+    el.querySelectorAll(".restore-form.open").forEach((f) => {
+      kept[f.closest(".job").dataset.job] = { cause: f.cause.value, partial: f.partial.checked, device: f.device.value };
+    });
     el.innerHTML = data.jobs.map((j, i) => `
       <article class="job ${i === 0 ? "current" : ""}" data-job="${j.id}">
         <div class="top"><div class="order">${j.order}</div><div><h2>${OMS.esc(j.address || j.device_id)}</h2>
@@ -78,6 +83,12 @@
           <button type="submit" class="btn primary big">Confirm power restored</button>
         </form>
       </article>`).join("");
+    for (const [job, v] of Object.entries(kept)) {
+      const f = el.querySelector(`article[data-job="${CSS.escape(job)}"] .restore-form`);
+      if (!f) continue;
+      f.classList.add("open"); f.cause.value = v.cause; f.partial.checked = v.partial; f.device.value = v.device;
+      f.querySelector(".partial-dev").classList.toggle("hidden", !v.partial);
+    }
   }
   document.getElementById("jobs").addEventListener("click", (e) => {
     const b = e.target.closest("button[data-s]"); if (!b) return;
