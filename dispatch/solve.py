@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from dispatch.decompose import DECOMPOSE_ABOVE, improve_by_groups
 from dispatch.errors import DispatchError
 from dispatch.feasibility import NO_TIME, eligibility
 from dispatch.greedy import greedy_routes
@@ -80,6 +81,10 @@ def solve(
     hint = initial_routes if initial_routes is not None else None
     if hint is None and params.first_solution == "greedy":
         hint = best_seed(problem, tm, _weights(problem, params), params.travel_weight)
+        if len(problem.crews) > DECOMPOSE_ABOVE and not previous:
+            # keep a tenth of the time (at least 1 s) for the whole model at the end
+            budget = params.time_limit - (time.perf_counter() - t0)
+            hint = improve_by_groups(problem, hint, params, budget - max(1.0, budget / 10))
     solution = _search(data, params, hint, params.time_limit - (time.perf_counter() - t0))
     routes = routes_from(data, solution) if solution is not None else {}
     full = {c.id: tuple(routes.get(c.id, ())) for c in problem.crews}
