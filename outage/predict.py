@@ -80,7 +80,10 @@ class Predictor:
         """Log-likelihood ratio that `a` operated, less its prior penalty."""
         if self.forced[a]:
             return FORCED
-        calls, gasps, silent = self.calls[a], self.gasps[a], self.silent[a]
+        # Silent meters speak only of devices inside a recently restored outage (where
+        # the prior is capped): above it, a fresh operation would have brought fresh gasps.
+        silent = self.silent[a] if self._cap[a] < math.inf else 0
+        calls, gasps = self.calls[a], self.gasps[a]
         if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
         return (

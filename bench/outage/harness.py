@@ -34,6 +34,7 @@ from outage.events import parse_event
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
+from outage.scoring import PredictionParams
 from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,9 +70,10 @@ class Tally:
         }
 
 
-def run_one(network: Network, scenario: Scenario, predictor: type[Predictor]) -> dict[str, Any]:
+def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
+            params: PredictionParams | None = None) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with."""
-    engine = OutageEngine(network, predictor=predictor)
+    engine = OutageEngine(network, params, predictor=predictor)
     truth = {t.customers: t for t in scenario.truth}
     found: dict[frozenset[str], int] = {}
     reports = {key: 0 for key in truth}
@@ -101,7 +103,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor]) ->
 
 def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
-    progress: Callable[[int], None],
+    progress: Callable[[int], None], params: PredictionParams | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for name in names:
@@ -112,16 +114,16 @@ def evaluate(
             for rate in call_rates:
                 for delivery in deliveries:
                     tallies = {"probabilistic": Tally(), "classic": Tally()}
-                    params = ScenarioParams(kind=kind, outages=outages, call_rate=rate,
-                                            meter_delivery=delivery)
+                    scenario_params = ScenarioParams(kind=kind, outages=outages, call_rate=rate,
+                                                     meter_delivery=delivery)
                     for seed in range(seeds):
                         try:
-                            scenario = builder.build(params, seed)
+                            scenario = builder.build(scenario_params, seed)
                         except ValueError:
                             continue  # e.g. no nested pair in this network
                         for engine_name, predictor in (("probabilistic", Predictor),
                                                        ("classic", RulePredictor)):
-                            result = run_one(network, scenario, predictor)
+                            result = run_one(network, scenario, predictor, params)
                             tally = tallies[engine_name]
                             tally.device_p.append(result["device"].precision)
                             tally.device_r.append(result["device"].recall)
@@ -175,17 +177,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a PredictionParams number, e.g. gasp_alpha=4")
+    parser.add_argument("--kinds", nargs="*", default=list(KINDS))
     parser.add_argument("--out", type=Path, default=ROOT / "bench/outage/results/harness.json")
     args = parser.parse_args(argv)
     names = [n for n in args.networks if n in NETWORKS]
     call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
     if args.quick:
         names, args.seeds, call_rates = names[:2], min(args.seeds, 4), [0.1, 0.3]
+    overrides = {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}
+    params = PredictionParams(**overrides) if overrides else None  # type: ignore[arg-type]
+    for kind in list(KINDS):
+        if kind not in args.kinds:
+            del KINDS[kind]
     total = len(names) * len(KINDS) * len(call_rates) * len(deliveries) * args.seeds
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
-        rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update)
+        rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
