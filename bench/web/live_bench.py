@@ -124,6 +124,22 @@ class SocketioDashboards:
             client.disconnect()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's master and worker)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return total
+
+
 def sign_in(base: str) -> str:
     http = requests.Session()
     token = http.get(f"{base}/api/session").json()["csrf_token"]
@@ -230,7 +246,13 @@ def main() -> None:
         time.sleep(2)
         with lock:
             seen.clear()
+        server_cpu, client_cpu, wall = cpu_seconds(server.pid), time.process_time(), \
+            time.perf_counter()
         latencies = measure(base, args, seen, lock)
+        wall = time.perf_counter() - wall
+        server_cpu = cpu_seconds(server.pid) - server_cpu
+        print(f"CPU while measuring ({wall:.0f} s): server {server_cpu:.1f} s, "
+              f"load generator {time.process_time() - client_cpu:.1f} s")
         q = statistics.quantiles(latencies, n=100)
         print(f"{args.server} / {args.client} {args.transport}: {args.clients} clients, "
               f"{args.reports} reports, {len(latencies)} deliveries: "
