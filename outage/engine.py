@@ -97,6 +97,7 @@ class OutageEngine:
         self._powered_expiry: list[tuple[float, int]] = []
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.meter_on_time = np.full(n, -math.inf)
+        # (check time, candidate restored, restoration time, meters that had gasped)
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._restore_rate = 0.5
@@ -284,6 +285,8 @@ class OutageEngine:
         while self._prior_caps and self._prior_caps[0][0] <= _seconds(now):
             _, c = heapq.heappop(self._prior_caps)
             touched += self._remap(self.predictor.cap_prior(c, None), now)
+            np.frombuffer(self.silent, dtype=np.uint8)[self.customers_below(c)] = 0
+            touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
         return touched
 
     def _check_restorations(self, now: datetime) -> list[Outage]:
@@ -295,7 +298,7 @@ class OutageEngine:
         touched: list[Outage] = []
         limit = _seconds(now)
         while self._restore_checks and self._restore_checks[0][0] <= limit:
-            _, _, restored_at, gasped = heapq.heappop(self._restore_checks)
+            _, region, restored_at, gasped = heapq.heappop(self._restore_checks)
             meters = np.array(gasped, dtype=np.int64)
             back = self.meter_on_time[meters] >= restored_at
             self._restores_expected += len(meters)
@@ -308,10 +311,13 @@ class OutageEngine:
                 continue  # no restore messages here at all: silence says nothing
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
-                if not self.silent[i]:
-                    self.silent[i] = 1
-                    self.report_time[i] = min(self.report_time[i], self.out_since[i])
-                    touched += self._update(i, silent=1, when=now)
+                self.silent[i] = 1
+                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+            parents = self.tree.customer_parent
+            touched += self._remap(
+                self.predictor.set_meters_below(region, parents[quiet], parents[meters[back]]),
+                now,
+            )
         return touched
 
     def _update(
@@ -496,7 +502,7 @@ class OutageEngine:
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
-            self._forget_reports(self.customers_below(c), when)
+            self._forget_reports(self.customers_below(c), when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
             if self.predictor.forced[c]:
@@ -508,7 +514,8 @@ class OutageEngine:
             touched.append(outage)
         return touched
 
-    def _forget_reports(self, customers: np.ndarray, restored_at: datetime) -> None:
+    def _forget_reports(self, customers: np.ndarray, restored_at: datetime,
+                        region: int) -> None:
         """Reset the report flags of customers whose outage is over; watch their meters."""
         gasped = []
         for i in customers[self._has_evidence(customers)].tolist():
@@ -519,7 +526,7 @@ class OutageEngine:
         self.report_time[customers] = math.inf
         if gasped:
             check = _seconds(restored_at + RESTORE_GRACE)
-            heapq.heappush(self._restore_checks, (check, len(self._restore_checks),
+            heapq.heappush(self._restore_checks, (check, region,
                                                   _seconds(restored_at), tuple(gasped)))
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:

@@ -49,6 +49,7 @@ class Predictor:
         self.gasps = [0] * n
         self.powered = [0] * n
         self.silent = [0] * n
+        self.back = [0] * n  # meters whose power-restore arrived after their restoration
         self.forced = [False] * n
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
@@ -82,12 +83,15 @@ class Predictor:
             return FORCED
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
-        silent = self.silent[a] if self._cap[a] < math.inf else 0
+        nested = self._cap[a] < math.inf
+        silent = self.silent[a] if nested else 0
+        back = self.back[a] if nested else 0
         calls, gasps = self.calls[a], self.gasps[a]
         if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
         return (
-            self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent)
+            self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
+                                 back)
             - self._penalty[a]
         )
 
@@ -152,12 +156,14 @@ class Predictor:
         silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         inside = self.active_between(lo, hi)
+        back = self.back[candidate]
         for a in inside:
-            self.calls[a] = self.gasps[a] = self.silent[a] = 0
+            self.calls[a] = self.gasps[a] = self.silent[a] = self.back[a] = 0
         for a in path[1:]:
             self.calls[a] -= calls
             self.gasps[a] -= gasps
             self.silent[a] -= silent
+            self.back[a] -= back
         for a in reversed(inside):  # children before parents
             self._set_best(a)
         self._track_active(inside + path)
@@ -178,6 +184,48 @@ class Predictor:
         """A new estimate of how often restore messages arrive re-prices silent meters."""
         self.scorer.set_restore_delivery(rate)
         return self._recompute()
+
+    def set_meters_below(
+        self, candidate: int, silent_at: np.ndarray | None, back_at: np.ndarray | None
+    ) -> Change:
+        """Set the silent and back meters below a restored candidate, in one sweep.
+
+        `silent_at` / `back_at` hold the parent candidate of each such meter (None
+        clears them). Counted in bulk up the subtree, then once along the path.
+        """
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        touched: set[int] = set()
+        inside = self.active_between(lo, hi)
+        for counts, arrivals in ((self.silent, silent_at), (self.back, back_at)):
+            old = counts[candidate]
+            for a in inside:
+                counts[a] = 0
+            new = 0 if arrivals is None else self._accumulate(arrivals, lo, hi, counts, touched)
+            for a in path[1:]:
+                counts[a] += new - old
+        nodes = sorted(touched | set(inside))
+        self._track_active(nodes + path)
+        for a in reversed(nodes):
+            self._set_best(a)
+        self._refresh(path)
+        return self._reselect(path, before, floor=0)
+
+    def _accumulate(self, parents: np.ndarray, lo: int, hi: int, counts: list[int],
+                    touched: set[int]) -> int:
+        """Add one per meter to its parent and every ancestor up to `lo`; return the total."""
+        if len(parents) == 0:
+            return 0
+        at = np.bincount(parents - lo, minlength=hi - lo)
+        parent = self._parent
+        for offset in range(hi - lo - 1, 0, -1):  # children before parents within [lo, hi)
+            if at[offset]:
+                at[parent[lo + offset] - lo] += at[offset]
+        for offset in np.flatnonzero(at).tolist():
+            counts[lo + offset] += int(at[offset])
+            touched.add(lo + offset)
+        return int(at[0])
 
     def set_ami(self, active: bool) -> Change:
         """Meters exist after all: every score with evidence changes."""
@@ -205,7 +253,7 @@ class Predictor:
         return [min(p, cap) for p, cap in zip(self._base_penalty, self._cap, strict=True)]
 
     def cap_prior(self, candidate: int, penalty: float | None) -> Change:
-        """Make operations below `candidate` likelier (a cap on their penalty), or undo it.
+        """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.
 
         After a large outage is restored, a device inside it still being open — a
         nested outage — is far likelier than a random device failing: this is how
@@ -214,7 +262,7 @@ class Predictor:
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         cap = math.inf if penalty is None else penalty
         base = self._base_penalty
-        for a in range(lo, hi):
+        for a in range(lo + 1, hi):  # strictly inside: the device itself was just closed
             self._cap[a] = cap
             self._penalty[a] = min(base[a], cap)
         path = self._path(candidate)
@@ -233,7 +281,7 @@ class Predictor:
     def _track_active(self, nodes: list[int]) -> None:
         for a in nodes:
             if (self.calls[a] or self.gasps[a] or self.powered[a] or self.silent[a]
-                    or self.forced[a]):
+                    or self.back[a] or self.forced[a]):
                 self._active.add(a)
             else:
                 self._active.discard(a)

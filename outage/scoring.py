@@ -79,6 +79,7 @@ class Scorer:
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
         self._log_silent = math.log1p(-0.5)
+        self._log_back = math.log(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
         self._gasp_prior = (p.gasp_alpha, p.gasp_beta, p.gasp_alpha + p.gasp_beta)
 
@@ -107,15 +108,19 @@ class Scorer:
         silent is evidence it never got power back: weak when restore messages are
         often lost, strong when they usually arrive.
         """
-        self._log_silent = math.log1p(-min(max(rate, 0.01), 0.99))
+        rate = min(max(rate, 0.01), 0.99)
+        self._log_silent = math.log1p(-rate)
+        self._log_back = math.log(rate)
 
     def evidence(
-        self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0
+        self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0,
+        back: int = 0,
     ) -> float:
         """Log-likelihood ratio (operated vs not) of the evidence below a candidate.
 
         `silent` meters (in a restored outage, no power-restore since) are what an
-        operated device implies, and lost restore messages if it did not operate.
+        operated device implies, and lost restore messages if it did not operate;
+        `back` meters (their power-restore arrived) are near-impossible if it operated.
         """
         if n <= 0:
             return -math.inf
@@ -129,12 +134,13 @@ class Scorer:
         if ami:
             # Silent meters are certain if it operated, lost restores if not; the
             # last-gasp rate is judged on the other meters.
-            m = n - silent
+            m = n - silent - back
             ga, gb, gab = self._gasp_prior
             llr += (
                 lgamma(gasps + ga) + lgamma(m - gasps + gb) - lgamma(m + gab) - self._gasp_norm
                 - gasps * self._log_fg - (m - gasps) * self._log_1fg
                 - silent * self._log_silent
+                + back * (self._log_powered - self._log_back)
             )
         return llr
 

@@ -57,6 +57,7 @@ class Tally:
     device_f1: list[float] = field(default_factory=list)
     customer_f1: list[float] = field(default_factory=list)
     reports_needed: list[int] = field(default_factory=list)
+    reported_recall: list[float] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         mean = statistics.fmean
@@ -65,6 +66,8 @@ class Tally:
             "device_recall": round(mean(self.device_r), 3),
             "device_f1": round(mean(self.device_f1), 3),
             "customer_f1": round(mean(self.customer_f1), 3),
+            "recall_of_reported": (round(mean(self.reported_recall), 3)
+                                   if self.reported_recall else None),
             "reports_needed_median": (statistics.median(self.reports_needed)
                                       if self.reports_needed else None),
         }
@@ -94,8 +97,10 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
+    reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
     return {
         "device": device_score(predicted, truth),
+        "reported_recall": device_score(predicted, reported).recall if reported else None,
         "customer": customer_score(predicted, truth),
         "reports_needed": list(found.values()),
     }
@@ -130,6 +135,8 @@ def evaluate(
                             tally.device_f1.append(result["device"].f1)
                             tally.customer_f1.append(result["customer"].f1)
                             tally.reports_needed += result["reports_needed"]
+                            if result["reported_recall"] is not None:
+                                tally.reported_recall.append(result["reported_recall"])
                         progress(1)
                     if tallies["probabilistic"].device_f1:
                         rows.append({"network": name, "scenario": label, "call_rate": rate,
@@ -140,14 +147,16 @@ def evaluate(
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| network | scenario | calls | AMI | device F1 (prob / classic) | "
-            "precision | recall | customer F1 (prob / classic) | reports to right |")
-    lines = [head, "|" + "---|" * 9]
+            "precision | recall | recall of reported | customer F1 (prob / classic) | "
+            "reports to right |")
+    lines = [head, "|" + "---|" * 10]
     for r in rows:
         p, c = r["probabilistic"], r["classic"]
         lines.append(
             f"| {r['network']} | {r['scenario']} | {r['call_rate']:.0%} | "
             f"{r['meter_delivery']:.0%} | {p['device_f1']:.2f} / {c['device_f1']:.2f} | "
             f"{p['device_precision']:.2f} | {p['device_recall']:.2f} | "
+            f"{p['recall_of_reported'] if p['recall_of_reported'] is not None else '–'} | "
             f"{p['customer_f1']:.2f} / {c['customer_f1']:.2f} | "
             f"{p['reports_needed_median'] if p['reports_needed_median'] is not None else '–'} |"
         )
