@@ -223,7 +223,7 @@ class LiveState:
             # Assigned by a dispatcher since the last plan: on the phone at once.
             route += [o.id for o in self.engine.outages()
                       if o.active and o.crew_id == crew_id and o.id not in route]
-            jobs = []
+            jobs: list[dict[str, Any]] = []
             for job_id in route:
                 outage = self.engine.book.outages.get(job_id)
                 if outage is None or not outage.active:

@@ -11,8 +11,8 @@ bp = Blueprint("openapi", __name__)
 S = "#/components/schemas/"
 ERROR = {"description": "what is wrong", "content": {"application/json": {
     "schema": {"$ref": S + "Error"}}}}
-CSRF = [{"session": [], "csrf": []}]
-INTAKE = [{"session": [], "csrf": []}, {"intake": []}]
+CSRF: list[dict[str, list[str]]] = [{"session": [], "csrf": []}]
+INTAKE: list[dict[str, list[str]]] = [{"session": [], "csrf": []}, {"intake": []}]
 
 
 def _json(ref: str | dict[str, Any]) -> dict[str, Any]:

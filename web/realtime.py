@@ -22,7 +22,7 @@ def _live() -> Any:
     return current_app.extensions["oms_live"]
 
 
-@socketio.on("connect")
+@socketio.on("connect")  # type: ignore[untyped-decorator]
 def on_connect(auth: Any = None) -> None:
     join_room("public")
     role = session.get("role")
@@ -44,7 +44,7 @@ def on_connect(auth: Any = None) -> None:
     emit("areas", state.public_map())
 
 
-@socketio.on("watch")
+@socketio.on("watch")  # type: ignore[untyped-decorator]
 def on_watch(data: Any) -> None:
     """A status page joins its customer's room with the token its lookup returned."""
     from web.api.customers import customer_of_token

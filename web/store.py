@@ -63,7 +63,9 @@ class WebStore:
             result = connection.execute(SUBSCRIPTIONS.insert().values(
                 customer_id=customer_id, channel=channel, contact=contact,
                 created_at=datetime.now(UTC).isoformat()))
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def subscribed_customers(self) -> set[str]:
         with self._engine.connect() as connection:

@@ -71,7 +71,7 @@ class RawDashboards:
         url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
         for _ in range(count):
             ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"], timeout=30)
-            if not ws.recv().startswith("0"):  # the Engine.IO open packet
+            if not str(ws.recv()).startswith("0") or ws.sock is None:  # Engine.IO open
                 raise RuntimeError("no Engine.IO open packet")
             ws.send("40")  # connect to the default namespace
             self.sockets.append(ws)
@@ -90,6 +90,8 @@ class RawDashboards:
                     message = ws.recv()
                 except (websocket.WebSocketException, OSError):
                     self.selector.unregister(key.fileobj)
+                    continue
+                if not isinstance(message, str):
                     continue
                 if message == "2":  # Engine.IO ping from the server
                     ws.send("3")
