@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import login, make_outage
+from gis import Network
+from tests.web.conftest import login, make_config, make_outage
+from web import create_app
 
 
 def test_outage_actions_confirm_etr_cancel(client: FlaskClient,
@@ -172,3 +175,15 @@ def test_crew_position_and_bad_position(app: Flask) -> None:
                       headers=headers).status_code == 400
     assert phone.post("/api/crew/position", json={"lon": 1000, "lat": 1},
                       headers=headers).status_code == 400
+
+
+def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:
+    """An empty roster (a fresh production start) plans nothing and drops every job,
+    instead of handing OR-Tools zero vehicles (which aborts the process)."""
+    app = create_app(make_config(tmp_path, network, CREWS=[]))
+    client = app.test_client()
+    outage_id = make_outage(client, login(client, "disp"))
+    plan = app.extensions["oms_live"].planner.run()
+    assert plan.plan.routes == {}
+    assert [d.job for d in plan.plan.dropped] == [outage_id]
+    app.extensions["oms_live"].store.close()
