@@ -1,8 +1,9 @@
 """Write five years of seeded synthetic outage history for a sample territory.
 
-    python sample_data/make_history.py [--seed 1366] [--customers-served 6000]
-        [--feeders breaker.fdr_a1,breaker.fdr_a2,...] [--start 2021-01-01] [--years 5]
-        [--out-dir sample_data/history]
+    python sample_data/make_history.py --network sample_data/territory.gpkg [--seed 1366]
+        [--start 2021-01-01] [--years 5] [--out-dir sample_data/history]
+    python sample_data/make_history.py [--customers-served 6000]
+        [--feeders breaker.fdr_a1,breaker.fdr_a2,...]        # a made-up territory
 
 Writes ``outages.csv`` (id,start,end,customers,feeder,momentary,planned,customer_ids),
 ``feeders.csv`` (feeder,customers,substation,region) and ``daily_saidi.csv`` (date,saidi;
@@ -47,10 +48,12 @@ class Event:
 class Territory:
     """Feeders with contiguous blocks of customer indices, and who is out until when."""
 
-    def __init__(self, names: Sequence[str], customers: int, rng: np.random.Generator):
-        weights = rng.uniform(0.8, 1.2, len(names))
-        sizes = np.floor(weights / weights.sum() * customers).astype(int)
-        sizes[: customers - sizes.sum()] += 1
+    def __init__(self, names: Sequence[str], customers: int, rng: np.random.Generator,
+                 sizes: np.ndarray | None = None) -> None:
+        if sizes is None:
+            weights = rng.uniform(0.8, 1.2, len(names))
+            sizes = np.floor(weights / weights.sum() * customers).astype(int)
+            sizes[: customers - sizes.sum()] += 1
         self.names = list(names)
         self.first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.sizes = sizes
@@ -122,10 +125,10 @@ def make_events(rng: np.random.Generator, t: Territory, kind: str, start: float,
 
 
 def simulate(seed: int, names: Sequence[str], customers: int, first: date, years: int,
-             ) -> tuple[Territory, list[Event]]:
+             sizes: np.ndarray | None = None) -> tuple[Territory, list[Event]]:
     """Every interruption of ``years`` years from ``first``, in start order."""
     rng = np.random.default_rng(seed)
-    t = Territory(names, customers, rng)
+    t = Territory(names, customers, rng, sizes)
     last = first.replace(year=first.year + years)
     events: list[Event] = []
     storm_left, storm = 0, 0.0
@@ -165,7 +168,8 @@ def id_ranges(indices: np.ndarray) -> str:
     return " ".join(parts)
 
 
-def write(out_dir: Path, t: Territory, events: list[Event], customers: int) -> None:
+def write(out_dir: Path, t: Territory, events: list[Event], customers: int,
+          network: TerritoryNetwork | None = None) -> None:
     """Write outages.csv, feeders.csv and daily_saidi.csv."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / "outages.csv", "w", newline="", encoding="utf-8") as handle:
@@ -175,11 +179,15 @@ def write(out_dir: Path, t: Territory, events: list[Event], customers: int) -> N
         for e in sorted(events, key=lambda e: (e.start, e.outage_id, e.end)):
             writer.writerow([e.outage_id, iso(e.start), iso(e.end), len(e.customers),
                              t.names[e.feeder], int(e.momentary), int(e.planned),
-                             id_ranges(e.customers)])
+                             network.ids_of(e.customers) if network else id_ranges(e.customers)])
     with open(out_dir / "feeders.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["feeder", "customers", "substation", "region"])
         for k, name in enumerate(t.names):
+            if network is not None:
+                writer.writerow([name, int(t.sizes[k]), network.substations[k],
+                                 network.substations[k]])
+                continue
             short = name.split("_")[-1]
             writer.writerow([name, int(t.sizes[k]), f"sub_{short[0]}",
                              "north" if short[0] < "c" else "south"])
@@ -196,6 +204,42 @@ def write(out_dir: Path, t: Territory, events: list[Event], customers: int) -> N
         writer.writerows([day, f"{value:.6f}"] for day, value in sorted(daily.items()))
 
 
+@dataclass(frozen=True, slots=True)
+class TerritoryNetwork:
+    """Feeders, their customer ids and substations, read from a network file."""
+
+    names: list[str]
+    sizes: np.ndarray
+    ids: list[str]  # customer ids in feeder order (feeder blocks are contiguous)
+    substations: list[str]
+
+    def ids_of(self, indices: np.ndarray) -> str:
+        from outage.reliability.records import compress_customer_ids
+
+        return compress_customer_ids(self.ids[i] for i in sorted(indices.tolist()))
+
+
+def read_network(path: Path) -> TerritoryNetwork:
+    """The territory's breaker-headed feeders with their real customers."""
+    from gis import Topology
+    from gis.io import load_network
+
+    network = load_network(path)
+    topo = Topology(network)
+    feeder = topo.feeder_of[network.customers.bus]
+    names, sizes, ids, subs = [], [], [], []
+    for index, name in enumerate(topo.feeder_ids):
+        mine = np.flatnonzero(feeder == index)
+        if len(mine) == 0:
+            continue
+        names.append(name)
+        sizes.append(len(mine))
+        ids += [network.customers.ids[i] for i in mine.tolist()]
+        root = int(topo.tree_of[network.customers.bus[mine[0]]])
+        subs.append(network.sources.substation[root])
+    return TerritoryNetwork(names, np.array(sizes), ids, subs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments, simulate, write the files."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,10 +249,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2021, 1, 1))
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--out-dir", type=Path, default=Path(__file__).parent / "history")
+    parser.add_argument("--network", type=Path,
+                        help="take feeders, customers and substations from this network "
+                             "(the sample territory: sample_data/territory.gpkg)")
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.feeders.split(",") if n.strip()]
-    t, events = simulate(args.seed, names, args.customers_served, args.start, args.years)
-    write(args.out_dir, t, events, args.customers_served)
+    network = read_network(args.network) if args.network else None
+    if network is not None:
+        names, served = network.names, int(network.sizes.sum())
+    else:
+        names = [n.strip() for n in args.feeders.split(",") if n.strip()]
+        served = args.customers_served
+    t, events = simulate(args.seed, names, served, args.start, args.years,
+                         network.sizes if network else None)
+    write(args.out_dir, t, events, served, network)
     print(f"{len(events)} interruption records written to {args.out_dir}")
     return 0
 
