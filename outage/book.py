@@ -70,7 +70,7 @@ class OutageBook:
                 self._inherit(outage, heirs[0])
                 del old[heirs[0].candidate]
                 for other in heirs[1:] if self.tree.contains(added, heirs[0].candidate) else ():
-                    self._merge(other, outage, when)
+                    self.merge(other, outage, when)
                     del old[other.candidate]
                     touched.append(other)
             self.outages[outage.id] = outage
@@ -98,7 +98,8 @@ class OutageBook:
         outage.merged_from = heir.merged_from + outage.merged_from
 
     @staticmethod
-    def _merge(other: Outage, into: Outage, when: datetime) -> None:
+    def merge(other: Outage, into: Outage, when: datetime) -> None:
+        """`other` was part of `into`: fold its start and hazards in, and end it."""
         into.started = min(into.started, other.started)
         into.first_report = min(into.first_report, other.first_report)
         into.hazards |= other.hazards

@@ -441,12 +441,17 @@ class OutageEngine:
     def _restore_below(self, candidate: int, when: datetime) -> list[Outage]:
         """A device closed again: every outage at or below it is restored."""
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        # Devices still reported open below stay out: a partial restoration.
         inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi
                   and (c == candidate or not self.predictor.forced[c])]
-        # Devices still reported open below stay out: a partial restoration.
+        touched: list[Outage] = []
         if not inside:
             inside = self._repoint_covering_outage(candidate, when)
-        touched = self._restore(inside, when)
+        elif candidate not in inside:
+            # The device that closed was open: the outages predicted below it were it.
+            touched += self._repoint_inside_outages(candidate, inside, when)
+            inside = [candidate]
+        touched += self._restore(inside, when)
         if self.predictor.forced[candidate]:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
         return touched
@@ -464,6 +469,29 @@ class OutageEngine:
         out = np.concatenate([self.customers_below(a) for a in still_open])
         return np.setdiff1d(customers, out)
 
+    def _repoint_inside_outages(self, candidate: int, inside: list[int],
+                                when: datetime) -> list[Outage]:
+        """Move the oldest outage below `candidate` up to it; merge the others into it."""
+        outages = sorted((self.book.outages[self.book.by_candidate[c]] for c in inside),
+                         key=lambda o: (o.started, o.id))
+        kept = outages[0]
+        for other in outages[1:]:
+            del self.book.by_candidate[other.candidate]
+            OutageBook.merge(other, kept, when)
+        del self.book.by_candidate[kept.candidate]
+        self._move(kept, candidate, when)
+        return outages[1:]
+
+    def _move(self, outage: Outage, candidate: int, when: datetime) -> None:
+        """Re-point an outage record at another candidate (what was really found open)."""
+        outage.candidate = candidate
+        outage.device_id = self.tree.element_id[candidate]
+        outage.device_kind = self.tree.kind[candidate]
+        outage.customers_out = int(self.tree.customers[candidate])
+        outage.critical_out = int(self.tree.critical[candidate])
+        outage.updated = when
+        self.book.by_candidate[candidate] = outage.id
+
     def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
         """A device closed below a predicted outage: that device was what operated.
 
@@ -474,13 +502,7 @@ class OutageEngine:
         if covering is None or self.predictor.forced[covering.candidate]:
             return []
         del self.book.by_candidate[covering.candidate]
-        covering.candidate = candidate
-        covering.device_id = self.tree.element_id[candidate]
-        covering.device_kind = self.tree.kind[candidate]
-        covering.customers_out = int(self.tree.customers[candidate])
-        covering.critical_out = int(self.tree.critical[candidate])
-        self.book.by_candidate[candidate] = covering.id
-        covering.updated = when
+        self._move(covering, candidate, when)
         return [candidate]
 
     def _restore(self, candidates: list[int], when: datetime) -> list[Outage]:

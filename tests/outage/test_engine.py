@@ -179,3 +179,15 @@ def test_partial_restoration_keeps_the_isolated_section_out(feeder: Network) -> 
     assert section.started.isoformat() == at(0)
     engine.apply(parse_event(device("fuse.b", 120, "closed", "crew")))
     assert live(engine) == {}
+
+
+def test_device_closed_above_predictions_takes_them_over(feeder: Network) -> None:
+    """The crew closes the recloser while two transformer outages were predicted below
+    it: one outage at the recloser, restored with all its customers; the other merged."""
+    engine = run(feeder, [call("a1.1", 1), call("a1.2", 2), call("b3.1", 3), call("b3.4", 4)])
+    assert set(live(engine)) == {"transformer.a1", "transformer.b3"}
+    engine.apply(parse_event(device("recloser.r1", 60, "closed", "crew")))
+    restored = [o for o in engine.outages() if o.stage is Stage.RESTORED]
+    assert [(o.device_id, o.customers_out) for o in restored] == [("recloser.r1", 36)]
+    assert restored[0].started.isoformat() == at(1) and len(restored[0].merged_from) == 1
+    assert live(engine) == {}
