@@ -68,11 +68,38 @@ def comparison(name: str) -> None:
 
 
 def field() -> None:
-    """Field instances vs greedy, and re-planning."""
-    for r in _rows("field.csv"):
-        print(" | ".join(f"{k}={v}" for k, v in r.items()))
-    for r in _rows("field_replan.csv"):
-        print(" | ".join(f"{k}={v}" for k, v in r.items()))
+    """Field instances vs greedy (both measures), and re-planning."""
+    rows = _rows("field.csv")
+    if rows:
+        print(
+            "| instance | limit s | wall s | customer-min ours / greedy (horizon) | gain "
+            "| customer-min ours / greedy (served only) | gain | dropped ours / greedy "
+            "| travel min ours / greedy |"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in rows:
+            m = 1e6
+            print(
+                f"| {r['instance']} | {float(r['time_limit']):.0f} | {r['wall_s']} "
+                f"| {int(r['ours_cm_horizon']) / m:.2f} M "
+                f"/ {int(r['greedy_cm_horizon']) / m:.2f} M "
+                f"| **{r['gain_horizon_pct']} %** "
+                f"| {int(r['ours_cm']) / m:.2f} M / {int(r['greedy_cm']) / m:.2f} M "
+                f"| {r['gain_served_pct']} % | {r['ours_dropped']} / {r['greedy_dropped']} "
+                f"| {r['ours_travel_min']} / {r['greedy_travel_min']} |"
+            )
+    rows = _rows("field_replan.csv")
+    if rows:
+        print(
+            "\n| storm | wall s | new job ETA min | churn (jobs that changed crew) "
+            "| dropped before → after |"
+        )
+        print("| --- | --- | --- | --- | --- |")
+        for r in rows:
+            print(
+                f"| {r['instance']} | {r['replan_wall_s']} | {r['new_job_eta_min']} "
+                f"| {r['churn']} | {r['dropped_before']} → {r['dropped_after']} |"
+            )
 
 
 if __name__ == "__main__":
