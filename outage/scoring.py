@@ -32,7 +32,7 @@ class PredictionParams:
     call_beta: float = 4.0
     gasp_alpha: float = 1.5  # Beta prior on the share of last gasps that arrive
     gasp_beta: float = 1.5
-    false_call_rate: float = 0.001  # chance an energised customer calls anyway
+    false_call_rate: float = 0.0003  # chance an energised customer calls anyway (prior)
     false_gasp_rate: float = 1e-4  # chance an energised meter sends a last gasp
     powered_if_out: float = 1e-3  # chance a meter says "on" below an open device
     # Share of operations by kind of device (normalised over the kinds a network
