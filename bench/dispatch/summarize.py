@@ -33,9 +33,34 @@ def feasibility() -> None:
         print(f"| {s} | {len(rows)} | {ok} | {gap} |")
 
 
-def comparison(name: str) -> None:
+# The 12 Solomon instances the search settings were chosen on (at 10 s).
+TUNING_SET = frozenset(
+    [
+        "C101",
+        "C201",
+        "R101",
+        "R105",
+        "R110",
+        "R201",
+        "R205",
+        "RC101",
+        "RC105",
+        "RC201",
+        "RC205",
+        "RC208",
+    ]
+)
+
+
+def comparison(
+    name: str, only: frozenset[str] | None = None, skip: frozenset[str] = frozenset()
+) -> None:
     """Per-instance OR-Tools vs PyVRP vs BKS, and the mean gap to PyVRP."""
-    rows = _rows(name)
+    rows = [
+        r
+        for r in _rows(name)
+        if (only is None or r["instance"] in only) and r["instance"] not in skip
+    ]
     if not rows:
         return
     by: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
@@ -106,9 +131,14 @@ if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("all", "feasibility"):
         feasibility()
-    for name in ("solomon_30s.csv", "homberger200_30s.csv"):
-        if what in ("all", "comparison"):
-            print(f"\n### {name}\n")
-            comparison(name)
+    if what in ("all", "comparison"):
+        print("\n### solomon_30s.csv, tuning set\n")
+        comparison("solomon_30s.csv", only=TUNING_SET)
+        print("\n### solomon_30s.csv, other instances\n")
+        comparison("solomon_30s.csv", skip=TUNING_SET)
+        print("\n### solomon_30s.csv, all\n")
+        comparison("solomon_30s.csv")
+        print("\n### homberger200_30s.csv\n")
+        comparison("homberger200_30s.csv")
     if what in ("all", "field"):
         field()
