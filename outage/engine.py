@@ -512,11 +512,11 @@ class OutageEngine:
             if outage is None:
                 continue
             still_open = self._still_open_below(c)
+            # The record keeps everyone the operation interrupted; who is back now
+            # (everyone but the sections behind devices still open) is what changes.
+            affected = self.customers_below(c)
             customers = self._restored_customers(c, still_open)
-            outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
-            counts = self.network.customers.count[customers]
-            outage.customers_out = int(counts.sum())
-            outage.critical_out = int(counts[self.network.customers.critical[customers]].sum())
+            outage.customer_ids = tuple(self.network.customers.ids[i] for i in affected)
             self._refresh(outage, when)
             outage.explanation = explain(self, outage)
             self.book.restore([c], when)
