@@ -190,3 +190,27 @@ def test_device_closed_above_predictions_takes_them_over(feeder: Network) -> Non
     assert [(o.device_id, o.customers_out) for o in restored] == [("recloser.r1", 36)]
     assert restored[0].started.isoformat() == at(1) and len(restored[0].merged_from) == 1
     assert live(engine) == {}
+
+
+class _HeadEnd:
+    """A meter head-end that records what it was asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def ping(self, customer_ids: list[str]) -> None:
+        self.asked += customer_ids
+
+
+def test_unsure_prediction_pings_meters_and_uses_the_answers(feeder: Network) -> None:
+    """One call is a weak transformer outage: the engine pings silent meters inside and
+    around it; 'off' answers from the rest of the lateral roll the outage up to the fuse."""
+    head_end = _HeadEnd()
+    engine = run(feeder, [meter("b1.6", 0, "on"), call("a2.1", 1), call("a2.3", 2)],
+                 pinger=head_end)
+    assert head_end.asked and set(head_end.asked) <= {c for c in feeder.customers.ids}
+    assert any(c.startswith("a2.") for c in head_end.asked)  # inside: is it really out?
+    assert any(c.startswith(("a1.", "a3.")) for c in head_end.asked)  # around: larger?
+    for m in ("a1.2", "a1.5", "a3.2", "a3.5"):
+        engine.apply(parse_event({**meter(m, 5, "off"), "ping": True}))
+    assert set(live(engine)) == {"fuse.a"}
