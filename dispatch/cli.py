@@ -16,8 +16,6 @@ from dispatch.timing import travel_matrix
 from dispatch.vrptw import Convention, VrptwInstance
 from dispatch.vrptw_solve import VrptwParams, solve_vrptw
 
-EXIT_BAD_INPUT = 2
-
 
 def register(subparsers: Any) -> None:
     """Add the ``dispatch`` command group to the ``oms`` parser."""
@@ -100,20 +98,3 @@ def _print_summary(out: dict[str, Any]) -> None:
         if out["unassigned"]:
             print(f"unassigned customers: {len(out['unassigned'])}")
     print(f"seconds: {out['seconds']:.2f}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the dispatch commands alone (``python -m dispatch.cli solve ...``)."""
-    parser = argparse.ArgumentParser(prog="oms")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["dispatch", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        code: int = args.func(args)
-    except (ValueError, LookupError, OSError) as error:
-        print(f"oms: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from dispatch.cli import main
+from oms.cli import main as oms_main
 from tests.dispatch.dispatch_fixtures import DATA
+
+
+def main(argv: list[str]) -> int:
+    """`oms dispatch ARGV…` in process."""
+    return oms_main(["dispatch", *argv])
 
 
 def test_solve_solomon_json(capsys: pytest.CaptureFixture[str]) -> None:
