@@ -54,7 +54,6 @@ class _TreeIndex:
 
     buses: IntArray
     customers: IntArray
-    customer_prefix: IntArray  # prefix sums of customer counts over `customers`
 
 
 class Topology:
@@ -155,19 +154,26 @@ class Topology:
 
     def downstream_customers(self, branch: int) -> IntArray:
         """Customer indices de-energised if the branch opens, in preorder of their buses."""
-        child = int(self.child_of_branch[branch])
-        if child == NONE:
+        far = self._far_side(branch)
+        if far is None:
             return np.empty(0, dtype=np.int64)
-        tree = self._trees[int(self.tree_of[child])]
+        tree, child = far
         return tree.customers[self.cust_lo[child] : self.cust_hi[child]]
 
     def downstream_buses(self, branch: int) -> IntArray:
         """Bus indices de-energised if the branch opens (the branch's far side first)."""
+        far = self._far_side(branch)
+        if far is None:
+            return np.empty(0, dtype=np.int64)
+        tree, child = far
+        return tree.buses[self.tin[child] : self.tout[child]]
+
+    def _far_side(self, branch: int) -> tuple[_TreeIndex, int] | None:
+        """The tree and downstream bus of a branch that cuts something off, else None."""
         child = int(self.child_of_branch[branch])
         if child == NONE:
-            return np.empty(0, dtype=np.int64)
-        tree = self._trees[int(self.tree_of[child])]
-        return tree.buses[self.tin[child] : self.tout[child]]
+            return None
+        return self._trees[int(self.tree_of[child])], child
 
     # -- whole-network views ---------------------------------------------------------
     def source_customers(self, source: int) -> IntArray:
@@ -354,7 +360,7 @@ class Topology:
     def _index_tree(self, source: int, members: list[int]) -> None:
         """Number one tree (its buses in visit order) in preorder; derive per-bus arrays."""
         if not members:
-            self._trees[source] = _TreeIndex(*(np.empty(0, dtype=np.int64),) * 3)
+            self._trees[source] = _TreeIndex(*(np.empty(0, dtype=np.int64),) * 2)
             return
         root = int(self.network.sources.bus[source])
         buses = preorder(root, members, self.parent_bus)
@@ -423,7 +429,7 @@ class Topology:
         hi = first[self.tin[buses] + size]
         self.cust_lo[buses], self.cust_hi[buses] = lo, hi
         self.downstream_count[buses] = prefix[hi] - prefix[lo]
-        self._trees[source] = _TreeIndex(buses, customers, prefix)
+        self._trees[source] = _TreeIndex(buses, customers)
 
     def _island_problems(self) -> list[Problem]:
         unfed = np.flatnonzero(self.tree_of == NONE)

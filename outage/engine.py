@@ -461,9 +461,8 @@ class OutageEngine:
         lo, hi = int(self.tree.tin[c]), int(self.tree.tout[c])
         return [a for a in self.predictor.active_between(lo + 1, hi) if self.predictor.forced[a]]
 
-    def _restored_customers(self, c: int, still_open: list[int]) -> np.ndarray:
-        """Customers below `c` except those behind a device still open: partial restoration."""
-        customers = self.customers_below(c)
+    def _back_on(self, customers: np.ndarray, still_open: list[int]) -> np.ndarray:
+        """`customers` except those behind a device still open: partial restoration."""
         if not still_open:
             return customers
         out = np.concatenate([self.customers_below(a) for a in still_open])
@@ -515,7 +514,7 @@ class OutageEngine:
             # The record keeps everyone the operation interrupted; who is back now
             # (everyone but the sections behind devices still open) is what changes.
             affected = self.customers_below(c)
-            customers = self._restored_customers(c, still_open)
+            customers = self._back_on(affected, still_open)
             outage.customer_ids = tuple(self.network.customers.ids[i] for i in affected)
             self._refresh(outage, when)
             outage.explanation = explain(self, outage)
@@ -524,7 +523,7 @@ class OutageEngine:
             self.out_since[customers] = np.minimum(self.out_since[customers],
                                                    _seconds(outage.started))
             self.restored_at[customers] = _seconds(when)
-            self._forget_reports(self.customers_below(c), when, c)
+            self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
             if self.predictor.forced[c]:

@@ -307,6 +307,7 @@ class Rejected:
 
     line: int
     reason: str
+    unknown_type: bool = False  # well-formed, of a type this version does not know
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected]]:
@@ -320,4 +321,4 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected]]:
             except json.JSONDecodeError as error:
                 yield number, Rejected(number, f"not valid JSON ({error.msg})")
             except EventError as error:
-                yield number, Rejected(number, str(error))
+                yield number, Rejected(number, str(error), isinstance(error, UnknownEventType))

@@ -378,8 +378,3 @@ class Predictor:
             else:
                 stack.extend(self.positive_children[c])
         return sorted(out)
-
-
-def selected_array(predictor: Predictor) -> np.ndarray:
-    """The current outage candidates, sorted (for tests and snapshots)."""
-    return np.array(sorted(predictor.selected), dtype=np.int64)

@@ -12,7 +12,7 @@ from typing import Any
 from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Event, Rejected, UnknownEventType, read_jsonl
+from outage.events import Event, Rejected, read_jsonl
 from outage.scoring import PredictionParams
 
 MAX_LISTED_REJECTIONS = 1000
@@ -60,7 +60,7 @@ def replay_events(
     started = time.perf_counter()
     for number, item in events:
         if isinstance(item, Rejected):
-            if item.reason.startswith("unknown event type"):
+            if item.unknown_type:
                 result.ignored.append(item)
                 warnings.warn(f"line {number}: {item.reason}; ignored", stacklevel=2)
             else:
@@ -82,4 +82,4 @@ def replay_file(
     return replay_events(network, read_jsonl(path), params)
 
 
-__all__ = ["ReplayResult", "UnknownEventType", "replay_events", "replay_file"]
+__all__ = ["ReplayResult", "replay_events", "replay_file"]
