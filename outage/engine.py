@@ -134,7 +134,9 @@ class OutageEngine:
             touched = self._on_dispatcher(event)
         self.stats.events += 1
         self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
-        if self.stats.events % REFIT_EVERY == 0:
+        n = self.stats.events
+        # Early and often while a storm is young (32, 64, … events), then every 1000.
+        if n % REFIT_EVERY == 0 or (n >= 32 and n & (n - 1) == 0):
             touched += self._refit_false_calls(event.time)
         touched = due + [o for o in touched if o not in due]
         for outage in touched:
@@ -346,6 +348,7 @@ class OutageEngine:
 
     def _on_device(self, op: DeviceOperation) -> list[Outage]:
         c = self._candidate_of_device(op.device_id)
+        known = self._device_open.get(op.device_id)
         self._device_open[op.device_id] = op.open
         if op.open:
             touched = self._remap(self.predictor.set_forced(c, True), op.time)
@@ -356,7 +359,20 @@ class OutageEngine:
                 if outage not in touched:
                     touched.append(outage)
             return touched
-        return self._restore_below(c, op.time)
+        touched = self._restore_below(c, op.time)
+        if not touched and known is None:
+            touched = self._found_open(c, op)
+        return touched + self._resync(op.time)
+
+    def _resync(self, when: datetime) -> list[Outage]:
+        """Records for exactly the candidates the predictor selects.
+
+        Moving a record to the device a crew found (rather than the one predicted)
+        leaves the predictor's choice without a record; the next reports under it
+        must still show as an outage.
+        """
+        missing = self.predictor.selected - self.book.by_candidate.keys()
+        return self._remap(Change(frozenset(), frozenset(missing)), when) if missing else []
 
     def _on_crew(self, update: CrewUpdate) -> list[Outage]:
         outage = self.book.outages[update.outage_id]
@@ -456,6 +472,30 @@ class OutageEngine:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
         return touched
 
+    def _found_open(self, c: int, op: DeviceOperation) -> list[Outage]:
+        """A device closed that no event had reported open and no prediction covered.
+
+        Closing it says it was open: its customers were out, unreported (a storm patrol
+        finds such devices). The outage is recorded and restored at once, starting at the
+        earliest report below it, or with the outage its customers were last restored
+        from (they never came back: a nested outage), else at the close itself.
+        """
+        customers = self.customers_below(c)
+        if len(customers) == 0:
+            return []
+        outage = self._new_outage(c, self.book.new_id(), op.time)
+        recent = customers[self.restored_at[customers] >= _seconds(op.time - NESTED_WINDOW)]
+        if len(recent):
+            since = EPOCH + timedelta(seconds=float(self.out_since[recent].min()))
+            outage.started = outage.first_report = min(outage.started, since)
+        outage.stage = Stage.CONFIRMED
+        self.book.outages[outage.id] = outage
+        self.book.by_candidate[c] = outage.id
+        touched = self._restore([c], op.time)
+        outage.explanation = (f"Found open: {op.source} closed it at {op.time:%Y-%m-%d %H:%M} "
+                              "with no outage predicted here. " + outage.explanation)
+        return touched
+
     def _still_open_below(self, c: int) -> list[int]:
         """Devices below `c` still reported open (SCADA, a crew, a dispatcher)."""
         lo, hi = int(self.tree.tin[c]), int(self.tree.tout[c])
@@ -520,8 +560,12 @@ class OutageEngine:
             outage.explanation = explain(self, outage)
             self.book.restore([c], when)
             # Their evidence is explained and over; who is still out must say so again.
-            self.out_since[customers] = np.minimum(self.out_since[customers],
-                                                   _seconds(outage.started))
+            # Out since this outage began, or since an earlier one they were restored
+            # from lately and never came back from (nested); older history is over.
+            began = _seconds(outage.started)
+            stale = self.restored_at[customers] < _seconds(when - NESTED_WINDOW)
+            self.out_since[customers] = np.where(
+                stale, began, np.minimum(self.out_since[customers], began))
             self.restored_at[customers] = _seconds(when)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)

@@ -21,6 +21,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ class Tally:
     customer_f1: list[float] = field(default_factory=list)
     reports_needed: list[int] = field(default_factory=list)
     reported_recall: list[float] = field(default_factory=list)
+    live_device_f1: list[float] = field(default_factory=list)
+    live_customer_f1: list[float] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         mean = statistics.fmean
@@ -70,6 +73,10 @@ class Tally:
                                    if self.reported_recall else None),
             "reports_needed_median": (statistics.median(self.reports_needed)
                                       if self.reports_needed else None),
+            "live_device_f1": (round(mean(self.live_device_f1), 3)
+                               if self.live_device_f1 else None),
+            "live_customer_f1": (round(mean(self.live_customer_f1), 3)
+                                 if self.live_customer_f1 else None),
         }
 
 
@@ -89,10 +96,25 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
                 found[key] = reports[key]
 
     engine.subscribe(seen)
+    repairs = {t.device_id for t in scenario.truth}
+    live_device, live_customer = [], []
+    last_report: dict[str, datetime] = {}
     for data in scenario.events:
         event = parse_event(data)
+        if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
+            # What the dispatcher sees just before a crew repairs a device: the live
+            # outages against everything truly out at that moment (no crew knowledge).
+            live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
+            out_now = [t.customers for t in scenario.truth if t.start <= event.time <= t.end
+                       and any(last_report.get(c, t.start) > t.start for c in t.customers)]
+            # Counted: outages some customer has reported by now. A device open inside
+            # another open one cannot be seen yet (its customers are already out).
+            out_now = [a for a in out_now if not any(a < b for b in out_now)]
+            live_device.append(device_score(live, out_now).f1)
+            live_customer.append(customer_score(live, out_now).f1)
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
+            last_report[data["customer_id"]] = event.time
             reports[key] += 1
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
@@ -103,6 +125,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "reported_recall": device_score(predicted, reported).recall if reported else None,
         "customer": customer_score(predicted, truth),
         "reports_needed": list(found.values()),
+        "live_device": live_device,
+        "live_customer": live_customer,
     }
 
 
@@ -135,6 +159,8 @@ def evaluate(
                             tally.device_f1.append(result["device"].f1)
                             tally.customer_f1.append(result["customer"].f1)
                             tally.reports_needed += result["reports_needed"]
+                            tally.live_device_f1 += result["live_device"]
+                            tally.live_customer_f1 += result["live_customer"]
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -148,8 +174,8 @@ def evaluate(
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| network | scenario | calls | AMI | device F1 (prob / classic) | "
             "precision | recall | recall of reported | customer F1 (prob / classic) | "
-            "reports to right |")
-    lines = [head, "|" + "---|" * 10]
+            "reports to right | before repair: device F1 / customer F1 (prob / classic) |")
+    lines = [head, "|" + "---|" * 11]
     for r in rows:
         p, c = r["probabilistic"], r["classic"]
         lines.append(
@@ -158,27 +184,66 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{p['device_precision']:.2f} | {p['device_recall']:.2f} | "
             f"{p['recall_of_reported'] if p['recall_of_reported'] is not None else '–'} | "
             f"{p['customer_f1']:.2f} / {c['customer_f1']:.2f} | "
-            f"{p['reports_needed_median'] if p['reports_needed_median'] is not None else '–'} |"
+            f"{p['reports_needed_median'] if p['reports_needed_median'] is not None else '–'} | "
+            f"{_pair(p, c, 'live_device_f1')} / {_pair(p, c, 'live_customer_f1')} |"
         )
     return "\n".join(lines)
 
 
+def _pair(p: dict[str, Any], c: dict[str, Any], key: str) -> str:
+    return "–" if p[key] is None else f"{p[key]:.2f} ({c[key]:.2f})"
+
+
 def summary(rows: list[dict[str, Any]]) -> str:
     def mean(engine: str, key: str, subset: list[dict[str, Any]]) -> float:
-        return statistics.fmean(r[engine][key] for r in subset)
+        values = [r[engine][key] for r in subset if r[engine][key] is not None]
+        return statistics.fmean(values) if values else float("nan")
 
-    out = []
-    for label, subset in (("all", rows),
-                          ("with AMI", [r for r in rows if r["meter_delivery"] > 0]),
-                          ("calls only", [r for r in rows if r["meter_delivery"] == 0])):
-        if subset:
-            out.append(
-                f"{label:>10}: device F1 {mean('probabilistic', 'device_f1', subset):.3f} "
-                f"(classic {mean('classic', 'device_f1', subset):.3f}), customer F1 "
-                f"{mean('probabilistic', 'customer_f1', subset):.3f} "
-                f"(classic {mean('classic', 'customer_f1', subset):.3f})"
+    def line(label: str, subset: list[dict[str, Any]]) -> str:
+        parts = []
+        for name, device, customer in (("at the end", "device_f1", "customer_f1"),
+                                       ("before repair", "live_device_f1", "live_customer_f1")):
+            parts.append(
+                f"{name}: device F1 {mean('probabilistic', device, subset):.3f} "
+                f"(classic {mean('classic', device, subset):.3f}), customer F1 "
+                f"{mean('probabilistic', customer, subset):.3f} "
+                f"(classic {mean('classic', customer, subset):.3f})"
             )
-    return "\n".join(out)
+        return f"{label:>14}: " + "; ".join(parts)
+
+    groups = [("all", rows),
+              ("with AMI", [r for r in rows if r["meter_delivery"] > 0]),
+              ("calls only", [r for r in rows if r["meter_delivery"] == 0])]
+    groups += [(name, [r for r in rows if r["network"] == name])
+               for name in dict.fromkeys(r["network"] for r in rows)]
+    return "\n".join(line(label, subset) for label, subset in groups if subset)
+
+
+def condensed(rows: list[dict[str, Any]]) -> str:
+    """One line per network and scenario kind, averaged over call rates and AMI."""
+    def mean(subset: list[dict[str, Any]], engine: str, key: str) -> str:
+        values = [r[engine][key] for r in subset if r[engine][key] is not None]
+        return f"{statistics.fmean(values):.2f}" if values else "–"
+
+    lines = ["| network | scenario | before repair: device F1 | classic | with AMI | calls only "
+             "| customer F1 | classic | at the end: device F1 | classic | customer F1 "
+             "| recall of reported |",
+             "|---|---|" + "---:|" * 10]
+    for network, scenario in dict.fromkeys((r["network"], r["scenario"]) for r in rows):
+        cell = [r for r in rows if r["network"] == network and r["scenario"] == scenario]
+        ami = [r for r in cell if r["meter_delivery"] > 0]
+        calls = [r for r in cell if r["meter_delivery"] == 0]
+        lines.append(
+            f"| {network} | {scenario} | **{mean(cell, 'probabilistic', 'live_device_f1')}** | "
+            f"{mean(cell, 'classic', 'live_device_f1')} | "
+            f"{mean(ami, 'probabilistic', 'live_device_f1')} | "
+            f"{mean(calls, 'probabilistic', 'live_device_f1')} | "
+            f"**{mean(cell, 'probabilistic', 'live_customer_f1')}** | "
+            f"{mean(cell, 'classic', 'live_customer_f1')} | "
+            f"{mean(cell, 'probabilistic', 'device_f1')} | {mean(cell, 'classic', 'device_f1')} | "
+            f"{mean(cell, 'probabilistic', 'customer_f1')} | "
+            f"{mean(cell, 'probabilistic', 'recall_of_reported')} |")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
                                    indent=1))
-    print(table(rows))
-    print()
-    print(summary(rows))
+    report = "\n\n".join([condensed(rows), summary(rows), table(rows)])
+    args.out.with_suffix(".md").write_text(report + "\n")
+    print(report)
     return 0
 
 

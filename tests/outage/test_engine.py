@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from gis import Network
+from gis import Network, NetworkBuilder
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import parse_event
@@ -95,6 +95,66 @@ def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network
     assert restored.device_id == "fuse.b"
     assert set(live(engine)) <= {"fuse.a", "transformer.a1", "transformer.a2"}
     assert live(engine)
+
+
+def test_crew_closing_an_unreported_device_records_the_outage_it_found(
+    feeder: Network,
+) -> None:
+    """Nobody reported transformer b1; a patrolling crew closes it: an outage it was."""
+    engine = run(feeder, [call("a2.1", 0), call("a2.4", 2),
+                          device("transformer.b1", 80, "closed", "crew")])
+    found = next(o for o in engine.outages() if o.device_id == "transformer.b1")
+    assert found.stage is Stage.RESTORED and found.restored.isoformat() == at(80)
+    assert len(engine.customer_ids_of(found)) == 6
+    assert found.started.isoformat() == at(80)  # no report: known out only when found
+    assert found.explanation.startswith("Found open")
+    assert set(live(engine)) == {"transformer.a2"}  # the other outage is untouched
+    # Hearing the same close again is not a second outage.
+    engine.apply(parse_event(device("transformer.b1", 81, "closed", "crew")))
+    assert sum(o.device_id == "transformer.b1" for o in engine.outages()) == 1
+
+
+def test_found_open_device_starts_at_the_earliest_report_below_it(feeder: Network) -> None:
+    """One call under transformer b2 (too little to predict an outage), then a crew closes it."""
+    engine = run(feeder, [call("b2.3", 10), device("transformer.b2", 95, "closed", "crew")])
+    found = next(o for o in engine.outages() if o.device_id == "transformer.b2")
+    assert found.started.isoformat() == at(10) and found.restored.isoformat() == at(95)
+
+
+def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_outage(
+    feeder: Network,
+) -> None:
+    """The fuse closes, then a crew finds transformer a3 still open: out since the fuse opened."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew"), device("transformer.a3", 150, "closed",
+                                                                "crew")]
+    engine = run(feeder, events)
+    inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
+    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+    assert live(engine) == {}
+
+
+def test_reports_left_under_a_prediction_the_crew_disproved_still_show_as_an_outage() -> None:
+    """Breaker predicted; the crew finds fuse x instead. Calls from the breaker's own
+    customers stay explained by the breaker, which must then have a live record."""
+    b = NetworkBuilder("mixed", crs="EPSG:4326", units="deg")
+    for bus, x in (("sub", 0.0), ("head", 0.001), ("x", 0.002), ("xs", 0.003)):
+        b.add_bus(bus, x, 0.0)
+    b.add_branch("bay", "connector", "sub", "head")
+    b.add_device("breaker.f1", "breaker", "bay")
+    b.add_branch("line.x", "line", "head", "x")
+    b.add_device("fuse.x", "fuse", "line.x")
+    b.add_branch("transformer.x", "service_transformer", "x", "xs")
+    for m in range(1, 5):  # primary-metered customers straight under the breaker
+        b.add_customer(f"h.{m}", "head", x=0.001, y=0.0001 * m)
+    for m in range(1, 7):
+        b.add_customer(f"x.{m}", "xs", x=0.003, y=0.0001 * m)
+    b.add_source("vsource.sub", "sub")
+    calls = [call(c, i) for i, c in enumerate(["h.1", "h.2", "x.1", "x.2", "x.3"])]
+    engine = run(b.build(), [*calls, device("fuse.x", 50, "closed", "crew"), call("h.3", 55)])
+    assert [o.device_id for o in engine.outages() if o.stage is Stage.RESTORED] == ["fuse.x"]
+    status = engine.customer_status("h.3")
+    assert status is not None and status.device_id == "breaker.f1"
 
 
 def test_meter_power_restore_ends_the_outage(feeder: Network) -> None:
