@@ -485,9 +485,10 @@ class OutageEngine:
             return []
         outage = self._new_outage(c, self.book.new_id(), op.time)
         recent = customers[self.restored_at[customers] >= _seconds(op.time - NESTED_WINDOW)]
-        if len(recent):
-            since = EPOCH + timedelta(seconds=float(self.out_since[recent].min()))
-            outage.started = outage.first_report = min(outage.started, since)
+        since = float(self.out_since[recent].min()) if len(recent) else math.inf
+        if math.isfinite(since):  # not for meters that said they had power since
+            backdated = EPOCH + timedelta(seconds=since)
+            outage.started = outage.first_report = min(outage.started, backdated)
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id

@@ -157,6 +157,19 @@ def test_reports_left_under_a_prediction_the_crew_disproved_still_show_as_an_out
     assert status is not None and status.device_id == "breaker.f1"
 
 
+def test_found_open_device_whose_meters_said_they_had_power_is_not_backdated(
+    feeder: Network,
+) -> None:
+    """After the fuse closes, a3's meters report power; a later close of a3 starts then."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew")]
+    events += [meter(f"a3.{m}", 61, "on") for m in range(1, 7)]
+    events += [device("transformer.a3", 150, "closed", "crew")]
+    engine = run(feeder, events)
+    found = next(o for o in engine.outages() if o.device_id == "transformer.a3")
+    assert found.started.isoformat() == at(150)
+
+
 def test_meter_power_restore_ends_the_outage(feeder: Network) -> None:
     """A power-restore message from inside an outage restores it."""
     engine = run(feeder, [meter(f"b1.{m}", 1, "off") for m in range(1, 4)])
