@@ -46,6 +46,8 @@ NESTED_WINDOW = timedelta(hours=6)
 RESTORE_GRACE = timedelta(minutes=10)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# Meters asked at most to verify one restoration (one per transformer).
+VERIFY_PINGS = 1000
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
@@ -301,6 +303,7 @@ class OutageEngine:
         limit = _seconds(now)
         while self._restore_checks and self._restore_checks[0][0] <= limit:
             _, region, restored_at, gasped = heapq.heappop(self._restore_checks)
+            self._verify_restoration(region, restored_at)
             meters = np.array(gasped, dtype=np.int64)
             back = self.meter_on_time[meters] >= restored_at
             self._restores_expected += len(meters)
@@ -321,6 +324,22 @@ class OutageEngine:
                 now,
             )
         return touched
+
+    def _verify_restoration(self, region: int, restored_at: float) -> None:
+        """Ask one meter behind each transformer (or last device) of a restored area
+        that has not said so itself whether it has power: those that do not are a
+        nested outage, found before anyone calls again."""
+        if self.pinger is None:
+            return
+        customers = self.customers_below(region)
+        quiet = customers[self.meter_on_time[customers] < restored_at]
+        if len(quiet) == 0:
+            return
+        _, first = np.unique(self.tree.customer_parent[quiet], return_index=True)
+        chosen = quiet[np.sort(first)][:VERIFY_PINGS]
+        ids = self.network.customers.ids
+        self.stats.pings_requested += len(chosen)
+        self.pinger.ping([ids[i] for i in chosen.tolist()])
 
     def _update(
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
@@ -590,7 +609,7 @@ class OutageEngine:
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[customers] = math.inf
-        if gasped:
+        if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
             heapq.heappush(self._restore_checks, (check, region,
                                                   _seconds(restored_at), tuple(gasped)))

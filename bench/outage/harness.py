@@ -25,13 +25,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.evaluate import customer_score, device_score
-from outage.events import parse_event
+from outage.events import MeterReading, parse_event
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
@@ -61,6 +62,7 @@ class Tally:
     reported_recall: list[float] = field(default_factory=list)
     live_device_f1: list[float] = field(default_factory=list)
     live_customer_f1: list[float] = field(default_factory=list)
+    pings: list[int] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         mean = statistics.fmean
@@ -77,13 +79,46 @@ class Tally:
                                if self.live_device_f1 else None),
             "live_customer_f1": (round(mean(self.live_customer_f1), 3)
                                  if self.live_customer_f1 else None),
+            "pings_per_scenario": round(mean(self.pings), 1) if self.pings else 0.0,
         }
 
 
+class HeadEnd:
+    """A simulated AMI head-end: answers the engine's pings from the scenario's truth.
+
+    Each answer arrives with the scenario's meter delivery rate; a meter behind an open
+    device answers "off", any other "on".
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.asked: list[str] = []
+        self.delivery = scenario.params.meter_delivery
+        self.rng = np.random.default_rng(scenario.seed + 1)
+        self.dark: dict[str, list[tuple[datetime, datetime]]] = {}
+        for t in scenario.truth:
+            for c in t.customers:
+                self.dark.setdefault(c, []).append((t.start, t.end))
+
+    def ping(self, customer_ids: list[str]) -> None:
+        self.asked += customer_ids
+
+    def answer(self, engine: OutageEngine, when: datetime) -> None:
+        """Apply the answers to what was asked; they may raise new questions (3 rounds)."""
+        for _ in range(3):
+            asked, self.asked = self.asked, []
+            for c in asked:
+                if self.rng.random() < self.delivery:
+                    dark = any(s <= when < e for s, e in self.dark.get(c, ()))
+                    engine.apply(MeterReading(when, c, not dark, ping=True))
+            if not self.asked:
+                return
+
+
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
-            params: PredictionParams | None = None) -> dict[str, Any]:
+            params: PredictionParams | None = None, *, ping: bool = False) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with."""
-    engine = OutageEngine(network, params, predictor=predictor)
+    head_end = HeadEnd(scenario) if ping and scenario.params.meter_delivery > 0 else None
+    engine = OutageEngine(network, params, predictor=predictor, pinger=head_end)
     truth = {t.customers: t for t in scenario.truth}
     found: dict[frozenset[str], int] = {}
     reports = {key: 0 for key in truth}
@@ -118,6 +153,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             reports[key] += 1
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
+        if head_end is not None:
+            head_end.answer(engine, event.time)
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
     return {
@@ -127,12 +164,14 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "reports_needed": list(found.values()),
         "live_device": live_device,
         "live_customer": live_customer,
+        "pings": engine.stats.pings_requested,
     }
 
 
 def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
     progress: Callable[[int], None], params: PredictionParams | None = None,
+    *, ping: bool = False,
 ) -> list[dict[str, Any]]:
     rows = []
     for name in names:
@@ -152,7 +191,7 @@ def evaluate(
                             continue  # e.g. no nested pair in this network
                         for engine_name, predictor in (("probabilistic", Predictor),
                                                        ("classic", RulePredictor)):
-                            result = run_one(network, scenario, predictor, params)
+                            result = run_one(network, scenario, predictor, params, ping=ping)
                             tally = tallies[engine_name]
                             tally.device_p.append(result["device"].precision)
                             tally.device_r.append(result["device"].recall)
@@ -161,6 +200,7 @@ def evaluate(
                             tally.reports_needed += result["reports_needed"]
                             tally.live_device_f1 += result["live_device"]
                             tally.live_customer_f1 += result["live_customer"]
+                            tally.pings.append(result["pings"])
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -254,8 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="override a PredictionParams number, e.g. gasp_alpha=4")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS))
-    parser.add_argument("--out", type=Path, default=ROOT / "bench/outage/results/harness.json")
+    parser.add_argument("--ping", action="store_true",
+                        help="answer the engine's meter pings from a simulated head-end")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="default results/harness.json (harness_ping.json with --ping)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        name = "harness_ping.json" if args.ping else "harness.json"
+        args.out = ROOT / "bench/outage/results" / name
     names = [n for n in args.networks if n in NETWORKS]
     call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
     if args.quick:
@@ -269,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
-        rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params)
+        rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
+                        ping=args.ping)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},

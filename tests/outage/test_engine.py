@@ -287,3 +287,22 @@ def test_unsure_prediction_pings_meters_and_uses_the_answers(feeder: Network) ->
     for m in ("a1.2", "a1.5", "a3.2", "a3.5"):
         engine.apply(parse_event({**meter(m, 5, "off"), "ping": True}))
     assert set(live(engine)) == {"fuse.a"}
+
+
+def test_restoration_is_verified_by_pings_and_a_silent_transformer_is_a_nested_outage(
+    feeder: Network,
+) -> None:
+    """Ten minutes after fuse a closes, one meter behind each of its transformers is
+    asked; transformer a3's answers 'off': a nested outage, out since the fuse opened."""
+    head_end = _HeadEnd()
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    engine = run(feeder, [*events, device("fuse.a", 60, "closed", "crew")], pinger=head_end)
+    head_end.asked.clear()
+    engine.apply(parse_event(call("b1.1", 71)))  # the next event after the 10-minute check
+    verified = sorted(c for c in head_end.asked if c.startswith("a"))  # b1: a new question
+    assert [c.split(".")[0] for c in verified] == ["a1", "a2", "a3"]  # one per transformer
+    for customer in verified:
+        state = "off" if customer.startswith("a3") else "on"
+        engine.apply(parse_event({**meter(customer, 72, state), "ping": True}))
+    nested = live(engine)["transformer.a3"]
+    assert nested.started.isoformat() == at(0)
