@@ -46,8 +46,10 @@ NESTED_WINDOW = timedelta(hours=6)
 RESTORE_GRACE = timedelta(minutes=10)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
-# Meters asked at most to verify one restoration (one per transformer).
+# Meters asked at most to verify one restoration (one per transformer), and how
+# long before a meter is asked again.
 VERIFY_PINGS = 1000
+PING_RETRY = timedelta(minutes=15)
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
@@ -99,6 +101,7 @@ class OutageEngine:
         self._powered_expiry: list[tuple[float, int]] = []
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.meter_on_time = np.full(n, -math.inf)
+        self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
@@ -336,10 +339,7 @@ class OutageEngine:
         if len(quiet) == 0:
             return
         _, first = np.unique(self.tree.customer_parent[quiet], return_index=True)
-        chosen = quiet[np.sort(first)][:VERIFY_PINGS]
-        ids = self.network.customers.ids
-        self.stats.pings_requested += len(chosen)
-        self.pinger.ping([ids[i] for i in chosen.tolist()])
+        self._ask(quiet[np.sort(first)][:VERIFY_PINGS].tolist())
 
     def _update(
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
@@ -710,10 +710,20 @@ class OutageEngine:
             return
         for c in change.added:
             if self.predictor.confidence(c) < 0.9:
-                meters = choose_pings(self, c)
-                if meters:
-                    self.stats.pings_requested += len(meters)
-                    self.pinger.ping(meters)
+                self._ask(choose_pings(self, c))
+
+    def _ask(self, meters: list[int]) -> None:
+        """Ping these meters, except those asked lately (an unanswered ping is not
+        repeated at once: a head-end in a storm has enough to do)."""
+        if self.pinger is None or self.now is None or not meters:
+            return
+        now = _seconds(self.now)
+        fresh = [i for i in meters if self.pinged_at[i] <= now - PING_RETRY.total_seconds()]
+        if fresh:
+            self.pinged_at[fresh] = now
+            self.stats.pings_requested += len(fresh)
+            ids = self.network.customers.ids
+            self.pinger.ping([ids[i] for i in fresh])
 
     # -- views ---------------------------------------------------------------------
     def outages(self, *, include_cancelled: bool = False) -> list[Outage]:

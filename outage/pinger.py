@@ -24,13 +24,14 @@ class MeterPinger(Protocol):
         """Ask these meters for their state; answers arrive as meter events."""
 
 
-def choose_pings(engine: OutageEngine, candidate: int) -> list[str]:
-    """Meters whose answer separates the candidate from its parent and its children.
+def choose_pings(engine: OutageEngine, candidate: int) -> list[int]:
+    """Meters (customer indices) whose answer separates the candidate from its parent
+    and its children.
 
     Silent meters below the candidate say whether it is really out; silent meters
     below its parent but outside it say whether the outage is larger.
     """
-    chosen: list[str] = []
+    chosen: list[int] = []
     below = engine.customers_below(candidate)
     chosen += _silent(engine, below)[:PINGS_PER_QUESTION]
     parent = int(engine.tree.parent[candidate])
@@ -40,9 +41,9 @@ def choose_pings(engine: OutageEngine, candidate: int) -> list[str]:
     return chosen
 
 
-def _silent(engine: OutageEngine, customers: np.ndarray) -> list[str]:
+def _silent(engine: OutageEngine, customers: np.ndarray) -> list[int]:
     quiet = customers[~np.isfinite(engine.report_time[customers])]
     quiet = quiet[np.isinf(engine.meter_time[quiet])]
-    ids = engine.network.customers.ids
     step = max(len(quiet) // PINGS_PER_QUESTION, 1)  # spread over the area, not the first few
-    return [ids[i] for i in quiet[::step].tolist()]
+    chosen: list[int] = quiet[::step].tolist()
+    return chosen

@@ -117,7 +117,9 @@ class HeadEnd:
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with."""
-    head_end = HeadEnd(scenario) if ping and scenario.params.meter_delivery > 0 else None
+    # The classic rules do not ask meters anything: only the probabilistic engine pings.
+    asks = ping and predictor is Predictor and scenario.params.meter_delivery > 0
+    head_end = HeadEnd(scenario) if asks else None
     engine = OutageEngine(network, params, predictor=predictor, pinger=head_end)
     truth = {t.customers: t for t in scenario.truth}
     found: dict[frozenset[str], int] = {}

@@ -306,3 +306,17 @@ def test_restoration_is_verified_by_pings_and_a_silent_transformer_is_a_nested_o
         engine.apply(parse_event({**meter(customer, 72, state), "ping": True}))
     nested = live(engine)["transformer.a3"]
     assert nested.started.isoformat() == at(0)
+
+
+def test_a_meter_is_not_asked_again_within_the_retry_window(feeder: Network) -> None:
+    """The same doubtful prediction twice in a few minutes: its meters are asked once."""
+    head_end = _HeadEnd()
+    engine = run(feeder, [call("a2.1", 1)], pinger=head_end)
+    first = list(head_end.asked)
+    assert first
+    outage = live(engine)["transformer.a2"]
+    engine.apply(parse_event({"type": "dispatcher", "time": at(2), "action": "cancel",
+                              "outage_id": outage.id}))
+    engine.apply(parse_event(call("a2.2", 3)))
+    assert "transformer.a2" in live(engine)
+    assert len(head_end.asked) == len(set(head_end.asked))  # nobody asked twice
