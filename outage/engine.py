@@ -497,7 +497,8 @@ class OutageEngine:
         Closing it says it was open: its customers were out, unreported (a storm patrol
         finds such devices). The outage is recorded and restored at once, starting at the
         earliest report below it, or with the outage its customers were last restored
-        from (they never came back: a nested outage), else at the close itself.
+        from (they never came back: a nested outage), else at the close itself — except
+        for a SCADA close with no report below, which is a state report.
         """
         customers = self.customers_below(c)
         if len(customers) == 0:
@@ -508,6 +509,10 @@ class OutageEngine:
         if math.isfinite(since):  # not for meters that said they had power since
             backdated = EPOCH + timedelta(seconds=since)
             outage.started = outage.first_report = min(outage.started, backdated)
+        if op.source == "scada" and outage.started >= op.time:
+            # SCADA sees its devices open as well as close: a close it never saw open,
+            # with nobody out below, is a state report (e.g. after a restart), not news.
+            return []
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id

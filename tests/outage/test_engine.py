@@ -114,6 +114,17 @@ def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     assert sum(o.device_id == "transformer.b1" for o in engine.outages()) == 1
 
 
+def test_scada_state_reports_of_closed_devices_are_not_outages(feeder: Network) -> None:
+    """SCADA reporting devices closed (after a restart, say), nobody out: no outage; with
+    a report below, the close says the device was open after all."""
+    engine = run(feeder, [device("recloser.r1", 0, "closed"), device("fuse.a", 0, "closed")])
+    assert engine.outages() == []
+    engine.apply(parse_event(call("b2.3", 10)))
+    engine.apply(parse_event(device("fuse.b", 20, "closed")))
+    found = next(o for o in engine.outages() if o.device_id == "fuse.b")
+    assert found.started.isoformat() == at(10) and found.restored.isoformat() == at(20)
+
+
 def test_found_open_device_starts_at_the_earliest_report_below_it(feeder: Network) -> None:
     """One call under transformer b2 (too little to predict an outage), then a crew closes it."""
     engine = run(feeder, [call("b2.3", 10), device("transformer.b2", 95, "closed", "crew")])
