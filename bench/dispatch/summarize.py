@@ -71,6 +71,7 @@ def comparison(
     )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     gaps = []
+    by_class: dict[str, list[float]] = defaultdict(list)
     for inst, s in sorted(by.items()):
         if "ortools" not in s or "pyvrp" not in s:
             continue
@@ -79,6 +80,8 @@ def comparison(
         feasible = o["feasible"] == "True" and p["feasible"] == "True"
         if feasible:
             gaps.append(gap)
+            # RC105 -> RC1 (Solomon), RC1_2_5 -> RC1 (Gehring-Homberger)
+            by_class[inst.split("_")[0] if "_" in inst else inst[:-2]].append(gap)
         bks = f"{o['bks_vehicles']} / {o['bks_distance']}" if o["bks_distance"] else "n/a"
         mark = "" if feasible else " (infeasible)"
         print(
@@ -90,6 +93,9 @@ def comparison(
             f"\nMean distance gap to PyVRP over {len(gaps)} instances: "
             f"{statistics.mean(gaps):+.2f}%"
         )
+        classes = ", ".join(f"{c} {statistics.mean(g):+.2f}% ({len(g)})"
+                            for c, g in sorted(by_class.items()))
+        print(f"By class: {classes}")
 
 
 def field() -> None:
