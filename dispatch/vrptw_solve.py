@@ -6,8 +6,7 @@ capacity dimension and a time dimension (travel + service). The search starts fr
 savings heuristic and, in the second half of the time limit, from local cheapest insertion
 (every customer sits in a disjunction with a prohibitive penalty, so a first solution
 always exists and local search inserts what the seed left out); each runs guided local
-search with a larger penalty weight than OR-Tools' default (above 150 customers with
-large-neighbourhood operators as well), and the better plan is kept.
+search with a larger penalty weight than OR-Tools' default, and the better plan is kept.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import time
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util.optional_boolean_pb2 import BOOL_TRUE
 
 from dispatch.routing import search_parameters
 from dispatch.vrptw import Convention, VrptwInstance, evaluate, integer_matrix, scaled
@@ -46,21 +44,6 @@ GLS_LAMBDA = 0.3
 # insertion alone 2701.4 at 10 s; RC1_2_1: 3795.4 against 3770.0; PyVRP 2698.6 and
 # 3521.4 at 30 s), and on RC101 and RC208 with lambda 0.3.
 PORTFOLIO = (FSS.SAVINGS, FSS.LOCAL_CHEAPEST_INSERTION)
-
-# Above this many customers the search also runs OR-Tools' large-neighbourhood operators
-# that remove the nodes close to one another, or an expensive chain, and re-insert them by
-# cheapest insertion (global and local). At 30 s on Gehring-Homberger 200 instances they
-# shortened the plan on 5 of 6 (RC1_2_4 3313.7 -> 3221.3, R2_2_4 2064.5 -> 2007.3, C1_2_4
-# 2800.2 -> 2754.1, R1_2_8 3379.9 -> 3343.1 with the local pair; R1_2_10 3772.3 -> 3785.1);
-# on Solomon 100 they made 4 of the 6 hardest longer (R110 1102.3 -> 1141.3, RC208 788.5 ->
-# 829.4), where the plain local search has time to converge.
-LNS_MIN_CUSTOMERS = 150
-LNS_OPERATORS = (
-    "use_global_cheapest_insertion_close_nodes_lns",
-    "use_local_cheapest_insertion_close_nodes_lns",
-    "use_global_cheapest_insertion_expensive_chain_lns",
-    "use_local_cheapest_insertion_expensive_chain_lns",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +123,6 @@ def _solve_from(
     manager, routing, _ = _build(inst, params.convention, vehicle_cost)
     p = search_parameters(seed, max(seconds, 0.5), params.solution_limit)
     p.guided_local_search_lambda_coefficient = GLS_LAMBDA
-    if len(inst.x) - 1 > LNS_MIN_CUSTOMERS:
-        for operator in LNS_OPERATORS:
-            setattr(p.local_search_operators, operator, BOOL_TRUE)
     sol = routing.SolveWithParameters(p)
     if sol is None:
         return None
