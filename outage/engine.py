@@ -50,6 +50,8 @@ NESTED_PRIOR = 0.2
 # long before a meter is asked again.
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
+# The shape of a saved engine state; bump it when the engine's attributes change.
+STATE_VERSION = 2
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
@@ -79,6 +81,7 @@ class OutageEngine:
         pinger: MeterPinger | None = None,
         predictor: type[Predictor] = Predictor,
     ) -> None:
+        self.state_version = STATE_VERSION
         self.network = network
         self.params = params or PredictionParams()
         self.topology = Topology(network)
@@ -152,6 +155,12 @@ class OutageEngine:
         state = dict(self.__dict__)
         state["pinger"] = None  # a live connection, not state: re-attach after loading
         return state
+
+    @property
+    def current(self) -> bool:
+        """False for a state saved by an engine whose state had another shape (a snapshot
+        taken before an upgrade): such a state is rebuilt from the event log instead."""
+        return getattr(self, "state_version", None) == STATE_VERSION
 
     def check(self, event: Event) -> None:
         """Raise EventError if the event names something this network or engine lacks."""
@@ -503,16 +512,17 @@ class OutageEngine:
         customers = self.customers_below(c)
         if len(customers) == 0:
             return []
-        outage = self._new_outage(c, self.book.new_id(), op.time)
+        started = self._start_of(c, op.time)
         recent = customers[self.restored_at[customers] >= _seconds(op.time - NESTED_WINDOW)]
         since = float(self.out_since[recent].min()) if len(recent) else math.inf
         if math.isfinite(since):  # not for meters that said they had power since
-            backdated = EPOCH + timedelta(seconds=since)
-            outage.started = outage.first_report = min(outage.started, backdated)
-        if op.source == "scada" and outage.started >= op.time:
+            started = min(started, EPOCH + timedelta(seconds=since))
+        if op.source == "scada" and started >= op.time:
             # SCADA sees its devices open as well as close: a close it never saw open,
             # with nobody out below, is a state report (e.g. after a restart), not news.
             return []
+        outage = self._new_outage(c, self.book.new_id(), op.time)
+        outage.started = outage.first_report = started
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id

@@ -49,7 +49,8 @@ class OutageService:
              *, snapshot_every: int = 5000) -> OutageService:
         """Rebuild the state: latest snapshot, then every event logged after it."""
         snapshot = log.latest_snapshot()
-        if snapshot is not None and isinstance(snapshot[1], OutageEngine):
+        if (snapshot is not None and isinstance(snapshot[1], OutageEngine)
+                and snapshot[1].current):
             seq, engine = snapshot[0], snapshot[1]
         else:
             seq, engine = 0, OutageEngine(network, params)

@@ -56,6 +56,24 @@ def test_restart_from_snapshot_equals_full_replay(feeder: Network, tmp_path: Pat
     assert restarted.applied_seq == log.last_seq()
 
 
+def test_a_snapshot_from_an_older_engine_is_rebuilt_from_the_log(
+    feeder: Network, tmp_path: Path
+) -> None:
+    """After an upgrade the saved state may lack what the engine now keeps: the log,
+    not the snapshot, is then what the state is rebuilt from."""
+    log = EventLog(f"sqlite:///{tmp_path / 'log.db'}")
+    service = OutageService.open(feeder, log, snapshot_every=0)
+    for data in _storm(feeder):
+        service.submit(data)
+    old = OutageEngine(feeder)
+    del old.pinged_at  # what an earlier version did not have
+    old.state_version = 1
+    log.save_snapshot(log.last_seq(), old)
+    restarted = OutageService.open(feeder, EventLog(log.url))
+    assert restarted.engine is not old and restarted.engine.current
+    assert _state(restarted.engine) == _state(service.engine)
+
+
 WRITER = textwrap.dedent(
     """
     import json, sys
