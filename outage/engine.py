@@ -128,8 +128,8 @@ class OutageEngine:
         if self.now is not None and event.time < self.now:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
-        self._expire_powered(event.time)
-        due = self._check_restorations(event.time) + self._lift_prior_caps(event.time)
+        due = (self._expire_powered(event.time) + self._check_restorations(event.time)
+               + self._lift_prior_caps(event.time))
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
@@ -257,13 +257,15 @@ class OutageEngine:
         self.out_since[i] = math.inf
         return touched
 
-    def _expire_powered(self, now: datetime) -> None:
+    def _expire_powered(self, now: datetime) -> list[Outage]:
+        touched: list[Outage] = []
         limit = _seconds(now)
         while self._powered_expiry and self._powered_expiry[0][0] <= limit:
             _, i = heapq.heappop(self._powered_expiry)
             if self.powered[i] and self.meter_time[i] + POWERED_FOR.total_seconds() <= limit:
                 self.powered[i] = 0
-                self._update(i, powered=-1, when=now)
+                touched += self._update(i, powered=-1, when=now)
+        return touched
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
         calls, gasps, silent = self.called[i], self.gasped[i], self.silent[i]

@@ -331,3 +331,18 @@ def test_a_meter_is_not_asked_again_within_the_retry_window(feeder: Network) -> 
     engine.apply(parse_event(call("a2.2", 3)))
     assert "transformer.a2" in live(engine)
     assert len(head_end.asked) == len(set(head_end.asked))  # nobody asked twice
+
+
+def test_an_outage_that_appears_when_power_evidence_expires_is_published(
+    feeder: Network,
+) -> None:
+    """A meter said it had power, so one call is not an outage; 30 minutes later that
+    answer no longer counts, the call alone makes the transformer outage, and the
+    dashboard hears of it at the next event."""
+    engine = run(feeder, [{**meter("a2.6", 0, "on"), "ping": True}, call("a2.1", 1)])
+    assert live(engine) == {}
+    heard: list[str] = []
+    engine.subscribe(lambda o: heard.append(o.device_id))
+    engine.apply(parse_event(meter("b3.3", 45, "on")))
+    assert set(live(engine)) == {"transformer.a2"}
+    assert heard == ["transformer.a2"]
