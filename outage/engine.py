@@ -523,8 +523,7 @@ class OutageEngine:
             # SCADA sees its devices open as well as close: a close it never saw open,
             # with nobody out below, is a state report (e.g. after a restart), not news.
             return []
-        outage = self._new_outage(c, self.book.new_id(), op.time)
-        outage.started = outage.first_report = started
+        outage = self._new_outage(c, self.book.new_id(), op.time, started)
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id
@@ -650,8 +649,9 @@ class OutageEngine:
         self._ping_if_unsure(change)
         return touched
 
-    def _new_outage(self, c: int, outage_id: str, when: datetime) -> Outage:
-        started = self._start_of(c, when)
+    def _new_outage(self, c: int, outage_id: str, when: datetime,
+                    started: datetime | None = None) -> Outage:
+        started = started or self._start_of(c, when)
         return Outage(
             id=outage_id,
             candidate=c,

@@ -46,9 +46,8 @@ from dispatch.solve import SolveParams, solve  # noqa: E402
 HORIZON = SHIFT_MIN + 120.0  # the last mutual-aid shift ends then
 
 
-def horizon_cm(problem: Problem, served_cm: float, dropped: list[str]) -> float:
-    """Customer-minutes with unserved customers out until the horizon."""
-    customers = {j.id: j.customers for j in problem.jobs}
+def horizon_cm(customers: dict[str, int], served_cm: float, dropped: list[str]) -> float:
+    """Customer-minutes with unserved customers (job id -> customers) out until the horizon."""
     return served_cm + HORIZON * sum(customers[j] for j in dropped)
 
 
@@ -77,8 +76,8 @@ def field_row(crews: int, jobs: int, seed: int, limit: float, folder: Path) -> d
     customers = {j.id: j.customers for j in problem.jobs}
     ours_c = sum(customers[j] * ours_finish[j] for j in common)
     greedy_c = sum(customers[j] * greedy_finish[j] for j in common)
-    ours_h = horizon_cm(problem, out["customer_minutes"], [u["id"] for u in out["unassigned"]])
-    greedy_h = horizon_cm(problem, g.customer_minutes, [d.job for d in g.dropped])
+    ours_h = horizon_cm(customers, out["customer_minutes"], [u["id"] for u in out["unassigned"]])
+    greedy_h = horizon_cm(customers, g.customer_minutes, [d.job for d in g.dropped])
     return {
         "instance": path.name,
         "time_limit": limit,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import statistics
 import sys
 import time
@@ -31,7 +32,7 @@ from tqdm import tqdm
 from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
-from outage.evaluate import customer_score, device_score
+from outage.evaluate import Score, customer_score, device_score
 from outage.events import MeterReading, parse_event
 from outage.predict import Predictor
 from outage.records import Outage
@@ -114,6 +115,20 @@ class HeadEnd:
                 return
 
 
+def before_repair(engine: OutageEngine, scenario: Scenario, when: datetime,
+                  last_report: dict[str, datetime]) -> tuple[Score, Score]:
+    """What the dispatcher sees just before a crew repairs a device: the live outages
+    against everything truly out at that moment (no crew knowledge), device and customer
+    level."""
+    live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
+    # Counted: outages some customer has reported by now. A device open inside another
+    # open one cannot be seen yet (its customers are already out).
+    out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end
+               and any(last_report.get(c, t.start) > t.start for c in t.customers)]
+    out_now = [a for a in out_now if not any(a < b for b in out_now)]
+    return device_score(live, out_now), customer_score(live, out_now)
+
+
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with."""
@@ -139,16 +154,9 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     for data in scenario.events:
         event = parse_event(data)
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
-            # What the dispatcher sees just before a crew repairs a device: the live
-            # outages against everything truly out at that moment (no crew knowledge).
-            live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
-            out_now = [t.customers for t in scenario.truth if t.start <= event.time <= t.end
-                       and any(last_report.get(c, t.start) > t.start for c in t.customers)]
-            # Counted: outages some customer has reported by now. A device open inside
-            # another open one cannot be seen yet (its customers are already out).
-            out_now = [a for a in out_now if not any(a < b for b in out_now)]
-            live_device.append(device_score(live, out_now).f1)
-            live_customer.append(customer_score(live, out_now).f1)
+            device, customer = before_repair(engine, scenario, event.time, last_report)
+            live_device.append(device.f1)
+            live_customer.append(customer.f1)
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
             last_report[data["customer_id"]] = event.time
@@ -237,19 +245,15 @@ def _pair(p: dict[str, Any], c: dict[str, Any], key: str) -> str:
 
 
 def summary(rows: list[dict[str, Any]]) -> str:
-    def mean(engine: str, key: str, subset: list[dict[str, Any]]) -> float:
-        values = [r[engine][key] for r in subset if r[engine][key] is not None]
-        return statistics.fmean(values) if values else float("nan")
-
     def line(label: str, subset: list[dict[str, Any]]) -> str:
         parts = []
         for name, device, customer in (("at the end", "device_f1", "customer_f1"),
                                        ("before repair", "live_device_f1", "live_customer_f1")):
             parts.append(
-                f"{name}: device F1 {mean('probabilistic', device, subset):.3f} "
-                f"(classic {mean('classic', device, subset):.3f}), customer F1 "
-                f"{mean('probabilistic', customer, subset):.3f} "
-                f"(classic {mean('classic', customer, subset):.3f})"
+                f"{name}: device F1 {_mean(subset, 'probabilistic', device):.3f} "
+                f"(classic {_mean(subset, 'classic', device):.3f}), customer F1 "
+                f"{_mean(subset, 'probabilistic', customer):.3f} "
+                f"(classic {_mean(subset, 'classic', customer):.3f})"
             )
         return f"{label:>14}: " + "; ".join(parts)
 
@@ -261,11 +265,17 @@ def summary(rows: list[dict[str, Any]]) -> str:
     return "\n".join(line(label, subset) for label, subset in groups if subset)
 
 
+def _mean(rows: list[dict[str, Any]], engine: str, key: str) -> float:
+    """Mean of one figure over rows (those without it left out; NaN when none has it)."""
+    values = [r[engine][key] for r in rows if r[engine][key] is not None]
+    return statistics.fmean(values) if values else float("nan")
+
+
 def condensed(rows: list[dict[str, Any]]) -> str:
     """One line per network and scenario kind, averaged over call rates and AMI."""
     def mean(subset: list[dict[str, Any]], engine: str, key: str) -> str:
-        values = [r[engine][key] for r in subset if r[engine][key] is not None]
-        return f"{statistics.fmean(values):.2f}" if values else "–"
+        value = _mean(subset, engine, key)
+        return "–" if math.isnan(value) else f"{value:.2f}"
 
     lines = ["| network | scenario | before repair: device F1 | classic | with AMI | calls only "
              "| customer F1 | classic | at the end: device F1 | classic | customer F1 "

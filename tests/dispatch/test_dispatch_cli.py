@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -15,44 +16,24 @@ def main(argv: list[str]) -> int:
     return oms_main(["dispatch", *argv])
 
 
+def solve_json(name: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """`oms dispatch solve DATA/name --json` with a short search; its parsed output."""
+    argv = ["solve", str(DATA / name), "--time-limit", "2", "--json", "--solution-limit", "20"]
+    assert main(argv) == 0
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return out
+
+
 def test_solve_solomon_json(capsys: pytest.CaptureFixture[str]) -> None:
     """A Solomon file gives the DESIGN.md JSON with a feasible dimacs distance."""
-    assert (
-        main(
-            [
-                "solve",
-                str(DATA / "tiny_solomon.txt"),
-                "--time-limit",
-                "2",
-                "--json",
-                "--solution-limit",
-                "20",
-            ]
-        )
-        == 0
-    )
-    out = json.loads(capsys.readouterr().out)
+    out = solve_json("tiny_solomon.txt", capsys)
     assert out["convention"] == "dimacs" and out["feasible"] and out["unassigned"] == []
     assert sorted(c for r in out["routes"] for c in r) == [1, 2, 3, 4, 5]
 
 
 def test_solve_field_json(capsys: pytest.CaptureFixture[str]) -> None:
     """A field instance prints routes per crew, schedule and customer-minutes."""
-    assert (
-        main(
-            [
-                "solve",
-                str(DATA / "field_small.json"),
-                "--time-limit",
-                "2",
-                "--json",
-                "--solution-limit",
-                "20",
-            ]
-        )
-        == 0
-    )
-    out = json.loads(capsys.readouterr().out)
+    out = solve_json("field_small.json", capsys)
     assert len(out["routes"]) == 2 and out["customer_minutes"] > 0
 
 

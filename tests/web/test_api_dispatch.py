@@ -13,6 +13,15 @@ from tests.web.conftest import login, make_config, make_outage
 from web import create_app
 
 
+def assigned_to_c1(app: Flask, client: FlaskClient, dispatcher: dict[str, str],
+                   outage_id: str, *, signed_in: str = "crew1",
+                   ) -> tuple[FlaskClient, dict[str, str]]:
+    """The dispatcher assigns the job to crew C1; a phone signed in as `signed_in`."""
+    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
+    phone = app.test_client()
+    return phone, login(phone, signed_in)
+
+
 def test_outage_actions_confirm_etr_cancel(client: FlaskClient,
                                            dispatcher: dict[str, str]) -> None:
     """Confirm, set an ETR, then cancel; each is logged and reflected."""
@@ -63,9 +72,7 @@ def test_crew_restores_and_customer_sees_it(app: Flask, client: FlaskClient,
                                             dispatcher: dict[str, str]) -> None:
     """En route, on site, restored with a cause: the outage is restored everywhere."""
     outage_id = make_outage(client, dispatcher)
-    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
-    phone = app.test_client()
-    headers = login(phone, "crew1")
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
     for status in ("en_route", "on_site"):
         response = phone.post("/api/crew/status", json={"status": status, "outage_id": outage_id},
                               headers=headers)
@@ -85,9 +92,7 @@ def test_other_crew_cannot_touch_the_job(app: Flask, client: FlaskClient,
                                          dispatcher: dict[str, str]) -> None:
     """A job assigned to C1 is 403 for C2."""
     outage_id = make_outage(client, dispatcher)
-    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
-    phone = app.test_client()
-    headers = login(phone, "crew2")
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id, signed_in="crew2")
     response = phone.post("/api/crew/status", json={"status": "en_route",
                                                     "outage_id": outage_id}, headers=headers)
     assert response.status_code == 403
@@ -104,9 +109,7 @@ def test_partial_restoration_keeps_isolated_part_out(app: Flask, client: FlaskCl
                                               "state": "open", "time": start.isoformat()},
                          headers=dispatcher)
     outage_id = opened.get_json()["outages"][0]
-    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
-    phone = app.test_client()
-    headers = login(phone, "crew1")
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
     for device in ("nope", "fuse.s1f1l1"):  # not a device; a device outside the outage
         bad = phone.post("/api/crew/status", headers=headers, json={
             "status": "restored", "outage_id": outage_id, "partial": {"device_id": device}})
@@ -140,9 +143,8 @@ def test_crew_retry_is_not_logged_twice(app: Flask, client: FlaskClient,
                                         dispatcher: dict[str, str]) -> None:
     """A crew action retried with its Idempotency-Key (phone on a flaky link) is one event."""
     outage_id = make_outage(client, dispatcher)
-    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
-    phone = app.test_client()
-    headers = {**login(phone, "crew1"), "Idempotency-Key": "q-17"}
+    phone, signed_in = assigned_to_c1(app, client, dispatcher, outage_id)
+    headers = {**signed_in, "Idempotency-Key": "q-17"}
     action = {"status": "en_route", "outage_id": outage_id}
     first = phone.post("/api/crew/status", json=action, headers=headers)
     again = phone.post("/api/crew/status", json=action, headers=headers)

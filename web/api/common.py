@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -43,7 +43,7 @@ def body() -> dict[str, Any]:
 
 
 def field(data: dict[str, Any], name: str, kind: type | tuple[type, ...] = str,
-          *, required: bool = True) -> Any:
+          *, required: bool = True, choices: Collection[str] | None = None) -> Any:
     value = data.get(name)
     if value is None:
         if required:
@@ -54,6 +54,8 @@ def field(data: dict[str, Any], name: str, kind: type | tuple[type, ...] = str,
         raise ApiError(f"field {name!r} must be {expected}, not {type(value).__name__}")
     if isinstance(value, str) and not value.strip():
         raise ApiError(f"field {name!r} must not be empty")
+    if choices is not None and value not in choices:
+        raise ApiError(f"{name} must be one of {', '.join(choices)}")
     return value
 
 

@@ -78,9 +78,7 @@ def post_position() -> tuple[Response, int]:
 @idempotent
 def post_status() -> tuple[Response, int]:
     data = body()
-    status = field(data, "status")
-    if status not in CREW_ACTIONS:
-        raise ApiError(f"status must be one of {', '.join(CREW_ACTIONS)}")
+    status = field(data, "status", choices=CREW_ACTIONS)
     outage_id = field(data, "outage_id")
     cause = field(data, "cause", required=False) or ""
     partial = field(data, "partial", dict, required=False)

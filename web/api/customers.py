@@ -91,9 +91,7 @@ def report() -> tuple[Response, int]:
     """A customer reports an outage (a web call event), optionally with a hazard."""
     data = body()
     customer_id = _customer(data)
-    hazard = field(data, "hazard", required=False)
-    if hazard is not None and hazard not in HAZARDS:
-        raise ApiError(f"hazard must be one of {', '.join(HAZARDS)}")
+    hazard = field(data, "hazard", required=False, choices=HAZARDS)
     text = data.get("text") or ""
     if not isinstance(text, str):
         raise ApiError("field 'text' must be str")
@@ -112,9 +110,7 @@ def subscribe() -> tuple[Response, int]:
     """Store a subscription; updates are sent as events on the customer's room."""
     data = body()
     customer_id = _customer(data)
-    channel = field(data, "channel")
-    if channel not in CHANNELS:
-        raise ApiError(f"channel must be one of {', '.join(CHANNELS)}")
+    channel = field(data, "channel", choices=CHANNELS)
     contact = field(data, "contact")[:200]
     subscription = live().store.subscribe(customer_id, channel, contact)
     live().watch(customer_id)
