@@ -16,7 +16,7 @@ from ortools.constraint_solver import routing_enums_pb2
 
 from dispatch.routing import search_parameters
 from dispatch.vrptw import Convention, VrptwInstance, evaluate, integer_matrix
-from dispatch.vrptw_groups import improve_route_groups
+from dispatch.vrptw_groups import MIN_SECONDS, improve_route_groups
 from dispatch.vrptw_model import build_model, read_routes, routes_cost, search_from_routes
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
@@ -50,6 +50,11 @@ PORTFOLIO = (FSS.SAVINGS, FSS.LOCAL_CHEAPEST_INSERTION)
 # instances furthest from PyVRP at 30 s, mean gap 9.1 % with the whole-instance search
 # alone, 3.9-5.5 % with 15-40 % of the time to it and the rest to groups).
 FIRST_SHARE = 0.2
+# ... but never less than this per customer: the groups need a settled plan to start
+# from, and time for several passes over it (Homberger 400 at 10 s: 41 routes, 7,308.3
+# with the whole limit to the first search; 44 routes, 7,946.7 with 2 s to it). At 30 s
+# on 100-200 customers the share above is the larger.
+FIRST_SECONDS_PER_CUSTOMER = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +122,10 @@ def _second_search(
 ) -> list[list[int]]:
     """Route groups until ``deadline``; the whole instance while customers are unserved."""
     conv = params.convention
+    left = deadline - time.perf_counter()
+    if left < MIN_SECONDS:
+        return routes
     if sum(map(len, routes)) < inst.customers:
-        left = deadline - time.perf_counter()
         found = search_from_routes(inst, routes, conv, vehicle_cost, left, GLS_LAMBDA)
         return found or routes
     return improve_route_groups(inst, routes, conv, vehicle_cost, deadline, params.seed, GLS_LAMBDA)
@@ -127,7 +134,8 @@ def _second_search(
 def solve_vrptw(inst: VrptwInstance, params: VrptwParams) -> VrptwResult:
     """Solve ``inst``; the distance is summed in full precision under ``params.convention``.
 
-    ``FIRST_SHARE`` of the time limit goes to guided local search over the whole instance
+    ``FIRST_SHARE`` of the time limit (at least ``FIRST_SECONDS_PER_CUSTOMER`` per
+    customer) goes to guided local search over the whole instance
     from each ``PORTFOLIO`` seed; the rest improves the best plan group by group of
     neighbouring routes (:mod:`dispatch.vrptw_groups`) or, while customers are still
     unserved, goes on searching the whole instance from it. With a solution limit (a
@@ -139,7 +147,10 @@ def solve_vrptw(inst: VrptwInstance, params: VrptwParams) -> VrptwResult:
     if conv is Convention.EXACT and not vehicle_cost:
         vehicle_cost = int(inst.euclid().max() * (len(inst.x) + 1))
     reproducible = params.solution_limit is not None
-    first = params.time_limit * (1.0 if reproducible else FIRST_SHARE)
+    first = params.time_limit
+    if not reproducible:
+        wanted = max(FIRST_SHARE * first, FIRST_SECONDS_PER_CUSTOMER * inst.customers)
+        first = min(first, wanted)
     routes = _first_search(inst, params, vehicle_cost, first)
     deadline = t0 + params.time_limit
     if routes is not None and not reproducible:
