@@ -33,3 +33,11 @@ def test_evaluate_reports_window_violations() -> None:
     check = evaluate(inst, [[2, 1, 5, 3, 4]], Convention.EXACT)
     assert not check.feasible
     assert any("customer 4" in p for p in check.problems)
+
+
+def test_vrptw_same_seed_same_routes() -> None:
+    """With a solution limit (no time-bounded phase) two solves give the same routes."""
+    inst = read_solomon(DATA / "tiny_solomon.txt")
+    params = VrptwParams(time_limit=5, solution_limit=30, seed=7)
+    first, second = solve_vrptw(inst, params), solve_vrptw(inst, params)
+    assert first.routes == second.routes and first.distance == second.distance
