@@ -51,7 +51,7 @@ NESTED_PRIOR = 0.2
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 2
+STATE_VERSION = 3
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
@@ -98,6 +98,8 @@ class OutageEngine:
         self.gasped = bytearray(n)
         self.powered = bytearray(n)
         self.report_time = np.full(n, math.inf)
+        self.call_minutes = np.zeros(n)  # time of each customer's counted call
+        self._minutes_ref: float | None = None  # keeps call times small numbers
         self.meter_time = np.full(n, -math.inf)
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
         self.restored_at = np.full(n, -math.inf)
@@ -204,6 +206,9 @@ class OutageEngine:
             self.called[i] = 1
             self._callers += 1
             self.report_time[i] = min(self.report_time[i], t)
+            if self._minutes_ref is None:
+                self._minutes_ref = t / 60
+            self.call_minutes[i] = t / 60 - self._minutes_ref
             touched = self._update(i, calls=1, when=call.time)
         outage = self._outage_of_customer(i)
         if outage is not None:
@@ -356,7 +361,8 @@ class OutageEngine:
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
         when: datetime,
     ) -> list[Outage]:
-        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent)
+        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent,
+                                             float(self.call_minutes[i]))
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)

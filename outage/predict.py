@@ -50,6 +50,11 @@ class Predictor:
         self.powered = [0] * n
         self.silent = [0] * n
         self.back = [0] * n  # meters whose power-restore arrived after their restoration
+        # Sums of the first-call times (minutes) below each candidate, and of their
+        # squares: one outage's calls come soon after it began, calls scattered over
+        # hours are several outages (or false calls).
+        self.call_t = [0.0] * n
+        self.call_t2 = [0.0] * n
         self.forced = [False] * n
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
@@ -92,6 +97,7 @@ class Predictor:
         return (
             self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
                                  back)
+            + self.scorer.timing(calls, self.call_t[a], self.call_t2[a])
             - self._penalty[a]
         )
 
@@ -119,15 +125,22 @@ class Predictor:
 
     # -- updates -------------------------------------------------------------------
     def add_evidence(
-        self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0
+        self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0,
+        call_minutes: float = 0.0,
     ) -> Change:
-        """Change the counts below `candidate` (a customer's parent) and re-decide its path."""
+        """Change the counts below `candidate` (a customer's parent) and re-decide its path.
+
+        `call_minutes` is the time of the call added (or retracted) by `calls`.
+        """
         if candidate == NONE:
             return Change(frozenset(), frozenset())
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
+        dt, dt2 = calls * call_minutes, calls * call_minutes * call_minutes
         for a in path:
             self.calls[a] += calls
+            self.call_t[a] += dt
+            self.call_t2[a] += dt2
             self.gasps[a] += gasps
             self.powered[a] += powered
             self.silent[a] += silent
@@ -157,10 +170,14 @@ class Predictor:
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         inside = self.active_between(lo, hi)
         back = self.back[candidate]
+        call_t, call_t2 = self.call_t[candidate], self.call_t2[candidate]
         for a in inside:
             self.calls[a] = self.gasps[a] = self.silent[a] = self.back[a] = 0
+            self.call_t[a] = self.call_t2[a] = 0.0
         for a in path[1:]:
             self.calls[a] -= calls
+            self.call_t[a] -= call_t
+            self.call_t2[a] -= call_t2
             self.gasps[a] -= gasps
             self.silent[a] -= silent
             self.back[a] -= back

@@ -1,0 +1,46 @@
+"""Call timing: calls close together are one outage, calls hours apart are several."""
+
+from __future__ import annotations
+
+import math
+
+from outage.engine import OutageEngine
+from outage.events import parse_event
+from outage.scoring import PredictionParams, Scorer
+from tests.outage.conftest import call, lateral_feeder
+
+
+def test_clustered_calls_favour_one_onset_and_scattered_calls_several() -> None:
+    """Three calls within minutes score above zero; the same calls hours apart below."""
+    scorer = Scorer(PredictionParams())
+
+    def timing(minutes: list[float]) -> float:
+        return scorer.timing(len(minutes), sum(minutes), sum(m * m for m in minutes))
+
+    assert timing([0.0]) == 0.0  # a single call says nothing about onsets
+    assert timing([0.0, 3.0, 6.0]) > 0 > timing([0.0, 90.0, 180.0])
+    assert math.isclose(timing([100.0, 103.0, 106.0]), timing([0.0, 3.0, 6.0]))
+
+
+def test_timing_switched_off_with_zero_spread() -> None:
+    """A zero call spread leaves the scores to the counts alone."""
+    scorer = Scorer(PredictionParams(call_spread_minutes=0.0))
+    assert scorer.timing(3, 270.0, 40500.0) == 0.0
+
+
+def _devices(minutes: list[float]) -> list[str]:
+    engine = OutageEngine(lateral_feeder())
+    for customer, t in zip(("a1.1", "a2.1", "a3.1"), minutes, strict=True):
+        engine.apply(parse_event(call(customer, t)))
+    return sorted(o.device_id for o in engine.book.live())
+
+
+def test_calls_hours_apart_are_not_rolled_up_to_the_fuse() -> None:
+    """One call under each transformer of a lateral: within minutes the fuse operated;
+    two and three hours apart, three transformers did."""
+    assert _devices([0.0, 2.0, 4.0]) == ["fuse.a"]
+    assert _devices([0.0, 120.0, 240.0]) == [
+        "transformer.a1",
+        "transformer.a2",
+        "transformer.a3",
+    ]
