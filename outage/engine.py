@@ -99,6 +99,7 @@ class OutageEngine:
         self.powered = bytearray(n)
         self.report_time = np.full(n, math.inf)
         self.call_minutes = np.zeros(n)  # time of each customer's counted call
+        self.gasp_minutes = np.zeros(n)  # time of each meter's counted last gasp
         self._minutes_ref: float | None = None  # keeps call times small numbers
         self.meter_time = np.full(n, -math.inf)
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
@@ -206,9 +207,7 @@ class OutageEngine:
             self.called[i] = 1
             self._callers += 1
             self.report_time[i] = min(self.report_time[i], t)
-            if self._minutes_ref is None:
-                self._minutes_ref = t / 60
-            self.call_minutes[i] = t / 60 - self._minutes_ref
+            self.call_minutes[i] = self._minutes(t)
             touched = self._update(i, calls=1, when=call.time)
         outage = self._outage_of_customer(i)
         if outage is not None:
@@ -233,6 +232,7 @@ class OutageEngine:
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], t)
+                self.gasp_minutes[i] = self._minutes(t)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
@@ -248,9 +248,12 @@ class OutageEngine:
         self.meter_on_time[i] = _seconds(when)
         touched: list[Outage] = []
         outage = self._outage_of_customer(i)
-        if outage is not None and not self.predictor.forced[outage.candidate]:
+        reported = self.called[i] or self.gasped[i] or self.silent[i]
+        # Back on after saying it was out: its outage is over. On without ever saying
+        # so (a restore message, a ping answer): evidence the prediction is wrong.
+        if outage is not None and reported and not self.predictor.forced[outage.candidate]:
             touched += self._restore([outage.candidate], when)
-        news = outage is not None or self.called[i] or self.gasped[i] or self.silent[i]
+        news = outage is not None or reported
         touched += self._clear_customer(i, when)
         # "On" is evidence against outages above the meter only while it is news (the
         # engine thought otherwise, or a ping was answered); a restore after a known
@@ -357,12 +360,19 @@ class OutageEngine:
         _, first = np.unique(self.tree.customer_parent[quiet], return_index=True)
         self._ask(quiet[np.sort(first)][:VERIFY_PINGS].tolist())
 
+    def _minutes(self, t: float) -> float:
+        """Minutes since the first report (small numbers keep the sums of squares exact)."""
+        if self._minutes_ref is None:
+            self._minutes_ref = t / 60
+        return t / 60 - self._minutes_ref
+
     def _update(
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
         when: datetime,
     ) -> list[Outage]:
         change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent,
-                                             float(self.call_minutes[i]))
+                                             float(self.call_minutes[i]),
+                                             float(self.gasp_minutes[i]))
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)

@@ -50,11 +50,13 @@ class Predictor:
         self.powered = [0] * n
         self.silent = [0] * n
         self.back = [0] * n  # meters whose power-restore arrived after their restoration
-        # Sums of the first-call times (minutes) below each candidate, and of their
-        # squares: one outage's calls come soon after it began, calls scattered over
-        # hours are several outages (or false calls).
+        # Sums of the first-call (last-gasp) times in minutes below each candidate, and
+        # of their squares: one outage's reports come soon after it began, reports
+        # scattered over hours are several outages (or false calls).
         self.call_t = [0.0] * n
         self.call_t2 = [0.0] * n
+        self.gasp_t = [0.0] * n
+        self.gasp_t2 = [0.0] * n
         self.forced = [False] * n
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
@@ -94,12 +96,16 @@ class Predictor:
         calls, gasps = self.calls[a], self.gasps[a]
         if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
-        return (
+        score = (
             self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
                                  back)
-            + self.scorer.timing(calls, self.call_t[a], self.call_t2[a])
             - self._penalty[a]
         )
+        if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
+            score += self.scorer.timing(calls, self.call_t[a], self.call_t2[a])
+        if gasps > 1 and self.ami:
+            score += self.scorer.gasp_timing(gasps, self.gasp_t[a], self.gasp_t2[a])
+        return score
 
     def explains_itself(self, a: int) -> bool:
         """True when `a` operating is the best explanation of the evidence below it.
@@ -126,21 +132,25 @@ class Predictor:
     # -- updates -------------------------------------------------------------------
     def add_evidence(
         self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0,
-        call_minutes: float = 0.0,
+        call_minutes: float = 0.0, gasp_minutes: float = 0.0,
     ) -> Change:
         """Change the counts below `candidate` (a customer's parent) and re-decide its path.
 
-        `call_minutes` is the time of the call added (or retracted) by `calls`.
+        `call_minutes` / `gasp_minutes` are the times of the call / last gasp added (or
+        retracted) by `calls` / `gasps`.
         """
         if candidate == NONE:
             return Change(frozenset(), frozenset())
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         dt, dt2 = calls * call_minutes, calls * call_minutes * call_minutes
+        dg, dg2 = gasps * gasp_minutes, gasps * gasp_minutes * gasp_minutes
         for a in path:
             self.calls[a] += calls
             self.call_t[a] += dt
             self.call_t2[a] += dt2
+            self.gasp_t[a] += dg
+            self.gasp_t2[a] += dg2
             self.gasps[a] += gasps
             self.powered[a] += powered
             self.silent[a] += silent
@@ -170,14 +180,16 @@ class Predictor:
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         inside = self.active_between(lo, hi)
         back = self.back[candidate]
-        call_t, call_t2 = self.call_t[candidate], self.call_t2[candidate]
+        sums = (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2)
+        below = [times[candidate] for times in sums]
         for a in inside:
             self.calls[a] = self.gasps[a] = self.silent[a] = self.back[a] = 0
-            self.call_t[a] = self.call_t2[a] = 0.0
+            for times in sums:
+                times[a] = 0.0
         for a in path[1:]:
             self.calls[a] -= calls
-            self.call_t[a] -= call_t
-            self.call_t2[a] -= call_t2
+            for times, value in zip(sums, below, strict=True):
+                times[a] -= value
             self.gasps[a] -= gasps
             self.silent[a] -= silent
             self.back[a] -= back

@@ -52,10 +52,11 @@ class PredictionParams:
         }
     )
     max_prior: float = 0.2  # no device is believed out on its prior alone
-    # Call timing: one outage's first calls spread about `call_spread_minutes` around
-    # their mean; independent outages (and false calls) begin anywhere in a window of
-    # `onset_window_minutes`. Zero spread switches timing off.
+    # Timing: one outage's first calls (last gasps) spread about `call_spread_minutes`
+    # (`gasp_spread_minutes`) around their mean; independent outages (and false calls)
+    # begin anywhere in a window of `onset_window_minutes`. Zero spread switches it off.
     call_spread_minutes: float = 20.0
+    gasp_spread_minutes: float = 2.0  # last gasps come within seconds of the onset
     onset_window_minutes: float = 120.0
     quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
@@ -83,11 +84,8 @@ class Scorer:
         self._log_fg = math.log(p.false_gasp_rate)
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
-        self._spread = p.call_spread_minutes
-        self._log_window = (
-            math.log(p.onset_window_minutes / (math.sqrt(2 * math.pi) * p.call_spread_minutes))
-            if p.call_spread_minutes > 0 else 0.0
-        )
+        self._call_timing = _Onsets(p.call_spread_minutes, p.onset_window_minutes)
+        self._gasp_timing = _Onsets(p.gasp_spread_minutes, p.onset_window_minutes)
         self._log_silent = math.log1p(-0.5)
         self._log_back = math.log(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
@@ -123,18 +121,13 @@ class Scorer:
         self._log_back = math.log(rate)
 
     def timing(self, calls: int, t: float, t2: float) -> float:
-        """Log-likelihood ratio of the calls' times: one onset vs independent onsets.
+        """Log-likelihood ratio of `calls` first-call times (sum `t`, sum of squares
+        `t2`, minutes): one onset against independent onsets (see `_Onsets`)."""
+        return self._call_timing.llr(calls, t, t2)
 
-        With the onset uniform over the window and each first call normal around it,
-        ``(k - 1) log(W / (sqrt(2 pi) s)) - log(k) / 2 - S / (2 s^2)``, S the sum of
-        squared deviations from the mean call time. Clustered calls favour one outage,
-        calls scattered over hours several (or false calls).
-        """
-        if calls < 2 or self._spread <= 0:
-            return 0.0
-        scatter = max(t2 - t * t / calls, 0.0)
-        return ((calls - 1) * self._log_window - 0.5 * math.log(calls)
-                - scatter / (2 * self._spread * self._spread))
+    def gasp_timing(self, gasps: int, t: float, t2: float) -> float:
+        """The same for last-gasp times."""
+        return self._gasp_timing.llr(gasps, t, t2)
 
     def evidence(
         self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0,
@@ -167,6 +160,27 @@ class Scorer:
                 + back * (self._log_powered - self._log_back)
             )
         return llr
+
+
+class _Onsets:
+    """Times of reports under one onset against independent onsets.
+
+    With the onset uniform over a window W and each report normal around it with
+    spread s, the log-likelihood ratio is
+    ``(k - 1) log(W / (sqrt(2 pi) s)) - log(k) / 2 - S / (2 s^2)``, S the sum of
+    squared deviations from the mean time. Reports close together favour one
+    outage; reports hours apart several (or false calls).
+    """
+
+    def __init__(self, spread: float, window: float) -> None:
+        self.spread = spread
+        self.log_ratio = math.log(window / (math.sqrt(2 * math.pi) * spread)) if spread > 0 else 0
+
+    def llr(self, k: int, t: float, t2: float) -> float:
+        if k < 2 or self.spread <= 0:
+            return 0.0
+        scatter = max(t2 - t * t / k, 0.0)
+        return (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter / (2 * self.spread ** 2)
 
 
 def _lbeta(a: float, b: float) -> float:

@@ -1,4 +1,4 @@
-"""Call timing: calls close together are one outage, calls hours apart are several."""
+"""Report timing: reports close together are one outage, reports far apart several."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import math
 
 from outage.engine import OutageEngine
 from outage.events import parse_event
+from outage.records import Stage
 from outage.scoring import PredictionParams, Scorer
-from tests.outage.conftest import call, lateral_feeder
+from tests.outage.conftest import call, lateral_feeder, meter
 
 
 def test_clustered_calls_favour_one_onset_and_scattered_calls_several() -> None:
@@ -44,3 +45,35 @@ def test_calls_hours_apart_are_not_rolled_up_to_the_fuse() -> None:
         "transformer.a2",
         "transformer.a3",
     ]
+
+
+def _gasps(minutes_apart: float, params: PredictionParams | None = None) -> list[str]:
+    engine = OutageEngine(lateral_feeder(), params)
+    events = [meter(f"a1.{m}", 0, "off") for m in range(1, 5)]
+    events += [meter(f"a2.{m}", minutes_apart, "off") for m in range(1, 5)]
+    for data in events:
+        engine.apply(parse_event(data))
+    return sorted(o.device_id for o in engine.book.live())
+
+
+def test_simultaneous_last_gasps_are_one_device_above() -> None:
+    """Two transformers' meters gasping in the same second: the fuse above them blew;
+    forty minutes apart: two transformers failed."""
+    assert _gasps(0) == ["fuse.a"]
+    assert _gasps(40) == ["transformer.a1", "transformer.a2"]
+    assert _gasps(0, PredictionParams(gasp_spread_minutes=0.0)) == [
+        "transformer.a1",
+        "transformer.a2",
+    ]
+
+
+def test_power_from_a_meter_that_never_reported_out_does_not_restore() -> None:
+    """A restore message from a meter that never said it was out leaves the outage open
+    (it is evidence against the prediction, not a restoration); a caller's ends it."""
+    engine = OutageEngine(lateral_feeder())
+    for data in [call("a1.1", 0), call("a1.2", 1), call("a1.3", 2), meter("a1.5", 5, "on")]:
+        engine.apply(parse_event(data))
+    (outage,) = engine.outages()
+    assert outage.device_id == "transformer.a1" and outage.stage is Stage.PREDICTED
+    engine.apply(parse_event(meter("a1.1", 6, "on")))
+    assert outage.stage is Stage.RESTORED
