@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dispatch.vrptw import Convention, VrptwInstance, integer_matrix
-from dispatch.vrptw_model import routes_cost, search_from_routes
+from dispatch.vrptw import VrptwInstance, integer_matrix
+from dispatch.vrptw_model import WarmSearch, routes_cost, search_from_routes
 
 GROUP_CUSTOMERS = (40, 100)
 GROUP_SECONDS = 0.75  # per group; the last group gets what is left before the deadline
@@ -62,32 +62,21 @@ def _group(inst: VrptwInstance, routes: list[list[int]], seed: int, size: int) -
 
 
 def _improve_group(
-    sub: VrptwInstance,
-    start: list[list[int]],
-    conv: Convention,
-    vehicle_cost: int,
-    seconds: float,
-    lam: float,
+    sub: VrptwInstance, start: list[list[int]], how: WarmSearch, seconds: float
 ) -> list[list[int]] | None:
     """Routes of ``sub`` better than ``start`` (sub node ids), or None."""
-    found = search_from_routes(sub, start, conv, vehicle_cost, seconds, lam)
+    found = search_from_routes(sub, start, how, seconds)
     if found is None or sum(map(len, found)) != sum(map(len, start)):
         return None
-    dist, scale = integer_matrix(sub, conv)
-    cost = vehicle_cost * scale
+    dist, scale = integer_matrix(sub, how.conv)
+    cost = how.vehicle_cost * scale
     if routes_cost(dist, found, cost) >= routes_cost(dist, start, cost):
         return None
     return found
 
 
 def improve_route_groups(
-    inst: VrptwInstance,
-    routes: list[list[int]],
-    conv: Convention,
-    vehicle_cost: int,
-    deadline: float,
-    seed: int,
-    lam: float,
+    inst: VrptwInstance, routes: list[list[int]], how: WarmSearch, deadline: float, seed: int
 ) -> list[list[int]]:
     """Re-solve groups of neighbouring routes until ``deadline`` (``time.perf_counter``);
     returns the improved routes (node ids of ``inst``, no empty routes)."""
@@ -106,7 +95,7 @@ def improve_route_groups(
         spare = max(0, min(SPARE_VEHICLES, inst.fleet - len(routes)))
         start = [[local[c] for c in routes[k]] for k in group] + [[]] * spare
         sub = sub_instance(inst, nodes, len(start))
-        found = _improve_group(sub, start, conv, vehicle_cost, seconds, lam)
+        found = _improve_group(sub, start, how, seconds)
         if found is None:
             continue
         members = set(group)

@@ -10,6 +10,7 @@ inserts what the first solution left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
@@ -76,19 +77,24 @@ def routes_cost(dist: IntArray, routes: Sequence[Sequence[int]], vehicle_cost: i
     return total
 
 
+@dataclass(frozen=True, slots=True)
+class WarmSearch:
+    """How a warm-started search prices plans: the distance convention, the cost per used
+    vehicle (distance units) and the guided local search penalty weight."""
+
+    conv: Convention
+    vehicle_cost: int
+    lam: float
+
+
 def search_from_routes(
-    inst: VrptwInstance,
-    start: list[list[int]],
-    conv: Convention,
-    vehicle_cost: int,
-    seconds: float,
-    lam: float,
+    inst: VrptwInstance, start: list[list[int]], how: WarmSearch, seconds: float
 ) -> list[list[int]] | None:
-    """Guided local search (penalty weight ``lam``) on ``inst`` warm-started from ``start``
-    (one list per vehicle, at most ``inst.fleet``; customers left out start unserved)."""
-    manager, routing, _ = build_model(inst, conv, vehicle_cost)
+    """Guided local search on ``inst`` warm-started from ``start`` (one list per vehicle,
+    at most ``inst.fleet``; customers left out start unserved)."""
+    manager, routing, _ = build_model(inst, how.conv, how.vehicle_cost)
     p = search_parameters(0, seconds)
-    p.guided_local_search_lambda_coefficient = lam
+    p.guided_local_search_lambda_coefficient = how.lam
     routing.CloseModelWithParameters(p)
     init = routing.ReadAssignmentFromRoutes(start, True)
     if init is None:

@@ -17,7 +17,13 @@ from ortools.constraint_solver import routing_enums_pb2
 from dispatch.routing import search_parameters
 from dispatch.vrptw import Convention, VrptwInstance, evaluate, integer_matrix
 from dispatch.vrptw_groups import MIN_SECONDS, improve_route_groups
-from dispatch.vrptw_model import build_model, read_routes, routes_cost, search_from_routes
+from dispatch.vrptw_model import (
+    WarmSearch,
+    build_model,
+    read_routes,
+    routes_cost,
+    search_from_routes,
+)
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
 
@@ -121,14 +127,13 @@ def _second_search(
     deadline: float,
 ) -> list[list[int]]:
     """Route groups until ``deadline``; the whole instance while customers are unserved."""
-    conv = params.convention
+    how = WarmSearch(params.convention, vehicle_cost, GLS_LAMBDA)
     left = deadline - time.perf_counter()
     if left < MIN_SECONDS:
         return routes
     if sum(map(len, routes)) < inst.customers:
-        found = search_from_routes(inst, routes, conv, vehicle_cost, left, GLS_LAMBDA)
-        return found or routes
-    return improve_route_groups(inst, routes, conv, vehicle_cost, deadline, params.seed, GLS_LAMBDA)
+        return search_from_routes(inst, routes, how, left) or routes
+    return improve_route_groups(inst, routes, how, deadline, params.seed)
 
 
 def solve_vrptw(inst: VrptwInstance, params: VrptwParams) -> VrptwResult:

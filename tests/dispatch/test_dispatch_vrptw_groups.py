@@ -11,13 +11,15 @@ from hypothesis import strategies as st
 from dispatch.io.solomon import read_solomon
 from dispatch.vrptw import Convention, VrptwInstance, evaluate
 from dispatch.vrptw_groups import improve_route_groups, sub_instance
+from dispatch.vrptw_model import WarmSearch
 from dispatch.vrptw_solve import GLS_LAMBDA, VrptwParams, solve_vrptw
 from tests.dispatch.dispatch_fixtures import DATA
 
 
 def _improve(inst: VrptwInstance, routes: list[list[int]], seconds: float) -> list[list[int]]:
     deadline = time.perf_counter() + seconds
-    return improve_route_groups(inst, routes, Convention.DIMACS, 0, deadline, 0, GLS_LAMBDA)
+    how = WarmSearch(Convention.DIMACS, 0, GLS_LAMBDA)
+    return improve_route_groups(inst, routes, how, deadline, 0)
 
 
 def test_sub_instance_keeps_the_depot_and_the_chosen_customers() -> None:
