@@ -100,7 +100,7 @@ class OutageEngine:
         self.report_time = np.full(n, math.inf)
         self.call_minutes = np.zeros(n)  # time of each customer's counted call
         self.gasp_minutes = np.zeros(n)  # time of each meter's counted last gasp
-        self._minutes_ref: float | None = None  # keeps call times small numbers
+        self._minutes_ref: float | None = None  # keeps report times small numbers
         self.meter_time = np.full(n, -math.inf)
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
         self.restored_at = np.full(n, -math.inf)
