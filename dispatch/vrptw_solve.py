@@ -42,7 +42,7 @@ FSS = routing_enums_pb2.FirstSolutionStrategy
 GLS_LAMBDA = 0.3
 
 # Guided local search runs from each of these seeds in turn, each with an equal share of
-# the time limit, and the best result is kept. Every customer is in a disjunction, so
+# the first phase, and the best result is kept. Every customer is in a disjunction, so
 # every seed gives a solution. The savings seed starts from few, full routes (R110: 12
 # vehicles instead of 15, RC208: 3 instead of 4), which the distance-only search rarely
 # reaches from an insertion seed; the local cheapest insertion seed is better on the

@@ -103,7 +103,7 @@ class Predictor:
         )
         if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
             score += self.scorer.timing(calls, self.call_t[a], self.call_t2[a])
-        if gasps > 1 and self.ami:
+        if gasps > 1:  # last gasps mean meters report: the meter channel is on
             score += self.scorer.gasp_timing(gasps, self.gasp_t[a], self.gasp_t2[a])
         return score
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dispatch import vrptw_solve
 from dispatch.io.solomon import read_solomon
 from dispatch.vrptw import Convention, VrptwInstance, evaluate
 from dispatch.vrptw_groups import improve_route_groups, sub_instance
@@ -77,9 +79,23 @@ def test_groups_never_lose_a_customer_or_feasibility(inst: VrptwInstance) -> Non
     assert check.distance <= evaluate(inst, start, Convention.DIMACS).distance
 
 
-def test_time_limited_solve_runs_both_phases_and_stays_feasible() -> None:
-    """Without a solution limit (first search, then route groups) everyone is served."""
+def test_time_limited_solve_runs_both_phases_and_stays_feasible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a solution limit the route groups get the rest of the time after the first
+    search, and everyone is served."""
+    calls: list[float] = []
+
+    def spy(
+        inst: VrptwInstance, routes: list[list[int]], how: WarmSearch, deadline: float, seed: int
+    ) -> list[list[int]]:
+        calls.append(deadline - time.perf_counter())
+        return improve_route_groups(inst, routes, how, deadline, seed)
+
+    monkeypatch.setattr(vrptw_solve, "improve_route_groups", spy)
     inst = read_solomon(DATA / "tiny_solomon.txt")
-    r = solve_vrptw(inst, VrptwParams(time_limit=1.0))
+    r = solve_vrptw(inst, VrptwParams(time_limit=3.0))
+    # The first phase: 20 % of 3 s, but at least 0.5 s for each of the two seeds.
+    assert len(calls) == 1 and calls[0] > 1.0
     assert r.feasible and not r.unassigned
     assert evaluate(inst, r.routes, Convention.DIMACS).distance == r.distance
