@@ -21,7 +21,10 @@ beside the master file (``BusCoords.dat``, ``Buscoords.dss``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +57,13 @@ def read_opendss(
     master = Path(master).resolve()
     if not master.is_file():
         raise NetworkFormatError(f"OpenDSS master file {str(master)!r} does not exist")
-    _run(dss, "clear", master)
-    _run(dss, f'redirect "{master}"', master)
-    for path in extra:
-        _run(dss, f'redirect "{Path(path).resolve()}"', Path(path))
-    _run(dss, "makebuslist", master)
-    _load_coordinates(dss, master, coordinates)
+    with _quiet(dss):
+        _run(dss, "clear", master)
+        _run(dss, f'redirect "{master}"', master)
+        for path in extra:
+            _run(dss, f'redirect "{Path(path).resolve()}"', Path(path))
+        _run(dss, "makebuslist", master)
+        _load_coordinates(dss, master, coordinates)
 
     builder = NetworkBuilder(dss.Circuit.Name() or master.stem, crs=None, units="local")
     known_buses = _read_buses(dss, builder)
@@ -69,6 +73,24 @@ def read_opendss(
     _read_loads(dss, builder)
     _read_sources(dss, builder)
     return builder.build()
+
+
+@contextmanager
+def _quiet(dss: Any) -> Iterator[None]:
+    """Compile a model file as data: its ``Show``/``Export`` reports go to a scratch
+    folder instead of the working directory and no editor opens, and ``DOScmd`` lines
+    (shell commands) are refused — a network file must not run programs. OpenDSS
+    moves the process into its data folder; the working folder is put back."""
+    dss.Basic.AllowEditor(False)
+    dss.Basic.AllowDOScmd(False)
+    working = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="oms-opendss-") as scratch:
+        dss.Basic.DataPath(scratch)
+        try:
+            yield
+        finally:
+            dss.Basic.DataPath(working)
+            os.chdir(working)
 
 
 def _run(dss: Any, command: str, path: Path) -> None:

@@ -20,7 +20,8 @@ back to ``table:index`` in both. What the model says becomes:
 - switches: ``CB`` is a breaker, any other type a switch, normally open when not
   closed; on their line or trafo, or for a bus-bus switch on a connector branch
   with the switch's id;
-- loads: one customer each (count 1, or the ``customers`` column when a net has one);
+- loads and asymmetric loads: one customer each (count 1, or the ``customers`` column
+  when a net has one; an asymmetric load named like a load is ``asymmetric_load:i``);
   SimBench loads, households or aggregates, too. sgen, storage and gen are ignored;
 - ext_grids: sources, their substation named by the ext_grid (else ``ext_grid:i``).
 
@@ -48,6 +49,9 @@ from gis.model import BranchKind, DeviceKind, Network
 Point = tuple[float, float]
 
 _SERVICE_KV = 1.0  # a transformer whose low side is below this feeds customers directly
+# Balanced and three-phase unbalanced loads are both customers (ieee_european_lv
+# models its 55 houses as asymmetric loads).
+_LOAD_TABLES = ("load", "asymmetric_load")
 _COUNT_COLUMN = "customers"  # not a pandapower column; honoured when a user adds it
 # Tables whose rows become branches, with their end-bus columns.
 _BRANCH_TABLES = {
@@ -255,13 +259,18 @@ class _Reader:
         return None if bus in self.dead_buses else self.branch_of.get((table, element))
 
     def read_loads(self) -> None:
-        load = self.net.load
-        ids = _element_ids("load", load["name"], load.index)
-        columns = ("bus", _COUNT_COLUMN) if _COUNT_COLUMN in load else ("bus",)
-        for i, in_service, bus, *count in _rows(self.net, "load", *columns):
-            ends = self.ends("load", ids[int(i)], {"bus": bus}) if in_service else None
-            if ends is not None:
-                self.builder.add_customer(ids[int(i)], ends[0], count=_count(count))
+        taken: frozenset[str] = frozenset()
+        for table in _LOAD_TABLES:
+            frame = self.net.get(table)
+            if frame is None or frame.empty:
+                continue
+            ids = _element_ids(table, frame["name"], frame.index, taken)
+            taken |= frozenset(ids.values())
+            columns = ("bus", _COUNT_COLUMN) if _COUNT_COLUMN in frame else ("bus",)
+            for i, in_service, bus, *count in _rows(self.net, table, *columns):
+                ends = self.ends(table, ids[int(i)], {"bus": bus}) if in_service else None
+                if ends is not None:
+                    self.builder.add_customer(ids[int(i)], ends[0], count=_count(count))
 
     def read_sources(self) -> None:
         grid = self.net.ext_grid

@@ -68,9 +68,21 @@ def test_devices_transformers_and_open_switch_from_a_small_model() -> None:
         ("broken_syntax.dss", "line: 4"),
         ("fuse_on_missing_line.dss", "SwitchedObj"),
         ("no_such_file.dss", "does not exist"),
+        ("shell_command.dss", "DOScmd is disabled"),
     ],
 )
 def test_broken_models_are_refused_with_the_reason(name: str, message: str) -> None:
     """A model OpenDSS cannot compile is refused, naming the file and the problem."""
     with pytest.raises(NetworkFormatError, match=message):
         load_network(DATA / name)
+
+
+def test_a_model_is_read_as_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that solves and shows reports imports without writing into the working
+    folder or opening an editor, and leaves the working folder where it was."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no editor or browser to launch
+    net = load_network(DATA / "solve_and_show.dss")
+    assert net.customer("load.x1").count == 1
+    assert list(tmp_path.iterdir()) == []
+    assert Path.cwd() == tmp_path

@@ -90,6 +90,18 @@ def test_ids_are_unique_names_else_table_index(pp: Any) -> None:
     assert network.source("grid").substation == "grid"
 
 
+def test_asymmetric_loads_are_customers_too(pp: Any) -> None:
+    """Houses modelled as unbalanced loads are customers; a name a load already uses
+    is not an id twice."""
+    net = tiny_net(pp)
+    lv = int(net.bus.index[net.bus["name"] == "lv"][0])
+    pp.create_asymmetric_load(net, lv, p_a_mw=0.005, name="shop")
+    pp.create_asymmetric_load(net, lv, p_b_mw=0.005, name="flat")
+    network = read_pandapower(net, "tiny")
+    assert network.customers.ids == ("load:0", "load:1", "shop", "asymmetric_load:0", "flat")
+    assert network.customer("flat").bus == "lv"
+
+
 def test_cb_switch_is_a_breaker_heading_a_feeder(pp: Any) -> None:
     """A CB line switch becomes a breaker on that line, and its feeder serves the loads."""
     network = read_pandapower(tiny_net(pp), "tiny")
