@@ -9,6 +9,7 @@ from flask import Flask
 
 from gis import Network
 from gis.io import load_network
+from gis.placement import on_the_map
 from outage.log import EventLog
 from outage.service import OutageService
 from web import realtime  # noqa: F401  (handlers must exist before socketio.init_app)
@@ -38,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     network = app.config["NETWORK"]
     if not isinstance(network, Network):
         network = _load(str(network))
+    network = on_the_map(network)  # the maps and crew routes work in lon/lat
     service = OutageService.open(network, EventLog(app.config["EVENT_LOG"]))
     if app.config["PINGER"] is not None:
         service.engine.pinger = app.config["PINGER"]

@@ -35,17 +35,22 @@ def register(subparsers: Any) -> None:
 
 def demo_config(args: argparse.Namespace) -> dict[str, Any]:
     from gis.io import load_network
+    from gis.placement import on_the_map
     from web.clock import SimClock
     from web.demo import SimulatedHeadEnd, demo_crews, demo_users
 
-    network = load_network(args.network or SAMPLE / "territory.gpkg")
+    network = on_the_map(load_network(args.network or SAMPLE / "territory.gpkg"))
     crews = demo_crews(network)
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oms-demo-')}/events.db"
     return {
+        # The sample streets belong to the sample territory; crews on another network
+        # drive straight between jobs.
+        "ROADS": None if args.network else str(SAMPLE / "roads.geojson"),
         "NETWORK": network, "EVENT_LOG": db, "CREWS": crews, "USERS": demo_users(crews),
         "CLOCK": SimClock(datetime.now(UTC).replace(microsecond=0), args.speed),
         "PINGER": SimulatedHeadEnd(),
-        "RELIABILITY_HISTORY": str(SAMPLE / "history" / "outages.csv"),
+        # Past years' interruptions of the sample territory's customers.
+        "RELIABILITY_HISTORY": None if args.network else str(SAMPLE / "history" / "outages.csv"),
         "PASSWORD_METHOD": "pbkdf2:sha256:50000",  # start-up in a second, demo passwords
         "RATE_LIMIT_PER_SECOND": 20.0,
     }
@@ -60,6 +65,7 @@ def run_serve(args: argparse.Namespace) -> int:
         config["EVENT_LOG"] = args.db
     if args.network and not args.demo:
         config["NETWORK"] = args.network
+        config["ROADS"] = None  # the sample streets belong to the sample territory
     if args.insecure_cookies:
         config["SESSION_COOKIE_SECURE"] = False
     if args.users:
@@ -83,11 +89,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def _print_demo(base: str, config: dict[str, Any]) -> None:
     print(f"""
-OMS demo: simulated storm at {config['CLOCK'].speed:g}x on the sample territory
+OMS demo: simulated storm at {config['CLOCK'].speed:g}x on network {config['NETWORK'].name}
   Dispatcher dashboard  {base}/dispatch    login dispatcher / dispatch
                                             (supervisor / supervise, admin / admin)
   Crew phone view       {base}/crew        login crew1 / crew  (crew1 … crew{len(config['CREWS'])})
-  Customer status page  {base}/status      e.g. account cust.000123
+  Customer status page  {base}/status      e.g. account {config['NETWORK'].customers.ids[0]}
   Public outage map     {base}/map
   API description       {base}/api/openapi.json
   Event log             {config['EVENT_LOG']}

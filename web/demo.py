@@ -27,7 +27,7 @@ import numpy as np
 from dispatch.from_outages import JobParams, outage_location
 from gis import Network
 from gis.roads import load_roads, nearest_road_node
-from outage.simulate import ScenarioBuilder, ScenarioParams, TrueOutage
+from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams, TrueOutage
 from web.clock import SimClock
 from web.crews import CrewState
 from web.live import LiveState
@@ -94,8 +94,12 @@ class Demo:
         storm = builder.build(ScenarioParams(kind="storm", outages=outages, call_rate=0.2,
                                              meter_delivery=0.6, storm_minutes=100.0,
                                              start=start), seed)
-        nested = builder.build(ScenarioParams(kind="nested", call_rate=0.3, meter_delivery=0.6,
-                                              start=start + timedelta(minutes=20)), seed + 1)
+        try:
+            nested = builder.build(ScenarioParams(kind="nested", call_rate=0.3,
+                                                  meter_delivery=0.6,
+                                                  start=start + timedelta(minutes=20)), seed + 1)
+        except ValueError:  # a network with no device below another: no nested fault
+            nested = Scenario(storm.params, seed + 1)
         self.truth: list[TrueOutage] = [*storm.truth, *nested.truth]
         self.inner = {id(nested.truth[1]): nested.truth[0]} if len(nested.truth) == 2 else {}
         self.fixed: set[int] = set()

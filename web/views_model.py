@@ -33,6 +33,14 @@ CELL_DEG = 0.004  # public map areas: about 300 m x 450 m here, never a single a
 RECENTLY_RESTORED = timedelta(hours=12)
 
 
+def _down(value: float) -> float:
+    return math.floor(float(value) * 100) / 100
+
+
+def _up(value: float) -> float:
+    return math.ceil(float(value) * 100) / 100
+
+
 class NetworkViews:
     """Cached geometry look-ups for one engine's network."""
 
@@ -44,6 +52,10 @@ class NetworkViews:
         self._cell = np.where(ok, np.floor(c.x / CELL_DEG) * 1_000_000 + np.floor(c.y / CELL_DEG),
                               np.nan)
         self.served_by_cell = Counter(self._cell[ok].tolist())
+        # The service territory, coarsely (public): [[south, west], [north, east]],
+        # outward to whole hundredths of a degree.
+        self.bounds = ([[_down(c.y[ok].min()), _down(c.x[ok].min())],
+                        [_up(c.y[ok].max()), _up(c.x[ok].max())]] if ok.any() else None)
         self.dead_branches = lru_cache(maxsize=4096)(self._dead_branches)
         self.cells_of = lru_cache(maxsize=4096)(self._cells_of)
         self.address_near = lru_cache(maxsize=4096)(self._address_near)
@@ -111,7 +123,8 @@ def public_areas(views: NetworkViews, outages: list[Outage]) -> dict[str, Any]:
                       "customers_served": int(served)})
     live = [o for o in outages if o.active]
     return {"customers_out": int(sum(out.values())), "outages": len(live),
-            "customers_served": int(views.network.customers.count.sum()), "areas": areas}
+            "customers_served": int(views.network.customers.count.sum()), "areas": areas,
+            "bounds": views.bounds}
 
 
 def customer_status(engine: OutageEngine, customer_id: str, now: datetime,

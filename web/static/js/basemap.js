@@ -1,8 +1,10 @@
-/* A local vector basemap: the streets from /api/roads.geojson on a plain background (no tiles). */
+/* A local vector basemap: the streets from /api/roads.geojson on a plain background (no tiles).
+   A network served without streets leaves the view to the page (omsFit). */
 "use strict";
 function omsMap(id, opts) {
   const dark = !(opts && opts.light);
-  const map = L.map(id, { zoomControl: true, attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
+  const map = L.map(id, { zoomControl: false, attributionControl: false, preferCanvas: true, zoomSnap: 0.25 });
+  L.control.zoom({ position: (opts && opts.zoom) || "topleft" }).addTo(map);
   map.setView([45.52, -122.66], 14);
   map.createPane("roads"); map.getPane("roads").style.zIndex = 250;
   fetch("/api/roads.geojson").then((r) => r.json()).then((gj) => {
@@ -12,8 +14,16 @@ function omsMap(id, opts) {
         weight: k === "arterial" ? 4 : 2.2, opacity: 1 };
       return { color: k === "arterial" ? "#ffffff" : "#ffffff", weight: k === "arterial" ? 6 : 3.5, opacity: 1 };
     } }).addTo(map);
-    if (gj.features.length && !(opts && opts.keepView)) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    if (gj.features.length && !(opts && opts.keepView)) {
+      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      map.omsRoadsFitted = true;
+    }
     if (!dark) { map.getContainer().style.background = "#e9edf2"; }
   });
   return map;
+}
+
+/* Fit the view to a territory's bounds unless the streets already did. */
+function omsFit(map, bounds) {
+  if (!map.omsRoadsFitted && bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
 }

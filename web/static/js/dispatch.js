@@ -13,7 +13,7 @@
     network = gj;
     const feeders = [...new Set(gj.features.map((f) => f.properties.feeder).filter(Boolean))].sort();
     feeders.forEach((f, i) => (state.feederColor[f] = FEEDER[i % FEEDER.length]));
-    L.geoJSON(gj, {
+    const drawn = L.geoJSON(gj, {
       filter: (f) => f.properties.layer === "branch" || f.properties.layer === "source",
       style: (f) => ({ color: state.feederColor[f.properties.feeder] || "#4d6a8f",
         weight: f.properties.kind === "service_transformer" ? 1 : 2.2, opacity: 0.9 }),
@@ -21,6 +21,7 @@
         .bindTooltip("Substation " + f.properties.substation),
       onEachFeature: (f, layer) => { if (f.properties.layer === "branch") state.branchLayer[f.properties.i] = f; },
     }).addTo(map);
+    omsFit(map, drawn.getBounds());
     drawDead();
   });
 

@@ -1,0 +1,67 @@
+"""The live system on a network other than the sample territory: one drawn in a local
+plane or not drawn at all (OpenDSS models), with no streets and no history."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+from flask.testing import FlaskClient
+
+from gis.io import load_network
+from tests.web.conftest import make_config
+from web import create_app
+from web.cli import demo_config
+from web.demo import Demo
+
+UNDRAWN = Path(__file__).resolve().parents[1] / "data" / "opendss" / "recloser_feeder.dss"
+
+
+def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None:
+    """Branches, outages and the public territory come out in lon/lat."""
+    network = load_network(UNDRAWN)
+    assert np.isnan(network.buses.x).all()
+    crews = [{"id": "C1", "name": "Crew 1", "lon": 0.0, "lat": 0.0}]
+    app = create_app(make_config(tmp_path, network, CREWS=crews, USERS=[]))
+    client: FlaskClient = app.test_client()
+    ivr = {"Authorization": "Bearer ivr-token"}
+    for customer in ("load.x2", "load.x1"):
+        response = client.post("/api/events", json={"type": "call", "customer_id": customer},
+                               headers=ivr)
+        assert response.status_code == 201, response.get_json()
+    live = app.extensions["oms_live"]
+    drawn = live.network
+    assert drawn.crs == "EPSG:4326" and np.isfinite(drawn.buses.x).all()
+    outages = [o for o in live.service.engine.book.live()]
+    assert outages
+    area = client.get("/api/public/areas").get_json()
+    assert area["customers_out"] > 0 and area["areas"]
+    (south, west), (north, east) = area["bounds"]
+    assert -1 < south < north < 1 and -1 < west < east < 1
+    live.store.close()
+
+
+def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path) -> None:
+    """No nested pair, no streets, no history: crews still restore every outage."""
+    args = argparse.Namespace(network=str(UNDRAWN), db=f"sqlite:///{tmp_path}/events.db",
+                              speed=20_000.0, seed=3)
+    config = demo_config(args)
+    assert config["ROADS"] is None and config["RELIABILITY_HISTORY"] is None
+    app = create_app({**config, "PLAN_TIME_LIMIT": 0.2, "SECRET_KEY": "test"})
+    live = app.extensions["oms_live"]
+    demo = Demo(live, config["CLOCK"], config["PINGER"], config["ROADS"], outages=3, seed=3)
+    assert demo.truth
+    deadline = time.monotonic() + 60
+    engine = live.service.engine
+    while time.monotonic() < deadline:
+        demo.step()
+        if not demo.queue and len(demo.fixed) == len(demo.truth) and not engine.book.live():
+            break
+        time.sleep(0.05)
+    live.planner.stop()
+    assert len(demo.fixed) == len(demo.truth), "a true fault was never repaired"
+    assert not engine.book.live()
+    assert any(o.crew_id for o in engine.outages())
+    live.store.close()
