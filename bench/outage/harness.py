@@ -298,13 +298,30 @@ def condensed(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _params(pairs: list[str]) -> PredictionParams | None:
+    """PredictionParams with NAME=VALUE overrides; ``kind_share.KIND=VALUE`` sets one
+    kind's share."""
+    if not pairs:
+        return None
+    numbers: dict[str, float] = {}
+    shares = dict(PredictionParams().kind_share)
+    for pair in pairs:
+        name, value = pair.split("=", 1)
+        if name.startswith("kind_share."):
+            shares[name.removeprefix("kind_share.")] = float(value)
+        else:
+            numbers[name] = float(value)
+    return PredictionParams(**numbers, kind_share=shares)  # type: ignore[arg-type]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a PredictionParams number, e.g. gasp_alpha=4")
+                        help="override a PredictionParams number, e.g. gasp_alpha=4 or "
+                             "kind_share.source=0.001")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS))
     parser.add_argument("--ping", action="store_true",
                         help="answer the engine's meter pings from a simulated head-end")
@@ -318,8 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
     if args.quick:
         names, args.seeds, call_rates = names[:2], min(args.seeds, 4), [0.1, 0.3]
-    overrides = {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}
-    params = PredictionParams(**overrides) if overrides else None  # type: ignore[arg-type]
+    params = _params(args.param)
     for kind in list(KINDS):
         if kind not in args.kinds:
             del KINDS[kind]
