@@ -388,6 +388,11 @@ class OutageEngine:
             return c
         branch = self.network.element_branch(device_id)
         matches = np.flatnonzero(self.tree.branch == branch)
+        if len(matches) == 0 and device_id not in self.network.devices.index:
+            kind = self.network.branch_kind(branch)
+            raise EventError(f"device_id {device_id!r} is a {kind}, not a device whose "
+                             "operation the engine follows (switching devices, service "
+                             "transformers)")
         if len(matches) == 0:
             raise EventError(f"device_id {device_id!r} feeds nobody in the traced network")
         return int(matches[0])
@@ -584,7 +589,8 @@ class OutageEngine:
         self.book.by_candidate[candidate] = outage.id
 
     def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
-        """A device closed below a predicted outage: that device was what operated.
+        """A device closed below a predicted outage: that device was what operated,
+        when some of the outage's reports are behind it.
 
         The outage record moves down to the device (and is restored with it); reports
         elsewhere under the old prediction are explained afresh.
@@ -592,6 +598,8 @@ class OutageEngine:
         covering = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
         if covering is None or self.predictor.forced[covering.candidate]:
             return []
+        if not self._has_evidence(self.customers_below(candidate)).any():
+            return []  # it explains none of the reports: found open on its own
         del self.book.by_candidate[covering.candidate]
         self._move(covering, candidate, when)
         return [candidate]

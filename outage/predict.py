@@ -204,10 +204,19 @@ class Predictor:
         self.scorer.set_false_call_rate(rate)
         return self._recompute()
 
-    def explained_calls(self) -> tuple[int, int]:
-        """(callers inside the predicted outages, service points inside them)."""
-        return (sum(self.calls[a] for a in self.selected),
-                sum(self._sp[a] for a in self.selected))
+    def explained_calls(self) -> tuple[float, int]:
+        """(callers the predicted outages explain, service points inside them).
+
+        A caller counts as explained by the chance its outage is real (the posterior
+        against nothing having operated there): a false call that made an outage of
+        its own would otherwise lower the false-call estimate that let it.
+        """
+        explained = 0.0
+        for a in self.selected:
+            if self.calls[a]:
+                real = 1.0 if self.forced[a] else _sigmoid(self._score[a])
+                explained += self.calls[a] * real
+        return explained, sum(self._sp[a] for a in self.selected)
 
     def set_restore_delivery(self, rate: float) -> Change:
         """A new estimate of how often restore messages arrive re-prices silent meters."""
@@ -407,3 +416,7 @@ class Predictor:
             else:
                 stack.extend(self.positive_children[c])
         return sorted(out)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))

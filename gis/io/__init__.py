@@ -11,7 +11,7 @@ from gis.model import Network
 _OURS = {".gpkg": "geopackage", ".geojson": "geojson", ".json": "geojson"}
 
 
-def load_network(source: str | Path, extra: Sequence[Path] = ()) -> Network:
+def load_network(source: str | Path, extra: Sequence[str | Path] = ()) -> Network:
     """Load a network from any supported source.
 
     `source` is an OpenDSS master ``.dss`` file (`extra` files are redirected after
@@ -20,6 +20,7 @@ def load_network(source: str | Path, extra: Sequence[Path] = ()) -> Network:
     ``.gpkg`` / ``.geojson`` file in the project's schema.
     """
     text = str(source)
+    files = [Path(p) for p in extra]
     if text.startswith(("simbench:", "pandapower:")):
         from gis.io.pandapower import load_pandapower_source
 
@@ -29,8 +30,8 @@ def load_network(source: str | Path, extra: Sequence[Path] = ()) -> Network:
     if suffix == ".dss":
         from gis.io.opendss import read_opendss
 
-        coords = [p for p in extra if p.suffix.lower() != ".dss"]
-        dss_files = [p for p in extra if p.suffix.lower() == ".dss"]
+        coords = [p for p in files if p.suffix.lower() != ".dss"]
+        dss_files = [p for p in files if p.suffix.lower() == ".dss"]
         return read_opendss(path, dss_files, coordinates=coords[0] if coords else None)
     if extra:
         raise NetworkFormatError(f"{path}: extra files are only read with an OpenDSS model")

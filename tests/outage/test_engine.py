@@ -97,6 +97,23 @@ def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network
     assert live(engine)
 
 
+def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_open(
+    feeder: Network,
+) -> None:
+    """Calls under both laterals predict the recloser; a crew then closes transformer a3,
+    which no caller is behind: that is a separate find, not where the recloser's
+    outage really was."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"])]
+    engine = run(feeder, events)
+    (predicted,) = engine.outages()
+    assert predicted.device_id == "recloser.r1"
+    engine.apply(parse_event(device("transformer.a3", 50, "closed", "crew")))
+    assert predicted.device_id == "recloser.r1" and predicted.active
+    found = next(o for o in engine.outages() if o.device_id == "transformer.a3")
+    assert found.stage is Stage.RESTORED and found.explanation.startswith("Found open")
+    assert found.started.isoformat() == at(50)
+
+
 def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     feeder: Network,
 ) -> None:
@@ -208,6 +225,7 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
     for data, reason in [
         (call("zz.9", 1), "customer_id 'zz.9'"),
         (device("fuse.zz", 1, "open"), "device_id 'fuse.zz'"),
+        (device("line.a1", 1, "open"), "'line.a1' is a line, not a device"),
         ({"type": "crew", "time": at(1), "outage_id": "O404", "status": "en_route"}, "O404"),
     ]:
         with pytest.raises(EventError, match=reason):
