@@ -51,10 +51,16 @@ NESTED_PRIOR = 0.2
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 3
+STATE_VERSION = 4
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
+# Weight (degrees of freedom) of the configured call spread against the spread seen in
+# restored outages, the bounds of the estimate (minutes), and the relative change that
+# re-prices the scores.
+SPREAD_PRIOR_DOF = 10.0
+SPREAD_BOUNDS = (5.0, 180.0)
+SPREAD_REPRICE = 0.15
 
 
 def _seconds(t: datetime) -> float:
@@ -116,6 +122,9 @@ class OutageEngine:
         self._callers = 0
         self._restores_expected = 0
         self._restores_seen = 0
+        # Scatter of first-call times within restored outages: (sum of squares, dof).
+        self._spread_ss = 0.0
+        self._spread_dof = 0.0
         # Built now, not on the first address-only call: at a million meters it takes
         # seconds, which must not stall intake in the middle of a storm.
         self._spatial = ServicePointIndex(network)
@@ -627,6 +636,7 @@ class OutageEngine:
             self.out_since[customers] = np.where(
                 stale, began, np.minimum(self.out_since[customers], began))
             self.restored_at[customers] = _seconds(when)
+            touched += self._learn_call_spread(affected, when)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
@@ -638,6 +648,29 @@ class OutageEngine:
                     inner.started = min(inner.started, outage.started)
             touched.append(outage)
         return touched
+
+    def _learn_call_spread(self, customers: np.ndarray, when: datetime) -> list[Outage]:
+        """Fold a restored outage's first-call times into the estimated call spread.
+
+        Customers call sooner or later after their power goes (minutes in one place,
+        an hour in another); the configured spread is a prior that the calls of
+        restored outages correct, re-pricing the scores when the estimate moves."""
+        spread = self.params.call_spread_minutes
+        if spread <= 0:
+            return []
+        callers = customers[np.frombuffer(self.called, dtype=np.uint8)[customers] == 1]
+        if len(callers) < 2:
+            return []
+        minutes = self.call_minutes[callers]
+        self._spread_ss += float(((minutes - minutes.mean()) ** 2).sum())
+        self._spread_dof += len(callers) - 1
+        estimate = math.sqrt((SPREAD_PRIOR_DOF * spread ** 2 + self._spread_ss)
+                             / (SPREAD_PRIOR_DOF + self._spread_dof))
+        estimate = min(max(estimate, SPREAD_BOUNDS[0]), SPREAD_BOUNDS[1])
+        current = self.predictor.scorer.call_spread
+        if abs(estimate - current) <= SPREAD_REPRICE * current:
+            return []
+        return self._remap(self.predictor.set_call_spread(estimate), when)
 
     def _forget_reports(self, customers: np.ndarray, restored_at: datetime,
                         region: int) -> None:

@@ -204,6 +204,11 @@ class Predictor:
         self.scorer.set_false_call_rate(rate)
         return self._recompute()
 
+    def set_call_spread(self, minutes: float) -> Change:
+        """A new estimate of how one outage's calls spread in time re-prices timing."""
+        self.scorer.set_call_spread(minutes)
+        return self._recompute()
+
     def explained_calls(self) -> tuple[float, int]:
         """(callers the predicted outages explain, service points inside them).
 

@@ -34,6 +34,7 @@ class ScenarioParams:
     call_rate: float = 0.2  # share of affected customers who call
     false_call_share: float = 0.05  # share of all calls that come from customers with power
     repeat_call_rate: float = 0.1  # callers who call again
+    call_delay_minutes: float = 20.0  # mean wait from the onset to a customer's call
     location_only_share: float = 0.1  # calls that give an address, not an account
     meter_delivery: float = 0.5  # share of last gasps / restores that arrive; 0 = no AMI
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
@@ -160,7 +161,7 @@ class ScenarioBuilder:
         window = max((t1 - t0).total_seconds() / 60 - 1, 1.0)
         callers = customers[rng.random(len(customers)) < p.call_rate]
         for i in callers.tolist():
-            delay = min(float(rng.exponential(20.0)), window)
+            delay = min(float(rng.exponential(p.call_delay_minutes)), window)
             self._call(s, i, t0 + timedelta(minutes=delay), rng)
             if rng.random() < p.repeat_call_rate:
                 self._call(s, i, t0 + timedelta(minutes=min(delay + 15, window)), rng)

@@ -181,8 +181,9 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
 def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
     progress: Callable[[int], None], params: PredictionParams | None = None,
-    *, ping: bool = False,
+    *, ping: bool = False, scenario_overrides: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
+    overrides = scenario_overrides or {}
     rows = []
     for name in names:
         source, extra = NETWORKS[name]
@@ -193,7 +194,7 @@ def evaluate(
                 for delivery in deliveries:
                     tallies = {"probabilistic": Tally(), "classic": Tally()}
                     scenario_params = ScenarioParams(kind=kind, outages=outages, call_rate=rate,
-                                                     meter_delivery=delivery)
+                                                     meter_delivery=delivery, **overrides)
                     for seed in range(seeds):
                         try:
                             scenario = builder.build(scenario_params, seed)
@@ -322,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="override a PredictionParams number, e.g. gasp_alpha=4 or "
                              "kind_share.source=0.001")
+    parser.add_argument("--scenario", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a ScenarioParams number, e.g. call_delay_minutes=60")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS))
     parser.add_argument("--ping", action="store_true",
                         help="answer the engine's meter pings from a simulated head-end")
@@ -343,8 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
+        scenario = {k: float(v) for k, v in (p.split("=", 1) for p in args.scenario)}
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
-                        ping=args.ping)
+                        ping=args.ping, scenario_overrides=scenario)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},

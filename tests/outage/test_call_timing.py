@@ -8,7 +8,7 @@ from outage.engine import OutageEngine
 from outage.events import parse_event
 from outage.records import Stage
 from outage.scoring import PredictionParams, Scorer
-from tests.outage.conftest import call, lateral_feeder, meter
+from tests.outage.conftest import call, device, lateral_feeder, meter
 
 
 def test_clustered_calls_favour_one_onset_and_scattered_calls_several() -> None:
@@ -77,3 +77,24 @@ def test_power_from_a_meter_that_never_reported_out_does_not_restore() -> None:
     assert outage.device_id == "transformer.a1" and outage.stage is Stage.PREDICTED
     engine.apply(parse_event(meter("a1.1", 6, "on")))
     assert outage.stage is Stage.RESTORED
+
+
+def test_the_call_spread_is_learned_from_restored_outages() -> None:
+    """Where customers call up to three hours after their power goes (one fuse outage's
+    calls, restored by a crew), two pairs of calls an hour apart on one lateral are one
+    fuse outage; with the configured 20-minute spread they are two transformers."""
+    slow_storm = [call(c, t) for c, t in [("a1.1", 0), ("a2.2", 30), ("a3.3", 60),
+                                          ("a1.4", 95), ("a2.5", 130), ("a3.6", 170)]]
+    slow_storm.append(device("fuse.a", 200, "closed", "crew"))
+    pairs = [call("b1.1", 300), call("b1.2", 301), call("b2.2", 360), call("b2.3", 361)]
+
+    def live_after(events: list[dict[str, object]]) -> tuple[list[str], float]:
+        engine = OutageEngine(lateral_feeder())
+        for data in events:
+            engine.apply(parse_event(data))
+        live = sorted(o.device_id for o in engine.outages() if o.active)
+        return live, engine.predictor.scorer.call_spread
+
+    assert live_after(pairs) == (["transformer.b1", "transformer.b2"], 20.0)
+    live, spread = live_after([*slow_storm, *pairs])
+    assert live == ["fuse.b"] and 30 < spread < 60
