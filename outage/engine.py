@@ -55,11 +55,12 @@ STATE_VERSION = 4
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
-# Weight (degrees of freedom) of the configured call spread against the spread seen in
-# restored outages, the bounds of the estimate (minutes), and the relative change that
-# re-prices the scores.
+# Weight (degrees of freedom) of the configured call and gasp spreads against the
+# spreads seen in restored outages, the bounds of the estimates (minutes), and the
+# relative change that re-prices the scores.
 SPREAD_PRIOR_DOF = 10.0
-SPREAD_BOUNDS = (5.0, 180.0)
+CALL_SPREAD_BOUNDS = (5.0, 180.0)
+GASP_SPREAD_BOUNDS = (0.25, 60.0)
 SPREAD_REPRICE = 0.15
 
 
@@ -122,9 +123,9 @@ class OutageEngine:
         self._callers = 0
         self._restores_expected = 0
         self._restores_seen = 0
-        # Scatter of first-call times within restored outages: (sum of squares, dof).
-        self._spread_ss = 0.0
-        self._spread_dof = 0.0
+        # Scatter of first-call (last-gasp) times within restored outages, per channel.
+        self._spread_ss = {"call": 0.0, "gasp": 0.0}
+        self._spread_dof = {"call": 0.0, "gasp": 0.0}
         # Built now, not on the first address-only call: at a million meters it takes
         # seconds, which must not stall intake in the middle of a storm.
         self._spatial = ServicePointIndex(network)
@@ -636,7 +637,7 @@ class OutageEngine:
             self.out_since[customers] = np.where(
                 stale, began, np.minimum(self.out_since[customers], began))
             self.restored_at[customers] = _seconds(when)
-            touched += self._learn_call_spread(affected, when)
+            touched += self._learn_spreads(affected, when)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
@@ -649,28 +650,36 @@ class OutageEngine:
             touched.append(outage)
         return touched
 
-    def _learn_call_spread(self, customers: np.ndarray, when: datetime) -> list[Outage]:
-        """Fold a restored outage's first-call times into the estimated call spread.
+    def _learn_spreads(self, customers: np.ndarray, when: datetime) -> list[Outage]:
+        """Fold a restored outage's first-call and last-gasp times into the estimated
+        spreads of each channel.
 
         Customers call sooner or later after their power goes (minutes in one place,
-        an hour in another); the configured spread is a prior that the calls of
-        restored outages correct, re-pricing the scores when the estimate moves."""
-        spread = self.params.call_spread_minutes
-        if spread <= 0:
-            return []
-        callers = customers[np.frombuffer(self.called, dtype=np.uint8)[customers] == 1]
-        if len(callers) < 2:
-            return []
-        minutes = self.call_minutes[callers]
-        self._spread_ss += float(((minutes - minutes.mean()) ** 2).sum())
-        self._spread_dof += len(callers) - 1
-        estimate = math.sqrt((SPREAD_PRIOR_DOF * spread ** 2 + self._spread_ss)
-                             / (SPREAD_PRIOR_DOF + self._spread_dof))
-        estimate = min(max(estimate, SPREAD_BOUNDS[0]), SPREAD_BOUNDS[1])
-        current = self.predictor.scorer.call_spread
-        if abs(estimate - current) <= SPREAD_REPRICE * current:
-            return []
-        return self._remap(self.predictor.set_call_spread(estimate), when)
+        an hour in another), and head-ends pass last gasps on at once or in batches;
+        the configured spreads are priors that restored outages correct, re-pricing the
+        scores when an estimate moves."""
+        touched: list[Outage] = []
+        for channel, flags, times, prior, bounds in (
+            ("call", self.called, self.call_minutes, self.params.call_spread_minutes,
+             CALL_SPREAD_BOUNDS),
+            ("gasp", self.gasped, self.gasp_minutes, self.params.gasp_spread_minutes,
+             GASP_SPREAD_BOUNDS),
+        ):
+            if prior <= 0:
+                continue  # timing switched off for this channel
+            reporters = customers[np.frombuffer(flags, dtype=np.uint8)[customers] == 1]
+            if len(reporters) < 2:
+                continue
+            minutes = times[reporters]
+            self._spread_ss[channel] += float(((minutes - minutes.mean()) ** 2).sum())
+            self._spread_dof[channel] += len(reporters) - 1
+            estimate = math.sqrt((SPREAD_PRIOR_DOF * prior ** 2 + self._spread_ss[channel])
+                                 / (SPREAD_PRIOR_DOF + self._spread_dof[channel]))
+            estimate = min(max(estimate, bounds[0]), bounds[1])
+            current = self.predictor.scorer.spread(channel)
+            if abs(estimate - current) > SPREAD_REPRICE * current:
+                touched += self._remap(self.predictor.set_spread(channel, estimate), when)
+        return touched
 
     def _forget_reports(self, customers: np.ndarray, restored_at: datetime,
                         region: int) -> None:

@@ -204,9 +204,10 @@ class Predictor:
         self.scorer.set_false_call_rate(rate)
         return self._recompute()
 
-    def set_call_spread(self, minutes: float) -> Change:
-        """A new estimate of how one outage's calls spread in time re-prices timing."""
-        self.scorer.set_call_spread(minutes)
+    def set_spread(self, channel: str, minutes: float) -> Change:
+        """A new estimate of how one outage's calls (or gasps) spread in time re-prices
+        timing."""
+        self.scorer.set_spread(channel, minutes)
         return self._recompute()
 
     def explained_calls(self) -> tuple[float, int]:

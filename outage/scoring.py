@@ -109,14 +109,17 @@ class Scorer:
         self._log_f = math.log(rate)
         self._log_1f = math.log1p(-rate)
 
-    def set_call_spread(self, minutes: float) -> None:
-        """How far one outage's first calls spread around their mean (estimated by the
-        engine from restored outages)."""
-        self._call_timing = _Onsets(minutes, self.params.onset_window_minutes)
+    def set_spread(self, channel: str, minutes: float) -> None:
+        """How far one outage's first calls (``"call"``) or last gasps (``"gasp"``)
+        spread around their mean (estimated by the engine from restored outages)."""
+        onsets = _Onsets(minutes, self.params.onset_window_minutes)
+        if channel == "call":
+            self._call_timing = onsets
+        else:
+            self._gasp_timing = onsets
 
-    @property
-    def call_spread(self) -> float:
-        return self._call_timing.spread
+    def spread(self, channel: str) -> float:
+        return (self._call_timing if channel == "call" else self._gasp_timing).spread
 
     def set_restore_delivery(self, rate: float) -> None:
         """How often a meter's power-restore message arrives (estimated by the engine).

@@ -35,6 +35,7 @@ class ScenarioParams:
     false_call_share: float = 0.05  # share of all calls that come from customers with power
     repeat_call_rate: float = 0.1  # callers who call again
     call_delay_minutes: float = 20.0  # mean wait from the onset to a customer's call
+    gasp_delay_minutes: float = 0.5  # last gasps reach the head-end within this
     location_only_share: float = 0.1  # calls that give an address, not an account
     meter_delivery: float = 0.5  # share of last gasps / restores that arrive; 0 = no AMI
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
@@ -167,8 +168,8 @@ class ScenarioBuilder:
                 self._call(s, i, t0 + timedelta(minutes=min(delay + 15, window)), rng)
         if gasps and p.meter_delivery > 0:
             for i in customers[rng.random(len(customers)) < p.meter_delivery].tolist():
-                s.events.append(self._meter(i, t0 + timedelta(seconds=float(rng.uniform(1, 30))),
-                                            "off"))
+                delay = float(rng.uniform(1, 60 * p.gasp_delay_minutes))
+                s.events.append(self._meter(i, t0 + timedelta(seconds=delay), "off"))
 
     def _restores(self, s: Scenario, customers: np.ndarray, t1: datetime,
                   rng: np.random.Generator) -> None:

@@ -93,7 +93,7 @@ def test_the_call_spread_is_learned_from_restored_outages() -> None:
         for data in events:
             engine.apply(parse_event(data))
         live = sorted(o.device_id for o in engine.outages() if o.active)
-        return live, engine.predictor.scorer.call_spread
+        return live, engine.predictor.scorer.spread("call")
 
     assert live_after(pairs) == (["transformer.b1", "transformer.b2"], 20.0)
     live, spread = live_after([*slow_storm, *pairs])
