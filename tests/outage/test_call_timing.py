@@ -98,3 +98,14 @@ def test_the_call_spread_is_learned_from_restored_outages() -> None:
     assert live_after(pairs) == (["transformer.b1", "transformer.b2"], 20.0)
     live, spread = live_after([*slow_storm, *pairs])
     assert live == ["fuse.b"] and 30 < spread < 60
+
+
+def test_a_channel_spread_reprices_only_that_channel() -> None:
+    """A learned last-gasp spread changes gasp timing, not call timing."""
+    scorer = Scorer(PredictionParams())
+    calls_before = scorer.timing(3, 30.0, 500.0)
+    gasps_before = scorer.gasp_timing(3, 30.0, 500.0)
+    scorer.set_spread("gasp", 30.0)
+    assert scorer.spread("gasp") == 30.0 and scorer.spread("call") == 20.0
+    assert scorer.timing(3, 30.0, 500.0) == calls_before
+    assert scorer.gasp_timing(3, 30.0, 500.0) > gasps_before  # scatter matters less
