@@ -46,12 +46,16 @@ NESTED_WINDOW = timedelta(hours=6)
 RESTORE_GRACE = timedelta(minutes=10)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# Chance that a device just closed (by a crew or SCADA) is open again with nobody
+# saying so: for NESTED_WINDOW after a crew's close, for good once SCADA reports on it
+# (SCADA would report it opening).
+REOPENED_UNREPORTED = 1e-3
 # Meters asked at most to verify one restoration (one per transformer), and how
 # long before a meter is asked again.
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 4
+STATE_VERSION = 5
 # How often (in events) the false-call rate is re-estimated, and its prior weight.
 REFIT_EVERY = 1000
 FALSE_CALL_PRIOR_CUSTOMERS = 2000
@@ -118,6 +122,9 @@ class OutageEngine:
         # (check time, candidate restored, restoration time, meters that had gasped)
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
+        self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
+        self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
+        self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self._restore_rate = 0.5
         self._false_rate = self.params.false_call_rate
         self._callers = 0
@@ -142,7 +149,7 @@ class OutageEngine:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
         due = (self._expire_powered(event.time) + self._check_restorations(event.time)
-               + self._lift_prior_caps(event.time))
+               + self._lift_prior_caps(event.time) + self._lift_prior_floors(event.time))
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
@@ -423,7 +430,29 @@ class OutageEngine:
         touched = self._restore_below(c, op.time)
         if not touched and known is None:
             touched = self._found_open(c, op)
-        return touched + self._resync(op.time)
+        return touched + self._known_closed(c, op) + self._resync(op.time)
+
+    def _known_closed(self, c: int, op: DeviceOperation) -> list[Outage]:
+        """A device reported closed is not open again until something says so."""
+        if op.source == "scada":
+            self._scada_watched.add(c)
+        else:
+            until = _seconds(op.time + NESTED_WINDOW)
+            self._floored_until[c] = until
+            heapq.heappush(self._prior_floors, (until, c))
+        penalty = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
+        return self._remap(self.predictor.floor_prior(c, penalty), op.time)
+
+    def _lift_prior_floors(self, now: datetime) -> list[Outage]:
+        touched: list[Outage] = []
+        while self._prior_floors and self._prior_floors[0][0] <= _seconds(now):
+            until, c = heapq.heappop(self._prior_floors)
+            if self._floored_until.get(c) != until:
+                continue  # closed again since: the later close's floor stands
+            del self._floored_until[c]
+            if c not in self._scada_watched:
+                touched += self._remap(self.predictor.floor_prior(c, None), now)
+        return touched
 
     def _resync(self, when: datetime) -> list[Outage]:
         """Records for exactly the candidates the predictor selects.

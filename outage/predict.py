@@ -75,6 +75,7 @@ class Predictor:
             if parent != NONE and sp[child] == sp[parent]:
                 self._shadow[parent] = 1e-6
         self._cap = [math.inf] * n  # penalty caps inside recently restored outages
+        self._floor = [0.0] * n  # penalty floors of devices known closed
         self._penalty = self._priced(self.live_scale)
         self._score = [-math.inf] * n
         self._active: set[int] = set()  # candidates with evidence or forced open
@@ -294,7 +295,8 @@ class Predictor:
     def _priced(self, live: float) -> list[float]:
         base = self.scorer.penalties(self.tree.kind, live)
         self._base_penalty = [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
-        return [min(p, cap) for p, cap in zip(self._base_penalty, self._cap, strict=True)]
+        return [max(min(p, cap), floor) for p, cap, floor
+                in zip(self._base_penalty, self._cap, self._floor, strict=True)]
 
     def cap_prior(self, candidate: int, penalty: float | None) -> Change:
         """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.
@@ -308,13 +310,28 @@ class Predictor:
         base = self._base_penalty
         for a in range(lo + 1, hi):  # strictly inside: the device itself was just closed
             self._cap[a] = cap
-            self._penalty[a] = min(base[a], cap)
+            self._penalty[a] = max(min(base[a], cap), self._floor[a])
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         for a in reversed(self.active_between(lo, hi)):
             self._set_best(a)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
+
+    def floor_prior(self, candidate: int, penalty: float | None) -> Change:
+        """Make `candidate` itself unlikelier to be out (a floor on its penalty), or undo.
+
+        A device a crew or SCADA has just closed is closed: calls below it are far
+        likelier a device further down (a nested outage) than the same device open
+        again unreported.
+        """
+        self._floor[candidate] = 0.0 if penalty is None else penalty
+        self._penalty[candidate] = max(min(self._base_penalty[candidate],
+                                           self._cap[candidate]), self._floor[candidate])
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        self._refresh(path)
+        return self._reselect(path, before)
 
     def active_between(self, lo: int, hi: int) -> list[int]:
         """Active candidates in [lo, hi), sorted: by range or by set, whichever is smaller."""
@@ -333,9 +350,14 @@ class Predictor:
     def _recompute(self) -> Change:
         """Every active candidate afresh (after a change that moves all scores)."""
         old = set(self.selected)
-        # Evidence and forced devices count up the tree: every candidate whose best
-        # can be non-zero is active.
-        nodes = sorted(self._active)
+        # Evidence counts up the tree, so its candidates' ancestors are active too; a
+        # device reported open is active on its own, and its ancestors must be walked
+        # as well, or it is never reached from a root (SCADA opens a breaker before
+        # anyone calls).
+        walk = set(self._active)
+        for a in [a for a in self._active if self.forced[a]]:
+            walk.update(self._path(a))
+        nodes = sorted(walk)
         for a in reversed(nodes):  # children before parents
             self._set_best(a)
         self.selected = set()

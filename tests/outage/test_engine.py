@@ -74,6 +74,45 @@ def test_scada_open_confirms_and_close_restores(feeder: Network) -> None:
     assert live(engine) == {}
 
 
+def test_a_scada_open_outage_survives_the_scores_being_recomputed(feeder: Network) -> None:
+    """SCADA reports the recloser open before anyone calls; the first last gasp (which
+    switches the meter channel on and recomputes every score) leaves it confirmed."""
+    engine = run(feeder, [device("recloser.r1", 0, "open"), meter("a1.1", 0.5, "off")])
+    outage = live(engine)["recloser.r1"]
+    assert outage.stage is Stage.CONFIRMED and outage.customers_out == 36
+    engine.apply(parse_event(device("recloser.r1", 90, "closed")))
+    assert outage.stage is Stage.RESTORED
+
+
+def test_calls_after_a_crew_closes_a_breaker_are_a_device_below_it() -> None:
+    """A crew closes the breaker; customers behind switch x call again. The breaker
+    (one customer more, and a breaker's high prior) is closed: switch x it is."""
+    b = NetworkBuilder("breaker-over-switch", crs="EPSG:4326", units="deg")
+    for bus, x in (("sub", 0.0), ("head", 0.001), ("x", 0.002), ("head2", -0.001)):
+        b.add_bus(bus, x, 0.0)
+    b.add_branch("bay", "connector", "sub", "head")
+    b.add_device("breaker.f1", "breaker", "bay")
+    b.add_branch("line.x", "line", "head", "x")
+    b.add_device("switch.x", "switch", "line.x")
+    b.add_customer("h.1", "head", x=0.001, y=0.0001)
+    for m in range(1, 11):
+        b.add_customer(f"x.{m}", "x", x=0.002, y=0.0001 * m)
+    for k in range(20):  # one-customer switches below x, and a feeder of them elsewhere
+        for side, above, x in (("y", "x", 0.003), ("o", "head2" if k == 0 else f"o{k - 1}",
+                                                    -0.001)):
+            b.add_bus(f"{side}{k}", x, 0.001 * (k + 1))
+            b.add_branch(f"line.{side}{k}", "line", above, f"{side}{k}")
+            b.add_device(f"switch.{side}{k}", "switch", f"line.{side}{k}")
+            b.add_customer(f"{side}.{k}", f"{side}{k}", x=x, y=0.001 * (k + 1))
+    b.add_branch("bay2", "connector", "sub", "head2")
+    b.add_device("breaker.f2", "breaker", "bay2")
+    b.add_source("vsource.sub", "sub")
+    events = [call("x.1", 1), call("x.2", 2), call("h.1", 3),
+              device("breaker.f1", 60, "closed", "crew")]
+    engine = run(b.build(), [*events, *(call(f"x.{m}", 70 + m) for m in range(3, 6))])
+    assert set(live(engine)) == {"switch.x"}
+
+
 def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     """Customers still out when the fuse is closed become their own outage, from the start."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]

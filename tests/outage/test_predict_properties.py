@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gis import Network, NetworkBuilder, Topology
@@ -60,15 +60,20 @@ def _reference(p: Predictor) -> set[int]:
     ),
     st.lists(
         st.tuples(st.integers(0, 10**6),
-                  st.sampled_from(["call", "gasp", "on", "force", "clear"])),
+                  st.sampled_from(["call", "gasp", "on", "force", "clear", "ami"])),
         max_size=40,
     ),
     st.booleans(),
 )
+# A device reported open with no report anywhere, then every score recomputed: the
+# recomputation must still reach it (it used to drop it, cancelling a SCADA outage).
+@example(shape=((0, 1, 2), ["fuse", "fuse", "tx"], [0, 1, 2, 3]),
+         updates=[(2, "force"), (0, "ami")], ami=False)
 def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-def]
     shape, updates, ami
 ) -> None:
-    """After any sequence of reports, retractions and SCADA opens, the set is the DP optimum."""
+    """After any sequence of reports, retractions, SCADA opens and full recomputes, the
+    set is the DP optimum."""
     parents, kinds, customers = shape
     net = _network(list(parents), kinds, customers)
     tree = build_candidates(net, Topology(net))
@@ -80,6 +85,8 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
         if what == "force":
             c = pick % len(tree)
             p.set_forced(c, not p.forced[c])
+        elif what == "ami":  # meters appear (or the channel is reset): every score anew
+            p.set_ami(not p.ami)
         elif what == "clear":  # restoration: calls and gasps below a candidate are over
             c = pick % len(tree)
             p.clear_below(c)
