@@ -181,7 +181,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
 def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
     progress: Callable[[int], None], params: PredictionParams | None = None,
-    *, ping: bool = False, scenario_overrides: dict[str, float] | None = None,
+    *, ping: bool = False, scenario_overrides: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     overrides = scenario_overrides or {}
     rows = []
@@ -325,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
                              "kind_share.source=0.001")
     parser.add_argument("--scenario", action="append", default=[], metavar="NAME=VALUE",
                         help="override a ScenarioParams number, e.g. call_delay_minutes=60")
+    parser.add_argument("--scada", nargs="*", default=[], metavar="KIND",
+                        help="device kinds whose openings SCADA reports, e.g. breaker recloser")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS))
     parser.add_argument("--ping", action="store_true",
                         help="answer the engine's meter pings from a simulated head-end")
@@ -346,7 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
-        scenario = {k: float(v) for k, v in (p.split("=", 1) for p in args.scenario)}
+        scenario: dict[str, Any] = {k: float(v) for k, v in
+                                    (p.split("=", 1) for p in args.scenario)}
+        if args.scada:
+            scenario["scada_kinds"] = tuple(args.scada)
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
                         ping=args.ping, scenario_overrides=scenario)
     args.out.parent.mkdir(parents=True, exist_ok=True)
