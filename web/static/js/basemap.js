@@ -7,7 +7,8 @@ function omsMap(id, opts) {
   L.control.zoom({ position: (opts && opts.zoom) || "topleft" }).addTo(map);
   map.setView([45.52, -122.66], 14);
   map.createPane("roads"); map.getPane("roads").style.zIndex = 250;
-  fetch("/api/roads.geojson").then((r) => r.json()).then((gj) => {
+  // Resolves to the number of streets drawn (0 for a network served without them).
+  map.omsRoads = fetch("/api/roads.geojson").then((r) => r.json()).then((gj) => {
     const layer = L.geoJSON(gj, { pane: "roads", interactive: false, style: (f) => {
       const k = f.properties.kind;
       if (dark) return { color: k === "arterial" ? "#2a3850" : k === "bridge" ? "#3a4a66" : "#1c2739",
@@ -19,6 +20,7 @@ function omsMap(id, opts) {
       map.omsRoadsFitted = true;
     }
     if (!dark) { map.getContainer().style.background = "#e9edf2"; }
+    return gj.features.length;
   });
   return map;
 }
