@@ -46,15 +46,19 @@ def on_the_map(network: Network) -> Network:
     if _is_wgs84(network.crs):
         return network
     x, y = _metres_or_degrees(network, network.buses.x, network.buses.y)
-    topology = Topology(network)
-    if not np.isfinite(x).any():
+    drawn = np.isfinite(x) & np.isfinite(y)
+    # The trace is needed only to draw what the model does not (seconds at a million).
+    topology = None if drawn.all() else Topology(network)
+    if topology is not None and not drawn.any():
         x, y = _schematic(topology)
         to_lonlat = _plane_to_lonlat(x, y)
     elif network.crs is None:
         to_lonlat = _plane_to_lonlat(x, y)
     else:
         to_lonlat = _identity
-    bx, by = _fill_from_parents(topology, *to_lonlat(x, y))
+    bx, by = to_lonlat(x, y)
+    if topology is not None:
+        bx, by = _fill_from_parents(topology, bx, by)
     cx, cy = _metres_or_degrees(network, network.customers.x, network.customers.y)
     cx, cy = to_lonlat(cx, cy)
     bus = network.customers.bus
