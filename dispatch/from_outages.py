@@ -13,13 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-
-import pyproj
 
 from dispatch.plan import Plan
 from dispatch.problem import Job, Point
 from gis import Network
+from gis.placement import to_wgs84
 from outage.engine import OutageEngine
 from outage.records import Outage, Stage
 
@@ -125,13 +123,9 @@ def outage_location(network: Network, device_id: str) -> tuple[float, float] | N
     if network.crs is None or not (math.isfinite(x) and math.isfinite(y)):
         return None
     if network.crs != "EPSG:4326":
-        x, y = _to_wgs84(network.crs).transform(x, y)
+        x, y = to_wgs84(network.crs).transform(x, y)
     return (float(x), float(y))
 
-
-@lru_cache(maxsize=8)
-def _to_wgs84(crs: str) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
 
 
 def restoration_times(plan: Plan, start: datetime) -> dict[str, datetime]:

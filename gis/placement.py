@@ -27,9 +27,9 @@ import numpy as np
 import pyproj
 
 from gis.model import FloatArray, IntArray, Network
+from gis.spatial import WGS84
 from gis.topology import NONE, Topology
 
-WGS84 = "EPSG:4326"
 NOMINAL_ORIGIN = (0.0, 0.0)  # lon, lat of a local plane's centre
 # Metres per unit of a local plane; "local" (OpenDSS bus coordinates) is taken as feet,
 # which the IEEE test feeders use.
@@ -90,12 +90,13 @@ def _metres_or_degrees(network: Network, x: FloatArray, y: FloatArray) -> tuple[
     if network.crs is None:
         scale = LOCAL_UNIT_METRES.get(network.units.lower(), 1.0)
         return x * scale, y * scale
-    lon, lat = _to_wgs84(network.crs).transform(x, y)
+    lon, lat = to_wgs84(network.crs).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 @lru_cache(maxsize=8)
-def _to_wgs84(crs: str) -> pyproj.Transformer:
+def to_wgs84(crs: str) -> pyproj.Transformer:
+    """The (cached) transformer from `crs` to WGS 84 lon/lat."""
     return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
 
 

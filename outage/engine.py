@@ -50,6 +50,7 @@ NESTED_PRIOR = 0.2
 # saying so: for NESTED_WINDOW after a crew's close, for good once SCADA reports on it
 # (SCADA would report it opening).
 REOPENED_UNREPORTED = 1e-3
+REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 # Meters asked at most to verify one restoration (one per transformer), and how
 # long before a meter is asked again.
 VERIFY_PINGS = 1000
@@ -440,8 +441,7 @@ class OutageEngine:
             until = _seconds(op.time + NESTED_WINDOW)
             self._floored_until[c] = until
             heapq.heappush(self._prior_floors, (until, c))
-        penalty = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
-        return self._remap(self.predictor.floor_prior(c, penalty), op.time)
+        return self._remap(self.predictor.floor_prior(c, REOPENED_PENALTY), op.time)
 
     def _lift_prior_floors(self, now: datetime) -> list[Outage]:
         touched: list[Outage] = []

@@ -128,7 +128,7 @@ class Predictor:
         parent = self._parent[a]
         if parent != NONE and not self.forced[parent]:
             margin = min(margin, s + (self.child_sum[parent] - self.best[a]) - self._score[parent])
-        return 1.0 / (1.0 + math.exp(-max(min(margin, 50.0), -50.0)))
+        return _sigmoid(margin)
 
     # -- updates -------------------------------------------------------------------
     def add_evidence(
@@ -295,8 +295,12 @@ class Predictor:
     def _priced(self, live: float) -> list[float]:
         base = self.scorer.penalties(self.tree.kind, live)
         self._base_penalty = [p + shadow for p, shadow in zip(base, self._shadow, strict=True)]
-        return [max(min(p, cap), floor) for p, cap, floor
-                in zip(self._base_penalty, self._cap, self._floor, strict=True)]
+        return [self._price(a) for a in range(len(base))]
+
+    def _price(self, a: int) -> float:
+        """A candidate's penalty: its prior, capped inside a restored outage, floored
+        while it is known closed."""
+        return max(min(self._base_penalty[a], self._cap[a]), self._floor[a])
 
     def cap_prior(self, candidate: int, penalty: float | None) -> Change:
         """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.
@@ -307,10 +311,9 @@ class Predictor:
         """
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         cap = math.inf if penalty is None else penalty
-        base = self._base_penalty
         for a in range(lo + 1, hi):  # strictly inside: the device itself was just closed
             self._cap[a] = cap
-            self._penalty[a] = max(min(base[a], cap), self._floor[a])
+            self._penalty[a] = self._price(a)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         for a in reversed(self.active_between(lo, hi)):
@@ -326,8 +329,7 @@ class Predictor:
         again unreported.
         """
         self._floor[candidate] = 0.0 if penalty is None else penalty
-        self._penalty[candidate] = max(min(self._base_penalty[candidate],
-                                           self._cap[candidate]), self._floor[candidate])
+        self._penalty[candidate] = self._price(candidate)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         self._refresh(path)

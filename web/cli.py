@@ -43,17 +43,20 @@ def demo_config(args: argparse.Namespace) -> dict[str, Any]:
     crews = demo_crews(network)
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oms-demo-')}/events.db"
     return {
-        # The sample streets belong to the sample territory; crews on another network
-        # drive straight between jobs.
-        "ROADS": None if args.network else str(SAMPLE / "roads.geojson"),
+        "ROADS": _sample_file(args, "roads.geojson"),  # else crews drive straight
         "NETWORK": network, "EVENT_LOG": db, "CREWS": crews, "USERS": demo_users(crews),
         "CLOCK": SimClock(datetime.now(UTC).replace(microsecond=0), args.speed),
         "PINGER": SimulatedHeadEnd(),
-        # Past years' interruptions of the sample territory's customers.
-        "RELIABILITY_HISTORY": None if args.network else str(SAMPLE / "history" / "outages.csv"),
+        "RELIABILITY_HISTORY": _sample_file(args, "history", "outages.csv"),
         "PASSWORD_METHOD": "pbkdf2:sha256:50000",  # start-up in a second, demo passwords
         "RATE_LIMIT_PER_SECOND": 20.0,
     }
+
+
+def _sample_file(args: argparse.Namespace, *parts: str) -> str | None:
+    """A file of the sample data (its streets, its reliability history): it belongs to the
+    sample territory, so none when another network is served."""
+    return None if args.network else str(SAMPLE.joinpath(*parts))
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -65,7 +68,7 @@ def run_serve(args: argparse.Namespace) -> int:
         config["EVENT_LOG"] = args.db
     if args.network and not args.demo:
         config["NETWORK"] = args.network
-        config["ROADS"] = None  # the sample streets belong to the sample territory
+        config["ROADS"] = _sample_file(args, "roads.geojson")
     if args.insecure_cookies:
         config["SESSION_COOKIE_SECURE"] = False
     if args.users:

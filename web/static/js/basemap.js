@@ -15,17 +15,18 @@ function omsMap(id, opts) {
         weight: k === "arterial" ? 4 : 2.2, opacity: 1 };
       return { color: k === "arterial" ? "#ffffff" : "#ffffff", weight: k === "arterial" ? 6 : 3.5, opacity: 1 };
     } }).addTo(map);
-    if (gj.features.length && !(opts && opts.keepView)) {
-      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
-      map.omsRoadsFitted = true;
-    }
+    if (gj.features.length && !(opts && opts.keepView)) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
     if (!dark) { map.getContainer().style.background = "#e9edf2"; }
     return gj.features.length;
   });
   return map;
 }
 
-/* Fit the view to a territory's bounds unless the streets already did. */
+/* Fit the view to a territory's bounds when there are no streets to fit it to; resolves
+   to the number of streets. */
 function omsFit(map, bounds) {
-  if (!map.omsRoadsFitted && bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+  return map.omsRoads.then((streets) => {
+    if (!streets && bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
+    return streets;
+  });
 }
