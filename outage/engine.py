@@ -149,8 +149,11 @@ class OutageEngine:
         if self.now is not None and event.time < self.now:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
-        due = (self._expire_powered(event.time) + self._check_restorations(event.time)
-               + self._lift_prior_caps(event.time) + self._lift_prior_floors(event.time))
+        limit = _seconds(event.time)  # what is due by now, in the heaps' seconds
+        due = (self._expire_powered(event.time, limit)
+               + self._check_restorations(event.time, limit)
+               + self._lift_prior_caps(event.time, limit)
+               + self._lift_prior_floors(event.time, limit))
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
@@ -283,9 +286,8 @@ class OutageEngine:
         self.out_since[i] = math.inf
         return touched
 
-    def _expire_powered(self, now: datetime) -> list[Outage]:
+    def _expire_powered(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []
-        limit = _seconds(now)
         while self._powered_expiry and self._powered_expiry[0][0] <= limit:
             _, i = heapq.heappop(self._powered_expiry)
             if self.powered[i] and self.meter_time[i] + POWERED_FOR.total_seconds() <= limit:
@@ -324,23 +326,22 @@ class OutageEngine:
         heapq.heappush(self._prior_caps, (_seconds(when + NESTED_WINDOW), c))
         return self._remap(self.predictor.cap_prior(c, penalty), when)
 
-    def _lift_prior_caps(self, now: datetime) -> list[Outage]:
+    def _lift_prior_caps(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []
-        while self._prior_caps and self._prior_caps[0][0] <= _seconds(now):
+        while self._prior_caps and self._prior_caps[0][0] <= limit:
             _, c = heapq.heappop(self._prior_caps)
             touched += self._remap(self.predictor.cap_prior(c, None), now)
             np.frombuffer(self.silent, dtype=np.uint8)[self.customers_below(c)] = 0
             touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
         return touched
 
-    def _check_restorations(self, now: datetime) -> list[Outage]:
+    def _check_restorations(self, now: datetime, limit: float) -> list[Outage]:
         """Meters that gasped and stayed silent after their outage was restored.
 
         Where restore messages do arrive from the area, the silent ones are evidence
         of customers still out: a nested outage, found without waiting for calls.
         """
         touched: list[Outage] = []
-        limit = _seconds(now)
         while self._restore_checks and self._restore_checks[0][0] <= limit:
             _, region, restored_at, gasped = heapq.heappop(self._restore_checks)
             self._verify_restoration(region, restored_at)
@@ -443,9 +444,9 @@ class OutageEngine:
             heapq.heappush(self._prior_floors, (until, c))
         return self._remap(self.predictor.floor_prior(c, REOPENED_PENALTY), op.time)
 
-    def _lift_prior_floors(self, now: datetime) -> list[Outage]:
+    def _lift_prior_floors(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []
-        while self._prior_floors and self._prior_floors[0][0] <= _seconds(now):
+        while self._prior_floors and self._prior_floors[0][0] <= limit:
             until, c = heapq.heappop(self._prior_floors)
             if self._floored_until.get(c) != until:
                 continue  # closed again since: the later close's floor stands

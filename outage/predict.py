@@ -91,21 +91,21 @@ class Predictor:
             return FORCED
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
-        nested = self._cap[a] < math.inf
-        silent = self.silent[a] if nested else 0
-        back = self.back[a] if nested else 0
+        if self._cap[a] < math.inf:
+            silent, back = self.silent[a], self.back[a]
+        else:
+            silent = back = 0
         calls, gasps = self.calls[a], self.gasps[a]
         if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
-        score = (
-            self.scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
+        scorer = self.scorer
+        score = (scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
                                  back)
-            - self._penalty[a]
-        )
+                 - self._penalty[a])
         if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
-            score += self.scorer.timing(calls, self.call_t[a], self.call_t2[a])
+            score += scorer.timing(calls, self.call_t[a], self.call_t2[a])
         if gasps > 1:  # last gasps mean meters report: the meter channel is on
-            score += self.scorer.gasp_timing(gasps, self.gasp_t[a], self.gasp_t2[a])
+            score += scorer.gasp_timing(gasps, self.gasp_t[a], self.gasp_t2[a])
         return score
 
     def explains_itself(self, a: int) -> bool:
@@ -144,17 +144,25 @@ class Predictor:
             return Change(frozenset(), frozenset())
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        dt, dt2 = calls * call_minutes, calls * call_minutes * call_minutes
-        dg, dg2 = gasps * gasp_minutes, gasps * gasp_minutes * gasp_minutes
-        for a in path:
-            self.calls[a] += calls
-            self.call_t[a] += dt
-            self.call_t2[a] += dt2
-            self.gasp_t[a] += dg
-            self.gasp_t2[a] += dg2
-            self.gasps[a] += gasps
-            self.powered[a] += powered
-            self.silent[a] += silent
+        # One loop per kind of evidence that changed: a report is usually one kind.
+        if calls:
+            dt, dt2 = calls * call_minutes, calls * call_minutes * call_minutes
+            counts, sums, squares = self.calls, self.call_t, self.call_t2
+            for a in path:
+                counts[a] += calls
+                sums[a] += dt
+                squares[a] += dt2
+        if gasps:
+            dg, dg2 = gasps * gasp_minutes, gasps * gasp_minutes * gasp_minutes
+            counts, sums, squares = self.gasps, self.gasp_t, self.gasp_t2
+            for a in path:
+                counts[a] += gasps
+                sums[a] += dg
+                squares[a] += dg2
+        for counts, delta in ((self.powered, powered), (self.silent, silent)):
+            if delta:
+                for a in path:
+                    counts[a] += delta
         self._track_active(path)
         self._refresh(path)
         return self._reselect(path, before)
@@ -378,7 +386,10 @@ class Predictor:
     def _set_best(self, a: int) -> float:
         """Rescore `a`, recompute best(a) from its score and children; return the change."""
         score = self._score[a] = self.compute_score(a)
-        new = max(0.0, score, self.child_sum[a])
+        below = self.child_sum[a]
+        # max(0, score, below) without the cost of a call: this is the hottest line
+        new = score if score > below else below
+        new = new if new > 0.0 else 0.0
         delta = new - self.best[a]
         if delta:
             self.best[a] = new

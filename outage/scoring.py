@@ -187,12 +187,14 @@ class _Onsets:
     def __init__(self, spread: float, window: float) -> None:
         self.spread = spread
         self.log_ratio = math.log(window / (math.sqrt(2 * math.pi) * spread)) if spread > 0 else 0
+        self._half_precision = 0.5 / spread ** 2 if spread > 0 else 0.0
 
     def llr(self, k: int, t: float, t2: float) -> float:
         if k < 2 or self.spread <= 0:
             return 0.0
-        scatter = max(t2 - t * t / k, 0.0)
-        return (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter / (2 * self.spread ** 2)
+        scatter = t2 - t * t / k
+        scatter = scatter if scatter > 0.0 else 0.0  # rounding when all are at one time
+        return (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter * self._half_precision
 
 
 def _lbeta(a: float, b: float) -> float:
