@@ -130,8 +130,13 @@ def before_repair(engine: OutageEngine, scenario: Scenario, when: datetime,
 
 
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
-            params: PredictionParams | None = None, *, ping: bool = False) -> dict[str, Any]:
-    """Replay one scenario; score the outages it ends with."""
+            params: PredictionParams | None = None, *, ping: bool = False,
+            drop_devices: bool = False) -> dict[str, Any]:
+    """Replay one scenario; score the outages it ends with.
+
+    `drop_devices` leaves the crews' and SCADA's device events out of the stream (a
+    utility whose OMS hears only calls and meters); the repairs are still where the
+    live view is scored."""
     # The classic rules do not ask meters anything: only the probabilistic engine pings.
     asks = ping and predictor is Predictor and scenario.params.meter_delivery > 0
     head_end = HeadEnd(scenario) if asks else None
@@ -157,6 +162,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             device, customer = before_repair(engine, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
+        if drop_devices and data["type"] == "device":
+            continue
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
             last_report[data["customer_id"]] = event.time
@@ -182,6 +189,7 @@ def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
     progress: Callable[[int], None], params: PredictionParams | None = None,
     *, ping: bool = False, scenario_overrides: dict[str, Any] | None = None,
+    drop_devices: bool = False,
 ) -> list[dict[str, Any]]:
     overrides = scenario_overrides or {}
     rows = []
@@ -202,7 +210,8 @@ def evaluate(
                             continue  # e.g. no nested pair in this network
                         for engine_name, predictor in (("probabilistic", Predictor),
                                                        ("classic", RulePredictor)):
-                            result = run_one(network, scenario, predictor, params, ping=ping)
+                            result = run_one(network, scenario, predictor, params, ping=ping,
+                                             drop_devices=drop_devices)
                             tally = tallies[engine_name]
                             tally.device_p.append(result["device"].precision)
                             tally.device_r.append(result["device"].recall)
@@ -330,11 +339,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", nargs="*", default=list(KINDS))
     parser.add_argument("--ping", action="store_true",
                         help="answer the engine's meter pings from a simulated head-end")
+    parser.add_argument("--drop-devices", action="store_true",
+                        help="replay without the device events (crews' and SCADA's): "
+                             "calls and meters only")
     parser.add_argument("--out", type=Path, default=None,
-                        help="default results/harness.json (harness_ping.json with --ping)")
+                        help="default results/harness.json (harness_ping.json with --ping, "
+                             "harness_nodevices.json with --drop-devices)")
     args = parser.parse_args(argv)
     if args.out is None:
-        name = "harness_ping.json" if args.ping else "harness.json"
+        name = ("harness_ping.json" if args.ping else
+                "harness_nodevices.json" if args.drop_devices else "harness.json")
         args.out = ROOT / "bench/outage/results" / name
     names = [n for n in args.networks if n in NETWORKS]
     call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
@@ -353,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.scada:
             scenario["scada_kinds"] = tuple(args.scada)
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
-                        ping=args.ping, scenario_overrides=scenario)
+                        ping=args.ping, scenario_overrides=scenario,
+                        drop_devices=args.drop_devices)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
