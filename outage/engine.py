@@ -18,6 +18,7 @@ import numpy as np
 from gis import Network, Topology, UnknownElementError
 from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
+from outage.calibration import Calibration
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
 from outage.etr import estimate_etr
@@ -56,17 +57,9 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 5
-# How often (in events) the false-call rate is re-estimated, and its prior weight.
+STATE_VERSION = 6
+# How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
-FALSE_CALL_PRIOR_CUSTOMERS = 2000
-# Weight (degrees of freedom) of the configured call and gasp spreads against the
-# spreads seen in restored outages, the bounds of the estimates (minutes), and the
-# relative change that re-prices the scores.
-SPREAD_PRIOR_DOF = 10.0
-CALL_SPREAD_BOUNDS = (5.0, 180.0)
-GASP_SPREAD_BOUNDS = (0.25, 60.0)
-SPREAD_REPRICE = 0.15
 
 
 def _seconds(t: datetime) -> float:
@@ -126,14 +119,8 @@ class OutageEngine:
         self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
-        self._restore_rate = 0.5
-        self._false_rate = self.params.false_call_rate
+        self.calibration = Calibration(self.params)
         self._callers = 0
-        self._restores_expected = 0
-        self._restores_seen = 0
-        # Scatter of first-call (last-gasp) times within restored outages, per channel.
-        self._spread_ss = {"call": 0.0, "gasp": 0.0}
-        self._spread_dof = {"call": 0.0, "gasp": 0.0}
         # Built now, not on the first address-only call: at a million meters it takes
         # seconds, which must not stall intake in the middle of a storm.
         self._spatial = ServicePointIndex(network)
@@ -308,13 +295,10 @@ class OutageEngine:
         """Estimate how often customers with power call anyway, from the calls no outage
         explains; a storm brings many more of them than a quiet day."""
         explained, inside = self.predictor.explained_calls()
-        callers = self._callers
-        outside = max(len(self.called) - inside, 1)
-        prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
-        rate = (callers - explained + prior) / (outside + FALSE_CALL_PRIOR_CUSTOMERS)
-        if 2 / 3 <= rate / self._false_rate <= 1.5:
+        rate = self.calibration.refit_false_calls(self._callers - explained,
+                                                  len(self.called) - inside)
+        if rate is None:
             return []
-        self._false_rate = rate
         return self._remap(self.predictor.set_false_call_rate(rate), now)
 
     def _expect_nested(self, c: int, when: datetime) -> list[Outage]:
@@ -347,11 +331,8 @@ class OutageEngine:
             self._verify_restoration(region, restored_at)
             meters = np.array(gasped, dtype=np.int64)
             back = self.meter_on_time[meters] >= restored_at
-            self._restores_expected += len(meters)
-            self._restores_seen += int(back.sum())
-            rate = (self._restores_seen + 1) / (self._restores_expected + 2)
-            if abs(rate - self._restore_rate) >= 0.05:  # re-pricing costs a recompute
-                self._restore_rate = rate
+            rate = self.calibration.count_restores(len(meters), int(back.sum()))
+            if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
             if back.sum() == 0 or len(meters) < 2:
                 continue  # no restore messages here at all: silence says nothing
@@ -682,32 +663,14 @@ class OutageEngine:
 
     def _learn_spreads(self, customers: np.ndarray, when: datetime) -> list[Outage]:
         """Fold a restored outage's first-call and last-gasp times into the estimated
-        spreads of each channel.
-
-        Customers call sooner or later after their power goes (minutes in one place,
-        an hour in another), and head-ends pass last gasps on at once or in batches;
-        the configured spreads are priors that restored outages correct, re-pricing the
-        scores when an estimate moves."""
+        spread of each channel; re-price the scores when an estimate moves."""
         touched: list[Outage] = []
-        for channel, flags, times, prior, bounds in (
-            ("call", self.called, self.call_minutes, self.params.call_spread_minutes,
-             CALL_SPREAD_BOUNDS),
-            ("gasp", self.gasped, self.gasp_minutes, self.params.gasp_spread_minutes,
-             GASP_SPREAD_BOUNDS),
-        ):
-            if prior <= 0:
-                continue  # timing switched off for this channel
+        for channel, flags, times in (("call", self.called, self.call_minutes),
+                                      ("gasp", self.gasped, self.gasp_minutes)):
             reporters = customers[np.frombuffer(flags, dtype=np.uint8)[customers] == 1]
-            if len(reporters) < 2:
-                continue
-            minutes = times[reporters]
-            self._spread_ss[channel] += float(((minutes - minutes.mean()) ** 2).sum())
-            self._spread_dof[channel] += len(reporters) - 1
-            estimate = math.sqrt((SPREAD_PRIOR_DOF * prior ** 2 + self._spread_ss[channel])
-                                 / (SPREAD_PRIOR_DOF + self._spread_dof[channel]))
-            estimate = min(max(estimate, bounds[0]), bounds[1])
-            current = self.predictor.scorer.spread(channel)
-            if abs(estimate - current) > SPREAD_REPRICE * current:
+            estimate = self.calibration.observe_spread(
+                channel, times[reporters], self.predictor.scorer.spread(channel))
+            if estimate is not None:
                 touched += self._remap(self.predictor.set_spread(channel, estimate), when)
         return touched
 

@@ -1,0 +1,92 @@
+"""What the engine learns about a storm as it goes: configured priors, corrected by data.
+
+Three properties of a utility's reports differ from place to place and storm to
+storm, and the scores depend on them:
+
+- how often customers with power call anyway (false calls): a storm brings many more
+  than a quiet day;
+- how often a meter's power-restore message arrives after a restoration;
+- how far one outage's first calls (last gasps) spread in time: customers call within
+  minutes in one place and after an hour in another; head-ends pass last gasps on at
+  once or in batches.
+
+Each estimate starts at the configured value, weighted as a prior, and moves with
+what the replay shows. An estimate is reported only when it has moved enough to be
+worth re-pricing every score (a full recomputation).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from outage.scoring import PredictionParams
+
+# Weight of the configured false-call rate, in customers.
+FALSE_CALL_PRIOR_CUSTOMERS = 2000
+# Weight (degrees of freedom) of the configured spreads, their bounds (minutes), and
+# the relative change that re-prices the scores.
+SPREAD_PRIOR_DOF = 10.0
+SPREAD_BOUNDS = {"call": (5.0, 180.0), "gasp": (0.25, 60.0)}
+SPREAD_REPRICE = 0.15
+# Change in the restore-message delivery estimate that re-prices the scores.
+RESTORE_REPRICE = 0.05
+
+
+@dataclass(slots=True)
+class Calibration:
+    """The running estimates, with the evidence behind them."""
+
+    params: PredictionParams
+    false_call_rate: float = math.nan
+    restore_rate: float = 0.5  # no restoration seen yet: a coin
+    restores_expected: int = 0
+    restores_seen: int = 0
+    # Scatter of first-report times within restored outages, and its degrees of freedom.
+    spread_ss: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
+    spread_dof: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.false_call_rate):
+            self.false_call_rate = self.params.false_call_rate
+
+    def refit_false_calls(self, unexplained: float, customers_outside: int) -> float | None:
+        """Callers no outage explains among the customers outside every outage: the new
+        false-call rate, or None when it moved by less than half (or a third down)."""
+        prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
+        rate = (unexplained + prior) / (max(customers_outside, 1) + FALSE_CALL_PRIOR_CUSTOMERS)
+        if 2 / 3 <= rate / self.false_call_rate <= 1.5:
+            return None
+        self.false_call_rate = rate
+        return rate
+
+    def count_restores(self, expected: int, seen: int) -> float | None:
+        """Meters that gasped in a restored outage, and how many said they were back:
+        the new delivery rate of restore messages, or None when it barely moved."""
+        self.restores_expected += expected
+        self.restores_seen += seen
+        rate = (self.restores_seen + 1) / (self.restores_expected + 2)
+        if abs(rate - self.restore_rate) < RESTORE_REPRICE:
+            return None
+        self.restore_rate = rate
+        return rate
+
+    def observe_spread(self, channel: str, minutes: np.ndarray, current: float) -> float | None:
+        """First-report times (minutes) of one restored outage on a channel (``"call"``
+        or ``"gasp"``): the new spread, or None when it is within SPREAD_REPRICE of
+        `current` (or the channel's timing is switched off, or fewer than two)."""
+        prior = (self.params.call_spread_minutes if channel == "call"
+                 else self.params.gasp_spread_minutes)
+        if prior <= 0 or len(minutes) < 2:
+            return None
+        self.spread_ss[channel] += float(((minutes - minutes.mean()) ** 2).sum())
+        self.spread_dof[channel] += len(minutes) - 1
+        estimate = math.sqrt((SPREAD_PRIOR_DOF * prior ** 2 + self.spread_ss[channel])
+                             / (SPREAD_PRIOR_DOF + self.spread_dof[channel]))
+        low, high = SPREAD_BOUNDS[channel]
+        estimate = min(max(estimate, low), high)
+        if abs(estimate - current) <= SPREAD_REPRICE * current:
+            return None
+        return estimate
