@@ -49,10 +49,13 @@ def _replay(args: argparse.Namespace) -> int:
     live = sum(1 for o in result.engine.outages() if o.active)
     print(
         f"{stats['events']:,} events applied, {stats['rejected']:,} rejected, "
-        f"{stats['ignored']:,} of unknown type; {len(result.engine.outages()):,} outages "
+        f"{stats['ignored']:,} of unknown type, {stats['noted']:,} accepted on an "
+        f"assumption; {len(result.engine.outages()):,} outages "
         f"({live:,} live) in {stats['seconds']:.2f} s → {args.out}",
         file=sys.stderr,
     )
     for rejection in stats["rejections"][:10]:
         print(f"  line {rejection['line']}: {rejection['reason']}", file=sys.stderr)
+    for note in stats["notes"][:10]:
+        print(f"  line {note['line']}: {note['reason']}", file=sys.stderr)
     return 0

@@ -3,7 +3,14 @@
 Every input — a customer's call, a smart meter's last gasp or power-restore, a
 device operation from SCADA or a crew, a crew's status, a dispatcher's action — is
 an `Event`. `parse_event` turns one JSON object into one, or raises `EventError`
-saying which field is wrong and why; it never guesses. Times must carry a zone.
+saying which field is wrong and why. Times must carry a zone.
+
+Labels are read without regard to case, surrounding spaces, or ``-`` and spaces for
+``_`` (``"IVR"``, ``"Wire-Down"``, ``"OFF"``). A report is never lost over a label:
+a call on a channel this version does not know is a call on channel ``other``, an
+unknown hazard is hazard ``other`` (a hazard still raises priority), and a device
+operation from an unknown source counts as a crew's; each keeps the label it arrived
+with (in the log too) and comes with a note saying what was assumed.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ class Channel(StrEnum):
     APP = "app"
     SMS = "sms"
     HALL = "hall"  # walk-in at a service hall
+    OTHER = "other"  # a channel this version does not know (its label is kept)
 
 
 class Hazard(StrEnum):
@@ -77,6 +85,9 @@ class Call:
     location: Location | None = None
     hazard: Hazard | None = None
     text: str = ""
+    # The labels as they arrived when they were not ours (channel / hazard "other").
+    channel_label: str = ""
+    hazard_label: str = ""
     type: str = field(default="call", init=False)
 
 
@@ -97,6 +108,7 @@ class DeviceOperation:
     device_id: str
     open: bool
     source: str  # scada | crew
+    source_label: str = ""  # the source as it arrived when it was neither (taken as crew)
     type: str = field(default="device", init=False)
 
 
@@ -152,15 +164,35 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str |
     return value
 
 
+def _label(value: Any) -> str:
+    """A label as compared: no case, no surrounding spaces, ``-`` and spaces as ``_``."""
+    if not isinstance(value, str):
+        return ""
+    return "_".join(value.strip().lower().replace("-", " ").split())
+
+
 def _choice(data: Mapping[str, Any], name: str, enum: type[StrEnum]) -> Any:
     value = data.get(name)
     try:
-        if not isinstance(value, str):
-            raise ValueError(value)
-        return enum(value)
+        return enum(_label(value))
     except ValueError:
         allowed = "|".join(str(m) for m in enum)
         raise EventError(f"{name} must be one of {allowed}, not {value!r}") from None
+
+
+def _lenient(data: Mapping[str, Any], name: str, enum: type[StrEnum], other: StrEnum,
+             notes: list[str]) -> tuple[Any, str]:
+    """`_choice`, but an unknown non-empty label is `other` (noted) instead of an error;
+    returns the member and the label to keep ("" when it was one of ours)."""
+    value = data.get(name)
+    try:
+        return enum(_label(value)), ""
+    except ValueError:
+        if not _label(value):
+            raise EventError(f"{name} must be a non-empty string, not {value!r}") from None
+        notes.append(f"{name} {value!r} is not one of "
+                     f"{'|'.join(str(m) for m in enum)}: taken as {other}")
+        return other, str(value)[:100]
 
 
 def _location(value: Any) -> Location | None:
@@ -177,41 +209,49 @@ def _location(value: Any) -> Location | None:
     raise EventError("location needs lon and lat, or x and y")
 
 
-def _call(data: Mapping[str, Any], time: datetime) -> Call:
+def _call(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Call:
     customer = _text(data, "customer_id", required=False)
     location = _location(data.get("location"))
     if customer is None and location is None:
         raise EventError("a call needs customer_id, location, or both")
-    hazard = _choice(data, "hazard", Hazard) if data.get("hazard") is not None else None
+    hazard, hazard_label = (_lenient(data, "hazard", Hazard, Hazard.OTHER, notes)
+                            if data.get("hazard") is not None else (None, ""))
     text = data.get("text") or ""
     if not isinstance(text, str):
         raise EventError("text must be a string")
-    channel = _choice(data, "channel", Channel) if "channel" in data else Channel.AGENT
-    return Call(time, channel, customer, location, hazard, text[:2000])
+    channel, channel_label = (_lenient(data, "channel", Channel, Channel.OTHER, notes)
+                              if "channel" in data else (Channel.AGENT, ""))
+    return Call(time, channel, customer, location, hazard, text[:2000], channel_label,
+                hazard_label)
 
 
-def _meter(data: Mapping[str, Any], time: datetime) -> MeterReading:
-    state = data.get("state")
+def _meter(data: Mapping[str, Any], time: datetime, notes: list[str]) -> MeterReading:
+    state = _label(data.get("state"))
     if state not in ("off", "on"):
-        raise EventError(f"state must be off or on, not {state!r}")
+        raise EventError(f"state must be off or on, not {data.get('state')!r}")
     customer = _text(data, "customer_id")
     assert customer is not None
     return MeterReading(time, customer, state == "on", bool(data.get("ping", False)))
 
 
-def _device(data: Mapping[str, Any], time: datetime) -> DeviceOperation:
-    state = data.get("state")
+def _device(data: Mapping[str, Any], time: datetime, notes: list[str]) -> DeviceOperation:
+    state = _label(data.get("state"))
     if state not in ("open", "closed"):
-        raise EventError(f"state must be open or closed, not {state!r}")
-    source = data.get("source", "scada")
+        raise EventError(f"state must be open or closed, not {data.get('state')!r}")
+    source, label = _label(data.get("source", "scada")), ""
     if source not in ("scada", "crew"):
-        raise EventError(f"source must be scada or crew, not {source!r}")
+        if not source:
+            raise EventError(f"source must be scada or crew, not {data.get('source')!r}")
+        # Someone saw it operate: keep the fact, with the weaker of the two assumptions
+        # (a crew's close is trusted for hours; SCADA's for good).
+        notes.append(f"source {data['source']!r} is not scada or crew: taken as crew")
+        source, label = "crew", str(data["source"])[:100]
     device = _text(data, "device_id")
     assert device is not None
-    return DeviceOperation(time, device, state == "open", source)
+    return DeviceOperation(time, device, state == "open", source, label)
 
 
-def _crew(data: Mapping[str, Any], time: datetime) -> CrewUpdate:
+def _crew(data: Mapping[str, Any], time: datetime, notes: list[str]) -> CrewUpdate:
     outage = _text(data, "outage_id")
     assert outage is not None
     return CrewUpdate(
@@ -220,7 +260,7 @@ def _crew(data: Mapping[str, Any], time: datetime) -> CrewUpdate:
     )
 
 
-def _dispatcher(data: Mapping[str, Any], time: datetime) -> DispatcherAction:
+def _dispatcher(data: Mapping[str, Any], time: datetime, notes: list[str]) -> DispatcherAction:
     action = _choice(data, "action", Action)
     outage = _text(data, "outage_id")
     assert outage is not None
@@ -243,7 +283,7 @@ def _dispatcher(data: Mapping[str, Any], time: datetime) -> DispatcherAction:
     )
 
 
-_PARSERS: dict[str, Callable[[Mapping[str, Any], datetime], Event]] = {
+_PARSERS: dict[str, Callable[[Mapping[str, Any], datetime, list[str]], Event]] = {
     "call": _call,
     "meter": _meter,
     "device": _device,
@@ -257,29 +297,30 @@ class UnknownEventType(EventError):
     """A well-formed event of a type this version does not know (skipped with a warning)."""
 
 
-def parse_event(data: Any) -> Event:
-    """Validate one decoded JSON object and return its event."""
+def parse_event(data: Any, notes: list[str] | None = None) -> Event:
+    """Validate one decoded JSON object and return its event; what had to be assumed
+    (an unknown channel, hazard or source) is appended to `notes`."""
     if not isinstance(data, Mapping):
         raise EventError(f"an event must be a JSON object, not {type(data).__name__}")
     kind = data.get("type")
-    parser = _PARSERS.get(kind) if isinstance(kind, str) else None
+    parser = _PARSERS.get(_label(kind))
     time = parse_time(data.get("time"))
     if parser is None:
         raise UnknownEventType(f"unknown event type {kind!r}")
-    return parser(data, time)
+    return parser(data, time, [] if notes is None else notes)
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
     """The JSON form of an event (inverse of `parse_event`)."""
     out: dict[str, Any] = {"type": event.type, "time": event.time.isoformat()}
     if isinstance(event, Call):
-        out["channel"] = str(event.channel)
+        out["channel"] = event.channel_label or str(event.channel)  # as it arrived
         if event.customer_id:
             out["customer_id"] = event.customer_id
         if event.location:
             out["location"] = event.location.as_mapping()
         if event.hazard:
-            out["hazard"] = str(event.hazard)
+            out["hazard"] = event.hazard_label or str(event.hazard)
         if event.text:
             out["text"] = event.text
     elif isinstance(event, MeterReading):
@@ -288,7 +329,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
             out["ping"] = True
     elif isinstance(event, DeviceOperation):
         out |= {"device_id": event.device_id, "state": "open" if event.open else "closed",
-                "source": event.source}
+                "source": event.source_label or event.source}
     elif isinstance(event, CrewUpdate):
         out |= {"outage_id": event.outage_id, "status": str(event.status),
                 "crew_id": event.crew_id, "cause": event.cause}
@@ -310,15 +351,28 @@ class Rejected:
     unknown_type: bool = False  # well-formed, of a type this version does not know
 
 
-def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected]]:
-    """Events of a JSON Lines file with their line numbers; bad lines come as `Rejected`."""
-    with Path(path).open(encoding="utf-8", errors="replace") as lines:
+@dataclass(frozen=True, slots=True)
+class Noted:
+    """An input line accepted on an assumption (an unknown channel, hazard or source)."""
+
+    line: int
+    reason: str
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected | Noted]]:
+    """Events of a JSON Lines file with their line numbers; bad lines come as `Rejected`,
+    each event's notes (if any) right after it as `Noted`."""
+    # utf-8-sig: a byte-order mark (as some Windows tools write) is not part of line 1.
+    with Path(path).open(encoding="utf-8-sig", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            notes: list[str] = []
             try:
-                yield number, parse_event(json.loads(line))
+                yield number, parse_event(json.loads(line), notes)
             except json.JSONDecodeError as error:
                 yield number, Rejected(number, f"not valid JSON ({error.msg})")
             except EventError as error:
                 yield number, Rejected(number, str(error), isinstance(error, UnknownEventType))
+            for note in notes:
+                yield number, Noted(number, note)

@@ -12,7 +12,7 @@ from typing import Any
 from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Event, Rejected, read_jsonl
+from outage.events import Event, Noted, Rejected, read_jsonl
 from outage.scoring import PredictionParams
 
 MAX_LISTED_REJECTIONS = 1000
@@ -24,6 +24,7 @@ class ReplayResult:
     events: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     ignored: list[Rejected] = field(default_factory=list)  # unknown types, with a warning
+    noted: list[Noted] = field(default_factory=list)  # accepted on an assumption
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -44,13 +45,16 @@ class ReplayResult:
                     {"line": r.line, "reason": r.reason}
                     for r in (self.rejected + self.ignored)[:MAX_LISTED_REJECTIONS]
                 ],
+                "noted": len(self.noted),
+                "notes": [{"line": n.line, "reason": n.reason}
+                          for n in self.noted[:MAX_LISTED_REJECTIONS]],
             },
         }
 
 
 def replay_events(
     network: Network,
-    events: Iterable[tuple[int, Event | Rejected]],
+    events: Iterable[tuple[int, Event | Rejected | Noted]],
     params: PredictionParams | None = None,
     engine: OutageEngine | None = None,
 ) -> ReplayResult:
@@ -59,6 +63,9 @@ def replay_events(
     result = ReplayResult(engine)
     started = time.perf_counter()
     for number, item in events:
+        if isinstance(item, Noted):
+            result.noted.append(item)
+            continue
         if isinstance(item, Rejected):
             if item.unknown_type:
                 result.ignored.append(item)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gis import Network
@@ -31,6 +31,7 @@ class Receipt:
     outages: tuple[str, ...]
     error: str | None = None  # accepted and logged, but the engine found it inapplicable
     duplicate: bool = False  # a retry of an event already logged under the same key
+    notes: tuple[str, ...] = ()  # what was assumed to accept it (an unknown channel…)
 
 
 class OutageService:
@@ -62,9 +63,10 @@ class OutageService:
     def subscribe(self, listener: Callable[[Outage], None]) -> None:
         self.engine.subscribe(listener)
 
-    def validate(self, data: Any) -> Event:
-        """Parse and check an event against the network; raises EventError with the reason."""
-        event = parse_event(data)
+    def validate(self, data: Any, notes: list[str] | None = None) -> Event:
+        """Parse and check an event against the network; raises EventError with the reason.
+        What had to be assumed to accept it is appended to `notes`."""
+        event = parse_event(data, notes)
         self.engine.check(event)
         return event
 
@@ -75,14 +77,15 @@ class OutageService:
         one's sequence number and changes nothing (the key is committed with the event).
         """
         with self._lock:
-            event = self.validate(data)
+            notes: list[str] = []
+            event = self.validate(data, notes)
             if idempotency_key is None:
                 (seq,) = self.log.append([event_to_json(event)])
             else:
                 seq, new = self.log.append_once(event_to_json(event), idempotency_key)
                 if not new:
                     return Receipt(seq, (), duplicate=True)
-            return self._apply(event, seq)
+            return replace(self._apply(event, seq), notes=tuple(notes))
 
     def _apply(self, event: Event, seq: int) -> Receipt:
         error = None

@@ -68,15 +68,22 @@ SCHEMAS: dict[str, Any] = {
             "type": {"type": "string", "enum": ["call", "meter", "device"]},
             "time": {"type": "string", "format": "date-time"},
             "customer_id": {"type": "string"}, "location": {"$ref": S + "Location"},
-            "channel": {"type": "string", "enum": ["ivr", "agent", "web", "app", "sms"]},
-            "hazard": {"type": "string", "enum": ["wire_down", "fire", "tree", "other"]},
+            "channel": {"type": "string",
+                        "description": "ivr, agent, web, app, sms or hall (any case); another "
+                                       "label is accepted as channel other, with a note"},
+            "hazard": {"type": "string",
+                       "description": "wire_down, fire, tree or other (any case); another "
+                                      "label is accepted as hazard other, with a note"},
             "text": {"type": "string"}, "state": {"type": "string"},
-            "device_id": {"type": "string"}, "source": {"type": "string",
-                                                       "enum": ["scada", "crew"]},
+            "device_id": {"type": "string"},
+            "source": {"type": "string", "description": "scada or crew; another label is "
+                                                        "accepted as crew, with a note"},
             "ping": {"type": "boolean"}}},
     "Receipt": {"type": "object", "required": ["seq"],
                 "properties": {"seq": {"type": "integer"},
-                               "outages": {"type": "array", "items": {"type": "string"}}}},
+                               "outages": {"type": "array", "items": {"type": "string"}},
+                               "warning": {"type": ["string", "null"]},
+                               "notes": {"type": "array", "items": {"type": "string"}}}},
     "Outage": {"type": "object", "required": ["id", "device_id", "status", "customers_out"],
                "properties": {
                    "id": {"type": "string"}, "device_id": {"type": "string"},

@@ -7,7 +7,18 @@ from pathlib import Path
 import pytest
 
 from outage.errors import EventError
-from outage.events import Rejected, event_to_json, parse_event, read_jsonl
+from outage.events import (
+    Call,
+    Channel,
+    DeviceOperation,
+    Hazard,
+    MeterReading,
+    Noted,
+    Rejected,
+    event_to_json,
+    parse_event,
+    read_jsonl,
+)
 
 
 @pytest.mark.parametrize(
@@ -17,7 +28,9 @@ from outage.events import Rejected, event_to_json, parse_event, read_jsonl
         ({"type": "call", "time": "yesterday", "customer_id": "x"}, "not an ISO 8601 time"),
         ({"type": "call", "time": "2026-07-01T14:03:00Z"}, "customer_id, location, or both"),
         ({"type": "call", "time": "2026-07-01T14:03:00Z", "customer_id": "x",
-          "channel": "fax"}, "channel must be one of"),
+          "channel": 42}, "channel must be a non-empty string"),
+        ({"type": "device", "time": "2026-07-01T14:03:00Z", "device_id": "f",
+          "state": "closed", "source": ""}, "source must be scada or crew"),
         ({"type": "call", "time": "2026-07-01T14:03:00Z", "location": {"lon": "w"}},
          "location needs lon and lat"),
         ({"type": "meter", "time": "2026-07-01T14:03:00Z", "customer_id": "x",
@@ -64,3 +77,51 @@ def test_jsonl_lines_are_numbered_and_bad_ones_kept(tmp_path: Path) -> None:
     assert [n for n, _ in items] == [1, 3, 4]
     assert isinstance(items[1][1], Rejected) and "not valid JSON" in items[1][1].reason
     assert isinstance(items[2][1], Rejected) and "unknown event type" in items[2][1].reason
+
+
+def test_labels_are_read_without_case_or_spelling_of_separators() -> None:
+    """"IVR", "Wire-Down", "OFF", "Closed", "Call": the same labels, not errors."""
+    call = parse_event({"type": "Call", "time": "2026-07-01T14:03:00Z", "customer_id": "c",
+                        "channel": " IVR ", "hazard": "Wire-Down"})
+    assert isinstance(call, Call)
+    assert (call.channel, call.hazard) == (Channel.IVR, Hazard.WIRE_DOWN)
+    assert call.channel_label == call.hazard_label == ""
+    meter = parse_event({"type": "meter", "time": "2026-07-01T14:03:00Z", "customer_id": "c",
+                         "state": "OFF"})
+    assert isinstance(meter, MeterReading) and not meter.on
+    device = parse_event({"type": "device", "time": "2026-07-01T14:03:00Z", "device_id": "f",
+                          "state": "Closed", "source": "SCADA"})
+    assert isinstance(device, DeviceOperation)
+    assert (device.open, device.source) == (False, "scada")
+
+
+def test_a_report_is_never_lost_over_an_unknown_label() -> None:
+    """An unknown channel or hazard is kept as "other" with a note, and the log keeps
+    the label as it arrived; an unknown device source counts as a crew's."""
+    notes: list[str] = []
+    data = {"type": "call", "time": "2026-07-01T14:03:00Z", "customer_id": "c",
+            "channel": "chatbot", "hazard": "tree_on_line"}
+    call = parse_event(data, notes)
+    assert isinstance(call, Call)
+    assert (call.channel, call.hazard) == (Channel.OTHER, Hazard.OTHER)
+    assert len(notes) == 2 and any("'chatbot'" in n and "taken as other" in n for n in notes)
+    logged = event_to_json(call)
+    assert (logged["channel"], logged["hazard"]) == ("chatbot", "tree_on_line")
+    assert parse_event(logged) == call  # the fold reads the log the same way
+    notes.clear()
+    device = parse_event({"type": "device", "time": "2026-07-01T14:03:00Z", "device_id": "f",
+                          "state": "open", "source": "dms"}, notes)
+    assert isinstance(device, DeviceOperation) and device.source == "crew"
+    assert event_to_json(device)["source"] == "dms" and "taken as crew" in notes[0]
+
+
+def test_jsonl_with_a_byte_order_mark_and_notes(tmp_path: Path) -> None:
+    """A BOM (as Windows tools write) is not part of line 1; notes follow their event."""
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"type":"call","time":"2026-07-01T14:03:00Z","customer_id":"c",'
+        b'"channel":"phone"}\r\n'
+    )
+    items = list(read_jsonl(path))
+    assert isinstance(items[0][1], Call)
+    assert isinstance(items[1][1], Noted) and items[1][0] == 1

@@ -23,6 +23,21 @@ def test_event_acknowledged_with_seq_and_logged(app: Flask, client: FlaskClient,
     assert logged[seq]["customer_id"] == "cust.000010"
 
 
+def test_unknown_channel_accepted_with_a_note(app: Flask, client: FlaskClient,
+                                             dispatcher: dict[str, str]) -> None:
+    """A call from a channel the system does not know is still a call: 201 with a note,
+    logged with the label it arrived with."""
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010",
+                                                "channel": "Chatbot"}, headers=dispatcher)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert "taken as other" in body["notes"][0]
+    log = EventLog(app.config["EVENT_LOG"])
+    logged = dict(log.read())
+    log.close()
+    assert logged[body["seq"]]["channel"] == "Chatbot"
+
+
 def test_two_calls_make_an_outage_listed(client: FlaskClient, dispatcher: dict[str, str]) -> None:
     """Neighbours' calls become an outage visible in the list and in detail."""
     outage_id = make_outage(client, dispatcher)

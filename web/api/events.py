@@ -23,4 +23,4 @@ def post_event() -> tuple[Response, int]:
                        "dispatcher actions have their own endpoints", 422)
     receipt = live().submit(data, idempotency_key())
     return created({"seq": receipt.seq, "outages": list(receipt.outages),
-                    "warning": receipt.error})
+                    "warning": receipt.error, "notes": list(receipt.notes)})
