@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from gis import Network, Topology, UnknownElementError
+from gis import Network, Topology
+from gis.ids import IdMatcher
 from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
 from outage.calibration import Calibration
@@ -57,7 +58,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 6
+STATE_VERSION = 7
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -125,6 +126,7 @@ class OutageEngine:
         # seconds, which must not stall intake in the middle of a storm.
         self._spatial = ServicePointIndex(network)
         self._device_open: dict[str, bool] = {}
+        self._matchers: dict[str, IdMatcher] = {}  # built on the first misspelt id
 
     def subscribe(self, listener: Listener) -> None:
         self.book.subscribe(listener)
@@ -132,7 +134,7 @@ class OutageEngine:
     # -- the fold ------------------------------------------------------------------
     def apply(self, event: Event) -> list[Outage]:
         """Apply one validated event; return the outages it changed. Raises EventError."""
-        self.check(event)
+        event = self.check(event)
         if self.now is not None and event.time < self.now:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
@@ -165,6 +167,7 @@ class OutageEngine:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["pinger"] = None  # a live connection, not state: re-attach after loading
+        state["_matchers"] = {}  # an index of ids, rebuilt when needed
         return state
 
     @property
@@ -173,21 +176,54 @@ class OutageEngine:
         taken before an upgrade): such a state is rebuilt from the event log instead."""
         return getattr(self, "state_version", None) == STATE_VERSION
 
-    def check(self, event: Event) -> None:
-        """Raise EventError if the event names something this network or engine lacks."""
+    def check(self, event: Event, notes: list[str] | None = None) -> Event:
+        """The event with its ids as this network spells them; EventError if it names
+        something this network or engine lacks.
+
+        An id spelt differently (``Load.S1A`` or ``s1a`` for ``load.s1a``) that can
+        mean only one element is taken as that one, with a note in `notes`.
+        """
         if isinstance(event, Call) and event.customer_id is None:
             self._customer_of(event)
-        customer = getattr(event, "customer_id", None)
-        if customer is not None and customer not in self.network.customers.index:
-            raise EventError(f"customer_id {customer!r} is not a customer of this network")
+        if isinstance(event, Call | MeterReading) and event.customer_id is not None:
+            customer = self._spelt("customer_id", event.customer_id, notes)
+            if customer != event.customer_id:
+                event = replace(event, customer_id=customer)
         if isinstance(event, DeviceOperation):
-            try:
-                self.network.element_branch(event.device_id)
-            except UnknownElementError:
-                raise EventError(f"device_id {event.device_id!r} is not a device") from None
+            device = self._spelt("device_id", event.device_id, notes)
+            if device != event.device_id:
+                event = replace(event, device_id=device)
         if (isinstance(event, CrewUpdate | DispatcherAction)
                 and event.outage_id not in self.book.outages):
             raise EventError(str(OutageNotFoundError(event.outage_id)))
+        return event
+
+    def _spelt(self, field_name: str, element_id: str, notes: list[str] | None) -> str:
+        """`element_id` as the network spells it (see `check`)."""
+        customers = field_name == "customer_id"
+        known = self.network.customers.index if customers else self.network.devices.index
+        if element_id in known or (not customers and element_id in self.network.branches.index):
+            return element_id
+        matcher = self._matchers.get(field_name)
+        if matcher is None:
+            ids = (self.network.customers.ids if customers else
+                   dict.fromkeys([*self.network.devices.index, *self.network.branches.index]))
+            matcher = self._matchers[field_name] = IdMatcher(ids)
+        found = matcher.matches(element_id)
+        if not customers and len({self.network.element_branch(f) for f in found}) == 1:
+            # A device and the line it operates (fuse.f1 on line.f1): one element.
+            devices = [f for f in found if f in self.network.devices.index]
+            found = devices[:1] or found[:1]
+        what = "a customer of this network" if customers else "a device"
+        if not found:
+            raise EventError(f"{field_name} {element_id!r} is not {what}")
+        if len(found) > 1:
+            shown = ", ".join(repr(f) for f in found[:5])
+            raise EventError(f"{field_name} {element_id!r} is not {what}; it could be "
+                             f"{shown}{' …' if len(found) > 5 else ''}: say which")
+        if notes is not None:
+            notes.append(f"{field_name} {element_id!r} taken as {found[0]!r}")
+        return found[0]
 
     # -- evidence ------------------------------------------------------------------
     def _customer_of(self, call: Call) -> int:

@@ -73,11 +73,13 @@ def replay_events(
             else:
                 result.rejected.append(item)
             continue
+        notes: list[str] = []
         try:
-            engine.apply(item)
+            engine.apply(engine.check(item, notes))  # check: ids as the network spells them
             result.events += 1
         except EventError as error:
             result.rejected.append(Rejected(number, str(error)))
+        result.noted += [Noted(number, note) for note in notes]
     result.seconds = time.perf_counter() - started
     return result
 

@@ -66,9 +66,7 @@ class OutageService:
     def validate(self, data: Any, notes: list[str] | None = None) -> Event:
         """Parse and check an event against the network; raises EventError with the reason.
         What had to be assumed to accept it is appended to `notes`."""
-        event = parse_event(data, notes)
-        self.engine.check(event)
-        return event
+        return self.engine.check(parse_event(data, notes), notes)
 
     def submit(self, data: Any, idempotency_key: str | None = None) -> Receipt:
         """Validate, append durably, apply; the receipt is the acknowledgement.
