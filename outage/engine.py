@@ -198,6 +198,14 @@ class OutageEngine:
             raise EventError(str(OutageNotFoundError(event.outage_id)))
         return event
 
+    def known_customer(self, spelling: str) -> str | None:
+        """The customer id `spelling` means (see `check`), or None when it names nobody
+        or could name two (an account number as a customer typed it)."""
+        try:
+            return self._spelt("customer_id", spelling, None)
+        except EventError:
+            return None
+
     def _spelt(self, field_name: str, element_id: str, notes: list[str] | None) -> str:
         """`element_id` as the network spells it (see `check`)."""
         customers = field_name == "customer_id"

@@ -199,6 +199,15 @@ class LiveState:
         data["crew_eta"] = eta.isoformat() if eta else None
         return data
 
+    def account(self, spelling: str) -> str:
+        """The customer id an account number as typed means (any case; LookupError if
+        it names nobody, or two)."""
+        with self.lock:
+            customer_id = self.engine.known_customer(spelling)
+        if customer_id is None:
+            raise LookupError("no customer with that account number")
+        return customer_id
+
     def customer_status(self, customer_id: str) -> dict[str, Any]:
         if customer_id not in self.network.customers.index:
             raise LookupError("no customer with that account number")

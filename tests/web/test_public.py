@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from gis import Network
 from tests.web.conftest import make_config, make_outage
 from web import create_app
+from web.api.customers import customer_of_token
 from web.directory import Directory, normalise_phone
 from web.ratelimit import TokenBuckets
 
@@ -29,6 +30,17 @@ def test_status_by_account_shows_own_outage_only(client: FlaskClient,
     text = str(data)
     assert "cust.000001" not in text and "Holly" in data["street"]
     assert not any(ch.isdigit() for ch in data["street"].split()[0])  # no house number
+
+
+def test_account_number_in_any_case(client: FlaskClient) -> None:
+    """An account number typed in capitals (or without its prefix) finds the customer,
+    and the token names the account as the system spells it."""
+    public = client.application.test_client()
+    for typed in ("CUST.000003", "000003"):
+        data = public.get(f"/api/customers/{typed}/status").get_json()
+        assert data["power"] == "on"
+        with client.application.app_context():
+            assert customer_of_token(data["token"]) == "cust.000003"
 
 
 def test_unknown_account_is_404(client: FlaskClient) -> None:

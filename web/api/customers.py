@@ -47,7 +47,8 @@ def customer_of_token(token: object) -> str:
     return str(customer_id)
 
 
-def _status(customer_id: str) -> Response:
+def _status(account: str) -> Response:
+    customer_id = live().account(account)
     data = live().customer_status(customer_id)
     data["token"] = customer_token(customer_id)
     response = jsonify(data)
@@ -78,9 +79,10 @@ def _customer(data: dict[str, object]) -> str:
         return customer_of_token(data["token"])
     account = field(data, "account", required=False)
     if account is not None:
-        if account not in live().network.customers.index:
-            raise NotFound("no customer with that account number")
-        return str(account)
+        try:
+            return live().account(str(account))
+        except LookupError:
+            raise NotFound("no customer with that account number") from None
     raise ApiError("give token (from a status lookup) or account")
 
 
