@@ -132,9 +132,10 @@ class OutageEngine:
         self.book.subscribe(listener)
 
     # -- the fold ------------------------------------------------------------------
-    def apply(self, event: Event) -> list[Outage]:
-        """Apply one validated event; return the outages it changed. Raises EventError."""
-        event = self.check(event)
+    def apply(self, event: Event, notes: list[str] | None = None) -> list[Outage]:
+        """Apply one validated event; return the outages it changed. Raises EventError.
+        What `check` had to assume (an id spelt differently) is appended to `notes`."""
+        event = self.check(event, notes)
         if self.now is not None and event.time < self.now:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gis.io import save_network
 from gis.synthetic import synthesize_utility
 from outage.engine import OutageEngine
 from outage.events import parse_event
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path,
                         default=ROOT / "bench/outage/results/throughput.json")
+    parser.add_argument("--write-files", type=Path, default=None, metavar="DIR",
+                        help="also save DIR/network.gpkg and DIR/storm.jsonl, to time "
+                             "`oms replay` end to end")
     args = parser.parse_args(argv)
     figures: dict[str, float] = {"customers": args.customers}
 
@@ -53,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     scenario = ScenarioBuilder(network).build(params, seed=args.seed)
     events = [parse_event(e) for e in scenario.events]
     figures["generate_storm_s"] = time.perf_counter() - t
+    if args.write_files is not None:
+        args.write_files.mkdir(parents=True, exist_ok=True)
+        save_network(network, args.write_files / "network.gpkg")
+        with (args.write_files / "storm.jsonl").open("w", encoding="utf-8") as out:
+            out.writelines(json.dumps(e) + "\n" for e in scenario.events)
     figures["true_outages"] = len(scenario.truth)
     figures["customers_out"] = sum(len(o.customers) for o in scenario.truth)
     figures["calls"] = sum(1 for e in events if e.type == "call")

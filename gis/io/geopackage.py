@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -80,17 +81,28 @@ def _rows(path: Path, layer: str) -> list[Row]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # GDAL notes on empty layers
         frame = pyogrio.read_dataframe(path, layer=layer)
-    geometry = frame.geometry
-    attributes = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    records: list[Row] = attributes.to_dict("records")
-    for record, shape in zip(records, geometry, strict=True):
-        record["geometry"] = _coords(shape)
-    return records
+    # Column by column, not row by row: a million-customer network loads in seconds.
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [frame[c].tolist() for c in names]
+    geometry = _coords(np.asarray(frame.geometry.array, dtype=object))
+    return [dict(zip(names, values, strict=True), geometry=shape)
+            for *values, shape in zip(*columns, geometry, strict=True)]
 
 
-def _coords(shape: shapely.Geometry | None) -> Any:
-    if shape is None or shape.is_empty:
-        return None
-    if isinstance(shape, shapely.Point):
-        return (shape.x, shape.y)
-    return [(x, y) for x, y, *_ in shape.coords]
+def _coords(shapes: np.ndarray) -> list[Any]:
+    """Each shape as a point ``(x, y)``, a list of points, or None (missing or empty)."""
+    out: list[Any] = [None] * len(shapes)
+    kind = shapely.get_type_id(shapes)  # -1 for a missing geometry
+    kind[shapely.is_empty(shapes)] = -1
+    points = np.flatnonzero(kind == shapely.GeometryType.POINT)
+    for i, x, y in zip(points.tolist(), shapely.get_x(shapes[points]).tolist(),
+                       shapely.get_y(shapes[points]).tolist(), strict=True):
+        out[i] = (x, y)
+    others = np.flatnonzero((kind >= 0) & (kind != shapely.GeometryType.POINT))
+    if len(others):
+        xy, owner = shapely.get_coordinates(shapes[others], return_index=True)
+        starts = np.searchsorted(owner, np.arange(len(others) + 1))
+        pairs = list(zip(xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True))
+        for k, i in enumerate(others.tolist()):
+            out[i] = pairs[starts[k]:starts[k + 1]]
+    return out
