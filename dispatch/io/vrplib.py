@@ -1,10 +1,13 @@
-"""Reader for VRPLIB-style keyword/section files (CVRPLIB VRPTW and LKH-3 CVRPTW).
+"""Reader for VRPLIB-style keyword/section files (CVRPLIB VRPTW and CVRP, LKH-3 CVRPTW).
 
 Nodes are numbered from 1 in the file; the depot (DEPOT_SECTION, usually 1) becomes node 0.
+A CVRP file (no TIME_WINDOW_SECTION) gets windows no route can break: every node is open
+from 0 to a horizon longer than any route could be.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +16,10 @@ import numpy as np
 from dispatch.errors import InstanceFormatError
 from dispatch.vrptw import VrptwInstance
 
-_REQUIRED = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION")
+_REQUIRED = ("NODE_COORD_SECTION", "DEMAND_SECTION")
+WINDOWS = "TIME_WINDOW_SECTION"
+# Euclidean in the plane, up to rounding (the solver's convention decides the rounding).
+PLANE_DISTANCES = ("EUC_2D", "EXACT_2D", "CEIL_2D", "FLOOR_2D")
 
 
 @dataclass(slots=True)
@@ -25,8 +31,10 @@ class VrplibFile:
     sections: dict[str, list[list[float]]] = field(default_factory=dict)
 
 
-def parse_vrplib(text: str, source: str) -> VrplibFile:
-    """Split ``text`` into header keywords and numeric sections."""
+def parse_vrplib(text: str, source: str, required: tuple[str, ...] = (*_REQUIRED, WINDOWS)
+                 ) -> VrplibFile:
+    """Split ``text`` into header keywords and numeric sections (``required`` must be
+    there: time windows unless the caller reads CVRP too)."""
     out = VrplibFile(source)
     current: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -48,9 +56,14 @@ def parse_vrplib(text: str, source: str) -> VrplibFile:
                 raise InstanceFormatError(f"{source}: line {number}: not numbers: {ln!r}") from None
         else:
             raise InstanceFormatError(f"{source}: line {number}: unexpected {ln!r}")
-    missing = [s for s in _REQUIRED if s not in out.sections]
+    missing = [s for s in required if s not in out.sections]
     if missing:
         raise InstanceFormatError(f"{source}: missing section(s) {', '.join(missing)}")
+    weights = out.header.get("EDGE_WEIGHT_TYPE", "EUC_2D").upper()
+    if weights not in PLANE_DISTANCES:
+        raise InstanceFormatError(
+            f"{source}: EDGE_WEIGHT_TYPE {weights}: only Euclidean distances from "
+            f"NODE_COORD_SECTION are read ({', '.join(PLANE_DISTANCES)})")
     return out
 
 
@@ -73,15 +86,23 @@ def to_instance(
         raise InstanceFormatError(f"{f.source}: missing or bad DIMENSION/CAPACITY") from None
     xy = _column(f, "NODE_COORD_SECTION", n, 2)
     demand = _column(f, "DEMAND_SECTION", n, 1)[:, 0]
-    tw = _column(f, "TIME_WINDOW_SECTION", n, 2)
     if "SERVICE_TIME_SECTION" in f.sections:
         service = _column(f, "SERVICE_TIME_SECTION", n, 1)[:, 0]
     else:
         service = np.full(n, float(f.header.get("SERVICE_TIME", service_default)))
     depot_rows = f.sections.get("DEPOT_SECTION", [[1.0]])
     depot = int(depot_rows[0][0]) - 1 if depot_rows and depot_rows[0][0] > 0 else 0
+    if not 0 <= depot < n:
+        raise InstanceFormatError(f"{f.source}: DEPOT_SECTION names node {depot + 1}, "
+                                  f"not one of the {n} nodes")
     if "SERVICE_TIME_SECTION" not in f.sections:
         service[depot] = 0.0
+    if WINDOWS in f.sections:
+        tw = _column(f, WINDOWS, n, 2)
+    else:  # CVRP: no leg is longer than two depot radii (triangle inequality)
+        radius = float(np.hypot(*(xy - xy[depot]).T).max())
+        horizon = math.ceil((n + 1) * 2 * radius + service.sum()) + 1
+        tw = np.column_stack([np.zeros(n), np.full(n, float(horizon))])
     order = [depot] + [i for i in range(n) if i != depot]
     vehicles = f.header.get("VEHICLES")
     bks = int(float(vehicles)) if vehicles else None
@@ -103,6 +124,6 @@ def to_instance(
 
 
 def read_vrplib(path: str | Path) -> VrptwInstance:
-    """Read a VRPLIB VRPTW file (VEHICLES is taken as the fleet size)."""
+    """Read a VRPLIB VRPTW or CVRP file (VEHICLES, when given, is the fleet size)."""
     path = Path(path)
-    return to_instance(parse_vrplib(path.read_text(), path.name))
+    return to_instance(parse_vrplib(path.read_text(), path.name, _REQUIRED))

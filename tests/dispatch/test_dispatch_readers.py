@@ -13,6 +13,7 @@ from dispatch.io.vrplib import read_vrplib
 from dispatch.problem import Problem
 from dispatch.solve import SolveParams, solve
 from dispatch.vrptw import VrptwInstance
+from dispatch.vrptw_solve import VrptwParams, solve_vrptw
 from tests.dispatch.dispatch_fixtures import DATA
 
 
@@ -45,6 +46,19 @@ def test_vrplib_reader_with_service_section() -> None:
     assert inst.fleet == 2 and inst.customers == 3 and inst.service[1] == 1
 
 
+def test_vrplib_cvrp_without_time_windows_is_solved_by_capacity_alone() -> None:
+    """A CVRPLIB file has no time windows: every route fits the horizon it gets, the fleet
+    is unlimited, and the plan serves everyone within capacity."""
+    inst = read_instance(DATA / "tiny_cvrp.vrp")
+    assert isinstance(inst, VrptwInstance)
+    assert inst.customers == 40 and inst.fleet == 40 and inst.bks_vehicles is None
+    assert (inst.ready == 0).all() and (inst.due == inst.due[0]).all()
+    result = solve_vrptw(inst, VrptwParams(time_limit=5, solution_limit=200))
+    assert result.feasible and not result.unassigned
+    loads = [int(inst.demand[route].sum()) for route in result.routes]
+    assert sum(loads) == int(inst.demand.sum()) and max(loads) <= inst.capacity
+
+
 def test_detect_formats() -> None:
     """read_instance recognises each format."""
     assert isinstance(read_instance(DATA / "tiny_solomon.txt"), VrptwInstance)
@@ -59,6 +73,7 @@ def test_detect_formats() -> None:
         ("broken_missing_customer.txt", InstanceFormatError, "missing VEHICLE or CUSTOMER"),
         ("broken_negative_time.txt", InvalidRecordError, "customer '4': negative time"),
         ("broken_missing_tw.vrptw", InstanceFormatError, "TIME_WINDOW_SECTION"),
+        ("broken_explicit.vrp", InstanceFormatError, "EDGE_WEIGHT_TYPE EXPLICIT: only Euclidean"),
         ("broken_no_jobs.json", InstanceFormatError, "missing section 'jobs'"),
         ("broken_empty_shift.json", InvalidRecordError, "crew 'T1'.*empty shift"),
         ("broken_negative_duration.json", InvalidRecordError, "job 'fuse-1'.*negative duration"),
