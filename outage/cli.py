@@ -49,8 +49,8 @@ def _replay(args: argparse.Namespace) -> int:
     live = sum(1 for o in result.engine.outages() if o.active)
     print(
         f"{stats['events']:,} events applied, {stats['rejected']:,} rejected, "
-        f"{stats['ignored']:,} of unknown type, {stats['noted']:,} accepted on an "
-        f"assumption; {len(result.engine.outages()):,} outages "
+        f"{stats['ignored']:,} of unknown type, {stats['out_of_order']:,} out of time order "
+        f"(replayed in order), {stats['noted']:,} noted; {len(result.engine.outages()):,} outages "
         f"({live:,} live) in {stats['seconds']:.2f} s → {args.out}",
         file=sys.stderr,
     )
