@@ -178,23 +178,25 @@ def _choice(data: Mapping[str, Any], name: str, enum: type[StrEnum]) -> Any:
     try:
         return enum(_label(value))
     except ValueError:
-        allowed = "|".join(str(m) for m in enum)
-        raise EventError(f"{name} must be one of {allowed}, not {value!r}") from None
+        raise EventError(f"{name} must be one of {_allowed(enum)}, not {value!r}") from None
 
 
 def _lenient(data: Mapping[str, Any], name: str, enum: type[StrEnum], other: StrEnum,
              notes: list[str]) -> tuple[Any, str]:
     """`_choice`, but an unknown non-empty label is `other` (noted) instead of an error;
     returns the member and the label to keep ("" when it was one of ours)."""
-    value = data.get(name)
     try:
-        return enum(_label(value)), ""
-    except ValueError:
+        return _choice(data, name, enum), ""
+    except EventError:
+        value = data.get(name)
         if not _label(value):
             raise EventError(f"{name} must be a non-empty string, not {value!r}") from None
-        notes.append(f"{name} {value!r} is not one of "
-                     f"{'|'.join(str(m) for m in enum)}: taken as {other}")
+        notes.append(f"{name} {value!r} is not one of {_allowed(enum)}: taken as {other}")
         return other, str(value)[:100]
+
+
+def _allowed(enum: type[StrEnum]) -> str:
+    return "|".join(str(m) for m in enum)
 
 
 def _location(value: Any) -> Location | None:
