@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from gis.errors import NetworkFormatError
-from gis.io.schema import LAYERS, Row, layers_to_network, metadata, network_to_layers
+from gis.io.schema import (
+    LAYERS,
+    Row,
+    layers_to_network,
+    metadata,
+    network_to_layers,
+    rows_to_columns,
+)
 from gis.model import Network
 
 
@@ -79,7 +86,8 @@ def read_geojson(path: Path) -> Network:
         row = {k: v for k, v in props.items() if k != "layer"}
         row["geometry"] = _coords(feature.get("geometry"))
         layers[layer].append(row)
-    return layers_to_network(document.get("oms") or {}, layers, str(path))
+    columns = {name: rows_to_columns(rows) for name, rows in layers.items()}
+    return layers_to_network(document.get("oms") or {}, columns, str(path))
 
 
 def _coords(geometry: dict[str, Any] | None) -> Any:

@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
 
 Coords = list[tuple[float, float]]
 Row = dict[str, Any]  # attributes plus "geometry": a point, a list of points, or None
+Columns = dict[str, list[Any]]  # a layer field by field, "geometry" among them
 
 
 def network_to_layers(network: Network) -> dict[str, list[Row]]:
@@ -111,68 +112,81 @@ def metadata(network: Network) -> dict[str, Any]:
 
 
 def layers_to_network(
-    meta: Mapping[str, Any], layers: Mapping[str, Sequence[Row]], source: str
+    meta: Mapping[str, Any], layers: Mapping[str, Columns], source: str
 ) -> Network:
-    """Build a network from layer rows; errors name the file, layer, row and field."""
+    """Build a network from layer columns; errors name the file, layer, row and field."""
     builder = NetworkBuilder(
         str(meta.get("name") or source), crs=meta.get("crs") or None, units=meta.get("units", "m")
     )
     for layer in LAYERS:
         if layer not in layers:
             raise NetworkFormatError(f"{source}: layer {layer!r} is missing")
-    for row in _rows(layers, "buses", source, builder):
-        x, y = row["geometry"] if row["geometry"] else (math.nan, math.nan)
-        builder.add_bus(row["id"], x, y)
-    for row in _rows(layers, "branches", source, builder):
-        shape = row["geometry"]
-        builder.add_branch(
-            row["id"],
-            row["kind"],
-            row["from_bus"],
-            row["to_bus"],
-            length_m=_number(row["length_m"]),
-            geometry=shape if shape and len(shape) > 2 else None,
-        )
-    for row in _rows(layers, "devices", source, builder):
-        builder.add_device(
-            row["id"], row["kind"], row["branch"], normally_open=_flag(row["normally_open"])
-        )
-    for row in _rows(layers, "customers", source, builder):
-        x, y = row["geometry"] if row["geometry"] else (math.nan, math.nan)
-        builder.add_customer(
-            row["id"],
-            row["bus"],
-            count=_count(row["count"]),
-            critical=_flag(row["critical"]),
-            x=x,
-            y=y,
-            address=str(row["address"] or ""),
-        )
-    for row in _rows(layers, "sources", source, builder):
-        builder.add_source(row["id"], row["bus"], substation=str(row["substation"] or ""))
+    nan = (math.nan, math.nan)
+    c = _filled(layers, "buses", source, builder)
+    for bus_id, point in zip(c["id"], c["geometry"], strict=True):
+        builder.add_bus(bus_id, *(point or nan))
+    c = _filled(layers, "branches", source, builder)
+    for row in zip(c["id"], c["kind"], c["from_bus"], c["to_bus"], c["length_m"], c["geometry"],
+                   strict=True):
+        branch_id, kind, from_bus, to_bus, length, shape = row
+        builder.add_branch(branch_id, kind, from_bus, to_bus, length_m=_number(length),
+                           geometry=shape if shape and len(shape) > 2 else None)
+    c = _filled(layers, "devices", source, builder)
+    for device_id, kind, branch, normally_open in zip(c["id"], c["kind"], c["branch"],
+                                                      c["normally_open"], strict=True):
+        builder.add_device(device_id, kind, branch, normally_open=_flag(normally_open))
+    c = _filled(layers, "customers", source, builder)
+    for customer_id, bus, count, critical, address, point in zip(
+        c["id"], c["bus"], c["count"], c["critical"], c["address"], c["geometry"], strict=True
+    ):
+        x, y = point or nan
+        builder.add_customer(customer_id, bus, count=_count(count), critical=_flag(critical),
+                             x=x, y=y, address=str(address or ""))
+    c = _filled(layers, "sources", source, builder)
+    for source_id, bus, substation in zip(c["id"], c["bus"], c["substation"], strict=True):
+        builder.add_source(source_id, bus, substation=str(substation or ""))
     return builder.build()
 
 
-def _rows(
-    layers: Mapping[str, Sequence[Row]], layer: str, source: str, builder: NetworkBuilder
-) -> Iterator[Row]:
-    """Rows with defaults filled; a row missing a required field is reported and skipped."""
+def rows_to_columns(rows: Sequence[Row]) -> Columns:
+    """A layer given row by row (GeoJSON features) as columns."""
+    names = dict.fromkeys(name for row in rows for name in row)
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def _filled(layers: Mapping[str, Columns], layer: str, source: str,
+            builder: NetworkBuilder) -> Columns:
+    """The layer's fields with blanks (None, "" or NaN) set to their defaults, column by
+    column; a row missing a required field is reported and left out."""
     required, optional = LAYERS[layer]
-    for number, row in enumerate(layers[layer], start=1):
-        filled = dict(optional)
-        for key, value in row.items():
-            # Blank (None, "" or NaN) fields take their defaults; written out inline
-            # because this runs for every field of a million rows.
-            if not (value is None or value == ""
-                    or (isinstance(value, float) and math.isnan(value))):
-                filled[key] = value
-        missing = [f for f in required if f not in filled]
-        if missing:
-            builder.error(f"{source}: layer {layer!r} row {number}: {', '.join(missing)} missing")
-            continue
-        filled["id"] = str(row["id"])
-        filled.setdefault("geometry", None)
-        yield filled
+    columns = layers[layer]
+    rows = max((len(values) for values in columns.values()), default=0)
+    absent = [None] * rows
+    missing: dict[int, list[str]] = {}
+    for name in required:
+        for i, value in enumerate(columns.get(name, absent)):
+            if _blank(value):
+                missing.setdefault(i, []).append(name)
+    for i in sorted(missing):
+        builder.error(f"{source}: layer {layer!r} row {i + 1}: {', '.join(missing[i])} missing")
+    keep = [i for i in range(rows) if i not in missing] if missing else None
+
+    def kept(values: list[Any]) -> list[Any]:
+        return values if keep is None else [values[i] for i in keep]
+
+    out: Columns = {name: kept(columns[name]) for name in required}
+    out["id"] = [str(v) for v in out["id"]]
+    isnan = math.isnan
+    for name, default in optional.items():
+        # _blank written out: this runs for every field of a million rows.
+        out[name] = [default if v is None or v == "" or (isinstance(v, float) and isnan(v))
+                     else v for v in kept(columns.get(name, absent))]
+    out["geometry"] = kept(columns.get("geometry", absent))
+    return out
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def _number(value: Any) -> float:
