@@ -32,6 +32,7 @@ from outage.events import (
     DispatcherAction,
     Event,
     MeterReading,
+    Tick,
 )
 from outage.explain import explain
 from outage.pinger import MeterPinger, choose_pings
@@ -144,6 +145,12 @@ class OutageEngine:
                + self._check_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
                + self._lift_prior_floors(event.time, limit))
+        if isinstance(event, Tick):
+            # Only time passed: not an event in the counts (the false-call refits keep
+            # their cadence however often the clock ticks).
+            for outage in due:
+                self.book.publish(outage)
+            return due
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):

@@ -139,7 +139,17 @@ class DispatcherAction:
     type: str = field(default="dispatcher", init=False)
 
 
-Event = Call | MeterReading | DeviceOperation | CrewUpdate | DispatcherAction
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time passes with nothing else to say: what is due by then happens (a restored
+    area's silent meters are weighed, a meter's "on" goes stale). The live service
+    logs one when a minute has gone by without events, so a replay sees the same."""
+
+    time: datetime
+    type: str = field(default="tick", init=False)
+
+
+Event = Call | MeterReading | DeviceOperation | CrewUpdate | DispatcherAction | Tick
 
 
 def parse_time(value: Any, name: str = "time") -> datetime:
@@ -289,7 +299,8 @@ def _dispatcher(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Di
 
 _SPELT_RIGHT = frozenset(
     [str(m) for enum in (Channel, Hazard, CrewStatus, Action) for m in enum]
-    + ["call", "meter", "device", "crew", "dispatcher", "off", "on", "open", "closed", "scada"]
+    + ["call", "meter", "device", "crew", "dispatcher", "tick", "off", "on", "open", "closed",
+       "scada"]
 )
 _PARSERS: dict[str, Callable[[Mapping[str, Any], datetime, list[str]], Event]] = {
     "call": _call,
@@ -297,6 +308,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any], datetime, list[str]], Event]] =
     "device": _device,
     "crew": _crew,
     "dispatcher": _dispatcher,
+    "tick": lambda data, time, notes: Tick(time),
 }
 KNOWN_TYPES = frozenset(_PARSERS)
 
@@ -341,6 +353,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
     elif isinstance(event, CrewUpdate):
         out |= {"outage_id": event.outage_id, "status": str(event.status),
                 "crew_id": event.crew_id, "cause": event.cause}
+    elif isinstance(event, Tick):
+        pass  # its time says it all
     else:
         out |= {"action": str(event.action), "outage_id": event.outage_id,
                 "target": event.target, "customer_ids": list(event.customer_ids),

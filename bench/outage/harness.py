@@ -33,7 +33,7 @@ from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.evaluate import Score, customer_score, device_score
-from outage.events import MeterReading, parse_event
+from outage.events import MeterReading, Tick, parse_event
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
@@ -159,6 +159,11 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     for data in scenario.events:
         event = parse_event(data)
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
+            # The live service's clock ticks while nothing is reported: what is due by
+            # the repair (a restored area's silent meters weighed) is on the screen.
+            engine.apply(Tick(event.time))
+            if head_end is not None:
+                head_end.answer(engine, event.time)
             device, customer = before_repair(engine, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
