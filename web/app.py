@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["PLANNER_BACKGROUND"]:
         live.planner.start()
         live.planner.request()
+        live.start_clock()
     return app
 
 

@@ -124,6 +124,24 @@ def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     assert nested.started.isoformat() == at(0)  # out since the fuse operated
 
 
+def test_silent_meters_show_a_nested_outage_when_time_passes_without_reports(
+    feeder: Network,
+) -> None:
+    """The fuse is closed, every meter but transformer a1's says it is back, and nobody
+    calls: a tick after the restore grace shows a1 still out (backdated), where the
+    engine used to wait for the next report to look."""
+    lateral = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.1 * i, "off") for i, c in enumerate(lateral)]
+    events += [device("fuse.a", 60, "closed", "crew")]
+    events += [meter(c, 61, "on") for c in lateral if not c.startswith("a1.")]
+    engine = run(feeder, events)
+    assert "transformer.a1" not in live(engine)  # nothing has happened since
+    engine.apply(parse_event({"type": "tick", "time": at(75)}))
+    nested = live(engine)["transformer.a1"]
+    assert nested.started.isoformat() == at(0)
+    assert engine.stats.events == len(events)  # a tick is not an event in the counts
+
+
 def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network) -> None:
     """The crew closes fuse b while the engine believed in the recloser: fuse b it was."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"])]

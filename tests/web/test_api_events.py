@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -36,6 +38,34 @@ def test_unknown_channel_accepted_with_a_note(app: Flask, client: FlaskClient,
     logged = dict(log.read())
     log.close()
     assert logged[body["seq"]]["channel"] == "Chatbot"
+
+
+class _At:
+    """A clock stopped at one time."""
+
+    def __init__(self, when: datetime) -> None:
+        self.when = when
+
+    def now(self) -> datetime:
+        return self.when
+
+
+def test_a_quiet_minute_is_logged_as_a_tick(app: Flask, client: FlaskClient,
+                                            dispatcher: dict[str, str]) -> None:
+    """No tick before anything happened or while events keep time; a minute after the
+    last event, one tick, durable in the log like any event."""
+    live = app.extensions["oms_live"]
+    assert live.tick_if_quiet() is None
+    make_outage(client, dispatcher)
+    assert live.tick_if_quiet() is None
+    live.clock = _At(live.now() + timedelta(minutes=2))
+    receipt = live.tick_if_quiet()
+    assert receipt is not None
+    log = EventLog(app.config["EVENT_LOG"])
+    logged = dict(log.read())
+    log.close()
+    assert logged[receipt.seq]["type"] == "tick"
+    assert live.tick_if_quiet() is None  # the tick kept time
 
 
 def test_two_calls_make_an_outage_listed(client: FlaskClient, dispatcher: dict[str, str]) -> None:
