@@ -145,20 +145,16 @@ class Predictor:
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         # One loop per kind of evidence that changed: a report is usually one kind.
-        if calls:
-            dt, dt2 = calls * call_minutes, calls * call_minutes * call_minutes
-            counts, sums, squares = self.calls, self.call_t, self.call_t2
-            for a in path:
-                counts[a] += calls
-                sums[a] += dt
-                squares[a] += dt2
-        if gasps:
-            dg, dg2 = gasps * gasp_minutes, gasps * gasp_minutes * gasp_minutes
-            counts, sums, squares = self.gasps, self.gasp_t, self.gasp_t2
-            for a in path:
-                counts[a] += gasps
-                sums[a] += dg
-                squares[a] += dg2
+        for counts, sums, squares, n, minutes in (
+            (self.calls, self.call_t, self.call_t2, calls, call_minutes),
+            (self.gasps, self.gasp_t, self.gasp_t2, gasps, gasp_minutes),
+        ):
+            if n:
+                d, d2 = n * minutes, n * minutes * minutes
+                for a in path:
+                    counts[a] += n
+                    sums[a] += d
+                    squares[a] += d2
         for counts, delta in ((self.powered, powered), (self.silent, silent)):
             if delta:
                 for a in path:
