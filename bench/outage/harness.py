@@ -161,9 +161,9 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
             # The live service's clock ticks while nothing is reported: what is due by
             # the repair (a restored area's silent meters weighed) is on the screen.
+            # (Pings the tick sends are answered after the repair, as a head-end's
+            # answers take longer than the crew's report of the device it closed.)
             engine.apply(Tick(event.time))
-            if head_end is not None:
-                head_end.answer(engine, event.time)
             device, customer = before_repair(engine, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
