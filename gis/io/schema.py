@@ -174,7 +174,7 @@ def _filled(layers: Mapping[str, Columns], layer: str, source: str,
     def kept(values: list[Any]) -> list[Any]:
         return values if keep is None else [values[i] for i in keep]
 
-    out: Columns = {name: kept(columns[name]) for name in required}
+    out: Columns = {name: kept(columns.get(name, absent)) for name in required}
     out["id"] = [str(v) for v in out["id"]]
     isnan = math.isnan
     for name, default in optional.items():

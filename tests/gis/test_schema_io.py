@@ -77,6 +77,30 @@ def test_broken_network_names_record_and_field(
         load_network(path)
 
 
+def _without(document: dict, layer: str, field: str | None = None) -> None:  # type: ignore[type-arg]
+    """Drop a field from every feature of a layer, or (no field) the layer's features."""
+    features = document["features"]
+    if field is None:
+        document["features"] = [f for f in features if f["properties"]["layer"] != layer]
+    for f in features:
+        if f["properties"]["layer"] == layer and field is not None:
+            f["properties"].pop(field, None)
+
+
+def test_a_field_no_feature_has_is_reported_row_by_row(feeder: Network, tmp_path: Path) -> None:
+    """A GIS export without the branches' kind at all names the field, not a crash."""
+    path = _geojson(tmp_path, feeder, lambda d: _without(d, "branches", "kind"))
+    with pytest.raises(NetworkError, match="layer 'branches' row 1: kind missing"):
+        load_network(path)
+
+
+def test_a_layer_without_features_is_an_empty_layer(feeder: Network, tmp_path: Path) -> None:
+    """A network without devices is read as one (its GeoJSON has no device features)."""
+    path = _geojson(tmp_path, feeder, lambda d: _without(d, "devices"))
+    network = load_network(path)
+    assert len(network.devices.ids) == 0 and len(network.branches.ids) == len(feeder.branches.ids)
+
+
 def test_every_problem_is_listed_at_once(feeder: Network, tmp_path: Path) -> None:
     """Several defects come back in one message, so a GIS export is fixed in one pass."""
 
