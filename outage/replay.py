@@ -6,6 +6,7 @@ import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def replay_events(
     result = ReplayResult(engine)
     started = time.perf_counter()
     timed: list[tuple[int, Event]] = []
-    latest: tuple[int, Event] | None = None
+    latest: tuple[datetime, int] | None = None  # the latest time so far, and its line
     for number, item in events:
         if isinstance(item, Noted):
             result.noted.append(item)
@@ -82,13 +83,13 @@ def replay_events(
             else:
                 result.rejected.append(item)
         else:
-            if latest is not None and item.time < latest[1].time:
+            if latest is not None and item.time < latest[0]:
                 result.reordered += 1
                 result.noted.append(Noted(number, (
-                    f"time {item.time.isoformat()} is before line {latest[0]}'s "
-                    f"{latest[1].time.isoformat()}: replayed in time order")))
-            if latest is None or item.time > latest[1].time:
-                latest = (number, item)
+                    f"time {item.time.isoformat()} is before line {latest[1]}'s "
+                    f"{latest[0].isoformat()}: replayed in time order")))
+            if latest is None or item.time > latest[0]:
+                latest = (item.time, number)
             timed.append((number, item))
     timed.sort(key=lambda pair: pair[1].time)  # stable: file order within one time
     for number, event in timed:

@@ -66,7 +66,6 @@ class LiveState:
         self._last_public = 0.0
         self._kpi_timer: threading.Timer | None = None
         self._ticker: threading.Thread | None = None
-        self._ticker_stop = threading.Event()
         self._watched: dict[str, str] = {c: "" for c in store.subscribed_customers()}
         self.after_submit: list[Callable[[dict[str, Any], Receipt], None]] = []
         service.subscribe(self._mark)
@@ -123,11 +122,9 @@ class LiveState:
                                             name="clock", daemon=True)
             self._ticker.start()
 
-    def stop_clock(self) -> None:
-        self._ticker_stop.set()
-
     def _tick_loop(self, interval: float) -> None:
-        while not self._ticker_stop.wait(interval):
+        while True:  # a daemon thread: it ends with the process
+            time.sleep(interval)
             try:
                 self.tick_if_quiet()
             except Exception:  # the clock must keep running; the error is logged

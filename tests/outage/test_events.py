@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gis import NetworkBuilder
+from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import (
@@ -129,30 +129,20 @@ def test_jsonl_with_a_byte_order_mark_and_notes(tmp_path: Path) -> None:
     assert isinstance(items[1][1], Noted) and items[1][0] == 1
 
 
-def test_ids_spelt_differently_are_taken_with_a_note() -> None:
-    """`Load.S1A` for `load.s1a`: one possible meaning is taken, with a note; an id that
-    could name two elements is refused, naming both."""
-    b = NetworkBuilder("ids", crs=None, units="local")
-    b.add_bus("sub", 0.0, 0.0)
-    b.add_bus("a", 1.0, 0.0)
-    b.add_bus("b", 2.0, 0.0)
-    b.add_branch("line.f1", "line", "sub", "a")
-    b.add_device("fuse.f1", "fuse", "line.f1")
-    b.add_branch("transformer.t5", "service_transformer", "a", "b")
-    b.add_branch("line.t5", "line", "a", "b")
-    b.add_customer("load.s1a", "b")
-    b.add_source("vsource.sub", "sub")
-    engine = OutageEngine(b.build())
+def test_ids_spelt_differently_are_taken_with_a_note(feeder: Network) -> None:
+    """`A1.1` for `a1.1`, `A` for the fuse on `line.a`: one possible meaning is taken,
+    with a note; `A1` could name the line or the transformer, and is refused naming both."""
+    engine = OutageEngine(feeder)
     notes: list[str] = []
     call = engine.check(parse_event({"type": "call", "time": "2026-07-01T14:03:00Z",
-                                     "customer_id": "Load.S1A"}), notes)
-    assert isinstance(call, Call) and call.customer_id == "load.s1a"
-    assert notes == ["customer_id 'Load.S1A' taken as 'load.s1a'"]
+                                     "customer_id": "A1.1"}), notes)
+    assert isinstance(call, Call) and call.customer_id == "a1.1"
+    assert notes == ["customer_id 'A1.1' taken as 'a1.1'"]
     device = engine.check(parse_event({"type": "device", "time": "2026-07-01T14:03:00Z",
-                                       "device_id": "F1", "state": "open"}), notes)
-    assert isinstance(device, DeviceOperation) and device.device_id == "fuse.f1"
-    with pytest.raises(EventError, match=r"could be 'line\.t5', 'transformer\.t5'"):
+                                       "device_id": "A", "state": "open"}), notes)
+    assert isinstance(device, DeviceOperation) and device.device_id == "fuse.a"
+    with pytest.raises(EventError, match=r"could be 'line\.a1', 'transformer\.a1'"):
         engine.check(parse_event({"type": "device", "time": "2026-07-01T14:03:00Z",
-                                  "device_id": "t5", "state": "open"}))
+                                  "device_id": "A1", "state": "open"}))
     engine.apply(call)  # the engine takes the event as the network spells it
     assert len(engine.outages()) == 1
