@@ -60,7 +60,6 @@ class PredictionParams:
     onset_window_minutes: float = 120.0
     quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
-    momentary_minutes: float = 5.0
 
     def __post_init__(self) -> None:
         for name in ("call_alpha", "call_beta", "gasp_alpha", "gasp_beta"):
