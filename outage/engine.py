@@ -59,7 +59,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 7
+STATE_VERSION = 8
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -113,6 +113,9 @@ class OutageEngine:
         self.restored_at = np.full(n, -math.inf)
         self._powered_expiry: list[tuple[float, int]] = []
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
+        # Hazards (wire down, fire) of each customer's open reports: they belong to any
+        # outage predicted over the customer later, and stand on their own until then.
+        self.hazards: dict[int, set[str]] = {}
         self.meter_on_time = np.full(n, -math.inf)
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
@@ -269,6 +272,8 @@ class OutageEngine:
             self.report_time[i] = min(self.report_time[i], t)
             self.call_minutes[i] = self._minutes(t)
             touched = self._update(i, calls=1, when=call.time)
+        if call.hazard is not None:
+            self.hazards.setdefault(i, set()).add(str(call.hazard))
         outage = self._outage_of_customer(i)
         if outage is not None:
             if call.hazard is not None:
@@ -339,6 +344,7 @@ class OutageEngine:
         self._callers -= calls
         self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
+        self.hazards.pop(i, None)
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
@@ -735,6 +741,7 @@ class OutageEngine:
                 gasped.append(i)
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
+            self.hazards.pop(i, None)
         self.report_time[customers] = math.inf
         if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
@@ -775,7 +782,16 @@ class OutageEngine:
             updated=when,
             customers_out=int(self.tree.customers[c]),
             critical_out=int(self.tree.critical[c]),
+            hazards=self._hazards_below(c),
         )
+
+    def _hazards_below(self, c: int) -> set[str]:
+        """Hazards reported by customers below candidate `c` (a first caller's wire down
+        is the new outage's, however many calls it took to predict it)."""
+        parents = self._parent
+        tree = self.tree
+        return {h for i, hs in self.hazards.items()
+                if parents[i] != NONE and tree.contains(c, parents[i]) for h in hs}
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate, backdated for customers never restored."""

@@ -14,6 +14,7 @@ from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import Event, Noted, Rejected, read_jsonl
+from outage.open_reports import open_reports
 from outage.scoring import PredictionParams
 
 MAX_LISTED_REJECTIONS = 1000
@@ -33,8 +34,11 @@ class ReplayResult:
         """RESULT.json of DESIGN.md §5 (extra keys are additions, never changes)."""
         engine = self.engine
         outages = sorted(engine.outages(), key=lambda o: (o.started, o.id))
+        reports = open_reports(engine)
         return {
             "outages": [engine.describe(o) for o in outages],
+            # Reports no live outage explains at the end, for the trouble desk.
+            "open_reports": [r.to_json() for r in reports[:MAX_LISTED_REJECTIONS]],
             "stats": {
                 "events": self.events,
                 "rejected": len(self.rejected),
@@ -47,6 +51,7 @@ class ReplayResult:
                     {"line": r.line, "reason": r.reason}
                     for r in (self.rejected + self.ignored)[:MAX_LISTED_REJECTIONS]
                 ],
+                "open_reports": len(reports),
                 "noted": len(self.noted),
                 "notes": [{"line": n.line, "reason": n.reason}
                           for n in self.noted[:MAX_LISTED_REJECTIONS]],

@@ -72,10 +72,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from web import pages
-    from web.api import crews, customers, events, jobs, kpis, network, outages, session
+    from web.api import crews, customers, events, jobs, kpis, network, outages, reports, session
     from web.openapi import bp as openapi_bp
 
-    for module in (crews, customers, events, jobs, kpis, network, outages, session):
+    for module in (crews, customers, events, jobs, kpis, network, outages, reports, session):
         app.register_blueprint(module.bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(pages.bp)

@@ -20,6 +20,7 @@ from flask_socketio import SocketIO
 
 from gis import Network
 from outage.errors import EventError
+from outage.open_reports import open_reports
 from outage.records import Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
@@ -30,12 +31,19 @@ from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
 from web.planner import Planner, PlannerParams, PlanResult
 from web.store import WebStore
-from web.views_model import NetworkViews, customer_status, outage_summary, public_areas
+from web.views_model import (
+    NetworkViews,
+    customer_status,
+    open_report_summary,
+    outage_summary,
+    public_areas,
+)
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 CURVE_POINTS = 1500
 QUIET_TICK = timedelta(minutes=1)  # a minute without events is logged as a tick
+OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
 
 
 class LiveState:
@@ -138,13 +146,15 @@ class LiveState:
         """Relay changed outages to their rooms; keep KPIs, reliability and the plan current."""
         with self.lock:
             ids, self._dirty = self._dirty, set()
-            if not ids:
-                return
             changed = [self.engine.book.outages[i] for i in sorted(ids)]
             payload = [self.decorate(outage_summary(self.views, o)) for o in changed]
-            self._track_reliability(changed)
-            self._sample_curve()
+            if changed:
+                self._track_reliability(changed)
+                self._sample_curve()
             crews = {o.crew_id for o in changed if o.crew_id}
+        if not changed:  # a report outside every outage still moves the calls and open reports
+            self.schedule_kpis()
+            return
         self.socketio.emit("outages", payload, to="dispatch")
         for crew_id in crews:
             self.emit_crew_jobs(crew_id)
@@ -227,6 +237,14 @@ class LiveState:
         data["crew_eta"] = eta.isoformat() if eta else None
         return data
 
+    def open_reports(self, limit: int = OPEN_REPORTS_LISTED) -> dict[str, Any]:
+        """Reports no live outage explains, latest first (hazards lead)."""
+        with self.lock:
+            reports = open_reports(self.engine)
+            listed = sorted(reports[-limit:], key=lambda r: (not r.hazards, -r.since.timestamp()))
+            return {"count": len(reports),
+                    "reports": [open_report_summary(self.network, r) for r in listed]}
+
     def account(self, spelling: str) -> str:
         """The customer id an account number as typed means (any case; LookupError if
         it names nobody, or two)."""
@@ -295,6 +313,7 @@ class LiveState:
                 "customers_served": int(self.network.customers.count.sum()),
                 "outages_live": len(live),
                 "calls_last_hour": len(self._calls),
+                "open_reports": len(open_reports(self.engine)),
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
                 "reliability": {
                     "target_asai": reliability.target_asai,

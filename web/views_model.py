@@ -18,6 +18,7 @@ from dispatch.from_outages import outage_location
 from gis import Network
 from outage.candidates import NONE
 from outage.engine import OutageEngine
+from outage.open_reports import OpenReport, open_report_of
 from outage.records import Outage, Stage
 
 PUBLIC_STAGE = {
@@ -31,6 +32,7 @@ PUBLIC_STAGE = {
 }
 CELL_DEG = 0.004  # public map areas: about 300 m x 450 m here, never a single address
 RECENTLY_RESTORED = timedelta(hours=12)
+CHECKING = "It is not linked to a known outage yet; we are checking the supply at your address"
 
 
 def _down(value: float) -> float:
@@ -104,6 +106,17 @@ def outage_summary(views: NetworkViews, outage: Outage) -> dict[str, Any]:
     return data
 
 
+def open_report_summary(network: Network, report: OpenReport) -> dict[str, Any]:
+    """Dispatcher view of a report no outage explains: who, where, since when, what."""
+    data = report.to_json()
+    c = network.customers
+    i = c.index[report.customer_id]
+    data["address"] = c.address[i]
+    x, y = float(c.x[i]), float(c.y[i])
+    data["location"] = {"lon": x, "lat": y} if math.isfinite(x) and math.isfinite(y) else None
+    return data
+
+
 def public_areas(views: NetworkViews, outages: list[Outage]) -> dict[str, Any]:
     """Areas and counts only: grid cells with customers out (no ids, no addresses)."""
     out: Counter[float] = Counter()
@@ -149,6 +162,13 @@ def customer_status(engine: OutageEngine, customer_id: str, now: datetime,
             "crew_eta": crew_eta.isoformat() if crew_eta and crew else None,
             "cause": outage.cause or None,
         })
+        return result
+    report = open_report_of(engine, customer_id)
+    if report is not None:
+        heard = ("We have your report." if report.called
+                 else "Your meter reported a loss of power.")
+        result.update(power="unknown", status=f"{heard} {CHECKING}",
+                      reported_at=report.since.isoformat())
         return result
     restored = float(engine.restored_at[i])
     when = datetime.fromtimestamp(restored, tz=UTC) if math.isfinite(restored) else None

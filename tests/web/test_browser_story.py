@@ -75,6 +75,9 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     # A neighbour has already called (IVR intake); the web report makes it an outage.
     desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
                       data={"type": "call", "customer_id": "cust.000001", "channel": "ivr"})
+    # One call is not an outage yet, but the control room sees it on the map.
+    dashboard.wait_for_selector(".report-icon", timeout=5000)
+    assert dashboard.inner_text("#k-open") == "1 not in an outage"
 
     phone_options = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2,
                      "is_mobile": True, "has_touch": True}
@@ -91,6 +94,7 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     latency = time.monotonic() - started
     assert latency < 1.0
     customer.wait_for_selector("text=Power outage at your address")
+    dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)
 
     crew_id = dashboard.wait_for_function(
         "(() => { const o = [...window.omsState.outages.values()].find(o => o.active);"

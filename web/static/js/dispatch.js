@@ -6,7 +6,7 @@
     branchLayer: {}, feederColor: {} };
   const FEEDER = ["#4d6a8f", "#52708a", "#5a6a99", "#4a7a86", "#61708f", "#557391", "#4f6f9a", "#5c7486"];
   const dead = L.layerGroup().addTo(map), outLayer = L.layerGroup().addTo(map), crewLayer = L.layerGroup().addTo(map),
-    routeLayer = L.layerGroup().addTo(map), hazLayer = L.layerGroup().addTo(map);
+    routeLayer = L.layerGroup().addTo(map), hazLayer = L.layerGroup().addTo(map), reportLayer = L.layerGroup().addTo(map);
   let network = null;
 
   fetch("/api/network.geojson", { credentials: "same-origin" }).then((r) => r.json()).then((gj) => {
@@ -48,6 +48,28 @@
       c.bindTooltip(o.id + " · " + o.customers_out, { permanent: o.customers_out >= 100, direction: "top", className: "olabel" });
       if (o.hazards.length) L.marker(ll, { icon: L.divIcon({ className: "haz-icon", html: "⚠", iconSize: [20, 20], iconAnchor: [-4, 22] }) })
         .bindTooltip("Hazard: " + o.hazards.join(", ")).addTo(hazLayer);
+    }
+  }
+
+  // Reports no outage explains (a lone call or last gasp, a meter silent after its area
+  // came back, a wire down with the power on): small markers, re-read when their count
+  // changes and every 30 s (their ages change even when the count does not).
+  let reportsSeen = -1, reportsRead = 0;
+  async function readReports(count) {
+    if (count === reportsSeen && Date.now() - reportsRead < 30000) return;
+    reportsSeen = count; reportsRead = Date.now();
+    const data = await OMS.api("GET", "/api/reports").catch(() => null);
+    if (!data) return;
+    state.reports = data.reports; reportLayer.clearLayers();
+    for (const r of data.reports) {
+      if (!r.location) continue;
+      const what = [r.called && "call", r.last_gasp && "last gasp", r.silent && "meter silent since restoration"]
+        .filter(Boolean).join(" + ");
+      L.marker([r.location.lat, r.location.lon], { icon: L.divIcon({ className: "report-icon" + (r.hazards.length ? " haz" : ""),
+        html: r.hazards.length ? "⚠" : "?", iconSize: [16, 16] }) })
+        .bindTooltip(`${OMS.esc(r.customer_id)} · ${OMS.esc(r.address)}<br>${what} since ${OMS.hhmm(r.since)}` +
+          (r.hazards.length ? `<br><b>Hazard: ${OMS.esc(r.hazards.join(", "))}</b>` : "") + "<br>not in any predicted outage")
+        .addTo(reportLayer);
     }
   }
 
@@ -108,6 +130,9 @@
     document.getElementById("k-out-pct").textContent = (100 * k.customers_out / k.customers_served).toFixed(1) + " % of " + k.customers_served.toLocaleString();
     const crit = document.getElementById("k-crit"); crit.textContent = k.critical_out; crit.className = "v " + (k.critical_out ? "bad" : "ok");
     document.getElementById("k-calls").textContent = k.calls_last_hour;
+    document.getElementById("k-open").textContent = k.open_reports
+      ? k.open_reports.toLocaleString() + " not in an outage" : "all channels";
+    readReports(k.open_reports);
     document.getElementById("k-live").textContent = k.outages_live + " live";
     const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
     document.getElementById("k-stages").innerHTML = order.filter((s) => k.by_stage[s])

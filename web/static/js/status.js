@@ -11,11 +11,12 @@
   });
 
   function show(s) {
-    const off = s.power === "off", o = s.outage;
+    const off = s.power === "off", unsure = s.power === "unknown", o = s.outage;
     $("result").classList.remove("hidden"); $("report-card").classList.remove("hidden"); $("sub-card").classList.remove("hidden");
-    $("s-icon").className = "status-icon " + (off ? "off" : "on"); $("s-icon").textContent = off ? "⚡̸" : "✓";
-    $("s-icon").textContent = off ? "✕" : "✓";
-    $("s-title").textContent = off ? "Power outage at your address" : (s.restored_at ? "Power restored" : "Your power is on");
+    $("s-icon").className = "status-icon " + (off ? "off" : unsure ? "unknown" : "on");
+    $("s-icon").textContent = off ? "✕" : unsure ? "!" : "✓";
+    $("s-title").textContent = off ? "Power outage at your address" : unsure ? "We are checking your supply"
+      : (s.restored_at ? "Power restored" : "Your power is on");
     $("s-street").textContent = s.street;
     $("s-facts").innerHTML = off ? `
       <div><small>Since</small><b>${OMS.hhmm(o.since)}</b></div>
@@ -24,9 +25,10 @@
       <div><small>Crew</small><b>${OMS.esc(o.crew_status)}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</b></div>
       <div style="grid-column:1/3"><small>Status</small><b>${OMS.esc(o.status)}</b></div>
       ${o.cause ? `<div style="grid-column:1/3"><small>Cause</small><b>${OMS.esc(o.cause)}</b></div>` : ""}`
+      : unsure ? `<div><small>Reported at</small><b>${OMS.hhmm(s.reported_at)}</b></div><div style="grid-column:1/3"><small>Status</small><b>${OMS.esc(s.status)}</b></div>`
       : s.restored_at ? `<div><small>Restored at</small><b>${OMS.hhmm(s.restored_at)}</b></div><div><small>Status</small><b>${OMS.esc(s.status)}</b></div>`
       : `<div style="grid-column:1/3"><small>Status</small><b>${OMS.esc(s.status)}</b></div>`;
-    $("report-btn").textContent = off ? "Add a report (hazard or details)" : "Report my outage";
+    $("report-btn").textContent = off || unsure ? "Add a report (hazard or details)" : "Report my outage";
   }
 
   function watch() {

@@ -1,0 +1,77 @@
+"""Reports no live outage explains: what a dispatcher must still see.
+
+A call that does not add up to an outage (one customer under a transformer whose
+neighbours have power, a first call the engine weighs as possibly false), a lone
+last gasp, a meter silent since its area was restored, a wire down in a yard with
+the power on: the engine keeps them as evidence, and they are listed here until
+the customer's power is known to be on or an outage over them is restored. A
+utility's trouble desk works these one by one (a callback, a ping, a crew visit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from outage.candidates import NONE
+
+if TYPE_CHECKING:
+    from outage.engine import OutageEngine
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    """One customer's reports that no live outage covers."""
+
+    customer_id: str
+    since: datetime  # the first of them
+    called: bool
+    last_gasp: bool
+    silent: bool  # gasped, its area was restored, no power-restore message since
+    hazards: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"customer_id": self.customer_id, "since": self.since.isoformat(),
+                "called": self.called, "last_gasp": self.last_gasp, "silent": self.silent,
+                "hazards": list(self.hazards)}
+
+
+def open_reports(engine: OutageEngine) -> list[OpenReport]:
+    """Customers with a report outside every live outage, oldest first."""
+    reporting = np.flatnonzero(np.isfinite(engine.report_time))
+    if len(reporting) == 0:
+        return []
+    tree = engine.tree
+    # Candidates are in preorder: a live outage covers the interval [tin, tout).
+    depth = np.zeros(len(tree) + 1, dtype=np.int64)
+    for outage in engine.book.live():
+        depth[tree.tin[outage.candidate]] += 1
+        depth[tree.tout[outage.candidate]] -= 1
+    covered = np.cumsum(depth)[:-1] > 0
+    parent = tree.customer_parent[reporting]
+    fed = parent != NONE
+    alone = reporting[~fed | ~covered[np.where(fed, parent, 0)]]
+    alone = alone[np.argsort(engine.report_time[alone], kind="stable")]
+    return [_report(engine, i) for i in alone.tolist()]
+
+
+def open_report_of(engine: OutageEngine, customer_id: str) -> OpenReport | None:
+    """The customer's own open report, if no live outage covers it."""
+    i = engine.network.customers.index[customer_id]
+    if not np.isfinite(engine.report_time[i]) or engine.customer_status(customer_id) is not None:
+        return None
+    return _report(engine, i)
+
+
+def _report(engine: OutageEngine, i: int) -> OpenReport:
+    return OpenReport(
+        customer_id=engine.network.customers.ids[i],
+        since=datetime.fromtimestamp(float(engine.report_time[i]), tz=UTC),
+        called=bool(engine.called[i]),
+        last_gasp=bool(engine.gasped[i]),
+        silent=bool(engine.silent[i]),
+        hazards=tuple(sorted(engine.hazards.get(i, ()))),
+    )

@@ -1,0 +1,70 @@
+"""Reports no outage explains stay visible, and their hazards follow them into outages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gis import Network
+from gis.io import save_network
+from oms.cli import main
+from outage.open_reports import open_report_of, open_reports
+
+from .conftest import call, device, meter
+from .test_engine import live, run
+
+# a2.1 calls about a wire down; the other meters of its transformer answered pings: on.
+NEIGHBOURS_ON = [{**meter(f"a2.{m}", 0.5, "on"), "ping": True} for m in range(2, 7)]
+LONE_HAZARD_CALL = call("a2.1", 1, hazard="wire_down")
+
+
+def test_a_lone_call_with_power_around_it_is_an_open_report_with_its_hazard(
+    feeder: Network,
+) -> None:
+    engine = run(feeder, [*NEIGHBOURS_ON, LONE_HAZARD_CALL])
+    assert not live(engine)
+    [report] = open_reports(engine)
+    assert (report.customer_id, report.called, report.last_gasp) == ("a2.1", True, False)
+    assert report.hazards == ("wire_down",)
+    assert report.since.isoformat() == LONE_HAZARD_CALL["time"]
+    assert open_report_of(engine, "a2.1") == report
+    assert open_report_of(engine, "a2.2") is None
+
+
+def test_the_first_callers_hazard_belongs_to_the_outage_later_calls_predict(
+    feeder: Network,
+) -> None:
+    """The wire down came with the first call, before anything was predicted."""
+    engine = run(feeder, [call("a3.1", 1, hazard="wire_down"), call("a3.2", 2),
+                          call("a3.4", 3), call("a3.5", 4)])
+    [outage] = live(engine).values()
+    assert outage.hazards == {"wire_down"}
+    assert open_reports(engine) == []
+
+
+def test_power_back_or_a_restoration_closes_the_open_reports(feeder: Network) -> None:
+    engine = run(feeder, [*NEIGHBOURS_ON, LONE_HAZARD_CALL, meter("a2.1", 30, "on")])
+    assert open_reports(engine) == []
+    engine = run(feeder, [call("b1.1", 1), call("b1.2", 2), call("b1.3", 3),
+                          device("transformer.b1", 60, "closed")])
+    assert not live(engine) and open_reports(engine) == []
+
+
+def test_a_lone_last_gasp_is_an_open_report(feeder: Network) -> None:
+    engine = run(feeder, [*NEIGHBOURS_ON, meter("a2.1", 1, "off")])
+    assert not live(engine)
+    [report] = open_reports(engine)
+    assert (report.called, report.last_gasp, report.hazards) == (False, True, ())
+
+
+def test_replay_lists_the_open_reports(feeder: Network, tmp_path: Path) -> None:
+    net, events, out = tmp_path / "net.gpkg", tmp_path / "e.jsonl", tmp_path / "r.json"
+    save_network(feeder, net)
+    events.write_text("".join(json.dumps(e) + "\n" for e in [*NEIGHBOURS_ON, LONE_HAZARD_CALL]))
+    assert main(["replay", "--network", str(net), "--events", str(events),
+                 "--out", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["stats"]["open_reports"] == 1
+    assert result["open_reports"] == [{
+        "customer_id": "a2.1", "since": "2026-07-01T14:01:00+00:00", "called": True,
+        "last_gasp": False, "silent": False, "hazards": ["wire_down"]}]

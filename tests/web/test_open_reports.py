@@ -1,0 +1,48 @@
+"""A report that is not (yet) an outage: the customer is told it is in, the control room
+sees it on the map, and a hazard in it is not lost."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from tests.web.conftest import NEIGHBOURS, login
+
+
+def _report(client: FlaskClient, customer: str, **extra: str) -> dict:  # type: ignore[type-arg]
+    public = client.application.test_client()
+    token = public.get(f"/api/customers/{customer}/status").get_json()["token"]
+    csrf = {"X-CSRF-Token": public.get("/api/session").get_json()["csrf_token"]}
+    response = public.post("/api/customers/report", json={"token": token, **extra}, headers=csrf)
+    assert response.status_code == 201, response.get_json()
+    status: dict = response.get_json()["status"]  # type: ignore[type-arg]
+    return status
+
+
+def test_a_report_not_yet_an_outage_is_acknowledged_and_listed(client: FlaskClient) -> None:
+    status = _report(client, NEIGHBOURS[0], hazard="wire_down")
+    # Not "your power is on" right after saying it is off.
+    assert status["power"] == "unknown" and status["reported_at"]
+    assert status["status"].startswith("We have your report.")
+    login(client, "disp")
+    listed = client.get("/api/reports").get_json()
+    assert listed["count"] == 1
+    [report] = listed["reports"]
+    assert report["customer_id"] == NEIGHBOURS[0] and report["hazards"] == ["wire_down"]
+    assert report["address"] and report["location"]["lon"] and report["called"]
+    assert client.get("/api/kpis").get_json()["open_reports"] == 1
+
+
+def test_once_neighbours_call_the_report_is_an_outage_with_its_hazard(
+    client: FlaskClient,
+) -> None:
+    _report(client, NEIGHBOURS[0], hazard="wire_down")
+    status = _report(client, NEIGHBOURS[1])
+    assert status["power"] == "off"
+    login(client, "disp")
+    assert client.get("/api/reports").get_json() == {"count": 0, "reports": []}
+    [outage] = client.get("/api/outages").get_json()
+    assert outage["hazards"] == ["wire_down"]
+
+
+def test_the_list_is_for_the_control_room_only(client: FlaskClient) -> None:
+    assert client.get("/api/reports").status_code == 401
