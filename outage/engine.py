@@ -35,6 +35,7 @@ from outage.events import (
     Tick,
 )
 from outage.explain import explain
+from outage.hazards import HazardIndex
 from outage.pinger import MeterPinger, choose_pings
 from outage.predict import Change, Predictor
 from outage.records import Outage, Stage
@@ -113,9 +114,7 @@ class OutageEngine:
         self.restored_at = np.full(n, -math.inf)
         self._powered_expiry: list[tuple[float, int]] = []
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
-        # Hazards (wire down, fire) of each customer's open reports: they belong to any
-        # outage predicted over the customer later, and stand on their own until then.
-        self.hazards: dict[int, set[str]] = {}
+        self.hazards = HazardIndex()  # of open reports, for outages predicted later
         self.meter_on_time = np.full(n, -math.inf)
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
@@ -273,7 +272,7 @@ class OutageEngine:
             self.call_minutes[i] = self._minutes(t)
             touched = self._update(i, calls=1, when=call.time)
         if call.hazard is not None:
-            self.hazards.setdefault(i, set()).add(str(call.hazard))
+            self.hazards.add(i, self._parent[i], str(call.hazard))
         outage = self._outage_of_customer(i)
         if outage is not None:
             if call.hazard is not None:
@@ -344,7 +343,7 @@ class OutageEngine:
         self._callers -= calls
         self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
-        self.hazards.pop(i, None)
+        self.hazards.clear(i)
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
@@ -741,7 +740,7 @@ class OutageEngine:
                 gasped.append(i)
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
-            self.hazards.pop(i, None)
+            self.hazards.clear(i)
         self.report_time[customers] = math.inf
         if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
@@ -788,10 +787,7 @@ class OutageEngine:
     def _hazards_below(self, c: int) -> set[str]:
         """Hazards reported by customers below candidate `c` (a first caller's wire down
         is the new outage's, however many calls it took to predict it)."""
-        parents = self._parent
-        tree = self.tree
-        return {h for i, hs in self.hazards.items()
-                if parents[i] != NONE and tree.contains(c, parents[i]) for h in hs}
+        return self.hazards.below(int(self.tree.tin[c]), int(self.tree.tout[c]))
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate, backdated for customers never restored."""

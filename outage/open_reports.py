@@ -73,5 +73,5 @@ def _report(engine: OutageEngine, i: int) -> OpenReport:
         called=bool(engine.called[i]),
         last_gasp=bool(engine.gasped[i]),
         silent=bool(engine.silent[i]),
-        hazards=tuple(sorted(engine.hazards.get(i, ()))),
+        hazards=engine.hazards.of(i),
     )

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gis import Network
 from gis.io import save_network
 from oms.cli import main
+from outage.hazards import HazardIndex
 from outage.open_reports import open_report_of, open_reports
 
 from .conftest import call, device, meter
@@ -68,3 +72,27 @@ def test_replay_lists_the_open_reports(feeder: Network, tmp_path: Path) -> None:
     assert result["open_reports"] == [{
         "customer_id": "a2.1", "since": "2026-07-01T14:01:00+00:00", "called": True,
         "last_gasp": False, "silent": False, "hazards": ["wire_down"]}]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 30), st.integers(-1, 12),
+                          st.sampled_from(["wire_down", "fire", "tree"])), max_size=60),
+       st.integers(0, 12), st.integers(0, 13))
+def test_hazard_index_finds_what_a_scan_finds(
+    steps: list[tuple[bool, int, int, str]], first: int, end: int,
+) -> None:
+    """Adds and clears in any order: the hazards below a candidate range are those of the
+    customers hanging there (each customer keeps the candidate of its first hazard)."""
+    index, of, where = HazardIndex(), {}, {}  # type: ignore[var-annotated]
+    for add, customer, candidate, hazard in steps:
+        if add:
+            index.add(customer, candidate, hazard)
+            of.setdefault(customer, set()).add(hazard)
+            where.setdefault(customer, candidate)
+        else:
+            index.clear(customer)
+            of.pop(customer, None)
+            where.pop(customer, None)
+    expected = {h for c, hs in of.items() if first <= where[c] < end for h in hs}
+    assert index.below(first, end) == expected
+    assert all(index.of(c) == tuple(sorted(of.get(c, ()))) for c in range(31))
