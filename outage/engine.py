@@ -203,6 +203,14 @@ class OutageEngine:
             device = self._spelt("device_id", event.device_id, notes)
             if device != event.device_id:
                 event = replace(event, device_id=device)
+        if isinstance(event, DispatcherAction) and event.action is Action.CLEAR_REPORTS:
+            customers = tuple(self._spelt("customer_id", c, notes) for c in event.customer_ids)
+            index = self.network.customers.index
+            inside = [c for c in customers if self._outage_of_customer(index[c]) is not None]
+            if inside:
+                raise EventError(f"customer {inside[0]!r} is in a live outage: cancel or "
+                                 "restore the outage instead of clearing its reports")
+            return replace(event, customer_ids=customers)
         if (isinstance(event, CrewUpdate | DispatcherAction)
                 and event.outage_id not in self.book.outages):
             raise EventError(str(OutageNotFoundError(event.outage_id)))
@@ -522,8 +530,10 @@ class OutageEngine:
         return [outage]
 
     def _on_dispatcher(self, action: DispatcherAction) -> list[Outage]:
-        outage = self.book.outages[action.outage_id]
         when = action.time
+        if action.action is Action.CLEAR_REPORTS:
+            return self._clear_reports(action.customer_ids, when)
+        outage = self.book.outages[action.outage_id]
         if action.action is Action.SET_ETR:
             if action.by == "plan" and outage.etr_source == "dispatcher":
                 return []  # a person's estimate stands until a person changes it
@@ -541,6 +551,14 @@ class OutageEngine:
         if action.action is Action.MERGE:
             return self._merge(outage, action.target, when)
         return self._split(outage, action.customer_ids, when)
+
+    def _clear_reports(self, customer_ids: tuple[str, ...], when: datetime) -> list[Outage]:
+        """Checked, no outage: forget these customers' reports (and their hazards)."""
+        index = self.network.customers.index
+        touched: list[Outage] = []
+        for c in customer_ids:
+            touched += self._clear_customer(index[c], when)
+        return touched
 
     def _confirm(self, outage: Outage, when: datetime) -> list[Outage]:
         touched = self._remap(self.predictor.set_forced(outage.candidate, True), when)

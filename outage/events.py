@@ -59,6 +59,9 @@ class Action(StrEnum):
     SPLIT = "split"
     SET_ETR = "set_etr"
     SET_CAUSE = "set_cause"
+    # The trouble desk checked reports no outage explains (a callback, a visit): no
+    # outage there. Names customers, not an outage.
+    CLEAR_REPORTS = "clear_reports"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +129,8 @@ class CrewUpdate:
 
 @dataclass(frozen=True, slots=True)
 class DispatcherAction:
-    """Confirm, cancel, merge (into `target`), split (off `customer_ids`), ETR or cause."""
+    """Confirm, cancel, merge (into `target`), split (off `customer_ids`), ETR or cause;
+    or clear the open reports of `customer_ids` (no `outage_id`)."""
 
     time: datetime
     action: Action
@@ -276,8 +280,7 @@ def _crew(data: Mapping[str, Any], time: datetime, notes: list[str]) -> CrewUpda
 
 def _dispatcher(data: Mapping[str, Any], time: datetime, notes: list[str]) -> DispatcherAction:
     action = _choice(data, "action", Action)
-    outage = _text(data, "outage_id")
-    assert outage is not None
+    outage = _text(data, "outage_id", required=action is not Action.CLEAR_REPORTS) or ""
     target = str(data.get("target") or "")
     if action is Action.MERGE and not target:
         raise EventError("merge needs target: the outage to merge into")
@@ -286,6 +289,9 @@ def _dispatcher(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Di
         raise EventError("customer_ids must be a list of strings")
     if action is Action.SPLIT and not customers:
         raise EventError("split needs customer_ids: the customers to split off")
+    if action is Action.CLEAR_REPORTS and not customers:
+        raise EventError("clear_reports needs customer_ids: the customers whose reports "
+                         "were checked")
     etr = parse_time(data["etr"], "etr") if data.get("etr") else None
     if action is Action.SET_ETR and etr is None:
         raise EventError("set_etr needs etr")
@@ -356,9 +362,10 @@ def event_to_json(event: Event) -> dict[str, Any]:
     elif isinstance(event, Tick):
         pass  # its time says it all
     else:
-        out |= {"action": str(event.action), "outage_id": event.outage_id,
-                "target": event.target, "customer_ids": list(event.customer_ids),
-                "cause": event.cause, "by": event.by}
+        out |= {"action": str(event.action), "target": event.target,
+                "customer_ids": list(event.customer_ids), "cause": event.cause, "by": event.by}
+        if event.outage_id:  # clearing reports names customers, not an outage
+            out["outage_id"] = event.outage_id
         if event.etr:
             out["etr"] = event.etr.isoformat()
     return out

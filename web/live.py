@@ -241,7 +241,8 @@ class LiveState:
         """Reports no live outage explains, latest first (hazards lead)."""
         with self.lock:
             reports = open_reports(self.engine)
-            listed = sorted(reports[-limit:], key=lambda r: (not r.hazards, -r.since.timestamp()))
+            latest = reports[max(len(reports) - limit, 0):]
+            listed = sorted(latest, key=lambda r: (not r.hazards, -r.since.timestamp()))
             return {"count": len(reports),
                     "reports": [open_report_summary(self.network, r) for r in listed]}
 

@@ -97,9 +97,9 @@ SCHEMAS: dict[str, Any] = {
                    "branches": {"type": "array", "items": {"type": "integer"}}}},
     "Target": {"type": "object", "required": ["target"],
                "properties": {"target": {"type": "string"}}},
-    "Split": {"type": "object", "required": ["customer_ids"],
-              "properties": {"customer_ids": {"type": "array", "minItems": 1,
-                                              "items": {"type": "string"}}}},
+    "CustomerIds": {"type": "object", "required": ["customer_ids"],
+                    "properties": {"customer_ids": {"type": "array", "minItems": 1,
+                                                    "items": {"type": "string"}}}},
     "Etr": {"type": "object", "required": ["etr"],
             "properties": {"etr": {"type": "string", "format": "date-time"}}},
     "CrewRef": {"type": "object", "required": ["crew_id"],
@@ -170,7 +170,7 @@ PATHS: dict[str, Any] = {
         "merge into target", "201", "Receipt", body="Target", security=CSRF,
         errors=(404, 409, 422), idempotent=True, params=OUTAGE_ID)},
     "/api/outages/{outage_id}/split": {"post": _op(
-        "split customers off", "201", "Receipt", body="Split", security=CSRF,
+        "split customers off", "201", "Receipt", body="CustomerIds", security=CSRF,
         errors=(404, 409, 422), idempotent=True, params=OUTAGE_ID)},
     "/api/outages/{outage_id}/etr": {"post": _op(
         "set the ETR", "201", "Receipt", body="Etr", security=CSRF, errors=(404, 409, 422),
@@ -198,6 +198,9 @@ PATHS: dict[str, Any] = {
     "/api/kpis": {"get": _op("control-room KPIs", "200", ANY_OBJ, security=CSRF)},
     "/api/reports": {"get": _op("reports no live outage explains (count, latest first)", "200",
                                 ANY_OBJ, security=CSRF)},
+    "/api/reports/clear": {"post": _op(
+        "checked, no outage: clear these customers' reports", "201", ANY_OBJ,
+        body="CustomerIds", security=CSRF, errors=(409, 422), idempotent=True)},
     "/api/network.geojson": {"get": {"summary": "feeders, devices, sources", "security": CSRF,
                                      "responses": {"200": {"description": "GeoJSON"},
                                                    "401": ERROR, "403": ERROR}}},

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gis import Network
 from gis.io import save_network
 from oms.cli import main
+from outage.errors import EventError
+from outage.events import event_to_json, parse_event
 from outage.hazards import HazardIndex
 from outage.open_reports import open_report_of, open_reports
 
-from .conftest import call, device, meter
+from .conftest import at, call, device, meter
 from .test_engine import live, run
 
 # a2.1 calls about a wire down; the other meters of its transformer answered pings: on.
@@ -96,3 +99,20 @@ def test_hazard_index_finds_what_a_scan_finds(
     expected = {h for c, hs in of.items() if first <= where[c] < end for h in hs}
     assert index.below(first, end) == expected
     assert all(index.of(c) == tuple(sorted(of.get(c, ()))) for c in range(31))
+
+
+def test_clearing_checked_reports_is_logged_and_replays(feeder: Network) -> None:
+    """The desk's clear_reports forgets the reports (and hazard); it survives the log's
+    JSON round trip; a customer inside a live outage is refused."""
+    clear = {"type": "dispatcher", "time": at(5), "action": "clear_reports",
+             "customer_ids": ["A2.1"]}
+    engine = run(feeder, [*NEIGHBOURS_ON, LONE_HAZARD_CALL, clear])
+    assert open_reports(engine) == []
+    assert engine.hazards.of(feeder.customers.index["a2.1"]) == ()
+    logged = event_to_json(engine.check(parse_event(clear)))
+    assert "outage_id" not in logged and parse_event(logged).customer_ids == ("a2.1",)
+    engine = run(feeder, [call("b1.1", 1), call("b1.2", 2), call("b1.3", 3)])
+    with pytest.raises(EventError, match="live outage"):
+        engine.apply(parse_event({**clear, "customer_ids": ["b1.1"]}))
+    with pytest.raises(EventError, match="needs customer_ids"):
+        parse_event({**clear, "customer_ids": []})

@@ -124,3 +124,20 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
         f"document.getElementById('k-out').textContent !== {before!r}", timeout=5000)
     assert dashboard.inner_text("#k-out") == "0"
     dashboard.screenshot(path=str(ARTIFACTS / "dispatch-after.png"))
+
+
+def test_the_desk_clears_a_checked_report_from_the_map(server: str, browser: Any) -> None:
+    """A lone wire-down call is a red marker until the dispatcher marks it checked."""
+    desk = browser.new_context(viewport={"width": 1400, "height": 850})
+    dashboard = desk.new_page()
+    _login(dashboard, server, "disp", "/dispatch")
+    dashboard.wait_for_function("document.getElementById('live').classList.contains('on')")
+    desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
+                      data={"type": "call", "customer_id": "cust.000001", "channel": "ivr",
+                            "hazard": "wire_down"})
+    marker = dashboard.wait_for_selector(".report-icon.haz", timeout=5000)
+    marker.click()
+    dashboard.click("button.clear-report[data-customer='cust.000001']")
+    dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)
+    dashboard.wait_for_function("document.getElementById('k-open').textContent === 'all channels'")
+    assert desk.request.get(f"{server}/api/reports").json() == {"count": 0, "reports": []}

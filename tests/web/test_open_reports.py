@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.web.conftest import NEIGHBOURS, login
+from tests.web.conftest import NEIGHBOURS, login, make_outage
 
 
 def _report(client: FlaskClient, customer: str, **extra: str) -> dict:  # type: ignore[type-arg]
@@ -46,3 +46,21 @@ def test_once_neighbours_call_the_report_is_an_outage_with_its_hazard(
 
 def test_the_list_is_for_the_control_room_only(client: FlaskClient) -> None:
     assert client.get("/api/reports").status_code == 401
+
+
+def test_the_desk_clears_checked_reports_but_not_an_outage(client: FlaskClient) -> None:
+    _report(client, NEIGHBOURS[0], hazard="wire_down")
+    headers = login(client, "disp")
+    cleared = client.post("/api/reports/clear", json={"customer_ids": [NEIGHBOURS[0]]},
+                          headers=headers)
+    assert cleared.status_code == 201 and cleared.get_json()["open_reports"] == 0
+    assert client.get("/api/reports").get_json()["count"] == 0
+    status = client.get(f"/api/customers/{NEIGHBOURS[0]}/status").get_json()
+    assert status["power"] == "on"
+    # Inside a live outage the reports are the outage's: cancel or restore it instead.
+    make_outage(client, headers)
+    refused = client.post("/api/reports/clear", json={"customer_ids": [NEIGHBOURS[0]]},
+                          headers=headers)
+    assert refused.status_code == 422 and "live outage" in refused.get_json()["error"]
+    assert client.post("/api/reports/clear", json={"customer_ids": []},
+                       headers=headers).status_code == 400

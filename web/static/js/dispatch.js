@@ -65,13 +65,25 @@
       if (!r.location) continue;
       const what = [r.called && "call", r.last_gasp && "last gasp", r.silent && "meter silent since restoration"]
         .filter(Boolean).join(" + ");
+      const text = `${OMS.esc(r.customer_id)} · ${OMS.esc(r.address)}<br>${what} since ${OMS.hhmm(r.since)}` +
+        (r.hazards.length ? `<br><b>Hazard: ${OMS.esc(r.hazards.join(", "))}</b>` : "") + "<br>not in any predicted outage";
       L.marker([r.location.lat, r.location.lon], { icon: L.divIcon({ className: "report-icon" + (r.hazards.length ? " haz" : ""),
         html: r.hazards.length ? "⚠" : "?", iconSize: [16, 16] }) })
-        .bindTooltip(`${OMS.esc(r.customer_id)} · ${OMS.esc(r.address)}<br>${what} since ${OMS.hhmm(r.since)}` +
-          (r.hazards.length ? `<br><b>Hazard: ${OMS.esc(r.hazards.join(", "))}</b>` : "") + "<br>not in any predicted outage")
+        .bindTooltip(text)
+        .bindPopup(`${text}<div class="actions"><button class="btn clear-report" data-customer="${OMS.esc(r.customer_id)}">` +
+          "Checked: no outage</button></div>")
         .addTo(reportLayer);
     }
   }
+
+  // The desk checked a report (a callback, a visit) and found no outage: it goes.
+  document.getElementById("map").addEventListener("click", async (e) => {
+    const id = e.target.dataset && e.target.dataset.customer; if (!id) return;
+    try {
+      await OMS.api("POST", "/api/reports/clear", { customer_ids: [id] }, { "Idempotency-Key": "clear-" + id + "-" + Date.now() });
+      map.closePopup(); reportsSeen = -1; OMS.toast(`${id}: report cleared`);
+    } catch (err) { OMS.toast(`${id}: ${err.message}`, true); }
+  });
 
   function drawCrews() {
     crewLayer.clearLayers(); routeLayer.clearLayers();
