@@ -72,6 +72,7 @@
         .bindTooltip(text)
         .bindPopup(`${text}<div class="actions"><button class="btn clear-report" data-customer="${OMS.esc(r.customer_id)}">` +
           "Checked: no outage</button></div>")
+        .on("popupopen", (e) => e.target.closeTooltip())
         .addTo(reportLayer);
     }
   }
