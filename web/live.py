@@ -244,7 +244,7 @@ class LiveState:
             latest = reports[max(len(reports) - limit, 0):]
             listed = sorted(latest, key=lambda r: (not r.hazards, -r.since.timestamp()))
             return {"count": len(reports),
-                    "reports": [open_report_summary(self.network, r) for r in listed]}
+                    "reports": [open_report_summary(self.engine, r) for r in listed]}
 
     def account(self, spelling: str) -> str:
         """The customer id an account number as typed means (any case; LookupError if

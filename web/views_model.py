@@ -106,14 +106,21 @@ def outage_summary(views: NetworkViews, outage: Outage) -> dict[str, Any]:
     return data
 
 
-def open_report_summary(network: Network, report: OpenReport) -> dict[str, Any]:
-    """Dispatcher view of a report no outage explains: who, where, since when, what."""
+def open_report_summary(engine: OutageEngine, report: OpenReport) -> dict[str, Any]:
+    """Dispatcher view of a report no outage explains: who, where, since when, what, and
+    the device nearest above the customer (where the desk would record an outage it has
+    confirmed; none when that is a whole feeder)."""
     data = report.to_json()
-    c = network.customers
+    c = engine.network.customers
     i = c.index[report.customer_id]
     data["address"] = c.address[i]
     x, y = float(c.x[i]), float(c.y[i])
     data["location"] = {"lon": x, "lat": y} if math.isfinite(x) and math.isfinite(y) else None
+    tree = engine.tree
+    above = int(tree.customer_parent[i])
+    data["device"] = ({"id": tree.element_id[above], "kind": tree.kind[above],
+                       "customers": int(tree.customers[above])}
+                      if above != NONE and tree.kind[above] != "source" else None)
     return data
 
 

@@ -127,7 +127,8 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
 
 
 def test_the_desk_clears_a_checked_report_from_the_map(server: str, browser: Any) -> None:
-    """A lone wire-down call is a red marker until the dispatcher marks it checked."""
+    """A lone wire-down call is a red marker until the dispatcher marks it checked; a
+    lone call the desk confirms becomes an outage at the device above the caller."""
     desk = browser.new_context(viewport={"width": 1400, "height": 850})
     dashboard = desk.new_page()
     _login(dashboard, server, "disp", "/dispatch")
@@ -141,3 +142,13 @@ def test_the_desk_clears_a_checked_report_from_the_map(server: str, browser: Any
     dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)
     dashboard.wait_for_function("document.getElementById('k-open').textContent === 'all channels'")
     assert desk.request.get(f"{server}/api/reports").json() == {"count": 0, "reports": []}
+    # A neighbour's lone call: this time the desk confirms an outage at the transformer.
+    desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
+                      data={"type": "call", "customer_id": "cust.000003", "channel": "ivr"})
+    dashboard.wait_for_selector(".report-icon", timeout=5000).click()
+    device = dashboard.get_attribute("button.open-device", "data-device")
+    dashboard.click("button.open-device")
+    dashboard.wait_for_function(
+        f"[...window.omsState.outages.values()].some(o => o.active && o.device_id === {device!r}"
+        " && o.stage === 'confirmed')", timeout=5000)
+    dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)

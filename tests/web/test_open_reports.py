@@ -29,6 +29,9 @@ def test_a_report_not_yet_an_outage_is_acknowledged_and_listed(client: FlaskClie
     [report] = listed["reports"]
     assert report["customer_id"] == NEIGHBOURS[0] and report["hazards"] == ["wire_down"]
     assert report["address"] and report["location"]["lon"] and report["called"]
+    # Where the desk would record the outage if it confirms one: the caller's transformer.
+    assert report["device"]["kind"] == "service_transformer"
+    assert report["device"]["customers"] >= 3
     assert client.get("/api/kpis").get_json()["open_reports"] == 1
 
 

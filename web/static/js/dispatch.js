@@ -71,18 +71,24 @@
         html: r.hazards.length ? "⚠" : "?", iconSize: [16, 16] }) })
         .bindTooltip(text)
         .bindPopup(`${text}<div class="actions"><button class="btn clear-report" data-customer="${OMS.esc(r.customer_id)}">` +
-          "Checked: no outage</button></div>")
+          "Checked: no outage</button>" + (r.device ? ` <button class="btn open-device" data-device="${OMS.esc(r.device.id)}">` +
+          `Outage at ${OMS.esc(r.device.id)} (${r.device.customers})</button>` : "") + "</div>")
         .on("popupopen", (e) => e.target.closeTooltip())
         .addTo(reportLayer);
     }
   }
 
   // The desk checked a report (a callback, a visit) and found no outage: it goes.
+  // Or it confirmed an outage at the device above the customer: a crew's "open" for it.
   document.getElementById("map").addEventListener("click", async (e) => {
-    const id = e.target.dataset && e.target.dataset.customer; if (!id) return;
+    const { customer, device } = e.target.dataset || {}; if (!customer && !device) return;
+    const id = customer || device;
     try {
-      await OMS.api("POST", "/api/reports/clear", { customer_ids: [id] }, { "Idempotency-Key": "clear-" + id + "-" + Date.now() });
-      map.closePopup(); reportsSeen = -1; OMS.toast(`${id}: report cleared`);
+      if (customer) await OMS.api("POST", "/api/reports/clear", { customer_ids: [customer] },
+        { "Idempotency-Key": "clear-" + customer + "-" + Date.now() });
+      else await OMS.api("POST", "/api/events", { type: "device", device_id: device, state: "open", source: "crew" },
+        { "Idempotency-Key": "open-" + device + "-" + Date.now() });
+      map.closePopup(); reportsSeen = -1; OMS.toast(customer ? `${id}: report cleared` : `${id}: outage recorded`);
     } catch (err) { OMS.toast(`${id}: ${err.message}`, true); }
   });
 
