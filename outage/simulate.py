@@ -37,6 +37,7 @@ class ScenarioParams:
     call_delay_minutes: float = 20.0  # mean wait from the onset to a customer's call
     gasp_delay_minutes: float = 0.5  # last gasps reach the head-end within this
     location_only_share: float = 0.1  # calls that give an address, not an account
+    hazard_share: float = 0.0  # calls that report a wire down (none by default)
     meter_delivery: float = 0.5  # share of last gasps / restores that arrive; 0 = no AMI
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
     storm_minutes: float = 120.0  # faults start within this window
@@ -193,6 +194,9 @@ class ScenarioBuilder:
                                  key[1]: float(c.y[i] + rng.normal(0, jitter))}
         else:
             event["customer_id"] = c.ids[i]
+        # Drawn only when asked for, so scenarios without hazards keep their draws.
+        if s.params.hazard_share and rng.random() < s.params.hazard_share:
+            event["hazard"] = "wire_down"
         s.events.append(event)
 
     def _device(self, s: Scenario, c: int, t0: datetime, t1: datetime, *, scada: bool,

@@ -64,6 +64,7 @@ class Tally:
     live_device_f1: list[float] = field(default_factory=list)
     live_customer_f1: list[float] = field(default_factory=list)
     pings: list[int] = field(default_factory=list)
+    hazards_shown: list[float] = field(default_factory=list)
 
     def row(self) -> dict[str, float]:
         mean = statistics.fmean
@@ -76,6 +77,8 @@ class Tally:
                                    if self.reported_recall else None),
             "reports_needed_median": (statistics.median(self.reports_needed)
                                       if self.reports_needed else None),
+            "hazards_shown": (round(mean(self.hazards_shown), 3)
+                              if self.hazards_shown else None),
             "live_device_f1": (round(mean(self.live_device_f1), 3)
                                if self.live_device_f1 else None),
             "live_customer_f1": (round(mean(self.live_customer_f1), 3)
@@ -129,6 +132,20 @@ def before_repair(engine: OutageEngine, scenario: Scenario, when: datetime,
     return device_score(live, out_now), customer_score(live, out_now)
 
 
+def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
+                  hazard_calls: dict[str, datetime]) -> list[float]:
+    """Before a repair, per true outage out now with a hazard reported by one of its
+    customers: 1 when a live outage over that customer carries the hazard (the job's
+    priority), else 0."""
+    shown = []
+    for t in scenario.truth:
+        callers = [c for c in t.customers if c in hazard_calls and t.start <= when <= t.end]
+        if callers:
+            status = engine.customer_status(callers[0])
+            shown.append(1.0 if status is not None and status.hazards else 0.0)
+    return shown
+
+
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False,
             drop_devices: bool = False) -> dict[str, Any]:
@@ -154,8 +171,9 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
 
     engine.subscribe(seen)
     repairs = {t.device_id for t in scenario.truth}
-    live_device, live_customer = [], []
+    live_device, live_customer, shown = [], [], []
     last_report: dict[str, datetime] = {}
+    hazard_calls: dict[str, datetime] = {}
     for data in scenario.events:
         event = parse_event(data)
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
@@ -167,12 +185,15 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             device, customer = before_repair(engine, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
+            shown += hazards_shown(engine, scenario, event.time, hazard_calls)
         if drop_devices and data["type"] == "device":
             continue
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
             last_report[data["customer_id"]] = event.time
             reports[key] += 1
+            if data.get("hazard"):
+                hazard_calls.setdefault(data["customer_id"], event.time)
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
         if head_end is not None:
@@ -187,6 +208,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "live_device": live_device,
         "live_customer": live_customer,
         "pings": engine.stats.pings_requested,
+        "hazards_shown": shown,
     }
 
 
@@ -228,6 +250,7 @@ def evaluate(
                             tally.live_device_f1 += result["live_device"]
                             tally.live_customer_f1 += result["live_customer"]
                             tally.pings.append(result["pings"])
+                            tally.hazards_shown += result["hazards_shown"]
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -272,6 +295,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
                 f"{_mean(subset, 'probabilistic', customer):.3f} "
                 f"(classic {_mean(subset, 'classic', customer):.3f})"
             )
+        shown = _mean(subset, "probabilistic", "hazards_shown")
+        if not math.isnan(shown):  # scenarios with hazard calls (--scenario hazard_share=…)
+            parts.append(f"hazards shown {shown:.3f} "
+                         f"(classic {_mean(subset, 'classic', 'hazards_shown'):.3f})")
         return f"{label:>14}: " + "; ".join(parts)
 
     groups = [("all", rows),

@@ -16,6 +16,7 @@ from outage.errors import EventError
 from outage.events import event_to_json, parse_event
 from outage.hazards import HazardIndex
 from outage.open_reports import open_report_of, open_reports
+from outage.simulate import ScenarioBuilder, ScenarioParams
 
 from .conftest import at, call, device, meter
 from .test_engine import live, run
@@ -116,3 +117,16 @@ def test_clearing_checked_reports_is_logged_and_replays(feeder: Network) -> None
         engine.apply(parse_event({**clear, "customer_ids": ["b1.1"]}))
     with pytest.raises(EventError, match="needs customer_ids"):
         parse_event({**clear, "customer_ids": []})
+
+
+def test_scenarios_report_hazards_only_when_asked(feeder: Network) -> None:
+    """`hazard_share` puts wire downs on that share of calls; by default there are none,
+    and the other draws are the same as without it."""
+    builder = ScenarioBuilder(feeder)
+    plain = builder.build(ScenarioParams(kind="storm", outages=3, call_rate=0.5), seed=4)
+    assert not any("hazard" in e for e in plain.events)
+    hazards = builder.build(ScenarioParams(kind="storm", outages=3, call_rate=0.5,
+                                           hazard_share=0.5), seed=4)
+    calls = [e for e in hazards.events if e["type"] == "call"]
+    assert 0.2 < sum("hazard" in e for e in calls) / len(calls) < 0.8
+    assert [t.device_id for t in hazards.truth] == [t.device_id for t in plain.truth]
