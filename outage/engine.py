@@ -114,7 +114,7 @@ class OutageEngine:
         self.restored_at = np.full(n, -math.inf)
         self._powered_expiry: list[tuple[float, int]] = []
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
-        self.hazards = HazardIndex()  # of open reports, for outages predicted later
+        self.hazards = HazardIndex()  # for outages predicted later over their callers
         self.meter_on_time = np.full(n, -math.inf)
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
@@ -280,7 +280,7 @@ class OutageEngine:
             self.call_minutes[i] = self._minutes(t)
             touched = self._update(i, calls=1, when=call.time)
         if call.hazard is not None:
-            self.hazards.add(i, self._parent[i], str(call.hazard))
+            self.hazards.add(i, self._parent[i], str(call.hazard), t)
         outage = self._outage_of_customer(i)
         if outage is not None:
             if call.hazard is not None:
@@ -758,8 +758,11 @@ class OutageEngine:
                 gasped.append(i)
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
-            self.hazards.clear(i)
         self.report_time[customers] = math.inf
+        # Hazards outlive the restoration for a nested outage's sake, then go.
+        for i in self.hazards.older_than(_seconds(restored_at - NESTED_WINDOW)):
+            if not math.isfinite(self.report_time[i]):
+                self.hazards.clear(i)
         if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
             heapq.heappush(self._restore_checks, (check, region,
@@ -799,13 +802,17 @@ class OutageEngine:
             updated=when,
             customers_out=int(self.tree.customers[c]),
             critical_out=int(self.tree.critical[c]),
-            hazards=self._hazards_below(c),
+            hazards=self._hazards_below(c, when),
         )
 
-    def _hazards_below(self, c: int) -> set[str]:
+    def _hazards_below(self, c: int, when: datetime) -> set[str]:
         """Hazards reported by customers below candidate `c` (a first caller's wire down
-        is the new outage's, however many calls it took to predict it)."""
-        return self.hazards.below(int(self.tree.tin[c]), int(self.tree.tout[c]))
+        is the new outage's, however many calls it took to predict it); after their own
+        outage was restored, for a nested outage's six hours only."""
+        report_time = self.report_time
+        return self.hazards.below(int(self.tree.tin[c]), int(self.tree.tout[c]),
+                                  _seconds(when - NESTED_WINDOW),
+                                  lambda i: float(report_time[i]))
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate, backdated for customers never restored."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -80,26 +81,39 @@ def test_replay_lists_the_open_reports(feeder: Network, tmp_path: Path) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 30), st.integers(-1, 12),
-                          st.sampled_from(["wire_down", "fire", "tree"])), max_size=60),
-       st.integers(0, 12), st.integers(0, 13))
+                          st.sampled_from(["wire_down", "fire", "tree"]), st.integers(0, 9)),
+                max_size=60),
+       st.integers(0, 12), st.integers(0, 13), st.integers(0, 10),
+       st.dictionaries(st.integers(0, 30), st.integers(0, 10)))
 def test_hazard_index_finds_what_a_scan_finds(
-    steps: list[tuple[bool, int, int, str]], first: int, end: int,
+    steps: list[tuple[bool, int, int, str, int]], first: int, end: int, since: int,
+    report_start: dict[int, int],
 ) -> None:
     """Adds and clears in any order: the hazards below a candidate range are those of the
-    customers hanging there (each customer keeps the candidate of its first hazard)."""
-    index, of, where = HazardIndex(), {}, {}  # type: ignore[var-annotated]
-    for add, customer, candidate, hazard in steps:
+    customers hanging there (each keeps the candidate of its first hazard), reported
+    since `since` or within the customer's open report."""
+    index, of, where, latest = HazardIndex(), {}, {}, {}  # type: ignore[var-annotated]
+    for add, customer, candidate, hazard, when in steps:
         if add:
-            index.add(customer, candidate, hazard)
+            index.add(customer, candidate, hazard, float(when))
             of.setdefault(customer, set()).add(hazard)
             where.setdefault(customer, candidate)
+            latest[customer] = max(when, latest.get(customer, when))
         else:
             index.clear(customer)
             of.pop(customer, None)
             where.pop(customer, None)
-    expected = {h for c, hs in of.items() if first <= where[c] < end for h in hs}
-    assert index.below(first, end) == expected
+            latest.pop(customer, None)
+    start = {c: float(t) for c, t in report_start.items()}
+    expected = {h for c, hs in of.items() if first <= where[c] < end
+                and (latest[c] >= since or start.get(c, math.inf) <= latest[c]) for h in hs}
+    found = index.below(first, end, float(since), lambda c: start.get(c, math.inf))
+    assert found == expected
+    assert index.below(first, end) == {h for c, hs in of.items() if first <= where[c] < end
+                                       for h in hs}
     assert all(index.of(c) == tuple(sorted(of.get(c, ()))) for c in range(31))
+    assert sorted(index.older_than(float(since))) == sorted(c for c, t in latest.items()
+                                                            if t < since)
 
 
 def test_clearing_checked_reports_is_logged_and_replays(feeder: Network) -> None:
@@ -130,3 +144,23 @@ def test_scenarios_report_hazards_only_when_asked(feeder: Network) -> None:
     calls = [e for e in hazards.events if e["type"] == "call"]
     assert 0.2 < sum("hazard" in e for e in calls) / len(calls) < 0.8
     assert [t.device_id for t in hazards.truth] == [t.device_id for t in plain.truth]
+
+
+def test_a_wire_down_reported_during_the_outer_outage_stays_with_the_nested_one(
+    feeder: Network,
+) -> None:
+    """a3.3 reported the wire down while the whole lateral was out; the fuse is closed,
+    a3 is still out: the nested outage carries the hazard (the restored one keeps it)."""
+    events = [call(c, i, **({"hazard": "wire_down"} if c == "a3.3" else {}))
+              for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 70), call("a3.2", 72)]
+    engine = run(feeder, events)
+    [restored] = [o for o in engine.outages() if not o.active]
+    assert restored.device_id == "fuse.a" and restored.hazards == {"wire_down"}
+    assert live(engine)["transformer.a3"].hazards == {"wire_down"}
+    # A day later the hazard is no one's: it does not attach to a new outage there.
+    later = [*events, device("transformer.a3", 120, "closed", "crew"),
+             call("a3.3", 60 * 30), call("a3.4", 60 * 30 + 1), call("a3.5", 60 * 30 + 2),
+             device("transformer.a2", 60 * 30 + 5, "closed", "crew")]
+    engine = run(feeder, later)
+    assert live(engine)["transformer.a3"].hazards == set()
