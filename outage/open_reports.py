@@ -41,9 +41,21 @@ class OpenReport:
 
 def open_reports(engine: OutageEngine) -> list[OpenReport]:
     """Customers with a report outside every live outage, oldest first."""
+    alone = _alone(engine)
+    alone = alone[np.argsort(engine.report_time[alone], kind="stable")]
+    return [_report(engine, i) for i in alone.tolist()]
+
+
+def count_open_reports(engine: OutageEngine) -> int:
+    """How many customers have a report outside every live outage (the KPI)."""
+    return len(_alone(engine))
+
+
+def _alone(engine: OutageEngine) -> np.ndarray:
+    """Indices of the customers with an open report that no live outage covers."""
     reporting = np.flatnonzero(np.isfinite(engine.report_time))
     if len(reporting) == 0:
-        return []
+        return reporting
     tree = engine.tree
     # Candidates are in preorder: a live outage covers the interval [tin, tout).
     depth = np.zeros(len(tree) + 1, dtype=np.int64)
@@ -53,9 +65,8 @@ def open_reports(engine: OutageEngine) -> list[OpenReport]:
     covered = np.cumsum(depth)[:-1] > 0
     parent = tree.customer_parent[reporting]
     fed = parent != NONE
-    alone = reporting[~fed | ~covered[np.where(fed, parent, 0)]]
-    alone = alone[np.argsort(engine.report_time[alone], kind="stable")]
-    return [_report(engine, i) for i in alone.tolist()]
+    alone: np.ndarray = reporting[~fed | ~covered[np.where(fed, parent, 0)]]
+    return alone
 
 
 def open_report_of(engine: OutageEngine, customer_id: str) -> OpenReport | None:

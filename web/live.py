@@ -20,7 +20,7 @@ from flask_socketio import SocketIO
 
 from gis import Network
 from outage.errors import EventError
-from outage.open_reports import open_reports
+from outage.open_reports import count_open_reports, open_reports
 from outage.records import Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
@@ -237,6 +237,10 @@ class LiveState:
         data["crew_eta"] = eta.isoformat() if eta else None
         return data
 
+    def open_report_count(self) -> int:
+        with self.lock:
+            return count_open_reports(self.engine)
+
     def open_reports(self, limit: int = OPEN_REPORTS_LISTED) -> dict[str, Any]:
         """Reports no live outage explains, latest first (hazards lead)."""
         with self.lock:
@@ -314,7 +318,7 @@ class LiveState:
                 "customers_served": int(self.network.customers.count.sum()),
                 "outages_live": len(live),
                 "calls_last_hour": len(self._calls),
-                "open_reports": len(open_reports(self.engine)),
+                "open_reports": count_open_reports(self.engine),
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
                 "reliability": {
                     "target_asai": reliability.target_asai,

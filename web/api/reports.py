@@ -30,4 +30,4 @@ def clear_reports() -> tuple[Response, int]:
                              "customer_ids": customers}, idempotency_key())
     if receipt.error:
         raise ApiError(receipt.error, 409)
-    return created({"seq": receipt.seq, "open_reports": live().open_reports(limit=0)["count"]})
+    return created({"seq": receipt.seq, "open_reports": live().open_report_count()})
