@@ -37,7 +37,8 @@ class HazardIndex:
         self._at[candidate].add(customer)
 
     def clear(self, customer: int) -> None:
-        """The customer's reports are over (power back, or their outage restored)."""
+        """The customer's hazards are over: power back, checked by the desk, or kept
+        past the nested window after their outage was restored."""
         if self._of.pop(customer, None) is None:
             return
         del self._time[customer]
