@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 DRIVE_KMH = 35.0
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
+DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
 
 
 def demo_crews(network: Network, count: int = 8) -> list[dict[str, Any]]:
@@ -91,9 +92,10 @@ class Demo:
         builder = ScenarioBuilder(network)
         self.tree = builder.tree
         start = clock.start + timedelta(minutes=1)
+        # A few callers see a wire down: red markers, hazard jobs first in the plan.
         storm = builder.build(ScenarioParams(kind="storm", outages=outages, call_rate=0.2,
                                              meter_delivery=0.6, storm_minutes=100.0,
-                                             start=start), seed)
+                                             hazard_share=DEMO_HAZARD_SHARE, start=start), seed)
         try:
             nested = builder.build(ScenarioParams(kind="nested", call_rate=0.3,
                                                   meter_delivery=0.6,
