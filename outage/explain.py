@@ -19,9 +19,10 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
              + (f" on feeder {outage.feeder}" if outage.feeder else "") + "."]
     if predictor.forced[c]:
         parts.append("Reported open (SCADA, crew or dispatcher), so this is confirmed.")
-    evidence = f"{calls} of its {n} service points reported by call"
+    evidence = f"{calls} of its {_n(n, 'service point')} reported by call"
     if predictor.ami:
-        evidence += f", {gasps} sent a last gasp, {powered} meters say they have power"
+        evidence += (f", {gasps} sent a last gasp, {_n(powered, 'meter')} "
+                     f"{'says it has' if powered == 1 else 'say they have'} power")
     parts.append(evidence + ".")
     below = predictor.children_explanation(c)
     if len(below) > 1:
@@ -36,8 +37,8 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
     if parent >= 0 and not predictor.forced[c]:
         pn, pc, pg, _ = predictor.evidence_of(parent)
         parts.append(
-            f"Upstream {tree.element_id[parent]} serves {pn} service points with {pc} calls"
-            + (f" and {pg} last gasps" if predictor.ami else "")
+            f"Upstream {tree.element_id[parent]} serves {_n(pn, 'service point')} with "
+            f"{_n(pc, 'call')}" + (f" and {_n(pg, 'last gasp')}" if predictor.ami else "")
             + ": too few to believe it operated."
         )
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
@@ -46,3 +47,8 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
         hazards = ", ".join(sorted(outage.hazards))
         parts.append(f"Hazard reported: {hazards} — make safe first.")
     return " ".join(parts)
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 call``, ``2 calls``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
