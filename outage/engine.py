@@ -20,12 +20,14 @@ from gis.ids import IdMatcher
 from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
 from outage.calibration import Calibration
+from outage.callbacks import MAX_CALLBACKS, CustomerCallback
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
 from outage.etr import estimate_etr
 from outage.events import (
     Action,
     Call,
+    CallbackAnswer,
     CrewStatus,
     CrewUpdate,
     DeviceOperation,
@@ -60,7 +62,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 8
+STATE_VERSION = 9
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -76,6 +78,7 @@ class EngineStats:
     out_of_order: int = 0
     stale: int = 0
     pings_requested: int = 0
+    callbacks_requested: int = 0
 
 
 class OutageEngine:
@@ -87,6 +90,7 @@ class OutageEngine:
         params: PredictionParams | None = None,
         *,
         pinger: MeterPinger | None = None,
+        callback: CustomerCallback | None = None,
         predictor: type[Predictor] = Predictor,
     ) -> None:
         self.state_version = STATE_VERSION
@@ -97,6 +101,7 @@ class OutageEngine:
         self.predictor = predictor(self.tree, Scorer(self.params))
         self.book = OutageBook(self.tree)
         self.pinger = pinger
+        self.callback = callback
         self.stats = EngineStats()
         self.now: datetime | None = None
         n = len(network.customers.ids)
@@ -157,6 +162,8 @@ class OutageEngine:
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
             touched = self._on_meter(event)
+        elif isinstance(event, CallbackAnswer):
+            touched = self._on_callback(event)
         elif isinstance(event, DeviceOperation):
             touched = self._on_device(event)
         elif isinstance(event, CrewUpdate):
@@ -177,6 +184,7 @@ class OutageEngine:
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["pinger"] = None  # a live connection, not state: re-attach after loading
+        state["callback"] = None
         state["_matchers"] = {}  # an index of ids, rebuilt when needed
         return state
 
@@ -195,7 +203,8 @@ class OutageEngine:
         """
         if isinstance(event, Call) and event.customer_id is None:
             self._customer_of(event)
-        if isinstance(event, Call | MeterReading) and event.customer_id is not None:
+        if (isinstance(event, Call | MeterReading | CallbackAnswer)
+                and event.customer_id is not None):
             customer = self._spelt("customer_id", event.customer_id, notes)
             if customer != event.customer_id:
                 event = replace(event, customer_id=customer)
@@ -272,13 +281,7 @@ class OutageEngine:
     def _on_call(self, call: Call) -> list[Outage]:
         i = self._customer_of(call)
         t = _seconds(call.time)
-        touched: list[Outage] = []
-        if not self.called[i]:
-            self.called[i] = 1
-            self._callers += 1
-            self.report_time[i] = min(self.report_time[i], t)
-            self.call_minutes[i] = self._minutes(t)
-            touched = self._update(i, calls=1, when=call.time)
+        touched = self._count_call(i, call.time)
         if call.hazard is not None:
             self.hazards.add(i, self._parent[i], str(call.hazard), t)
         outage = self._outage_of_customer(i)
@@ -288,6 +291,25 @@ class OutageEngine:
             if outage not in touched:
                 touched.append(outage)
         return touched
+
+    def _count_call(self, i: int, when: datetime) -> list[Outage]:
+        """Customer `i` says the power is off (counted once until their outage ends)."""
+        if self.called[i]:
+            return []
+        t = _seconds(when)
+        self.called[i] = 1
+        self._callers += 1
+        self.report_time[i] = min(self.report_time[i], t)
+        self.call_minutes[i] = self._minutes(t)
+        return self._update(i, calls=1, when=when)
+
+    def _on_callback(self, answer: CallbackAnswer) -> list[Outage]:
+        """Called back: "still off" is a report like a call; "on" is like a meter's
+        answer to a ping (its outage is over, and evidence against one above it)."""
+        i = self.network.customers.index[answer.customer_id]
+        if answer.on:
+            return self._power_is_on(i, answer.time, ping=True)
+        return self._count_call(i, answer.time)
 
     def _on_meter(self, reading: MeterReading) -> list[Outage]:
         i = self.network.customers.index[reading.customer_id]
@@ -752,13 +774,19 @@ class OutageEngine:
     def _forget_reports(self, customers: np.ndarray, restored_at: datetime,
                         region: int) -> None:
         """Reset the report flags of customers whose outage is over; watch their meters."""
-        gasped = []
+        gasped, callers = [], []
         for i in customers[self._has_evidence(customers)].tolist():
             if self.gasped[i] or self.silent[i]:
                 gasped.append(i)
+            if self.called[i]:
+                callers.append(i)
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[customers] = math.inf
+        if self.callback is not None and callers:
+            asked = callers[:MAX_CALLBACKS]
+            self.stats.callbacks_requested += len(asked)
+            self.callback.call_back([self.network.customers.ids[i] for i in asked])
         # Hazards outlive the restoration for a nested outage's sake, then go.
         for i in self.hazards.older_than(_seconds(restored_at - NESTED_WINDOW)):
             if not math.isfinite(self.report_time[i]):

@@ -144,6 +144,17 @@ class DispatcherAction:
 
 
 @dataclass(frozen=True, slots=True)
+class CallbackAnswer:
+    """A customer's answer to an outbound callback (after a restoration near them):
+    the power is on (``on=True``), or still off."""
+
+    time: datetime
+    customer_id: str
+    on: bool
+    type: str = field(default="callback", init=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time passes with nothing else to say: what is due by then happens (a restored
     area's silent meters are weighed, a meter's "on" goes stale). The live service
@@ -153,7 +164,8 @@ class Tick:
     type: str = field(default="tick", init=False)
 
 
-Event = Call | MeterReading | DeviceOperation | CrewUpdate | DispatcherAction | Tick
+Event = (Call | MeterReading | CallbackAnswer | DeviceOperation | CrewUpdate | DispatcherAction
+         | Tick)
 
 
 def parse_time(value: Any, name: str = "time") -> datetime:
@@ -244,12 +256,23 @@ def _call(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Call:
 
 
 def _meter(data: Mapping[str, Any], time: datetime, notes: list[str]) -> MeterReading:
+    customer, on = _power_state(data)
+    return MeterReading(time, customer, on, bool(data.get("ping", False)))
+
+
+def _callback(data: Mapping[str, Any], time: datetime, notes: list[str]) -> CallbackAnswer:
+    customer, on = _power_state(data)
+    return CallbackAnswer(time, customer, on)
+
+
+def _power_state(data: Mapping[str, Any]) -> tuple[str, bool]:
+    """The customer and whether their power is on (``state``: off or on)."""
     state = _label(data.get("state"))
     if state not in ("off", "on"):
         raise EventError(f"state must be off or on, not {data.get('state')!r}")
     customer = _text(data, "customer_id")
     assert customer is not None
-    return MeterReading(time, customer, state == "on", bool(data.get("ping", False)))
+    return customer, state == "on"
 
 
 def _device(data: Mapping[str, Any], time: datetime, notes: list[str]) -> DeviceOperation:
@@ -311,6 +334,7 @@ _SPELT_RIGHT = frozenset(
 _PARSERS: dict[str, Callable[[Mapping[str, Any], datetime, list[str]], Event]] = {
     "call": _call,
     "meter": _meter,
+    "callback": _callback,
     "device": _device,
     "crew": _crew,
     "dispatcher": _dispatcher,
@@ -349,9 +373,9 @@ def event_to_json(event: Event) -> dict[str, Any]:
             out["hazard"] = event.hazard_label or str(event.hazard)
         if event.text:
             out["text"] = event.text
-    elif isinstance(event, MeterReading):
+    elif isinstance(event, MeterReading | CallbackAnswer):
         out |= {"customer_id": event.customer_id, "state": "on" if event.on else "off"}
-        if event.ping:
+        if isinstance(event, MeterReading) and event.ping:
             out["ping"] = True
     elif isinstance(event, DeviceOperation):
         out |= {"device_id": event.device_id, "state": "open" if event.open else "closed",

@@ -63,9 +63,10 @@ SCHEMAS: dict[str, Any] = {
                                                   "y": {"type": "number"}}},
     "IntakeEvent": {
         "type": "object", "required": ["type"],
-        "description": "DESIGN.md §4: call, meter or device; time defaults to receipt time",
+        "description": "DESIGN.md §4: call, meter or device, or an outbound IVR's callback "
+                       "answer (customer_id, state off|on); time defaults to receipt time",
         "properties": {
-            "type": {"type": "string", "enum": ["call", "meter", "device"]},
+            "type": {"type": "string", "enum": ["call", "meter", "callback", "device"]},
             "time": {"type": "string", "format": "date-time"},
             "customer_id": {"type": "string"}, "location": {"$ref": S + "Location"},
             "channel": {"type": "string",

@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.evaluate import Score, customer_score, device_score
-from outage.events import MeterReading, Tick, parse_event
+from outage.events import CallbackAnswer, MeterReading, Tick, parse_event
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
@@ -51,6 +51,8 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
+CALLBACK_DELAY = timedelta(minutes=15)  # from a restoration to the IVR's callback
+CALLBACK_ANSWERED = 0.6  # callbacks someone answers
 
 
 @dataclass
@@ -87,6 +89,19 @@ class Tally:
         }
 
 
+class Dark:
+    """Who is without power when, in a scenario's truth."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.spans: dict[str, list[tuple[datetime, datetime]]] = {}
+        for t in scenario.truth:
+            for c in t.customers:
+                self.spans.setdefault(c, []).append((t.start, t.end))
+
+    def __call__(self, customer: str, when: datetime) -> bool:
+        return any(s <= when < e for s, e in self.spans.get(customer, ()))
+
+
 class HeadEnd:
     """A simulated AMI head-end: answers the engine's pings from the scenario's truth.
 
@@ -98,10 +113,7 @@ class HeadEnd:
         self.asked: list[str] = []
         self.delivery = scenario.params.meter_delivery
         self.rng = np.random.default_rng(scenario.seed + 1)
-        self.dark: dict[str, list[tuple[datetime, datetime]]] = {}
-        for t in scenario.truth:
-            for c in t.customers:
-                self.dark.setdefault(c, []).append((t.start, t.end))
+        self.dark = Dark(scenario)
 
     def ping(self, customer_ids: list[str]) -> None:
         self.asked += customer_ids
@@ -112,10 +124,39 @@ class HeadEnd:
             asked, self.asked = self.asked, []
             for c in asked:
                 if self.rng.random() < self.delivery:
-                    dark = any(s <= when < e for s, e in self.dark.get(c, ()))
-                    engine.apply(MeterReading(when, c, not dark, ping=True))
+                    engine.apply(MeterReading(when, c, not self.dark(c, when), ping=True))
             if not self.asked:
                 return
+
+
+class CallCenter:
+    """A simulated outbound IVR: calls back whom the engine asks, CALLBACK_DELAY after
+    the restoration; CALLBACK_ANSWERED of them pick up and say whether their power is on
+    (the scenario's truth at that moment)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.asked: list[str] = []
+        self.pending: list[tuple[datetime, str]] = []
+        self.rng = np.random.default_rng(scenario.seed + 2)
+        self.dark = Dark(scenario)
+
+    def call_back(self, customer_ids: list[str]) -> None:
+        self.asked += customer_ids
+
+    def schedule(self, now: datetime) -> None:
+        """What was asked while applying the event at `now` is called back later."""
+        due = now + CALLBACK_DELAY
+        self.pending += [(due, c) for c in self.asked]
+        self.asked = []
+
+    def answer(self, engine: OutageEngine, until: datetime) -> None:
+        """Apply the answers due by `until`, in time order."""
+        self.pending.sort()
+        while self.pending and self.pending[0][0] <= until:
+            due, c = self.pending.pop(0)
+            if self.rng.random() < CALLBACK_ANSWERED:
+                engine.apply(CallbackAnswer(due, c, not self.dark(c, due)))
+            self.schedule(due)
 
 
 def before_repair(engine: OutageEngine, scenario: Scenario, when: datetime,
@@ -148,16 +189,18 @@ def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
 
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False,
-            drop_devices: bool = False) -> dict[str, Any]:
+            drop_devices: bool = False, callbacks: bool = False) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with.
 
     `drop_devices` leaves the crews' and SCADA's device events out of the stream (a
     utility whose OMS hears only calls and meters); the repairs are still where the
-    live view is scored."""
+    live view is scored. `callbacks` calls back the customers who reported once their
+    area is restored (both engines: the callbacks follow restorations, not scores)."""
     # The classic rules do not ask meters anything: only the probabilistic engine pings.
     asks = ping and predictor is Predictor and scenario.params.meter_delivery > 0
     head_end = HeadEnd(scenario) if asks else None
-    engine = OutageEngine(network, params, predictor=predictor, pinger=head_end)
+    ivr = CallCenter(scenario) if callbacks else None
+    engine = OutageEngine(network, params, predictor=predictor, pinger=head_end, callback=ivr)
     truth = {t.customers: t for t in scenario.truth}
     found: dict[frozenset[str], int] = {}
     reports = {key: 0 for key in truth}
@@ -176,6 +219,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     hazard_calls: dict[str, datetime] = {}
     for data in scenario.events:
         event = parse_event(data)
+        if ivr is not None:
+            ivr.answer(engine, event.time)
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
             # The live service's clock ticks while nothing is reported: what is due by
             # the repair (a restored area's silent meters weighed) is on the screen.
@@ -198,6 +243,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             engine.apply(event)
         if head_end is not None:
             head_end.answer(engine, event.time)
+        if ivr is not None:
+            ivr.schedule(event.time)
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
     return {
@@ -216,7 +263,7 @@ def evaluate(
     names: list[str], seeds: int, call_rates: list[float], deliveries: list[float],
     progress: Callable[[int], None], params: PredictionParams | None = None,
     *, ping: bool = False, scenario_overrides: dict[str, Any] | None = None,
-    drop_devices: bool = False,
+    drop_devices: bool = False, callbacks: bool = False,
 ) -> list[dict[str, Any]]:
     overrides = scenario_overrides or {}
     rows = []
@@ -240,7 +287,7 @@ def evaluate(
                         for engine_name, predictor in (("probabilistic", Predictor),
                                                        ("classic", RulePredictor)):
                             result = run_one(network, scenario, predictor, params, ping=ping,
-                                             drop_devices=drop_devices)
+                                             drop_devices=drop_devices, callbacks=callbacks)
                             tally = tallies[engine_name]
                             tally.device_p.append(result["device"].precision)
                             tally.device_r.append(result["device"].recall)
@@ -378,13 +425,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-devices", action="store_true",
                         help="replay without the device events (crews' and SCADA's): "
                              "calls and meters only")
+    parser.add_argument("--callbacks", action="store_true",
+                        help="call back the customers who reported once their area is "
+                             "restored (a simulated outbound IVR; 60%% answer)")
     parser.add_argument("--out", type=Path, default=None,
                         help="default results/harness.json (harness_ping.json with --ping, "
-                             "harness_nodevices.json with --drop-devices)")
+                             "harness_nodevices.json with --drop-devices, "
+                             "harness_callbacks.json with --callbacks)")
     args = parser.parse_args(argv)
     if args.out is None:
         name = ("harness_ping.json" if args.ping else
-                "harness_nodevices.json" if args.drop_devices else "harness.json")
+                "harness_nodevices.json" if args.drop_devices else
+                "harness_callbacks.json" if args.callbacks else "harness.json")
         args.out = ROOT / "bench/outage/results" / name
     names = list(args.networks)
     call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
@@ -404,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
             scenario["scada_kinds"] = tuple(args.scada)
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
                         ping=args.ping, scenario_overrides=scenario,
-                        drop_devices=args.drop_devices)
+                        drop_devices=args.drop_devices, callbacks=args.callbacks)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},

@@ -67,3 +67,18 @@ def test_the_desk_clears_checked_reports_but_not_an_outage(client: FlaskClient) 
     assert refused.status_code == 422 and "live outage" in refused.get_json()["error"]
     assert client.post("/api/reports/clear", json={"customer_ids": []},
                        headers=headers).status_code == 400
+
+
+def test_an_ivr_posts_callback_answers(client: FlaskClient) -> None:
+    """An outbound IVR's answers come in like other intake events: "still off" is a
+    report, so a lone one is an open report; "on" closes it."""
+    ivr = {"Authorization": "Bearer ivr-token"}
+    off = client.post("/api/events", json={"type": "callback", "customer_id": NEIGHBOURS[2],
+                                           "state": "off"}, headers=ivr)
+    assert off.status_code == 201
+    login(client, "disp")
+    assert [r["customer_id"] for r in client.get("/api/reports").get_json()["reports"]] == [
+        NEIGHBOURS[2]]
+    on = client.post("/api/events", json={"type": "callback", "customer_id": NEIGHBOURS[2],
+                                          "state": "on"}, headers=ivr)
+    assert on.status_code == 201 and client.get("/api/reports").get_json()["count"] == 0

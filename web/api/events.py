@@ -1,4 +1,5 @@
-"""POST /api/events: calls, meter messages and device operations from intake systems."""
+"""POST /api/events: calls, meter messages, callback answers and device operations from
+intake systems."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from web.errors import ApiError
 
 bp = Blueprint("events", __name__, url_prefix="/api")
 # Crew and dispatcher events go through their own endpoints, where roles are checked.
-INTAKE_TYPES = frozenset({"call", "meter", "device"})
+INTAKE_TYPES = frozenset({"call", "meter", "callback", "device"})
 
 
 @bp.post("/events")
