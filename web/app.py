@@ -43,6 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     service = OutageService.open(network, EventLog(app.config["EVENT_LOG"]))
     if app.config["PINGER"] is not None:
         service.engine.pinger = app.config["PINGER"]
+    if app.config["CALLBACK"] is not None:
+        service.engine.callback = app.config["CALLBACK"]
     # Threading mode: websockets through simple-websocket under Werkzeug or gunicorn gthread.
     socketio.init_app(app, async_mode="threading",
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])

@@ -37,7 +37,7 @@ def demo_config(args: argparse.Namespace) -> dict[str, Any]:
     from gis.io import load_network
     from gis.placement import on_the_map
     from web.clock import SimClock
-    from web.demo import SimulatedHeadEnd, demo_crews, demo_users
+    from web.demo import SimulatedHeadEnd, SimulatedIvr, demo_crews, demo_users
 
     network = on_the_map(load_network(args.network or SAMPLE / "territory.gpkg"))
     crews = demo_crews(network)
@@ -47,6 +47,7 @@ def demo_config(args: argparse.Namespace) -> dict[str, Any]:
         "NETWORK": network, "EVENT_LOG": db, "CREWS": crews, "USERS": demo_users(crews),
         "CLOCK": SimClock(datetime.now(UTC).replace(microsecond=0), args.speed),
         "PINGER": SimulatedHeadEnd(),
+        "CALLBACK": SimulatedIvr(),
         "RELIABILITY_HISTORY": _sample_file(args, "history", "outages.csv"),
         "PASSWORD_METHOD": "pbkdf2:sha256:50000",  # start-up in a second, demo passwords
         "RATE_LIMIT_PER_SECOND": 20.0,
@@ -79,7 +80,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from web.demo import Demo
 
         demo = Demo(app.extensions["oms_live"], config["CLOCK"], config["PINGER"],
-                    app.config["ROADS"], seed=args.seed)
+                    app.config["ROADS"], ivr=config["CALLBACK"], seed=args.seed)
         demo.start()
         app.config["DEMO"] = demo
         _print_demo(base, config)

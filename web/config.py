@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "CREWS": [],  # initial roster: CrewState fields
     "CLOCK": None,  # a web.clock.Clock; the wall clock by default
     "PINGER": None,  # an outage.pinger.MeterPinger (the AMI head-end)
+    "CALLBACK": None,  # an outage.callbacks.CustomerCallback (an outbound IVR)
     "RELIABILITY_HISTORY": None,  # OUTAGES.csv whose latest year seeds year-to-date
     "DEMO": None,  # a started web.demo.Demo, for the pages' banner
     # Redis URL (redis://host:6379/0): lets other processes (workers behind sticky

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 DRIVE_KMH = 35.0
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
+CALLBACK_DELAY = timedelta(minutes=15)  # from a restoration to the IVR calling back
+CALLBACK_ANSWERED = 0.6
 DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
 
 
@@ -76,6 +78,17 @@ class SimulatedHeadEnd:
         self.pending.extend(customer_ids)
 
 
+class SimulatedIvr:
+    """`CustomerCallback` that queues callbacks; the demo calls the customers back
+    CALLBACK_DELAY later and CALLBACK_ANSWERED of them answer from the truth."""
+
+    def __init__(self) -> None:
+        self.asked: deque[str] = deque()
+
+    def call_back(self, customer_ids: list[str]) -> None:
+        self.asked.extend(customer_ids)
+
+
 @dataclass(slots=True)
 class _Work:
     path: list[tuple[float, float]] = field(default_factory=list)
@@ -86,8 +99,10 @@ class Demo:
     """Runs the storm on a background thread against a `LiveState`."""
 
     def __init__(self, live: LiveState, clock: SimClock, head_end: SimulatedHeadEnd,
-                 roads: str | Path | None, *, outages: int = 18, seed: int = 2026) -> None:
-        self.live, self.clock, self.head_end = live, clock, head_end
+                 roads: str | Path | None, *, ivr: SimulatedIvr | None = None,
+                 outages: int = 18, seed: int = 2026) -> None:
+        self.live, self.clock, self.head_end, self.ivr = live, clock, head_end, ivr
+        self.callbacks: list[tuple[datetime, str]] = []  # (when to call, customer)
         network = live.network
         builder = ScenarioBuilder(network)
         self.tree = builder.tree
@@ -166,6 +181,7 @@ class Demo:
         while self.later and self.later[0][0] <= now:
             self._submit(self.later.pop(0)[1])
         self._answer_pings(now)
+        self._call_back(now)
         for crew in self.live.crews.all():
             self._drive(crew, now)
 
@@ -181,6 +197,24 @@ class Demo:
             customer = self.head_end.pending.popleft()
             self._submit({"type": "meter", "time": now.isoformat(), "customer_id": customer,
                           "state": "off" if customer in out else "on", "ping": True})
+
+    def _call_back(self, now: datetime) -> None:
+        """Customers asked for since the last step are called back CALLBACK_DELAY later;
+        some answer, saying whether their power is on."""
+        if self.ivr is None:
+            return
+        while self.ivr.asked:
+            self.callbacks.append((now + CALLBACK_DELAY, self.ivr.asked.popleft()))
+        due = [c for when, c in self.callbacks if when <= now]
+        if not due:
+            return
+        self.callbacks = [(when, c) for when, c in self.callbacks if when > now]
+        out = self._out_now(now)
+        for customer in due:
+            if self.rng.random() < CALLBACK_ANSWERED:
+                self._submit({"type": "callback", "time": now.isoformat(),
+                              "customer_id": customer,
+                              "state": "off" if customer in out else "on"})
 
     def _out_now(self, now: datetime) -> set[str]:
         out: set[str] = set()

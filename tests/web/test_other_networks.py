@@ -44,14 +44,16 @@ def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None
 
 
 def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path) -> None:
-    """No nested pair, no streets, no history: crews still restore every outage."""
+    """No nested pair, no streets, no history: crews still restore every outage, and
+    the callers are called back."""
     args = argparse.Namespace(network=str(UNDRAWN), db=f"sqlite:///{tmp_path}/events.db",
                               speed=20_000.0, seed=3)
     config = demo_config(args)
     assert config["ROADS"] is None and config["RELIABILITY_HISTORY"] is None
     app = create_app({**config, "PLAN_TIME_LIMIT": 0.2, "SECRET_KEY": "test"})
     live = app.extensions["oms_live"]
-    demo = Demo(live, config["CLOCK"], config["PINGER"], config["ROADS"], outages=3, seed=3)
+    demo = Demo(live, config["CLOCK"], config["PINGER"], config["ROADS"],
+                ivr=config["CALLBACK"], outages=3, seed=3)
     assert demo.truth
     deadline = time.monotonic() + 60
     engine = live.service.engine
@@ -60,7 +62,13 @@ def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path) -> 
         if not demo.queue and len(demo.fixed) == len(demo.truth) and not engine.book.live():
             break
         time.sleep(0.05)
+    for _ in range(5):  # the callbacks of the last restorations come due
+        time.sleep(0.05)
+        demo.step()
     live.planner.stop()
+    # Restorations asked the simulated IVR to call the callers back, and it did.
+    assert engine.stats.callbacks_requested > 0
+    assert demo.ivr is not None and not demo.ivr.asked and not demo.callbacks
     assert len(demo.fixed) == len(demo.truth), "a true fault was never repaired"
     assert not engine.book.live()
     assert any(o.crew_id for o in engine.outages())
