@@ -21,6 +21,10 @@ from gis import Network, Topology
 from outage.candidates import CandidateTree, build_candidates
 
 STORM_START = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+# A simulated outbound IVR (harness, demo): it calls back this long after it is asked,
+# and this share of the customers answer.
+CALLBACK_DELAY = timedelta(minutes=15)
+CALLBACK_ANSWERED = 0.6
 
 
 @dataclass(frozen=True, slots=True)

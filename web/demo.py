@@ -27,7 +27,14 @@ import numpy as np
 from dispatch.from_outages import JobParams, outage_location
 from gis import Network
 from gis.roads import load_roads, nearest_road_node
-from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams, TrueOutage
+from outage.simulate import (
+    CALLBACK_ANSWERED,
+    CALLBACK_DELAY,
+    Scenario,
+    ScenarioBuilder,
+    ScenarioParams,
+    TrueOutage,
+)
 from web.clock import SimClock
 from web.crews import CrewState
 from web.live import LiveState
@@ -36,8 +43,6 @@ log = logging.getLogger(__name__)
 DRIVE_KMH = 35.0
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
-CALLBACK_DELAY = timedelta(minutes=15)  # from a restoration to the IVR calling back
-CALLBACK_ANSWERED = 0.6
 DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
 
 

@@ -22,7 +22,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,13 @@ from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
 from outage.scoring import PredictionParams
-from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams
+from outage.simulate import (
+    CALLBACK_ANSWERED,
+    CALLBACK_DELAY,
+    Scenario,
+    ScenarioBuilder,
+    ScenarioParams,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "networks"
@@ -51,8 +57,6 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
-CALLBACK_DELAY = timedelta(minutes=15)  # from a restoration to the IVR's callback
-CALLBACK_ANSWERED = 0.6  # callbacks someone answers
 
 
 @dataclass
