@@ -49,6 +49,9 @@ class HazardIndex:
             del self._at[candidate]
             del self._keys[bisect.bisect_left(self._keys, candidate)]
 
+    def __contains__(self, customer: object) -> bool:
+        return customer in self._of
+
     def of(self, customer: int) -> tuple[str, ...]:
         return tuple(sorted(self._of.get(customer, ())))
 

@@ -46,9 +46,11 @@ def open_reports(engine: OutageEngine) -> list[OpenReport]:
     return [_report(engine, i) for i in alone.tolist()]
 
 
-def count_open_reports(engine: OutageEngine) -> int:
-    """How many customers have a report outside every live outage (the KPI)."""
-    return len(_alone(engine))
+def count_open_reports(engine: OutageEngine) -> tuple[int, int]:
+    """How many customers have a report outside every live outage, and how many of those
+    reported a hazard (the KPIs)."""
+    alone = _alone(engine)
+    return len(alone), sum(1 for i in alone.tolist() if i in engine.hazards)
 
 
 def _alone(engine: OutageEngine) -> np.ndarray:

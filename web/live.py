@@ -239,7 +239,7 @@ class LiveState:
 
     def open_report_count(self) -> int:
         with self.lock:
-            return count_open_reports(self.engine)
+            return count_open_reports(self.engine)[0]
 
     def open_reports(self, limit: int = OPEN_REPORTS_LISTED) -> dict[str, Any]:
         """Reports no live outage explains, latest first (hazards lead)."""
@@ -311,6 +311,7 @@ class LiveState:
                 self._calls.popleft()
             reliability = self.tracker.status(now)
             ytd = reliability.year_to_date
+            unexplained, hazards = count_open_reports(self.engine)
             return {
                 "as_of": now.isoformat(),
                 "customers_out": sum(o.customers_out for o in live),
@@ -318,7 +319,7 @@ class LiveState:
                 "customers_served": int(self.network.customers.count.sum()),
                 "outages_live": len(live),
                 "calls_last_hour": len(self._calls),
-                "open_reports": count_open_reports(self.engine),
+                "open_reports": unexplained, "open_hazards": hazards,
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
                 "reliability": {
                     "target_asai": reliability.target_asai,

@@ -32,7 +32,8 @@ def test_a_report_not_yet_an_outage_is_acknowledged_and_listed(client: FlaskClie
     # Where the desk would record the outage if it confirms one: the caller's transformer.
     assert report["device"]["kind"] == "service_transformer"
     assert report["device"]["customers"] >= 3
-    assert client.get("/api/kpis").get_json()["open_reports"] == 1
+    kpis = client.get("/api/kpis").get_json()
+    assert (kpis["open_reports"], kpis["open_hazards"]) == (1, 1)
 
 
 def test_once_neighbours_call_the_report_is_an_outage_with_its_hazard(

@@ -149,8 +149,9 @@
     document.getElementById("k-out-pct").textContent = (100 * k.customers_out / k.customers_served).toFixed(1) + " % of " + k.customers_served.toLocaleString();
     const crit = document.getElementById("k-crit"); crit.textContent = k.critical_out; crit.className = "v " + (k.critical_out ? "bad" : "ok");
     document.getElementById("k-calls").textContent = k.calls_last_hour;
-    document.getElementById("k-open").textContent = k.open_reports
-      ? k.open_reports.toLocaleString() + " not in an outage" : "all channels";
+    document.getElementById("k-open").innerHTML = k.open_reports
+      ? k.open_reports.toLocaleString() + " not in an outage" +
+        (k.open_hazards ? ` · <b class="crit">${k.open_hazards} ⚠</b>` : "") : "all channels";
     readReports(k.open_reports);
     document.getElementById("k-live").textContent = k.outages_live + " live";
     const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
