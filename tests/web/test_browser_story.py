@@ -146,9 +146,17 @@ def test_the_desk_clears_a_checked_report_from_the_map(server: str, browser: Any
     desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
                       data={"type": "call", "customer_id": "cust.000003", "channel": "ivr"})
     dashboard.wait_for_selector(".report-icon", timeout=5000).click()
+    # Another lone report elsewhere while the popup is open: it must not close it.
+    desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
+                      data={"type": "call", "customer_id": "cust.000500", "channel": "ivr"})
+    dashboard.wait_for_function("document.getElementById('k-open').textContent"
+                                ".startsWith('2 not')", timeout=5000)
+    dashboard.wait_for_timeout(1000)  # time for a re-read of the reports to redraw them
+    assert dashboard.is_visible("button.open-device")
     device = dashboard.get_attribute("button.open-device", "data-device")
     dashboard.click("button.open-device")
     dashboard.wait_for_function(
         f"[...window.omsState.outages.values()].some(o => o.active && o.device_id === {device!r}"
         " && o.stage === 'confirmed')", timeout=5000)
-    dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)
+    dashboard.wait_for_function("document.querySelectorAll('.report-icon').length === 1",
+                                timeout=5000)

@@ -54,8 +54,9 @@
   // Reports no outage explains (a lone call or last gasp, a meter silent after its area
   // came back, a wire down with the power on): small markers, re-read when their count
   // changes and every 30 s (their ages change even when the count does not).
-  let reportsSeen = -1, reportsRead = 0;
+  let reportsSeen = -1, reportsRead = 0, reportOpen = false;
   async function readReports(count) {
+    if (reportOpen) return;  // redrawing would close the popup the dispatcher is using
     if (count === reportsSeen && Date.now() - reportsRead < 30000) return;
     reportsSeen = count; reportsRead = Date.now();
     const data = await OMS.api("GET", "/api/reports").catch(() => null);
@@ -73,7 +74,8 @@
         .bindPopup(`${text}<div class="actions"><button class="btn clear-report" data-customer="${OMS.esc(r.customer_id)}">` +
           "Checked: no outage</button>" + (r.device ? ` <button class="btn open-device" data-device="${OMS.esc(r.device.id)}">` +
           `Outage at ${OMS.esc(r.device.id)} (${r.device.customers})</button>` : "") + "</div>")
-        .on("popupopen", (e) => e.target.closeTooltip())
+        .on("popupopen", (e) => { reportOpen = true; e.target.closeTooltip(); })
+        .on("popupclose", () => { reportOpen = false; })
         .addTo(reportLayer);
     }
   }
