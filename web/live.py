@@ -241,11 +241,11 @@ class LiveState:
         with self.lock:
             return count_open_reports(self.engine)[0]
 
-    def open_reports(self, limit: int = OPEN_REPORTS_LISTED) -> dict[str, Any]:
+    def open_reports(self) -> dict[str, Any]:
         """Reports no live outage explains, latest first (hazards lead)."""
         with self.lock:
             reports = open_reports(self.engine)
-            latest = reports[max(len(reports) - limit, 0):]
+            latest = reports[-OPEN_REPORTS_LISTED:]
             listed = sorted(latest, key=lambda r: (not r.hazards, -r.since.timestamp()))
             return {"count": len(reports),
                     "reports": [open_report_summary(self.engine, r) for r in listed]}

@@ -201,7 +201,7 @@ PATHS: dict[str, Any] = {
                                 ANY_OBJ, security=CSRF)},
     "/api/reports/clear": {"post": _op(
         "checked, no outage: clear these customers' reports", "201", ANY_OBJ,
-        body="CustomerIds", security=CSRF, errors=(409, 422), idempotent=True)},
+        body="CustomerIds", security=CSRF, errors=(422,), idempotent=True)},
     "/api/network.geojson": {"get": {"summary": "feeders, devices, sources", "security": CSRF,
                                      "responses": {"200": {"description": "GeoJSON"},
                                                    "401": ERROR, "403": ERROR}}},

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import heapq
 import json
 import math
 import statistics
@@ -140,7 +141,7 @@ class CallCenter:
 
     def __init__(self, scenario: Scenario) -> None:
         self.asked: list[str] = []
-        self.pending: list[tuple[datetime, str]] = []
+        self.pending: list[tuple[datetime, str]] = []  # a heap: (when to call, customer)
         self.rng = np.random.default_rng(scenario.seed + 2)
         self.dark = Dark(scenario)
 
@@ -150,14 +151,14 @@ class CallCenter:
     def schedule(self, now: datetime) -> None:
         """What was asked while applying the event at `now` is called back later."""
         due = now + CALLBACK_DELAY
-        self.pending += [(due, c) for c in self.asked]
+        for c in self.asked:
+            heapq.heappush(self.pending, (due, c))
         self.asked = []
 
     def answer(self, engine: OutageEngine, until: datetime) -> None:
         """Apply the answers due by `until`, in time order."""
-        self.pending.sort()
         while self.pending and self.pending[0][0] <= until:
-            due, c = self.pending.pop(0)
+            due, c = heapq.heappop(self.pending)
             if self.rng.random() < CALLBACK_ANSWERED:
                 engine.apply(CallbackAnswer(due, c, not self.dark(c, due)))
             self.schedule(due)
