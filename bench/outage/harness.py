@@ -73,7 +73,7 @@ class Tally:
     pings: list[int] = field(default_factory=list)
     hazards_shown: list[float] = field(default_factory=list)
 
-    def row(self) -> dict[str, float]:
+    def row(self) -> dict[str, float | None]:
         mean = statistics.fmean
         return {
             "device_precision": round(mean(self.device_p), 3),
@@ -185,9 +185,11 @@ def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
     priority), else 0."""
     shown = []
     for t in scenario.truth:
-        callers = [c for c in t.customers if c in hazard_calls and t.start <= when <= t.end]
-        if callers:
-            status = engine.customer_status(callers[0])
+        if not t.start <= when <= t.end:
+            continue
+        callers = [c for c in hazard_calls if c in t.customers]
+        if callers:  # the first to report it, whatever order a set iterates in
+            status = engine.customer_status(min(callers, key=lambda c: (hazard_calls[c], c)))
             shown.append(1.0 if status is not None and status.hazards else 0.0)
     return shown
 
@@ -407,7 +409,7 @@ def _params(pairs: list[str]) -> PredictionParams | None:
             shares[name.removeprefix("kind_share.")] = float(value)
         else:
             numbers[name] = float(value)
-    return PredictionParams(**numbers, kind_share=shares)  # type: ignore[arg-type]
+    return PredictionParams(**numbers, kind_share=shares)
 
 
 def main(argv: list[str] | None = None) -> int:
