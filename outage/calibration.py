@@ -31,8 +31,10 @@ FALSE_CALL_PRIOR_CUSTOMERS = 2000
 SPREAD_PRIOR_DOF = 10.0
 SPREAD_BOUNDS = {"call": (5.0, 180.0), "gasp": (0.25, 60.0)}
 SPREAD_REPRICE = 0.15
-# Change in the restore-message delivery estimate that re-prices the scores.
+# Change in the restore-message delivery estimate that re-prices the scores, and the
+# weight (in meters) of the last-gasp delivery as its prior.
 RESTORE_REPRICE = 0.05
+RESTORE_PRIOR_METERS = 10
 
 
 @dataclass(slots=True)
@@ -44,6 +46,8 @@ class Calibration:
     restore_rate: float = 0.5  # no restoration seen yet: a coin
     restores_expected: int = 0
     restores_seen: int = 0
+    gasps_expected: int = 0  # customers of restored outages
+    gasps_seen: int = 0  # of which the meter's last gasp arrived
     # Scatter of first-report times within restored outages, and its degrees of freedom.
     spread_ss: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
     spread_dof: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
@@ -62,12 +66,23 @@ class Calibration:
         self.false_call_rate = rate
         return rate
 
+    def count_gasps(self, customers: int, gasped: int) -> None:
+        """A restored outage's customers, and how many of their meters' last gasps
+        arrived (weighed at the next `count_restores`)."""
+        self.gasps_expected += customers
+        self.gasps_seen += gasped
+
     def count_restores(self, expected: int, seen: int) -> float | None:
-        """Meters that gasped in a restored outage, and how many said they were back:
-        the new delivery rate of restore messages, or None when it barely moved."""
+        """Meters expected to say they are back after a restoration, and how many did
+        (see `restore_counts`): the new delivery rate of restore messages, or None when
+        it barely moved."""
         self.restores_expected += expected
         self.restores_seen += seen
-        rate = (self.restores_seen + 1) / (self.restores_expected + 2)
+        # Last gasps go by the same meters and radio: their delivery is the prior, and
+        # the estimate where no group has two meters (one customer per device).
+        gasps = (self.gasps_seen + 1) / (self.gasps_expected + 2)
+        rate = ((self.restores_seen + RESTORE_PRIOR_METERS * gasps)
+                / (self.restores_expected + RESTORE_PRIOR_METERS))
         if abs(rate - self.restore_rate) < RESTORE_REPRICE:
             return None
         self.restore_rate = rate
@@ -90,3 +105,22 @@ class Calibration:
         if abs(estimate - current) <= SPREAD_REPRICE * current:
             return None
         return estimate
+
+
+def restore_counts(groups: np.ndarray, back: np.ndarray) -> tuple[int, int]:
+    """Meters that gasped in a restored outage, counted towards the restore-message
+    delivery rate: (counted, of which back).
+
+    A meter still silent may have lost its message or still be out, behind a device
+    inside the outage that is still open — the nested outage the silence is weighed
+    to find. Counting every silent meter as a lost message makes each nested outage
+    drag the rate down, and with it the weight of silence (19 customers of 24 still
+    out made 80 % delivery look like 13 %). So a meter counts only when another meter
+    of its group (`groups`: the nearest device above each) said it is back: a device
+    still open takes whole groups, so such a meter has power, and whether its own
+    message arrived is independent of the others'.
+    """
+    _, group = np.unique(groups, return_inverse=True)
+    back_in_group = np.bincount(group, weights=back)[group]
+    counted = back_in_group - back > 0  # another meter of the group is back
+    return int(counted.sum()), int((counted & back).sum())

@@ -19,7 +19,7 @@ from gis import Network, Topology
 from gis.ids import IdMatcher
 from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
-from outage.calibration import Calibration
+from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, CustomerCallback
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
@@ -62,7 +62,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 9
+STATE_VERSION = 10
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -418,7 +418,8 @@ class OutageEngine:
             self._verify_restoration(region, restored_at)
             meters = np.array(gasped, dtype=np.int64)
             back = self.meter_on_time[meters] >= restored_at
-            rate = self.calibration.count_restores(len(meters), int(back.sum()))
+            parents = self.tree.customer_parent
+            rate = self.calibration.count_restores(*restore_counts(parents[meters], back))
             if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
             if back.sum() == 0 or len(meters) < 2:
@@ -427,7 +428,6 @@ class OutageEngine:
             for i in quiet.tolist():
                 self.silent[i] = 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
-            parents = self.tree.customer_parent
             touched += self._remap(
                 self.predictor.set_meters_below(region, parents[quiet], parents[meters[back]]),
                 now,
@@ -783,6 +783,8 @@ class OutageEngine:
             self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[customers] = math.inf
+        if self.predictor.ami:
+            self.calibration.count_gasps(len(customers), len(gasped))
         if self.callback is not None and callers:
             asked = callers[:MAX_CALLBACKS]
             self.stats.callbacks_requested += len(asked)

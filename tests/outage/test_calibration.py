@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from outage.calibration import SPREAD_BOUNDS, Calibration
+from outage.calibration import SPREAD_BOUNDS, Calibration, restore_counts
 from outage.scoring import PredictionParams
 
 
@@ -20,10 +22,46 @@ def test_false_call_rate_starts_at_the_prior_and_follows_a_storm() -> None:
 
 def test_restore_delivery_moves_only_by_a_step_worth_a_recompute() -> None:
     cal = Calibration(PredictionParams())
-    assert cal.count_restores(2, 1) is None  # (1 + 1) / (2 + 2) = 0.5: no news
+    # No last gasp counted yet: a coin, worth ten meters.
+    assert cal.count_restores(2, 1) is None  # (1 + 5) / (2 + 10) = 0.5: no news
     rate = cal.count_restores(100, 90)
-    assert rate == pytest.approx(92 / 104)
-    assert cal.count_restores(1, 1) is None  # 93 / 105 barely differs
+    assert rate == pytest.approx(96 / 112)
+    assert cal.count_restores(1, 1) is None  # 97 / 113 barely differs
+
+
+def test_restore_delivery_starts_from_the_last_gasps_of_restored_outages() -> None:
+    """Where no transformer has two meters, the last gasps (same meters, same radio) are
+    what says how many restore messages to expect."""
+    cal = Calibration(PredictionParams())
+    cal.count_gasps(100, 80)
+    rate = cal.count_restores(0, 0)
+    assert rate == pytest.approx(81 / 102)
+    # Restore messages counted later outweigh it.
+    later = cal.count_restores(200, 100)
+    assert later is not None and 0.5 < later < 0.55
+
+
+def test_meters_still_out_behind_a_nested_device_do_not_count_as_lost_messages() -> None:
+    """Transformers 1 and 2 are back (4 of 6 meters said so, 1 of 2); transformer 3's
+    meters are all silent: still out, so they say nothing about delivery."""
+    groups = np.array([1] * 6 + [2] * 2 + [3] * 5)
+    back = np.array([1, 1, 1, 1, 0, 0] + [1, 0] + [0] * 5, dtype=bool)
+    assert restore_counts(groups, back) == (6 + 1, 4)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=40),
+       st.integers(1, 8))
+def test_a_silent_group_never_changes_the_restore_counts(
+    meters: list[tuple[int, bool]], silent: int,
+) -> None:
+    """A device still open takes whole groups: adding one, all silent, changes nothing;
+    and a meter counts only beside another that is back."""
+    groups = np.array([g for g, _ in meters] + [99] * silent, dtype=np.int64)
+    back = np.array([b for _, b in meters] + [False] * silent, dtype=bool)
+    counted, seen = restore_counts(groups, back)
+    assert (counted, seen) == restore_counts(groups[: len(meters)], back[: len(meters)])
+    assert seen <= counted <= len(meters)
+    assert seen == sum(b for g, b in meters if sum(b2 for g2, b2 in meters if g2 == g) >= 2)
 
 
 def test_call_spread_learns_slow_callers_within_bounds() -> None:

@@ -142,6 +142,23 @@ def test_silent_meters_show_a_nested_outage_when_time_passes_without_reports(
     assert engine.stats.events == len(events)  # a tick is not an event in the counts
 
 
+def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
+    feeder: Network,
+) -> None:
+    """The recloser is closed with lateral a and transformers b1, b2 still open: 30 of its
+    36 meters stay silent, and transformer b3 says it is back through 2 of its 6. The
+    silent ones are customers still out, not lost messages (every last gasp arrived):
+    the engine used to count them as lost, believe restore messages mostly fail, and
+    find nothing."""
+    customers = [f"{lat}{t}.{m}" for lat in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.05 * i, "off") for i, c in enumerate(customers)]
+    events += [device("recloser.r1", 60, "closed", "crew")]
+    events += [meter(f"b3.{m}", 61, "on") for m in (1, 2)]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(75)}])
+    assert set(live(engine)) == {"fuse.a", "transformer.b1", "transformer.b2"}
+    assert all(o.started.isoformat() == at(0) for o in live(engine).values())
+
+
 def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network) -> None:
     """The crew closes fuse b while the engine believed in the recloser: fuse b it was."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"])]
