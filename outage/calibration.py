@@ -35,6 +35,10 @@ SPREAD_REPRICE = 0.15
 # weight (in meters) of the last-gasp delivery as its prior.
 RESTORE_REPRICE = 0.05
 RESTORE_PRIOR_METERS = 10
+# The most weight (in meters) the learned last-gasp delivery takes as each candidate's
+# prior, and the change in it that re-prices the scores.
+GASP_PRIOR_METERS = 10.0
+GASP_REPRICE = 0.05
 
 
 @dataclass(slots=True)
@@ -48,6 +52,7 @@ class Calibration:
     restores_seen: int = 0
     gasps_expected: int = 0  # customers of restored outages
     gasps_seen: int = 0  # of which the meter's last gasp arrived
+    gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     # Scatter of first-report times within restored outages, and its degrees of freedom.
     spread_ss: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
     spread_dof: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
@@ -55,6 +60,8 @@ class Calibration:
     def __post_init__(self) -> None:
         if math.isnan(self.false_call_rate):
             self.false_call_rate = self.params.false_call_rate
+        if math.isnan(self.gasp_prior[0]):
+            self.gasp_prior = (self.params.gasp_alpha, self.params.gasp_beta)
 
     def refit_false_calls(self, unexplained: float, customers_outside: int) -> float | None:
         """Callers no outage explains among the customers outside every outage: the new
@@ -65,6 +72,26 @@ class Calibration:
             return None
         self.false_call_rate = rate
         return rate
+
+    def refit_gasp_prior(self, callers: int, gasped: int) -> tuple[float, float] | None:
+        """The prior on each candidate's last-gasp delivery, from the customers who
+        called (they are out: did their meter's last gasp arrive?) and the restored
+        outages' customers (`count_gasps`): the configured prior moves to the learned
+        rate and firms up to GASP_PRIOR_METERS as they accumulate. None when its mean
+        moved by less than GASP_REPRICE.
+
+        A meter that stays silent under a candidate says more where nine in ten gasps
+        arrive than where three do; a flat prior weighs both the same.
+        """
+        a0, b0 = self.params.gasp_alpha, self.params.gasp_beta
+        n = callers + self.gasps_expected
+        rate = (gasped + self.gasps_seen + a0) / (n + a0 + b0)
+        weight = min(n + a0 + b0, max(GASP_PRIOR_METERS, a0 + b0))
+        alpha, beta = self.gasp_prior
+        if abs(rate - alpha / (alpha + beta)) < GASP_REPRICE:
+            return None
+        self.gasp_prior = (weight * rate, weight * (1 - rate))
+        return self.gasp_prior
 
     def count_gasps(self, customers: int, gasped: int) -> None:
         """A restored outage's customers, and how many of their meters' last gasps

@@ -62,7 +62,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 10
+STATE_VERSION = 11
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -176,6 +176,7 @@ class OutageEngine:
         # Early and often while a storm is young (32, 64, … events), then every 1000.
         if n % REFIT_EVERY == 0 or (n >= 32 and n & (n - 1) == 0):
             touched += self._refit_false_calls(event.time)
+            touched += self._refit_gasp_prior(event.time)
         touched = due + [o for o in touched if o not in due]
         for outage in touched:
             self.book.publish(outage)
@@ -388,6 +389,19 @@ class OutageEngine:
             return []
         return self._remap(self.predictor.set_false_call_rate(rate), now)
 
+    def _refit_gasp_prior(self, now: datetime) -> list[Outage]:
+        """Learn how often last gasps arrive: from the callers (out, or they would not
+        call) whose meter gasped, and the restored outages."""
+        if not self.predictor.ami:
+            return []
+        called = np.frombuffer(self.called, dtype=np.uint8)
+        callers = np.flatnonzero(called)
+        gasped = int(np.frombuffer(self.gasped, dtype=np.uint8)[callers].sum())
+        prior = self.calibration.refit_gasp_prior(len(callers), gasped)
+        if prior is None:
+            return []
+        return self._remap(self.predictor.set_gasp_prior(*prior), now)
+
     def _expect_nested(self, c: int, when: datetime) -> list[Outage]:
         """For a while after a restoration, a device inside it may still be open."""
         inside = int(self.tree.tout[c] - self.tree.tin[c]) - 1
@@ -422,6 +436,7 @@ class OutageEngine:
             rate = self.calibration.count_restores(*restore_counts(parents[meters], back))
             if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
+            touched += self._refit_gasp_prior(now)
             if back.sum() == 0 or len(meters) < 2:
                 continue  # no restore messages here at all: silence says nothing
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]

@@ -91,16 +91,20 @@ class Predictor:
             return FORCED
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
+        calls, gasps = self.calls[a], self.gasps[a]
         if self._cap[a] < math.inf:
             silent, back = self.silent[a], self.back[a]
+            # Every meter here lost power with the restored outage: whether its last
+            # gasp arrived then says nothing of a device inside it, open or not. Only
+            # fresh gasps, silence and power-restores speak.
+            unknown = self._sp[a] - silent - back - gasps
         else:
-            silent = back = 0
-        calls, gasps = self.calls[a], self.gasps[a]
+            silent = back = unknown = 0
         if calls == 0 and gasps == 0 and silent == 0:
             return -math.inf  # nothing says it operated
         scorer = self.scorer
         score = (scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
-                                 back)
+                                 back, unknown)
                  - self._penalty[a])
         if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
             score += scorer.timing(calls, self.call_t[a], self.call_t2[a])
@@ -228,6 +232,11 @@ class Predictor:
                 real = 1.0 if self.forced[a] else _sigmoid(self._score[a])
                 explained += self.calls[a] * real
         return explained, sum(self._sp[a] for a in self.selected)
+
+    def set_gasp_prior(self, alpha: float, beta: float) -> Change:
+        """A new estimate of how often last gasps arrive re-prices every meter."""
+        self.scorer.set_gasp_prior(alpha, beta)
+        return self._recompute()
 
     def set_restore_delivery(self, rate: float) -> Change:
         """A new estimate of how often restore messages arrive re-prices silent meters."""

@@ -120,6 +120,12 @@ class Scorer:
     def spread(self, channel: str) -> float:
         return (self._call_timing if channel == "call" else self._gasp_timing).spread
 
+    def set_gasp_prior(self, alpha: float, beta: float) -> None:
+        """The Beta prior on the share of a candidate's last gasps that arrive (learned
+        by the engine from the storm's meters)."""
+        self._gasp_prior = (alpha, beta, alpha + beta)
+        self._gasp_norm = _lbeta(alpha, beta)
+
     def set_restore_delivery(self, rate: float) -> None:
         """How often a meter's power-restore message arrives (estimated by the engine).
 
@@ -142,13 +148,14 @@ class Scorer:
 
     def evidence(
         self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0,
-        back: int = 0,
+        back: int = 0, unknown: int = 0,
     ) -> float:
         """Log-likelihood ratio (operated vs not) of the evidence below a candidate.
 
         `silent` meters (in a restored outage, no power-restore since) are what an
         operated device implies, and lost restore messages if it did not operate;
-        `back` meters (their power-restore arrived) are near-impossible if it operated.
+        `back` meters (their power-restore arrived) are near-impossible if it operated;
+        `unknown` meters say nothing either way.
         """
         if n <= 0:
             return -math.inf
@@ -162,7 +169,7 @@ class Scorer:
         if ami:
             # Silent meters are certain if it operated, lost restores if not; the
             # last-gasp rate is judged on the other meters.
-            m = n - silent - back
+            m = n - silent - back - unknown
             ga, gb, gab = self._gasp_prior
             llr += (
                 lgamma(gasps + ga) + lgamma(m - gasps + gb) - lgamma(m + gab) - self._gasp_norm

@@ -10,6 +10,7 @@ from gis import Network, NetworkBuilder
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import parse_event
+from outage.open_reports import open_reports
 from outage.records import Outage, Stage
 
 from .conftest import at, call, device, meter
@@ -157,6 +158,24 @@ def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
     engine = run(feeder, [*events, {"type": "tick", "time": at(75)}])
     assert set(live(engine)) == {"fuse.a", "transformer.b1", "transformer.b2"}
     assert all(o.started.isoformat() == at(0) for o in live(engine).values())
+
+
+def test_where_last_gasps_arrive_a_call_under_silent_meters_is_not_an_outage(
+    feeder: Network,
+) -> None:
+    """Lateral a is out: 17 of its 18 last gasps arrived and 14 customers called. Then
+    one call from transformer b2, whose six meters sent nothing. Where nine gasps in ten
+    arrive, six silent meters say b2 has power: an open report for the desk, not an
+    outage (with a flat prior on delivery it was one, at 72 %)."""
+    lateral = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.01 * i, "off") for i, c in enumerate(lateral) if c != "a3.6"]
+    events += [call(c, 5 + i) for i, c in enumerate(lateral[:14])]
+    events += [call("b2.1", 40)]
+    engine = run(feeder, events)
+    alpha, beta = engine.calibration.gasp_prior
+    assert alpha / (alpha + beta) > 0.8
+    assert set(live(engine)) == {"fuse.a"}
+    assert [r.customer_id for r in open_reports(engine)] == ["b2.1"]
 
 
 def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network) -> None:
