@@ -53,6 +53,8 @@ class Calibration:
     gasps_expected: int = 0  # customers of restored outages
     gasps_seen: int = 0  # of which the meter's last gasp arrived
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
+    callers: int = 0  # customers on the board who called, at the last count
+    callers_gasped: int = 0  # of which the meter's last gasp arrived
     # Scatter of first-report times within restored outages, and its degrees of freedom.
     spread_ss: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
     spread_dof: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
@@ -73,19 +75,23 @@ class Calibration:
         self.false_call_rate = rate
         return rate
 
-    def refit_gasp_prior(self, callers: int, gasped: int) -> tuple[float, float] | None:
-        """The prior on each candidate's last-gasp delivery, from the customers who
-        called (they are out: did their meter's last gasp arrive?) and the restored
-        outages' customers (`count_gasps`): the configured prior moves to the learned
-        rate and firms up to GASP_PRIOR_METERS as they accumulate. None when its mean
-        moved by less than GASP_REPRICE.
+    def count_callers(self, callers: int, gasped: int) -> None:
+        """The customers on the board who called (they are out), and how many of their
+        meters' last gasps arrived (weighed at the next `refit_gasp_prior`)."""
+        self.callers, self.callers_gasped = callers, gasped
+
+    def refit_gasp_prior(self) -> tuple[float, float] | None:
+        """The prior on each candidate's last-gasp delivery, from the callers
+        (`count_callers`) and the restored outages' customers (`count_gasps`): the
+        configured prior moves to the learned rate and firms up to GASP_PRIOR_METERS
+        as they accumulate. None when its mean moved by less than GASP_REPRICE.
 
         A meter that stays silent under a candidate says more where nine in ten gasps
         arrive than where three do; a flat prior weighs both the same.
         """
         a0, b0 = self.params.gasp_alpha, self.params.gasp_beta
-        n = callers + self.gasps_expected
-        rate = (gasped + self.gasps_seen + a0) / (n + a0 + b0)
+        n = self.callers + self.gasps_expected
+        rate = (self.callers_gasped + self.gasps_seen + a0) / (n + a0 + b0)
         weight = min(n + a0 + b0, max(GASP_PRIOR_METERS, a0 + b0))
         alpha, beta = self.gasp_prior
         if abs(rate - alpha / (alpha + beta)) < GASP_REPRICE:

@@ -62,7 +62,7 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 11
+STATE_VERSION = 12
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -389,15 +389,17 @@ class OutageEngine:
             return []
         return self._remap(self.predictor.set_false_call_rate(rate), now)
 
-    def _refit_gasp_prior(self, now: datetime) -> list[Outage]:
+    def _refit_gasp_prior(self, now: datetime, *, count_callers: bool = True) -> list[Outage]:
         """Learn how often last gasps arrive: from the callers (out, or they would not
-        call) whose meter gasped, and the restored outages."""
+        call) whose meter gasped, and the restored outages. Counting the callers scans
+        every customer: after a restoration the last count stands."""
         if not self.predictor.ami:
             return []
-        called = np.frombuffer(self.called, dtype=np.uint8)
-        callers = np.flatnonzero(called)
-        gasped = int(np.frombuffer(self.gasped, dtype=np.uint8)[callers].sum())
-        prior = self.calibration.refit_gasp_prior(len(callers), gasped)
+        if count_callers:
+            callers = np.flatnonzero(np.frombuffer(self.called, dtype=np.uint8))
+            gasped = int(np.frombuffer(self.gasped, dtype=np.uint8)[callers].sum())
+            self.calibration.count_callers(len(callers), gasped)
+        prior = self.calibration.refit_gasp_prior()
         if prior is None:
             return []
         return self._remap(self.predictor.set_gasp_prior(*prior), now)
@@ -436,7 +438,7 @@ class OutageEngine:
             rate = self.calibration.count_restores(*restore_counts(parents[meters], back))
             if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
-            touched += self._refit_gasp_prior(now)
+            touched += self._refit_gasp_prior(now, count_callers=False)
             if back.sum() == 0 or len(meters) < 2:
                 continue  # no restore messages here at all: silence says nothing
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]

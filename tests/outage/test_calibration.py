@@ -46,15 +46,18 @@ def test_last_gasp_prior_learns_the_delivery_and_firms_up() -> None:
     as a prior worth ten meters; a small move is not worth re-pricing."""
     cal = Calibration(PredictionParams(gasp_alpha=1.5, gasp_beta=1.5))
     assert cal.gasp_prior == (1.5, 1.5)
-    assert cal.refit_gasp_prior(1, 1) == pytest.approx((2.5, 1.5))  # one caller: a nudge
-    alpha, beta = cal.refit_gasp_prior(40, 36) or (0.0, 0.0)
+    cal.count_callers(1, 1)
+    assert cal.refit_gasp_prior() == pytest.approx((2.5, 1.5))  # one caller: a nudge
+    cal.count_callers(40, 36)
+    alpha, beta = cal.refit_gasp_prior() or (0.0, 0.0)
     assert alpha + beta == pytest.approx(10.0)
     assert alpha / (alpha + beta) == pytest.approx(37.5 / 43)
-    assert cal.refit_gasp_prior(41, 37) is None
+    cal.count_callers(41, 37)
+    assert cal.refit_gasp_prior() is None
     # Restored outages count too: 200 customers, 60 gasps arrived.
     cal.count_gasps(200, 60)
-    alpha, beta = cal.refit_gasp_prior(40, 36) or (0.0, 0.0)
-    assert alpha / (alpha + beta) == pytest.approx((96 + 1.5) / (240 + 3))
+    alpha, beta = cal.refit_gasp_prior() or (0.0, 0.0)
+    assert alpha / (alpha + beta) == pytest.approx((97 + 1.5) / (241 + 3))
 
 
 def test_meters_still_out_behind_a_nested_device_do_not_count_as_lost_messages() -> None:
