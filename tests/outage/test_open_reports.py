@@ -40,6 +40,28 @@ def test_a_lone_call_with_power_around_it_is_an_open_report_with_its_hazard(
     assert open_report_of(engine, "a2.2") is None
 
 
+def test_a_meter_silent_after_its_restoration_is_not_a_report_of_its_own(
+    feeder: Network,
+) -> None:
+    """Lateral a is restored; four of its meters' restore messages are lost, one on each
+    of three transformers and a second on a1: nearly always meters with power, so no
+    open report (the desk would get one per lost message). Once the customer calls,
+    the report is listed, silent meter and all."""
+    lateral = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+    lost = {"a1.1", "a1.2", "a2.3", "a3.4"}
+    events = [meter(c, 0.1 * i, "off") for i, c in enumerate(lateral)]
+    events += [device("fuse.a", 60, "closed", "crew")]
+    events += [meter(c, 61, "on") for c in lateral if c not in lost]
+    events += [{"type": "tick", "time": at(75)}]
+    engine = run(feeder, events)
+    assert not live(engine)
+    assert all(engine.silent[engine.network.customers.index[c]] for c in lost)
+    assert open_reports(engine) == [] and open_report_of(engine, "a2.3") is None
+    engine.apply(parse_event(call("a2.3", 80)))
+    [report] = open_reports(engine)
+    assert (report.customer_id, report.called, report.silent) == ("a2.3", True, True)
+
+
 def test_the_first_callers_hazard_belongs_to_the_outage_later_calls_predict(
     feeder: Network,
 ) -> None:
