@@ -62,15 +62,16 @@ def count_open_reports(engine: OutageEngine) -> tuple[int, int]:
 def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
     """Which of these customers have a report of their own: evidence that is more
     than a silent meter."""
-    reported: np.ndarray = np.isfinite(engine.report_time[customers])
     def flag(flags: bytearray) -> np.ndarray:
-        return np.frombuffer(flags, dtype=np.bool_)[customers]
+        marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
+        return marked
 
     silent_only = flag(engine.silent) & ~flag(engine.called) & ~flag(engine.gasped)
     if silent_only.any():
         hazards = np.array([i in engine.hazards for i in customers[silent_only].tolist()])
         silent_only[silent_only] = ~hazards
-    return reported & ~silent_only
+    reported: np.ndarray = np.isfinite(engine.report_time[customers]) & ~silent_only
+    return reported
 
 
 def _alone(engine: OutageEngine) -> np.ndarray:
@@ -78,7 +79,7 @@ def _alone(engine: OutageEngine) -> np.ndarray:
     reporting = np.flatnonzero(np.isfinite(engine.report_time))
     reporting = reporting[_reporting(engine, reporting)]
     if len(reporting) == 0:
-        return reporting
+        return np.asarray(reporting)
     tree = engine.tree
     # Candidates are in preorder: a live outage covers the interval [tin, tout).
     depth = np.zeros(len(tree) + 1, dtype=np.int64)
