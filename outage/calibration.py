@@ -80,6 +80,14 @@ class Calibration:
         meters' last gasps arrived (weighed at the next `refit_gasp_prior`)."""
         self.callers, self.callers_gasped = callers, gasped
 
+    @property
+    def gasp_delivery(self) -> float:
+        """How often a last gasp arrives: the callers' meters (`count_callers`) and the
+        restored outages' customers (`count_gasps`), with the configured prior."""
+        a0, b0 = self.params.gasp_alpha, self.params.gasp_beta
+        seen = self.callers_gasped + self.gasps_seen
+        return (seen + a0) / (self.callers + self.gasps_expected + a0 + b0)
+
     def refit_gasp_prior(self) -> tuple[float, float] | None:
         """The prior on each candidate's last-gasp delivery, from the callers
         (`count_callers`) and the restored outages' customers (`count_gasps`): the
@@ -90,9 +98,9 @@ class Calibration:
         arrive than where three do; a flat prior weighs both the same.
         """
         a0, b0 = self.params.gasp_alpha, self.params.gasp_beta
-        n = self.callers + self.gasps_expected
-        rate = (self.callers_gasped + self.gasps_seen + a0) / (n + a0 + b0)
-        weight = min(n + a0 + b0, max(GASP_PRIOR_METERS, a0 + b0))
+        rate = self.gasp_delivery
+        weight = min(self.callers + self.gasps_expected + a0 + b0,
+                     max(GASP_PRIOR_METERS, a0 + b0))
         alpha, beta = self.gasp_prior
         if abs(rate - alpha / (alpha + beta)) < GASP_REPRICE:
             return None
@@ -101,7 +109,7 @@ class Calibration:
 
     def count_gasps(self, customers: int, gasped: int) -> None:
         """A restored outage's customers, and how many of their meters' last gasps
-        arrived (weighed at the next `count_restores`)."""
+        arrived (see `gasp_delivery`)."""
         self.gasps_expected += customers
         self.gasps_seen += gasped
 
@@ -113,8 +121,7 @@ class Calibration:
         self.restores_seen += seen
         # Last gasps go by the same meters and radio: their delivery is the prior, and
         # the estimate where no group has two meters (one customer per device).
-        gasps = (self.gasps_seen + 1) / (self.gasps_expected + 2)
-        rate = ((self.restores_seen + RESTORE_PRIOR_METERS * gasps)
+        rate = ((self.restores_seen + RESTORE_PRIOR_METERS * self.gasp_delivery)
                 / (self.restores_expected + RESTORE_PRIOR_METERS))
         if abs(rate - self.restore_rate) < RESTORE_REPRICE:
             return None

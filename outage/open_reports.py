@@ -76,10 +76,10 @@ def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
 
 def _alone(engine: OutageEngine) -> np.ndarray:
     """Indices of the customers with an open report that no live outage covers."""
-    reporting = np.flatnonzero(np.isfinite(engine.report_time))
+    reporting: np.ndarray = np.flatnonzero(np.isfinite(engine.report_time))
     reporting = reporting[_reporting(engine, reporting)]
     if len(reporting) == 0:
-        return np.asarray(reporting)
+        return reporting
     tree = engine.tree
     # Candidates are in preorder: a live outage covers the interval [tin, tout).
     depth = np.zeros(len(tree) + 1, dtype=np.int64)
