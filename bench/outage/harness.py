@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,8 +73,9 @@ class Tally:
     live_customer_f1: list[float] = field(default_factory=list)
     pings: list[int] = field(default_factory=list)
     hazards_shown: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
 
-    def row(self) -> dict[str, float | None]:
+    def row(self) -> dict[str, Any]:
         mean = statistics.fmean
         return {
             "device_precision": round(mean(self.device_p), 3),
@@ -91,6 +93,7 @@ class Tally:
             "live_customer_f1": (round(mean(self.live_customer_f1), 3)
                                  if self.live_customer_f1 else None),
             "pings_per_scenario": round(mean(self.pings), 1) if self.pings else 0.0,
+            "errors": dict(sorted(self.errors.items())),
         }
 
 
@@ -164,18 +167,47 @@ class CallCenter:
             self.schedule(due)
 
 
-def before_repair(engine: OutageEngine, scenario: Scenario, when: datetime,
+def before_repair(live: list[frozenset[str]], scenario: Scenario, when: datetime,
                   last_report: dict[str, datetime]) -> tuple[Score, Score]:
     """What the dispatcher sees just before a crew repairs a device: the live outages
-    against everything truly out at that moment (no crew knowledge), device and customer
-    level."""
-    live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
+    (their customer sets) against everything truly out at that moment (no crew
+    knowledge), device and customer level."""
     # Counted: outages some customer has reported by now. A device open inside another
     # open one cannot be seen yet (its customers are already out).
     out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end
                and any(last_report.get(c, t.start) > t.start for c in t.customers)]
     out_now = [a for a in out_now if not any(a < b for b in out_now)]
     return device_score(live, out_now), customer_score(live, out_now)
+
+
+def error_kind(live: list[frozenset[str]], true: frozenset[str]) -> str:
+    """How the live view got a true outage: right, missed (no live outage touches its
+    customers), too high / too low (the largest live outage touching them is a
+    device above / below it), or overlap."""
+    if true in live:
+        return "right"
+    touching = [s for s in live if s & true]
+    if not touching:
+        return "missed"
+    largest = max(touching, key=len)
+    return "too high" if largest > true else "too low" if largest < true else "overlap"
+
+
+def repaired_errors(live: list[frozenset[str]], scenario: Scenario, device_id: str,
+                    when: datetime, last_report: dict[str, datetime]) -> list[str]:
+    """The error kind of the reported true outage a crew is about to repair (none when
+    nobody reported it)."""
+    return [error_kind(live, t.customers) for t in scenario.truth
+            if t.device_id == device_id and t.end == when
+            and any(last_report.get(c, t.start) > t.start for c in t.customers)]
+
+
+def false_outages(engine: OutageEngine, live: list[frozenset[str]], scenario: Scenario,
+                  when: datetime) -> set[str]:
+    """Live outages over customers who all have power (`live` their customer sets)."""
+    out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end]
+    return {o.id for o, s in zip(engine.book.live(), live, strict=True)
+            if not any(s & t for t in out_now)}
 
 
 def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
@@ -222,6 +254,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     engine.subscribe(seen)
     repairs = {t.device_id for t in scenario.truth}
     live_device, live_customer, shown = [], [], []
+    errors: Counter[str] = Counter()  # the reported outages, as each is about to be repaired
+    false_ids: set[str] = set()  # live outages over customers who all had power
     last_report: dict[str, datetime] = {}
     hazard_calls: dict[str, datetime] = {}
     for data in scenario.events:
@@ -234,9 +268,13 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             # (Pings the tick sends are answered after the repair, as a head-end's
             # answers take longer than the crew's report of the device it closed.)
             engine.apply(Tick(event.time))
-            device, customer = before_repair(engine, scenario, event.time, last_report)
+            live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
+            device, customer = before_repair(live, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
+            errors.update(repaired_errors(live, scenario, data["device_id"], event.time,
+                                          last_report))
+            false_ids |= false_outages(engine, live, scenario, event.time)
             shown += hazards_shown(engine, scenario, event.time, hazard_calls)
         if drop_devices and data["type"] == "device":
             continue
@@ -263,6 +301,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "live_customer": live_customer,
         "pings": engine.stats.pings_requested,
         "hazards_shown": shown,
+        "errors": {**errors, "false": len(false_ids)},
     }
 
 
@@ -305,6 +344,7 @@ def evaluate(
                             tally.live_customer_f1 += result["live_customer"]
                             tally.pings.append(result["pings"])
                             tally.hazards_shown += result["hazards_shown"]
+                            tally.errors.update(result["errors"])
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -396,6 +436,25 @@ def condensed(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+ERRORS = ("right", "missed", "too high", "too low", "overlap", "false")
+
+
+def error_table(rows: list[dict[str, Any]]) -> str:
+    """Where the probabilistic engine's before-repair errors are: each reported true
+    outage as its crew is about to repair it (see `error_kind`), and the live outages
+    over customers who all had power ("false"), per network and scenario."""
+    lines = ["| network | scenario | " + " | ".join(ERRORS) + " |",
+             "|---|---|" + "---:|" * len(ERRORS)]
+    for network, scenario in dict.fromkeys((r["network"], r["scenario"]) for r in rows):
+        counts: Counter[str] = Counter()
+        for r in rows:
+            if (r["network"], r["scenario"]) == (network, scenario):
+                counts.update(r["probabilistic"]["errors"])
+        lines.append(f"| {network} | {scenario} | "
+                     + " | ".join(str(counts[e]) for e in ERRORS) + " |")
+    return "\n".join(lines)
+
+
 def _params(pairs: list[str]) -> PredictionParams | None:
     """PredictionParams with NAME=VALUE overrides; ``kind_share.KIND=VALUE`` sets one
     kind's share."""
@@ -468,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
                                    indent=1))
-    report = "\n\n".join([condensed(rows), summary(rows), table(rows)])
+    report = "\n\n".join([condensed(rows), summary(rows), error_table(rows), table(rows)])
     args.out.with_suffix(".md").write_text(report + "\n")
     print(report)
     return 0
