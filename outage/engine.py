@@ -396,9 +396,9 @@ class OutageEngine:
         if not self.predictor.ami:
             return []
         if count_callers:
-            callers = np.flatnonzero(np.frombuffer(self.called, dtype=np.uint8))
-            gasped = int(np.frombuffer(self.gasped, dtype=np.uint8)[callers].sum())
-            self.calibration.count_callers(len(callers), gasped)
+            gasped = np.frombuffer(self.called, dtype=np.bool_) & np.frombuffer(
+                self.gasped, dtype=np.bool_)
+            self.calibration.count_callers(self._callers, int(np.count_nonzero(gasped)))
         prior = self.calibration.refit_gasp_prior()
         if prior is None:
             return []

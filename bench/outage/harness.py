@@ -202,11 +202,11 @@ def repaired_errors(live: list[frozenset[str]], scenario: Scenario, device_id: s
             and any(last_report.get(c, t.start) > t.start for c in t.customers)]
 
 
-def false_outages(engine: OutageEngine, live: list[frozenset[str]], scenario: Scenario,
+def false_outages(outages: list[Outage], live: list[frozenset[str]], scenario: Scenario,
                   when: datetime) -> set[str]:
     """Live outages over customers who all have power (`live` their customer sets)."""
     out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end]
-    return {o.id for o, s in zip(engine.book.live(), live, strict=True)
+    return {o.id for o, s in zip(outages, live, strict=True)
             if not any(s & t for t in out_now)}
 
 
@@ -268,13 +268,14 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             # (Pings the tick sends are answered after the repair, as a head-end's
             # answers take longer than the crew's report of the device it closed.)
             engine.apply(Tick(event.time))
-            live = [frozenset(engine.customer_ids_of(o)) for o in engine.book.live()]
+            outages = engine.book.live()
+            live = [frozenset(engine.customer_ids_of(o)) for o in outages]
             device, customer = before_repair(live, scenario, event.time, last_report)
             live_device.append(device.f1)
             live_customer.append(customer.f1)
             errors.update(repaired_errors(live, scenario, data["device_id"], event.time,
                                           last_report))
-            false_ids |= false_outages(engine, live, scenario, event.time)
+            false_ids |= false_outages(outages, live, scenario, event.time)
             shown += hazards_shown(engine, scenario, event.time, hazard_calls)
         if drop_devices and data["type"] == "device":
             continue

@@ -1,4 +1,4 @@
-"""Reports no live outage explains (lone calls, lone last gasps, silent meters, hazards),
+"""Reports no live outage explains (lone calls, lone last gasps, hazards),
 and the trouble desk clearing those it has checked."""
 
 from __future__ import annotations

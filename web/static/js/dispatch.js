@@ -51,8 +51,8 @@
     }
   }
 
-  // Reports no outage explains (a lone call or last gasp, a meter silent after its area
-  // came back, a wire down with the power on): small markers, re-read when their count
+  // Reports no outage explains (a lone call or last gasp, a wire down with the power
+  // on; a meter silent since its area came back only beside one of those): small markers, re-read when their count
   // changes and every 30 s (their ages change even when the count does not).
   let reportsSeen = -1, reportsRead = 0, reportOpen = false;
   async function readReports(count) {
