@@ -33,7 +33,10 @@ class PredictionParams:
     gasp_alpha: float = 1.5  # Beta prior on the share of last gasps that arrive
     gasp_beta: float = 1.5
     false_call_rate: float = 0.0003  # chance an energised customer calls anyway (prior)
-    false_gasp_rate: float = 1e-4  # chance an energised meter sends a last gasp
+    # Chance an energised meter sends a last gasp. A meter gasps only after tens of
+    # seconds without voltage (momentaries are filtered at the meter), so with power
+    # it gasps only by fault: about 0.5 % of meters fail a year, 1e-6 over a few hours.
+    false_gasp_rate: float = 1e-6
     powered_if_out: float = 1e-3  # chance a meter says "on" below an open device
     # Share of operations by kind of device (normalised over the kinds a network
     # has). A device's prior is its kind's share divided among the devices of that

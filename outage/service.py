@@ -48,10 +48,14 @@ class OutageService:
     @classmethod
     def open(cls, network: Network, log: EventLog, params: PredictionParams | None = None,
              *, snapshot_every: int = 5000) -> OutageService:
-        """Rebuild the state: latest snapshot, then every event logged after it."""
+        """Rebuild the state: latest snapshot, then every event logged after it.
+
+        A snapshot taken by an older engine, or under other prediction parameters (a
+        changed default included), is not used: the log is folded afresh."""
         snapshot = log.latest_snapshot()
         if (snapshot is not None and isinstance(snapshot[1], OutageEngine)
-                and snapshot[1].current):
+                and snapshot[1].current
+                and snapshot[1].params == (params or PredictionParams())):
             seq, engine = snapshot[0], snapshot[1]
         else:
             seq, engine = 0, OutageEngine(network, params)

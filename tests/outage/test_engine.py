@@ -114,6 +114,28 @@ def test_calls_after_a_crew_closes_a_breaker_are_a_device_below_it() -> None:
     assert set(live(engine)) == {"switch.x"}
 
 
+def test_a_lone_last_gasp_behind_one_of_thousands_of_switches_is_its_outage() -> None:
+    """Every service behind a switch of its own, as SimBench models LV feeders: one
+    meter's last gasp is that switch's outage. A meter with power gasps only by fault,
+    far more rarely than one of 3,000 switches operates (the engine weighed it the
+    other way round before, and listed the gasp as an open report)."""
+    b = NetworkBuilder("service-switches", crs="EPSG:4326", units="deg")
+    b.add_bus("sub", 0.0, 0.0)
+    b.add_bus("head", 0.001, 0.0)
+    b.add_branch("bay", "connector", "sub", "head")
+    b.add_device("breaker.f1", "breaker", "bay")
+    for k in range(3000):
+        x, y = 0.002 + 0.0001 * (k % 60), 0.0001 * (k // 60)
+        b.add_bus(f"s{k}", x, y)
+        b.add_branch(f"line.s{k}", "line", "head", f"s{k}")
+        b.add_device(f"switch.s{k}", "switch", f"line.s{k}")
+        b.add_customer(f"c{k}", f"s{k}", x=x, y=y)
+    b.add_source("vsource.sub", "sub")
+    engine = run(b.build(), [meter("c1234", 1, "off")])
+    assert set(live(engine)) == {"switch.s1234"}
+    assert open_reports(engine) == []
+
+
 def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     """Customers still out when the fuse is closed become their own outage, from the start."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]

@@ -18,6 +18,7 @@ from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import parse_event
 from outage.log import EventLog
+from outage.scoring import PredictionParams
 from outage.service import OutageService
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
@@ -72,6 +73,26 @@ def test_a_snapshot_from_an_older_engine_is_rebuilt_from_the_log(
     restarted = OutageService.open(feeder, EventLog(log.url))
     assert restarted.engine is not old and restarted.engine.current
     assert _state(restarted.engine) == _state(service.engine)
+
+
+def test_a_snapshot_under_other_prediction_parameters_is_rebuilt_from_the_log(
+    feeder: Network, tmp_path: Path
+) -> None:
+    """A snapshot keeps the parameters it was scored with; restarted with others (an
+    upgrade that changed a default), the state is what the log gives under the new."""
+    log = EventLog(f"sqlite:///{tmp_path / 'log.db'}")
+    old_params = PredictionParams(false_gasp_rate=1e-3, false_call_rate=0.05)
+    service = OutageService.open(feeder, log, old_params, snapshot_every=25)
+    for data in _storm(feeder):
+        service.submit(data)
+    restarted = OutageService.open(feeder, EventLog(log.url))
+    assert restarted.engine.params == PredictionParams()
+    fresh = OutageEngine(feeder)
+    for _, data in log.read():
+        fresh.apply(parse_event(data))
+    assert _state(restarted.engine) == _state(fresh)
+    again = OutageService.open(feeder, EventLog(log.url), old_params)
+    assert again.engine.params == old_params
 
 
 WRITER = textwrap.dedent(
