@@ -19,7 +19,7 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,9 @@ class CallbackAnswer:
     customer_id: str
     on: bool
     type: str = field(default="callback", init=False)
+
+
+QUIET_TICK = timedelta(minutes=1)  # a live service logs a tick after this long without events
 
 
 @dataclass(frozen=True, slots=True)

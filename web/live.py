@@ -20,6 +20,7 @@ from flask_socketio import SocketIO
 
 from gis import Network
 from outage.errors import EventError
+from outage.events import QUIET_TICK
 from outage.open_reports import count_open_reports, open_reports
 from outage.records import Outage, Stage
 from outage.reliability import ReliabilityTracker
@@ -42,7 +43,6 @@ from web.views_model import (
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 CURVE_POINTS = 1500
-QUIET_TICK = timedelta(minutes=1)  # a minute without events is logged as a tick
 OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
 
 

@@ -22,7 +22,7 @@ import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.evaluate import Score, customer_score, device_score
-from outage.events import CallbackAnswer, MeterReading, Tick, parse_event
+from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
@@ -167,6 +167,28 @@ class CallCenter:
             self.schedule(due)
 
 
+def quiet_ticks(last: datetime | None, until: datetime) -> Iterator[datetime]:
+    """The ticks a live service logs between events: one per QUIET_TICK without any."""
+    if last is None:
+        return
+    tick = last + QUIET_TICK
+    while tick < until:
+        yield tick
+        tick += QUIET_TICK
+
+
+def quiet_minute(engine: OutageEngine, tick: datetime, head_end: HeadEnd | None,
+                 ivr: CallCenter | None) -> None:
+    """A tick, with the callback answers due by then and the pings it sends answered."""
+    if ivr is not None:
+        ivr.answer(engine, tick)
+    engine.apply(Tick(tick))
+    if head_end is not None:
+        head_end.answer(engine, tick)
+    if ivr is not None:
+        ivr.schedule(tick)
+
+
 def before_repair(live: list[frozenset[str]], scenario: Scenario, when: datetime,
                   last_report: dict[str, datetime]) -> tuple[Score, Score]:
     """What the dispatcher sees just before a crew repairs a device: the live outages
@@ -258,15 +280,21 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     false_ids: set[str] = set()  # live outages over customers who all had power
     last_report: dict[str, datetime] = {}
     hazard_calls: dict[str, datetime] = {}
+    clock: datetime | None = None
     for data in scenario.events:
         event = parse_event(data)
+        # The live service's clock: a tick after each quiet minute, so what is due (a
+        # restored area's silent meters weighed, pings to verify it answered) happens
+        # on time rather than at the next report.
+        for tick in quiet_ticks(clock, event.time):
+            quiet_minute(engine, tick, head_end, ivr)
+        clock = event.time if clock is None else max(clock, event.time)
         if ivr is not None:
             ivr.answer(engine, event.time)
         if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
-            # The live service's clock ticks while nothing is reported: what is due by
-            # the repair (a restored area's silent meters weighed) is on the screen.
-            # (Pings the tick sends are answered after the repair, as a head-end's
-            # answers take longer than the crew's report of the device it closed.)
+            # What is due by the repair itself is on the screen too. (Pings this tick
+            # sends are answered after the repair, as a head-end's answers take longer
+            # than the crew's report of the device it closed.)
             engine.apply(Tick(event.time))
             outages = engine.book.live()
             live = [frozenset(engine.customer_ids_of(o)) for o in outages]
