@@ -97,11 +97,19 @@ class Scorer:
         """Log prior odds against each candidate operating, given the outages going on."""
         counts = Counter(kinds)
         shares = {k: self.params.kind_share.get(k, 0.05) for k in counts}
-        total = sum(shares.values())
+        # The kinds a network models stand in for those it does not (an MV model has
+        # no transformers or fuses), so their shares are scaled up to fill the whole —
+        # except the source's: a loss of supply is as rare whatever is modelled below.
+        others = sum(v for k, v in shares.items() if k != "source")
+        if others > 0:
+            scale = (1 - shares.get("source", 0.0)) / others
+            shares = {k: v if k == "source" else v * scale for k, v in shares.items()}
+        else:  # nothing but sources modelled: they stand in for every device
+            shares = dict.fromkeys(shares, 1.0)
         expected = max(live_outages, self.params.quiet_day_outages)
         out = {}
         for kind, count in counts.items():
-            prior = min(expected * shares[kind] / total / count, self.params.max_prior)
+            prior = min(expected * shares[kind] / count, self.params.max_prior)
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
 
