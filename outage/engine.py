@@ -61,8 +61,11 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 # long before a meter is asked again.
 VERIFY_PINGS = 1000
 PING_RETRY = timedelta(minutes=15)
+# A restoration is verified up to this many times, PING_RETRY apart, while some of its
+# transformers have said nothing (a ping or its answer can be lost).
+VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 12
+STATE_VERSION = 13
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -124,6 +127,8 @@ class OutageEngine:
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
+        # (next round's time, candidate restored, restoration time, rounds left)
+        self._verify_retries: list[tuple[float, int, float, int]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
@@ -152,6 +157,7 @@ class OutageEngine:
                + self._check_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
                + self._lift_prior_floors(event.time, limit))
+        self._retry_verifications(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
             # their cadence however often the clock ticks).
@@ -451,18 +457,32 @@ class OutageEngine:
             )
         return touched
 
-    def _verify_restoration(self, region: int, restored_at: float) -> None:
+    def _verify_restoration(self, region: int, restored_at: float,
+                            rounds: int = VERIFY_ROUNDS) -> None:
         """Ask one meter behind each transformer (or last device) of a restored area
-        that has not said so itself whether it has power: those that do not are a
-        nested outage, found before anyone calls again."""
-        if self.pinger is None:
+        none of whose meters has said anything since whether it has power: those that
+        do not are a nested outage, found before anyone calls again. Transformers
+        still unheard are asked again (another of their meters, where they have one)
+        PING_RETRY later, `rounds` times in all."""
+        if self.pinger is None or self.now is None:
             return
         customers = self.customers_below(region)
-        quiet = customers[self.meter_on_time[customers] < restored_at]
+        parents = self.tree.customer_parent[customers]
+        heard = self.meter_time[customers] >= restored_at
+        quiet = customers[~np.isin(parents, parents[heard])]
         if len(quiet) == 0:
             return
+        quiet = quiet[np.argsort(self.pinged_at[quiet], kind="stable")]  # least lately asked
         _, first = np.unique(self.tree.customer_parent[quiet], return_index=True)
         self._ask(quiet[np.sort(first)][:VERIFY_PINGS].tolist())
+        if rounds > 1:
+            heapq.heappush(self._verify_retries, (_seconds(self.now + PING_RETRY), region,
+                                                  restored_at, rounds - 1))
+
+    def _retry_verifications(self, limit: float) -> None:
+        while self._verify_retries and self._verify_retries[0][0] <= limit:
+            _, region, restored_at, rounds = heapq.heappop(self._verify_retries)
+            self._verify_restoration(region, restored_at, rounds)
 
     def _minutes(self, t: float) -> float:
         """Minutes since the first report (small numbers keep the sums of squares exact)."""

@@ -452,6 +452,27 @@ def test_restoration_is_verified_by_pings_and_a_silent_transformer_is_a_nested_o
     assert nested.started.isoformat() == at(0)
 
 
+def test_an_unanswered_verification_is_asked_again_of_another_meter(feeder: Network) -> None:
+    """Fuse a closes; a1 and a2 answer the verification, a3's answer is lost. a3 is asked
+    again 15 and 30 minutes later (another of its meters each time), then no more; a1
+    and a2 are not asked again."""
+    head_end = _HeadEnd()
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    engine = run(feeder, [*events, device("fuse.a", 60, "closed", "crew")], pinger=head_end)
+    asked_at = {}
+    for minute in range(61, 130):
+        head_end.asked.clear()
+        engine.apply(parse_event({"type": "tick", "time": at(minute)}))
+        for customer in head_end.asked:
+            asked_at.setdefault(customer, minute)
+            if not customer.startswith("a3"):
+                engine.apply(parse_event({**meter(customer, minute, "on"), "ping": True}))
+    a3 = sorted((minute, c) for c, minute in asked_at.items() if c.startswith("a3"))
+    assert [minute for minute, _ in a3] == [70, 85, 100]
+    assert len({c for _, c in a3}) == 3
+    assert sorted(c.split(".")[0] for c in asked_at if not c.startswith("a3")) == ["a1", "a2"]
+
+
 def test_a_meter_is_not_asked_again_within_the_retry_window(feeder: Network) -> None:
     """The same doubtful prediction twice in a few minutes: its meters are asked once."""
     head_end = _HeadEnd()
