@@ -333,7 +333,11 @@ class OutageEngine:
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], t)
-                self.gasp_minutes[i] = self._minutes(t)
+                # A ping's answer is no last gasp: its time says when the meter was
+                # asked. One still out since a restored outage began lost power then.
+                since = self.out_since[i]
+                onset = since if reading.ping and math.isfinite(since) else t
+                self.gasp_minutes[i] = self._minutes(onset)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
@@ -349,7 +353,9 @@ class OutageEngine:
         self.meter_on_time[i] = _seconds(when)
         touched: list[Outage] = []
         outage = self._outage_of_customer(i)
-        reported = self.called[i] or self.gasped[i] or self.silent[i]
+        # A silent meter's restore message says its power came back only now: it was
+        # out. A ping's answer says only that it has power; it may never have been out.
+        reported = self.called[i] or self.gasped[i] or (self.silent[i] and not ping)
         # Back on after saying it was out: its outage is over. On without ever saying
         # so (a restore message, a ping answer): evidence the prediction is wrong.
         if outage is not None and reported and not self.predictor.forced[outage.candidate]:

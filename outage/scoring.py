@@ -38,11 +38,12 @@ class PredictionParams:
     # it gasps only by fault: about 0.5 % of meters fail a year, 1e-6 over a few hours.
     false_gasp_rate: float = 1e-6
     powered_if_out: float = 1e-3  # chance a meter says "on" below an open device
-    # Share of operations by kind of device (normalised over the kinds a network
-    # has). A device's prior is its kind's share divided among the devices of that
-    # kind, times the number of outages going on: a breaker, protecting a whole
-    # feeder's main line, operates more often than any one transformer, and in a
-    # storm every device is more likely to be out than on a quiet day.
+    # Share of operations by kind of device (the kinds a network has, but for the
+    # source, are scaled up to stand in for those it lacks). A device's prior is its
+    # kind's share divided among the devices of that kind, times the number of
+    # outages going on: a breaker, protecting a whole feeder's main line, operates
+    # more often than any one transformer, and in a storm every device is more
+    # likely to be out than on a quiet day.
     kind_share: dict[str, float] = field(
         default_factory=lambda: {
             "service_transformer": 0.35,

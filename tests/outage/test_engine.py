@@ -473,6 +473,62 @@ def test_an_unanswered_verification_is_asked_again_of_another_meter(feeder: Netw
     assert sorted(c.split(".")[0] for c in asked_at if not c.startswith("a3")) == ["a1", "a2"]
 
 
+def test_verification_answers_minutes_apart_are_one_nested_outage(feeder: Network) -> None:
+    """The recloser closes; lateral b says it is back, lateral a says nothing. Asked,
+    a1 and a2 answer "off" at once; a3's answer is lost, and its second meter answers
+    "off" a quarter of an hour later. The answers' times say when the meters were
+    asked, not when the power went: fuse a, out since the recloser opened (read as
+    last-gasp times, the late answer split it into three transformer outages)."""
+    head_end = _HeadEnd()
+    lateral_b = [f"b{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [call("a1.1", 1), call("b1.1", 2), call("b2.2", 3)]
+    events += [meter(c, 0.5, "off") for c in lateral_b]
+    events += [device("recloser.r1", 60, "closed", "crew")]
+    events += [meter(c, 61, "on") for c in lateral_b]
+    engine = run(feeder, events, pinger=head_end)
+    for minute in range(62, 100):
+        head_end.asked.clear()
+        engine.apply(parse_event({"type": "tick", "time": at(minute)}))
+        for customer in head_end.asked:
+            if customer.startswith("a") and not (customer.startswith("a3") and minute < 80):
+                engine.apply(parse_event({**meter(customer, minute, "off"), "ping": True}))
+    assert set(live(engine)) == {"fuse.a"}
+    assert live(engine)["fuse.a"].started.isoformat() == at(0.5)
+
+
+def test_a_silent_meter_answering_on_moves_the_nested_outage_it_does_not_restore() -> None:
+    """Breaker → switch s1 (c.1) → switch s2 (c.2–c.4). The breaker closes; its own
+    customers say they are back, c.1's restore message is lost, c.2–c.4 are still out:
+    s1 is predicted over the four silent meters. Asked, c.1 answers "on": it has power,
+    which says s2, not that s1's outage is over (it used to be recorded as restored)."""
+    b = NetworkBuilder("chain", crs="EPSG:4326", units="deg")
+    for bus, x in (("sub", 0.0), ("head", 0.001), ("x", 0.002), ("y", 0.003)):
+        b.add_bus(bus, x, 0.0)
+    b.add_branch("bay", "connector", "sub", "head")
+    b.add_device("breaker.f1", "breaker", "bay")
+    for name, a, z in (("s1", "head", "x"), ("s2", "x", "y")):
+        b.add_branch(f"line.{name}", "line", a, z)
+        b.add_device(f"switch.{name}", "switch", f"line.{name}")
+    for m in range(1, 11):
+        b.add_customer(f"h.{m}", "head", x=0.001, y=0.0001 * m)
+    b.add_customer("c.1", "x", x=0.002, y=0.0001)
+    for m in range(2, 5):
+        b.add_customer(f"c.{m}", "y", x=0.003, y=0.0001 * m)
+    b.add_source("vsource.sub", "sub")
+    head_end = _HeadEnd()
+    meters = [f"h.{m}" for m in range(1, 11)] + [f"c.{m}" for m in range(1, 5)]
+    events = [meter(c, 0.5, "off") for c in meters]
+    events += [call("h.1", 2), device("breaker.f1", 60, "closed", "crew")]
+    events += [meter(c, 61, "on") for c in meters if c.startswith("h")]
+    engine = run(b.build(), [*events, {"type": "tick", "time": at(70)}], pinger=head_end)
+    assert set(live(engine)) == {"switch.s1"} and sorted(head_end.asked) == ["c.1", "c.2"]
+    engine.apply(parse_event({**meter("c.1", 71, "on"), "ping": True}))
+    engine.apply(parse_event({**meter("c.2", 71, "off"), "ping": True}))
+    assert [(o.device_id, o.stage) for o in engine.outages()] == [
+        ("breaker.f1", Stage.RESTORED), ("switch.s2", Stage.PREDICTED)]
+    assert live(engine)["switch.s2"].started.isoformat() == at(0.5)
+
+
 def test_a_meter_is_not_asked_again_within_the_retry_window(feeder: Network) -> None:
     """The same doubtful prediction twice in a few minutes: its meters are asked once."""
     head_end = _HeadEnd()
