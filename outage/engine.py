@@ -38,6 +38,7 @@ from outage.events import (
 )
 from outage.explain import explain
 from outage.hazards import HazardIndex
+from outage.late_restores import found_devices
 from outage.pinger import MeterPinger, choose_pings
 from outage.predict import Change, Predictor
 from outage.records import Outage, Stage
@@ -50,6 +51,9 @@ POWERED_FOR = timedelta(minutes=30)
 NESTED_WINDOW = timedelta(hours=6)
 # After a restoration, meters have this long to say they have power again.
 RESTORE_GRACE = timedelta(minutes=10)
+# Power-restore messages later than that come from meters still out behind a device
+# nobody reported open; those from its closing arrive within this of each other.
+LATE_GATHER = timedelta(minutes=2)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
 # Chance that a device just closed (by a crew or SCADA) is open again with nobody
@@ -65,7 +69,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 13
+STATE_VERSION = 14
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -129,6 +133,8 @@ class OutageEngine:
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
         # (next round's time, candidate restored, restoration time, rounds left)
         self._verify_retries: list[tuple[float, int, float, int]] = []
+        # (time, meter, out since, its area restored at): restore messages come late
+        self._late_restores: list[tuple[float, int, float, float]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
@@ -156,7 +162,8 @@ class OutageEngine:
         due = (self._expire_powered(event.time, limit)
                + self._check_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
-               + self._lift_prior_floors(event.time, limit))
+               + self._lift_prior_floors(event.time, limit)
+               + self._record_late_restorations(limit))
         self._retry_verifications(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
@@ -350,9 +357,17 @@ class OutageEngine:
 
     def _power_is_on(self, i: int, when: datetime, *, ping: bool = False) -> list[Outage]:
         """A meter has power: its outage (if any) is over; it is evidence against others."""
-        self.meter_on_time[i] = _seconds(when)
+        t = _seconds(when)
         touched: list[Outage] = []
         outage = self._outage_of_customer(i)
+        since_restored = t - self.restored_at[i]
+        if (not ping and outage is None and math.isfinite(self.out_since[i])
+                and RESTORE_GRACE.total_seconds() < since_restored
+                < NESTED_WINDOW.total_seconds()):
+            # Never back since its area was restored, and back now: it was still out.
+            self._late_restores.append((t, i, float(self.out_since[i]),
+                                        float(self.restored_at[i])))
+        self.meter_on_time[i] = t
         # A silent meter's restore message says its power came back only now: it was
         # out. A ping's answer says only that it has power; it may never have been out.
         reported = self.called[i] or self.gasped[i] or (self.silent[i] and not ping)
@@ -705,13 +720,50 @@ class OutageEngine:
             # SCADA sees its devices open as well as close: a close it never saw open,
             # with nobody out below, is a state report (e.g. after a restart), not news.
             return []
-        outage = self._new_outage(c, self.book.new_id(), op.time, started)
+        return self._record_found(c, started, op.time,
+                                  f"Found open: {op.source} closed it at "
+                                  f"{op.time:%Y-%m-%d %H:%M} with no outage predicted here. ")
+
+    def _record_found(self, c: int, started: datetime, closed: datetime,
+                      how: str) -> list[Outage]:
+        """An outage nobody predicted, known once it is over: recorded and restored."""
+        outage = self._new_outage(c, self.book.new_id(), closed, started)
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id
-        touched = self._restore([c], op.time)
-        outage.explanation = (f"Found open: {op.source} closed it at {op.time:%Y-%m-%d %H:%M} "
-                              "with no outage predicted here. " + outage.explanation)
+        touched = self._restore([c], closed)
+        outage.explanation = how + outage.explanation
+        return touched
+
+    def _record_late_restorations(self, limit: float) -> list[Outage]:
+        """Restore messages that came long after their area's restoration, once those
+        from one device's closing are all in: that device was still open (see
+        `outage.late_restores`)."""
+        late = self._late_restores
+        if not late or late[0][0] + LATE_GATHER.total_seconds() > limit:
+            return []
+        self._late_restores = []
+        by_restoration: dict[float, list[tuple[float, int, float, float]]] = {}
+        for entry in late:
+            by_restoration.setdefault(entry[3], []).append(entry)
+        touched: list[Outage] = []
+        for restored_at, entries in by_restoration.items():
+            def on_time(c: int, restored_at: float = restored_at) -> bool:
+                on = self.meter_on_time[self.customers_below(c)]
+                return bool(((on >= restored_at)
+                             & (on < restored_at + RESTORE_GRACE.total_seconds())).any())
+            when = {i: (t, since) for t, i, since, _ in entries}
+            for c, meters in found_devices(self.tree, list(when), on_time):
+                if self._outage_of_candidate_path(c) is not None:
+                    continue  # an outage there or above already covers them
+                back = min(when[i][0] for i in meters)
+                started = min(when[i][1] for i in meters)
+                touched += self._record_found(
+                    c, EPOCH + timedelta(seconds=started), EPOCH + timedelta(seconds=back),
+                    f"Found from {len(meters)} power-restore messages that came "
+                    f"{(back - restored_at) / 60:.0f} minutes after the outage around it "
+                    "was restored: still open until then. ")
+                self.out_since[meters] = math.inf  # they said they are back
         return touched
 
     def _still_open_below(self, c: int) -> list[int]:

@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from gis import Network
 from gis.io import load_network
-from outage.engine import OutageEngine
+from outage.engine import LATE_GATHER, OutageEngine
 from outage.evaluate import Score, customer_score, device_score
 from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
 from outage.predict import Predictor
@@ -59,6 +59,7 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
+AFTER_THE_END = LATE_GATHER + QUIET_TICK  # before a restoration's silent meters are weighed
 
 
 @dataclass
@@ -177,16 +178,18 @@ def quiet_ticks(last: datetime | None, until: datetime) -> Iterator[datetime]:
         tick += QUIET_TICK
 
 
-def quiet_minute(engine: OutageEngine, tick: datetime, head_end: HeadEnd | None,
-                 ivr: CallCenter | None) -> None:
-    """A tick, with the callback answers due by then and the pings it sends answered."""
-    if ivr is not None:
-        ivr.answer(engine, tick)
-    engine.apply(Tick(tick))
-    if head_end is not None:
-        head_end.answer(engine, tick)
-    if ivr is not None:
-        ivr.schedule(tick)
+def quiet_minutes(engine: OutageEngine, last: datetime | None, until: datetime,
+                  head_end: HeadEnd | None, ivr: CallCenter | None) -> None:
+    """The ticks between `last` and `until`, each with the callback answers due by then
+    and the pings it sends answered."""
+    for tick in quiet_ticks(last, until):
+        if ivr is not None:
+            ivr.answer(engine, tick)
+        engine.apply(Tick(tick))
+        if head_end is not None:
+            head_end.answer(engine, tick)
+        if ivr is not None:
+            ivr.schedule(tick)
 
 
 def before_repair(live: list[frozenset[str]], scenario: Scenario, when: datetime,
@@ -286,8 +289,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         # The live service's clock: a tick after each quiet minute, so what is due (a
         # restored area's silent meters weighed, pings to verify it answered) happens
         # on time rather than at the next report.
-        for tick in quiet_ticks(clock, event.time):
-            quiet_minute(engine, tick, head_end, ivr)
+        quiet_minutes(engine, clock, event.time, head_end, ivr)
         clock = event.time if clock is None else max(clock, event.time)
         if ivr is not None:
             ivr.answer(engine, event.time)
@@ -319,6 +321,10 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             head_end.answer(engine, event.time)
         if ivr is not None:
             ivr.schedule(event.time)
+    # The end is scored as the live service shows it a few quiet minutes later (what
+    # the last messages make of the state, e.g. late restore messages gathered).
+    if clock is not None:
+        quiet_minutes(engine, clock, clock + AFTER_THE_END, head_end, ivr)
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
     return {

@@ -147,6 +147,43 @@ def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     assert nested.started.isoformat() == at(0)  # out since the fuse operated
 
 
+LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+
+
+def test_late_restore_messages_are_a_nested_outage_found_when_it_closed(
+    feeder: Network,
+) -> None:
+    """No device events. Lateral a goes out; half of a1's and a2's restore messages come
+    back at 60, which restores the fuse's outage; a3 (one last gasp among six meters)
+    says nothing until its six restore messages at 150: transformer a3 was still open
+    until then, out since the fuse opened (the record used to be missing, and a3's
+    customers' interruptions ended at 60)."""
+    gasped = [c for c in LATERAL_A if not c.startswith("a3")] + ["a3.1"]
+    back = [c for c in LATERAL_A if c.startswith(("a1", "a2")) and int(c[-1]) % 2 == 0]
+    events = [call("a1.1", 2), call("a2.3", 3), *(meter(c, 0.5, "off") for c in gasped)]
+    events += [meter(c, 60, "on") for c in back] + [{"type": "tick", "time": at(75)}]
+    events += [meter(c, 150, "on") for c in LATERAL_A if c.startswith("a3")]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(153)}])
+    found = {o.device_id: o for o in engine.outages()}
+    assert set(found) == {"fuse.a", "transformer.a3"}
+    nested = found["transformer.a3"]
+    assert nested.stage is Stage.RESTORED
+    assert (nested.started.isoformat(), nested.restored and nested.restored.isoformat()) == (
+        at(0.5), at(150))
+    assert "power-restore messages" in nested.explanation
+
+
+def test_a_few_delayed_restore_messages_are_no_outage(feeder: Network) -> None:
+    """Two restore messages of a restored lateral arrive 90 minutes late, while their
+    neighbours' came on time: a head-end's backlog, not a device still open."""
+    late = ("a1.1", "a2.1")
+    events = [meter(c, 0.5, "off") for c in LATERAL_A]
+    events += [meter(c, 60, "on") for c in LATERAL_A if c not in late]
+    events += [meter(c, 150, "on") for c in late]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(153)}])
+    assert [o.device_id for o in engine.outages()] == ["fuse.a"]
+
+
 def test_silent_meters_show_a_nested_outage_when_time_passes_without_reports(
     feeder: Network,
 ) -> None:
