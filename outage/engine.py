@@ -764,6 +764,8 @@ class OutageEngine:
                     f"{(back - restored_at) / 60:.0f} minutes after the outage around it "
                     "was restored: still open until then. ")
                 self.out_since[meters] = math.inf  # they said they are back
+                # A crew's report of that close, coming later, is not a second outage.
+                self._device_open[self.tree.element_id[c]] = False
         return touched
 
     def _still_open_below(self, c: int) -> list[int]:

@@ -171,6 +171,9 @@ def test_late_restore_messages_are_a_nested_outage_found_when_it_closed(
     assert (nested.started.isoformat(), nested.restored and nested.restored.isoformat()) == (
         at(0.5), at(150))
     assert "power-restore messages" in nested.explanation
+    # The crew's report of the close comes later: the same outage, not a second one.
+    engine.apply(parse_event(device("transformer.a3", 158, "closed", "crew")))
+    assert [o.device_id for o in engine.outages()] == ["fuse.a", "transformer.a3"]
 
 
 def test_a_few_delayed_restore_messages_are_no_outage(feeder: Network) -> None:
