@@ -195,6 +195,15 @@ class OutageEngine:
             self.book.publish(outage)
         return touched
 
+    def settle(self) -> list[Outage]:
+        """Take in what the events so far say but the engine waits to gather (restore
+        messages from one late closing come over a minute or two), now: the end of a
+        replay. A live service's clock does it as time passes."""
+        touched = self._record_late_restorations(math.inf)
+        for outage in touched:
+            self.book.publish(outage)
+        return touched
+
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
         state["pinger"] = None  # a live connection, not state: re-attach after loading

@@ -105,6 +105,7 @@ def replay_events(
         except EventError as error:
             result.rejected.append(Rejected(number, str(error)))
         result.noted += [Noted(number, note) for note in notes]
+    engine.settle()
     result.rejected.sort(key=lambda r: r.line)
     result.noted.sort(key=lambda n: n.line)
     result.seconds = time.perf_counter() - started

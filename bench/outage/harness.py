@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from gis import Network
 from gis.io import load_network
-from outage.engine import LATE_GATHER, OutageEngine
+from outage.engine import OutageEngine
 from outage.evaluate import Score, customer_score, device_score
 from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
 from outage.predict import Predictor
@@ -59,7 +59,6 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
-AFTER_THE_END = LATE_GATHER + QUIET_TICK  # before a restoration's silent meters are weighed
 
 
 @dataclass
@@ -321,10 +320,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             head_end.answer(engine, event.time)
         if ivr is not None:
             ivr.schedule(event.time)
-    # The end is scored as the live service shows it a few quiet minutes later (what
-    # the last messages make of the state, e.g. late restore messages gathered).
-    if clock is not None:
-        quiet_minutes(engine, clock, clock + AFTER_THE_END, head_end, ivr)
+    engine.settle()  # the end as `oms replay` gives it: the last messages taken in
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
     return {

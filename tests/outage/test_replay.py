@@ -12,6 +12,8 @@ from gis.io import save_network
 from oms.cli import main
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
+from .conftest import at, call, meter
+
 
 @pytest.fixture
 def files(feeder: Network, tmp_path: Path) -> tuple[Path, Path]:
@@ -92,3 +94,24 @@ def test_a_file_out_of_time_order_replays_as_if_in_order(
     stats = regrouped["stats"]
     assert stats["out_of_order"] > 0
     assert any("replayed in time order" in n["reason"] for n in stats["notes"])
+
+
+def test_late_restore_messages_at_the_end_of_the_file_are_taken_in(
+    feeder: Network, tmp_path: Path
+) -> None:
+    """No device events. Transformer a3's restore messages, 90 minutes after lateral a's,
+    are the file's last lines: the result still records it, found from them (the engine
+    gathers such messages for two minutes; the replay takes in what is waiting)."""
+    lateral = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+    gasped = [c for c in lateral if not c.startswith("a3")] + ["a3.1"]
+    back = [c for c in lateral if c.startswith(("a1", "a2")) and int(c[-1]) % 2 == 0]
+    events = [call("a1.1", 2), call("a2.3", 3), *(meter(c, 0.5, "off") for c in gasped)]
+    events += [meter(c, 60, "on") for c in back] + [{"type": "tick", "time": at(75)}]
+    events += [meter(c, 150, "on") for c in lateral if c.startswith("a3")]
+    net, path = tmp_path / "net.gpkg", tmp_path / "late.jsonl"
+    save_network(feeder, net)
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    result = _replay(net, path, tmp_path / "r.json")
+    found = {o["device_id"]: o for o in result["outages"]}
+    assert set(found) == {"fuse.a", "transformer.a3"}
+    assert found["transformer.a3"]["restored"] == at(150)
