@@ -168,9 +168,7 @@ class OutageEngine:
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
             # their cadence however often the clock ticks).
-            for outage in due:
-                self.book.publish(outage)
-            return due
+            return self._publish(due)
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):
@@ -190,16 +188,16 @@ class OutageEngine:
         if n % REFIT_EVERY == 0 or (n >= 32 and n & (n - 1) == 0):
             touched += self._refit_false_calls(event.time)
             touched += self._refit_gasp_prior(event.time)
-        touched = due + [o for o in touched if o not in due]
-        for outage in touched:
-            self.book.publish(outage)
-        return touched
+        return self._publish(due + [o for o in touched if o not in due])
 
     def settle(self) -> list[Outage]:
         """Take in what the events so far say but the engine waits to gather (restore
         messages from one late closing come over a minute or two), now: the end of a
         replay. A live service's clock does it as time passes."""
-        touched = self._record_late_restorations(math.inf)
+        return self._publish(self._record_late_restorations(math.inf))
+
+    def _publish(self, touched: list[Outage]) -> list[Outage]:
+        """Tell the listeners of the outages an event changed; return them."""
         for outage in touched:
             self.book.publish(outage)
         return touched
@@ -499,11 +497,13 @@ class OutageEngine:
         customers = self.customers_below(region)
         parents = self.tree.customer_parent[customers]
         heard = self.meter_time[customers] >= restored_at
-        quiet = customers[~np.isin(parents, parents[heard])]
-        if len(quiet) == 0:
+        unheard = ~np.isin(parents, parents[heard])
+        if not unheard.any():
             return
-        quiet = quiet[np.argsort(self.pinged_at[quiet], kind="stable")]  # least lately asked
-        _, first = np.unique(self.tree.customer_parent[quiet], return_index=True)
+        # One meter per unheard transformer: the one asked least lately.
+        order = np.argsort(self.pinged_at[customers[unheard]], kind="stable")
+        quiet, quiet_parents = customers[unheard][order], parents[unheard][order]
+        _, first = np.unique(quiet_parents, return_index=True)
         self._ask(quiet[np.sort(first)][:VERIFY_PINGS].tolist())
         if rounds > 1:
             heapq.heappush(self._verify_retries, (_seconds(self.now + PING_RETRY), region,
