@@ -59,6 +59,21 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
+# The issue's ranges, beyond the main grid's (`--call-rates 0.05 0.4 --storm-sizes 5 50`).
+CALL_RATES, DELIVERIES, STORM_SIZE = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8], 20
+
+
+def scenario_kinds(names: list[str], storm_sizes: list[int]) -> dict[str, tuple[str, int]]:
+    """The scenario kinds to run, by label: a storm size other than the main one is
+    labelled with its size ("storm 50")."""
+    kinds: dict[str, tuple[str, int]] = {}
+    for name in names:
+        if name != "storm":
+            kinds[name] = KINDS[name]
+            continue
+        for size in storm_sizes:
+            kinds["storm" if size == STORM_SIZE else f"storm {size}"] = ("storm", size)
+    return kinds
 
 
 @dataclass
@@ -341,6 +356,7 @@ def evaluate(
     progress: Callable[[int], None], params: PredictionParams | None = None,
     *, ping: bool = False, scenario_overrides: dict[str, Any] | None = None,
     drop_devices: bool = False, callbacks: bool = False,
+    kinds: dict[str, tuple[str, int]] | None = None,
 ) -> list[dict[str, Any]]:
     overrides = scenario_overrides or {}
     rows = []
@@ -350,7 +366,7 @@ def evaluate(
         source, extra = NETWORKS.get(name, (name, []))
         network = load_network(source, [Path(p) for p in extra])
         builder = ScenarioBuilder(network)
-        for label, (kind, outages) in KINDS.items():
+        for label, (kind, outages) in (kinds or KINDS).items():
             for rate in call_rates:
                 for delivery in deliveries:
                     tallies = {"probabilistic": Tally(), "classic": Tally()}
@@ -516,7 +532,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a ScenarioParams number, e.g. call_delay_minutes=60")
     parser.add_argument("--scada", nargs="*", default=[], metavar="KIND",
                         help="device kinds whose openings SCADA reports, e.g. breaker recloser")
-    parser.add_argument("--kinds", nargs="*", default=list(KINDS))
+    parser.add_argument("--kinds", nargs="*", default=list(KINDS), choices=list(KINDS))
+    parser.add_argument("--call-rates", nargs="+", type=float, default=CALL_RATES,
+                        metavar="RATE", help="shares of affected customers who call "
+                                             "(default 0.1 0.2 0.3)")
+    parser.add_argument("--deliveries", nargs="+", type=float, default=DELIVERIES,
+                        metavar="SHARE", help="meter message delivery, 0 = no AMI "
+                                              "(default 0 0.3 0.8)")
+    parser.add_argument("--storm-sizes", nargs="+", type=int, default=[STORM_SIZE],
+                        metavar="N", help=f"simultaneous outages in a storm (default "
+                                          f"{STORM_SIZE})")
     parser.add_argument("--ping", action="store_true",
                         help="answer the engine's meter pings from a simulated head-end")
     parser.add_argument("--drop-devices", action="store_true",
@@ -536,14 +561,12 @@ def main(argv: list[str] | None = None) -> int:
                 "harness_callbacks.json" if args.callbacks else "harness.json")
         args.out = ROOT / "bench/outage/results" / name
     names = list(args.networks)
-    call_rates, deliveries = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8]
+    call_rates, deliveries = args.call_rates, args.deliveries
     if args.quick:
         names, args.seeds, call_rates = names[:2], min(args.seeds, 4), [0.1, 0.3]
     params = _params(args.param)
-    for kind in list(KINDS):
-        if kind not in args.kinds:
-            del KINDS[kind]
-    total = len(names) * len(KINDS) * len(call_rates) * len(deliveries) * args.seeds
+    kinds = scenario_kinds(args.kinds, args.storm_sizes)
+    total = len(names) * len(kinds) * len(call_rates) * len(deliveries) * args.seeds
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
@@ -553,7 +576,8 @@ def main(argv: list[str] | None = None) -> int:
             scenario["scada_kinds"] = tuple(args.scada)
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
                         ping=args.ping, scenario_overrides=scenario,
-                        drop_devices=args.drop_devices, callbacks=args.callbacks)
+                        drop_devices=args.drop_devices, callbacks=args.callbacks,
+                        kinds=kinds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
