@@ -69,7 +69,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 14
+STATE_VERSION = 15
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 

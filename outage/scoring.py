@@ -62,6 +62,11 @@ class PredictionParams:
     call_spread_minutes: float = 20.0
     gasp_spread_minutes: float = 2.0  # last gasps come within seconds of the onset
     onset_window_minutes: float = 120.0
+    # Share of an outage's callers whose call time says nothing of its onset (home
+    # hours later, calling again after a partial restoration): the normal spread's
+    # tails are too light for them, and a long outage's calls must not read as false.
+    # Last gasps have none: a meter gasps when its power goes.
+    call_outlier_share: float = 0.05
     quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
 
@@ -72,6 +77,8 @@ class PredictionParams:
         for name in ("false_call_rate", "false_gasp_rate", "powered_if_out"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"PredictionParams.{name} must be between 0 and 1")
+        if not 0 <= self.call_outlier_share < 1:
+            raise ValueError("PredictionParams.call_outlier_share must be in [0, 1)")
 
 
 class Scorer:
@@ -87,7 +94,8 @@ class Scorer:
         self._log_fg = math.log(p.false_gasp_rate)
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
-        self._call_timing = _Onsets(p.call_spread_minutes, p.onset_window_minutes)
+        self._call_timing = _Onsets(p.call_spread_minutes, p.onset_window_minutes,
+                                    p.call_outlier_share)
         self._gasp_timing = _Onsets(p.gasp_spread_minutes, p.onset_window_minutes)
         self._log_silent = math.log1p(-0.5)
         self._log_back = math.log(0.5)
@@ -123,11 +131,12 @@ class Scorer:
     def set_spread(self, channel: str, minutes: float) -> None:
         """How far one outage's first calls (``"call"``) or last gasps (``"gasp"``)
         spread around their mean (estimated by the engine from restored outages)."""
-        onsets = _Onsets(minutes, self.params.onset_window_minutes)
+        window = self.params.onset_window_minutes
         if channel == "call":
+            onsets = _Onsets(minutes, window, self.params.call_outlier_share)
             self._call_timing = onsets
         else:
-            self._gasp_timing = onsets
+            self._gasp_timing = _Onsets(minutes, window)
 
     def spread(self, channel: str) -> float:
         return (self._call_timing if channel == "call" else self._gasp_timing).spread
@@ -200,19 +209,27 @@ class _Onsets:
     ``(k - 1) log(W / (sqrt(2 pi) s)) - log(k) / 2 - S / (2 s^2)``, S the sum of
     squared deviations from the mean time. Reports close together favour one
     outage; reports hours apart several (or false calls).
+
+    With a share `outliers` of reports at any time in the window instead, each report
+    is at least that likely under one onset as under independent ones, so the ratio
+    is floored at ``k log(outliers)`` (the mixture's bound; the sums kept per
+    candidate cannot tell which reports are the outliers).
     """
 
-    def __init__(self, spread: float, window: float) -> None:
+    def __init__(self, spread: float, window: float, outliers: float = 0.0) -> None:
         self.spread = spread
         self.log_ratio = math.log(window / (math.sqrt(2 * math.pi) * spread)) if spread > 0 else 0
         self._half_precision = 0.5 / spread ** 2 if spread > 0 else 0.0
+        self._log_outlier = math.log(outliers) if outliers > 0 else -math.inf
 
     def llr(self, k: int, t: float, t2: float) -> float:
         if k < 2 or self.spread <= 0:
             return 0.0
         scatter = t2 - t * t / k
         scatter = scatter if scatter > 0.0 else 0.0  # rounding when all are at one time
-        return (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter * self._half_precision
+        one = (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter * self._half_precision
+        floor = k * self._log_outlier
+        return one if one > floor else floor
 
 
 def _lbeta(a: float, b: float) -> float:

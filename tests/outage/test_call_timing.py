@@ -109,3 +109,24 @@ def test_a_channel_spread_reprices_only_that_channel() -> None:
     assert scorer.spread("gasp") == 30.0 and scorer.spread("call") == 20.0
     assert scorer.timing(3, 30.0, 500.0) == calls_before
     assert scorer.gasp_timing(3, 30.0, 500.0) > gasps_before  # scatter matters less
+
+
+def test_a_long_outage_whose_customers_call_for_hours_is_still_an_outage() -> None:
+    """Twelve of lateral a's eighteen customers call, three at the onset and the rest
+    over the next four hours (home from work, calling again): far too scattered for one
+    onset's normal spread, yet twelve false calls are far less likely still."""
+    engine = OutageEngine(lateral_feeder())
+    callers = [f"a{t}.{m}" for m in (1, 2, 3, 4) for t in (1, 2, 3)]
+    minutes = [0, 2, 4, 150, 165, 180, 190, 200, 210, 220, 230, 240]
+    for customer, t in zip(callers, minutes, strict=True):
+        engine.apply(parse_event(call(customer, t)))
+    assert [o.device_id for o in engine.book.live()] == ["fuse.a"]
+
+
+def test_the_call_timing_penalty_is_bounded_by_the_outlier_share() -> None:
+    """However far apart, k calls cost at most k log(outlier share) against one onset;
+    with no outliers allowed the normal spread's penalty is unbounded."""
+    minutes = [0.0, 240.0, 480.0]
+    args = (3, sum(minutes), sum(m * m for m in minutes))
+    assert math.isclose(Scorer(PredictionParams()).timing(*args), 3 * math.log(0.05))
+    assert Scorer(PredictionParams(call_outlier_share=0.0)).timing(*args) < -100
