@@ -61,6 +61,9 @@ NESTED_PRIOR = 0.2
 # (SCADA would report it opening).
 REOPENED_UNREPORTED = 1e-3
 REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
+# A close reported this soon after meters below the device said power was back is the
+# late report of that restoration (crews report on the way to the next job).
+CLOSE_REPORTED_LATE = timedelta(hours=1)
 # Meters asked at most to verify one restoration (one per transformer), and how
 # long before a meter is asked again.
 VERIFY_PINGS = 1000
@@ -564,10 +567,70 @@ class OutageEngine:
                 if outage not in touched:
                     touched.append(outage)
             return touched
-        touched = self._restore_below(c, op.time)
-        if not touched and known is None:
-            touched = self._found_open(c, op)
+        late = self._closed_after_meters(c, op) if known is None else None
+        if late is not None:
+            touched = late
+        else:
+            touched = self._restore_below(c, op.time)
+            if not touched and known is None:
+                touched = self._found_open(c, op)
         return touched + self._known_closed(c, op) + self._resync(op.time)
+
+    def _closed_after_meters(self, c: int, op: DeviceOperation) -> list[Outage] | None:
+        """A close that meters below the device beat: their power came back before the
+        close was reported (crews report on the way to the next job), so it reports a
+        restoration already recorded, not news. None when it is news.
+
+        A record of this device restored lately is confirmed, and outages predicted
+        below it since are nested ones it did not end. Records restored lately below
+        it were it (a close names what was open): they merge and move to it, with all
+        its customers, unless someone below has reported out since. A record above it
+        moves down when only this device's meters came back, else it stands.
+        """
+        if self._outage_at(c) is not None:
+            return None  # open again since: this close ends that
+        customers = self.customers_below(c)
+        since = op.time - CLOSE_REPORTED_LATE
+        # Restored by their meters: a record of another device reported closed was
+        # restored by that report.
+        records = sorted((o for o in self.book.outages.values()
+                          if o.stage is Stage.RESTORED and o.restored is not None
+                          and o.restored >= since
+                          and (o.candidate == c or o.device_id not in self._device_open)
+                          and (self.tree.contains(c, o.candidate)
+                               or self.tree.contains(o.candidate, c))),
+                         key=lambda o: (o.started, o.id))
+        if not records or len(customers) == 0:
+            return None
+        began = _seconds(records[0].started)
+        if not (self.meter_on_time[customers] >= began).any():
+            return None
+        how = (f"{op.source.capitalize()} reported {self.tree.element_id[c]} closed at "
+               f"{op.time:%Y-%m-%d %H:%M}, after meters below it said the power was back")
+        exact = [o for o in records if o.candidate == c]
+        if exact:
+            exact[-1].explanation += f" {how}."
+            return [exact[-1]]
+        if any(self.called[i] or self.gasped[i] for i in customers.tolist()):
+            return None  # out since, below it: this close may be what ends that
+        inside = [o for o in records if self.tree.contains(c, o.candidate)]
+        if not inside:
+            above = records[-1]
+            outside = np.setdiff1d(self.customers_below(above.candidate), customers)
+            if (self.meter_on_time[outside] >= began).any():
+                return []  # the area above came back too: that outage was real
+            inside = [above]
+        kept = inside[0]
+        for other in inside[1:]:
+            OutageBook.merge(other, kept, op.time)
+        restored = min(o.restored for o in inside if o.restored is not None)
+        predicted = ", ".join(dict.fromkeys(o.device_id for o in inside))
+        self._move(kept, c, op.time, live=False)
+        kept.stage, kept.restored = Stage.RESTORED, restored
+        kept.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
+        kept.explanation = (f"{how} at {restored:%H:%M}: it was open, not {predicted} "
+                            f"as predicted. Predicted: {kept.explanation}")
+        return inside
 
     def _known_closed(self, c: int, op: DeviceOperation) -> list[Outage]:
         """A device reported closed is not open again until something says so."""
@@ -802,7 +865,8 @@ class OutageEngine:
         self._move(kept, candidate, when)
         return outages[1:]
 
-    def _move(self, outage: Outage, candidate: int, when: datetime) -> None:
+    def _move(self, outage: Outage, candidate: int, when: datetime, *,
+              live: bool = True) -> None:
         """Re-point an outage record at another candidate (what was really found open)."""
         outage.candidate = candidate
         outage.device_id = self.tree.element_id[candidate]
@@ -810,7 +874,8 @@ class OutageEngine:
         outage.customers_out = int(self.tree.customers[candidate])
         outage.critical_out = int(self.tree.critical[candidate])
         outage.updated = when
-        self.book.by_candidate[candidate] = outage.id
+        if live:
+            self.book.by_candidate[candidate] = outage.id
 
     def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
         """A device closed below a predicted outage: that device was what operated,

@@ -46,6 +46,9 @@ class ScenarioParams:
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
     storm_minutes: float = 120.0  # faults start within this window
     repair_minutes: tuple[float, float] = (60.0, 300.0)
+    # Crews report a close this long after the repair (on the way to the next job), so
+    # the meters' restore messages come first; SCADA reports at once.
+    crew_report_delay_minutes: float = 0.0
     start: datetime = STORM_START
 
 
@@ -211,8 +214,9 @@ class ScenarioBuilder:
         if scada and report_open:
             s.events.append({"type": "device", "time": t0, "device_id": device, "state": "open",
                              "source": "scada"})
-        s.events.append({"type": "device", "time": t1, "device_id": device, "state": "closed",
-                         "source": "scada" if scada else "crew"})
+        reported = t1 if scada else t1 + timedelta(minutes=s.params.crew_report_delay_minutes)
+        s.events.append({"type": "device", "time": reported, "device_id": device,
+                         "state": "closed", "source": "scada" if scada else "crew"})
 
     def _false_calls(self, s: Scenario, rng: np.random.Generator) -> None:
         p = s.params

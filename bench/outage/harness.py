@@ -265,6 +265,57 @@ def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
     return shown
 
 
+class LiveView:
+    """The engine's live outages scored just before each repair (the true close, whenever
+    a crew reports it), with the live service's clock ticking in between."""
+
+    def __init__(self, engine: OutageEngine, scenario: Scenario, head_end: HeadEnd | None,
+                 ivr: CallCenter | None) -> None:
+        self.engine, self.scenario, self.head_end, self.ivr = engine, scenario, head_end, ivr
+        self.clock: datetime | None = None
+        self.repairs = sorted((t.end, t.device_id) for t in scenario.truth)
+        self.last_report: dict[str, datetime] = {}  # each true outage's customers
+        self.hazard_calls: dict[str, datetime] = {}
+        self.device: list[float] = []
+        self.customer: list[float] = []
+        self.shown: list[float] = []
+        self.errors: Counter[str] = Counter()  # the reported outages, as each is repaired
+        self.false_ids: set[str] = set()  # live outages over customers who all had power
+
+    def advance(self, until: datetime | None) -> None:
+        """Score the repairs due by `until` (all of them when None), then tick to it."""
+        while self.repairs and (until is None or self.repairs[0][0] <= until):
+            when, device_id = self.repairs.pop(0)
+            self._tick(when)
+            self._score(when, device_id)
+        if until is not None:
+            self._tick(until)
+
+    def _tick(self, until: datetime) -> None:
+        # A tick after each quiet minute, so what is due (a restored area's silent
+        # meters weighed, pings to verify it answered) happens on time rather than at
+        # the next report.
+        quiet_minutes(self.engine, self.clock, until, self.head_end, self.ivr)
+        self.clock = until if self.clock is None else max(self.clock, until)
+        if self.ivr is not None:
+            self.ivr.answer(self.engine, until)
+
+    def _score(self, when: datetime, device_id: str) -> None:
+        # What is due by the repair itself is on the screen too. (Pings this tick sends
+        # are answered after the repair, as a head-end's answers take longer than the
+        # crew's report of the device it closed.)
+        engine, scenario = self.engine, self.scenario
+        engine.apply(Tick(when))
+        outages = engine.book.live()
+        live = [frozenset(engine.customer_ids_of(o)) for o in outages]
+        device, customer = before_repair(live, scenario, when, self.last_report)
+        self.device.append(device.f1)
+        self.customer.append(customer.f1)
+        self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report))
+        self.false_ids |= false_outages(outages, live, scenario, when)
+        self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
+
+
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False,
             drop_devices: bool = False, callbacks: bool = False) -> dict[str, Any]:
@@ -291,50 +342,25 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
                 found[key] = reports[key]
 
     engine.subscribe(seen)
-    repairs = {t.device_id for t in scenario.truth}
-    live_device, live_customer, shown = [], [], []
-    errors: Counter[str] = Counter()  # the reported outages, as each is about to be repaired
-    false_ids: set[str] = set()  # live outages over customers who all had power
-    last_report: dict[str, datetime] = {}
-    hazard_calls: dict[str, datetime] = {}
-    clock: datetime | None = None
+    view = LiveView(engine, scenario, head_end, ivr)
     for data in scenario.events:
         event = parse_event(data)
-        # The live service's clock: a tick after each quiet minute, so what is due (a
-        # restored area's silent meters weighed, pings to verify it answered) happens
-        # on time rather than at the next report.
-        quiet_minutes(engine, clock, event.time, head_end, ivr)
-        clock = event.time if clock is None else max(clock, event.time)
-        if ivr is not None:
-            ivr.answer(engine, event.time)
-        if data["type"] == "device" and data["state"] == "closed" and data["device_id"] in repairs:
-            # What is due by the repair itself is on the screen too. (Pings this tick
-            # sends are answered after the repair, as a head-end's answers take longer
-            # than the crew's report of the device it closed.)
-            engine.apply(Tick(event.time))
-            outages = engine.book.live()
-            live = [frozenset(engine.customer_ids_of(o)) for o in outages]
-            device, customer = before_repair(live, scenario, event.time, last_report)
-            live_device.append(device.f1)
-            live_customer.append(customer.f1)
-            errors.update(repaired_errors(live, scenario, data["device_id"], event.time,
-                                          last_report))
-            false_ids |= false_outages(outages, live, scenario, event.time)
-            shown += hazards_shown(engine, scenario, event.time, hazard_calls)
+        view.advance(event.time)
         if drop_devices and data["type"] == "device":
             continue
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
-            last_report[data["customer_id"]] = event.time
+            view.last_report[data["customer_id"]] = event.time
             reports[key] += 1
             if data.get("hazard"):
-                hazard_calls.setdefault(data["customer_id"], event.time)
+                view.hazard_calls.setdefault(data["customer_id"], event.time)
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
         if head_end is not None:
             head_end.answer(engine, event.time)
         if ivr is not None:
             ivr.schedule(event.time)
+    view.advance(None)  # repairs after the last event (none in these scenarios)
     engine.settle()  # the end as `oms replay` gives it: the last messages taken in
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
@@ -343,11 +369,11 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "reported_recall": device_score(predicted, reported).recall if reported else None,
         "customer": customer_score(predicted, truth),
         "reports_needed": list(found.values()),
-        "live_device": live_device,
-        "live_customer": live_customer,
+        "live_device": view.device,
+        "live_customer": view.customer,
         "pings": engine.stats.pings_requested,
-        "hazards_shown": shown,
-        "errors": {**errors, "false": len(false_ids)},
+        "hazards_shown": view.shown,
+        "errors": {**view.errors, "false": len(view.false_ids)},
     }
 
 

@@ -596,3 +596,65 @@ def test_an_outage_that_appears_when_power_evidence_expires_is_published(
     engine.apply(parse_event(meter("b3.3", 45, "on")))
     assert set(live(engine)) == {"transformer.a2"}
     assert heard == ["transformer.a2"]
+
+
+def _restored_by_meters(callers: list[str]) -> list[dict[str, Any]]:
+    """Calls, then each caller's meter saying the power is back at minute 60."""
+    return ([call(c, i) for i, c in enumerate(callers)]
+            + [meter(c, 60, "on") for c in callers])
+
+
+def test_a_crew_reporting_a_close_after_the_meters_is_not_a_second_outage(
+    feeder: Network,
+) -> None:
+    """Fuse a predicted and restored by its callers' meters at 60; the crew reports the
+    fuse closed at 80 (on the way to the next job): one record, restored at 60."""
+    engine = run(feeder, [*_restored_by_meters(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"]),
+                          device("fuse.a", 80, "closed", "crew")])
+    (outage,) = engine.outages()
+    assert outage.device_id == "fuse.a" and outage.restored.isoformat() == at(60)
+    assert "after meters below it said the power was back" in outage.explanation
+
+
+def test_a_late_close_above_a_prediction_moves_it_to_the_device_found_open(
+    feeder: Network,
+) -> None:
+    """Transformer a1 predicted (its callers alone) and restored by their meters; the
+    crew reports fuse a closed: the fuse was open, so the record is the fuse's, with
+    all eighteen customers, not a second outage."""
+    engine = run(feeder, [*_restored_by_meters(["a1.1", "a1.2", "a1.3"]),
+                          device("fuse.a", 75, "closed", "crew")])
+    (outage,) = engine.outages()
+    assert outage.device_id == "fuse.a" and len(outage.customer_ids) == 18
+    assert outage.restored.isoformat() == at(60)
+    assert "not transformer.a1 as predicted" in outage.explanation
+
+
+def test_a_late_close_leaves_the_nested_outage_found_since_alone(feeder: Network) -> None:
+    """Fuse a restored by meters at 60, but a3's customers call again: a3 is still open.
+    The crew's report of the fuse closed, at 80, does not end a3's outage."""
+    events = _restored_by_meters(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])
+    events += [call(c, 65 + i) for i, c in enumerate(["a3.1", "a3.2", "a3.4", "a3.5"])]
+    engine = run(feeder, [*events, device("fuse.a", 80, "closed", "crew")])
+    assert set(live(engine)) == {"transformer.a3"}
+    assert [o.device_id for o in engine.outages() if o.stage is Stage.RESTORED] == ["fuse.a"]
+
+
+def test_a_close_long_after_the_meters_is_a_find_of_its_own(feeder: Network) -> None:
+    """Two hours after the meters said fuse a was back, a crew closing it found it open
+    again: a found-open outage, not a late report."""
+    engine = run(feeder, [*_restored_by_meters(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"]),
+                          device("fuse.a", 180, "closed", "crew")])
+    assert [o.device_id for o in engine.outages()] == ["fuse.a", "fuse.a"]
+    assert engine.outages()[1].explanation.startswith("Found open")
+
+
+def test_a_late_close_below_a_restored_outage_whose_area_all_came_back_confirms_it(
+    feeder: Network,
+) -> None:
+    """The recloser's outage (callers on both laterals) restored by their meters; the crew
+    then reports fuse b closed. Lateral a's meters came back too, so the recloser's
+    outage was real: no new record, and it stays the recloser's."""
+    callers = ["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"]
+    engine = run(feeder, [*_restored_by_meters(callers), device("fuse.b", 70, "closed", "crew")])
+    assert [o.device_id for o in engine.outages()] == ["recloser.r1"]
