@@ -591,14 +591,14 @@ class OutageEngine:
             return None  # open again since: this close ends that
         customers = self.customers_below(c)
         since = op.time - CLOSE_REPORTED_LATE
-        # Restored by their meters: a record of another device reported closed was
-        # restored by that report.
+        # Those below it, and those above it restored by their meters (one above whose
+        # device was reported closed was restored by that report: it was open).
         records = sorted((o for o in self.book.outages.values()
                           if o.stage is Stage.RESTORED and o.restored is not None
                           and o.restored >= since
-                          and (o.candidate == c or o.device_id not in self._device_open)
                           and (self.tree.contains(c, o.candidate)
-                               or self.tree.contains(o.candidate, c))),
+                               or (self.tree.contains(o.candidate, c)
+                                   and o.device_id not in self._device_open))),
                          key=lambda o: (o.started, o.id))
         if not records or len(customers) == 0:
             return None

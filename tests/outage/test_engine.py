@@ -658,3 +658,18 @@ def test_a_late_close_below_a_restored_outage_whose_area_all_came_back_confirms_
     callers = ["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"]
     engine = run(feeder, [*_restored_by_meters(callers), device("fuse.b", 70, "closed", "crew")])
     assert [o.device_id for o in engine.outages()] == ["recloser.r1"]
+
+
+def test_a_close_below_an_outage_a_crew_closed_is_a_find_not_a_late_report(
+    feeder: Network,
+) -> None:
+    """The crew closes fuse a at 60 and a3's meters say they are back; forty minutes
+    later a crew closes transformer a3: a3 was found open then (the fuse's outage, ended
+    by its own close, was real and stays the fuse's)."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew")]
+    events += [meter(f"a3.{m}", 61, "on") for m in range(1, 7)]
+    engine = run(feeder, [*events, device("transformer.a3", 100, "closed", "crew")])
+    fuse, found = engine.outages()
+    assert fuse.device_id == "fuse.a" and len(fuse.customer_ids) == 18
+    assert found.device_id == "transformer.a3" and found.started.isoformat() == at(100)
