@@ -591,6 +591,8 @@ class OutageEngine:
             return None  # open again since: this close ends that
         customers = self.customers_below(c)
         since = op.time - CLOSE_REPORTED_LATE
+        if not (self.meter_on_time[customers] >= _seconds(since)).any():
+            return None  # no meter below it came back lately (the scan below is long)
         # Those below it, and those above it restored by their meters (one above whose
         # device was reported closed was restored by that report: it was open).
         records = sorted((o for o in self.book.outages.values()
@@ -600,7 +602,7 @@ class OutageEngine:
                                or (self.tree.contains(o.candidate, c)
                                    and o.device_id not in self._device_open))),
                          key=lambda o: (o.started, o.id))
-        if not records or len(customers) == 0:
+        if not records:
             return None
         began = _seconds(records[0].started)
         if not (self.meter_on_time[customers] >= began).any():
