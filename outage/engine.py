@@ -593,15 +593,7 @@ class OutageEngine:
         since = op.time - CLOSE_REPORTED_LATE
         if not (self.meter_on_time[customers] >= _seconds(since)).any():
             return None  # no meter below it came back lately (the scan below is long)
-        # Those below it, and those above it restored by their meters (one above whose
-        # device was reported closed was restored by that report: it was open).
-        records = sorted((o for o in self.book.outages.values()
-                          if o.stage is Stage.RESTORED and o.restored is not None
-                          and o.restored >= since
-                          and (self.tree.contains(c, o.candidate)
-                               or (self.tree.contains(o.candidate, c)
-                                   and o.device_id not in self._device_open))),
-                         key=lambda o: (o.started, o.id))
+        records = self._restored_lately(c, since)
         if not records:
             return None
         began = _seconds(records[0].started)
@@ -622,17 +614,36 @@ class OutageEngine:
             if (self.meter_on_time[outside] >= began).any():
                 return []  # the area above came back too: that outage was real
             inside = [above]
-        kept = inside[0]
-        for other in inside[1:]:
-            OutageBook.merge(other, kept, op.time)
-        restored = min(o.restored for o in inside if o.restored is not None)
-        predicted = ", ".join(dict.fromkeys(o.device_id for o in inside))
-        self._move(kept, c, op.time, live=False)
+        self._found_restored(inside, c, op.time, how)
+        return inside
+
+    def _restored_lately(self, c: int, since: datetime) -> list[Outage]:
+        """Records restored since `since` at or below candidate `c`, and above it when
+        their meters restored them (one above whose device was reported closed was
+        restored by that report: it was open), oldest first."""
+        return sorted((o for o in self.book.outages.values()
+                       if o.stage is Stage.RESTORED and o.restored is not None
+                       and o.restored >= since
+                       and (self.tree.contains(c, o.candidate)
+                            or (self.tree.contains(o.candidate, c)
+                                and o.device_id not in self._device_open))),
+                      key=lambda o: (o.started, o.id))
+
+    def _found_restored(self, records: list[Outage], c: int, when: datetime,
+                        how: str) -> None:
+        """Restored records that were really candidate `c` open: the oldest takes the
+        others in and moves to it, with all its customers, restored when the first was."""
+        kept = records[0]
+        for other in records[1:]:
+            OutageBook.merge(other, kept, when)
+        restored = min(o.restored for o in records if o.restored is not None)
+        predicted = ", ".join(dict.fromkeys(o.device_id for o in records))
+        self._move(kept, c, when, live=False)
         kept.stage, kept.restored = Stage.RESTORED, restored
-        kept.customer_ids = tuple(self.network.customers.ids[i] for i in customers)
+        kept.customer_ids = tuple(self.network.customers.ids[i]
+                                  for i in self.customers_below(c))
         kept.explanation = (f"{how} at {restored:%H:%M}: it was open, not {predicted} "
                             f"as predicted. Predicted: {kept.explanation}")
-        return inside
 
     def _known_closed(self, c: int, op: DeviceOperation) -> list[Outage]:
         """A device reported closed is not open again until something says so."""
