@@ -59,7 +59,7 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
-# The ranges, beyond the main grid's (`--call-rates 0.05 0.4 --storm-sizes 5 50`).
+# The main grid; the ranges go further (`--call-rates 0.05 0.4 --storm-sizes 5 50`).
 CALL_RATES, DELIVERIES, STORM_SIZE = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8], 20
 
 
