@@ -618,12 +618,17 @@ class OutageEngine:
         return inside
 
     def _restored_lately(self, c: int, since: datetime) -> list[Outage]:
-        """Records restored since `since` at or below candidate `c`, and above it when
-        their meters restored them (one above whose device was reported closed was
-        restored by that report: it was open), oldest first."""
+        """Records restored since `since` at or below candidate `c` and above it, but
+        for those a crew's or SCADA's close of their own device restored (that device
+        was open: a separate outage), oldest first. Above it, a device found from late
+        restore messages counts as closed by report too."""
+        def closed_by_report(o: Outage) -> bool:
+            a = o.candidate
+            return a != c and (a in self._floored_until or a in self._scada_watched)
+
         return sorted((o for o in self.book.outages.values()
                        if o.stage is Stage.RESTORED and o.restored is not None
-                       and o.restored >= since
+                       and o.restored >= since and not closed_by_report(o)
                        and (self.tree.contains(c, o.candidate)
                             or (self.tree.contains(o.candidate, c)
                                 and o.device_id not in self._device_open))),

@@ -673,3 +673,18 @@ def test_a_close_below_an_outage_a_crew_closed_is_a_find_not_a_late_report(
     fuse, found = engine.outages()
     assert fuse.device_id == "fuse.a" and len(fuse.customer_ids) == 18
     assert found.device_id == "transformer.a3" and found.started.isoformat() == at(100)
+
+
+def test_a_find_above_an_outage_a_crew_closed_is_a_record_of_its_own(
+    feeder: Network,
+) -> None:
+    """A crew closes transformer a1 at 60 and its meters say they are back; half an hour
+    later a crew closes fuse a, which nobody reported: a find of its own, and a1's
+    outage stays a1's."""
+    events = [call("a1.1", 0), call("a1.2", 1), call("a1.3", 2),
+              device("transformer.a1", 60, "closed", "crew")]
+    events += [meter(f"a1.{m}", 61, "on") for m in range(1, 7)]
+    engine = run(feeder, [*events, device("fuse.a", 90, "closed", "crew")])
+    transformer, fuse = engine.outages()
+    assert transformer.device_id == "transformer.a1" and len(transformer.customer_ids) == 6
+    assert fuse.device_id == "fuse.a" and fuse.explanation.startswith("Found open")
