@@ -614,7 +614,7 @@ class OutageEngine:
             if (self.meter_on_time[outside] >= began).any():
                 return []  # the area above came back too: that outage was real
             inside = [above]
-        self._found_restored(inside, c, op.time, how)
+        self._found_restored(inside, c, customers, op.time, how)
         return inside
 
     def _restored_lately(self, c: int, since: datetime) -> list[Outage]:
@@ -634,10 +634,10 @@ class OutageEngine:
                                 and o.device_id not in self._device_open))),
                       key=lambda o: (o.started, o.id))
 
-    def _found_restored(self, records: list[Outage], c: int, when: datetime,
-                        how: str) -> None:
+    def _found_restored(self, records: list[Outage], c: int, customers: np.ndarray,
+                        when: datetime, how: str) -> None:
         """Restored records that were really candidate `c` open: the oldest takes the
-        others in and moves to it, with all its customers, restored when the first was."""
+        others in and moves to it, with all its `customers`, restored when the first was."""
         kept = records[0]
         for other in records[1:]:
             OutageBook.merge(other, kept, when)
@@ -645,8 +645,7 @@ class OutageEngine:
         predicted = ", ".join(dict.fromkeys(o.device_id for o in records))
         self._move(kept, c, when, live=False)
         kept.stage, kept.restored = Stage.RESTORED, restored
-        kept.customer_ids = tuple(self.network.customers.ids[i]
-                                  for i in self.customers_below(c))
+        kept.customer_ids = tuple(self.network.customers.ids[i] for i in customers.tolist())
         kept.explanation = (f"{how} at {restored:%H:%M}: it was open, not {predicted} "
                             f"as predicted. Predicted: {kept.explanation}")
 

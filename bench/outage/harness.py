@@ -282,14 +282,21 @@ class LiveView:
         self.errors: Counter[str] = Counter()  # the reported outages, as each is repaired
         self.false_ids: set[str] = set()  # live outages over customers who all had power
 
-    def advance(self, until: datetime | None) -> None:
-        """Score the repairs due by `until` (all of them when None), then tick to it."""
-        while self.repairs and (until is None or self.repairs[0][0] <= until):
-            when, device_id = self.repairs.pop(0)
-            self._tick(when)
-            self._score(when, device_id)
-        if until is not None:
-            self._tick(until)
+    def advance(self, until: datetime) -> None:
+        """Score the repairs due by `until`, then tick to it."""
+        while self.repairs and self.repairs[0][0] <= until:
+            self._repair()
+        self._tick(until)
+
+    def finish(self) -> None:
+        """Score the repairs after the last event (none in these scenarios)."""
+        while self.repairs:
+            self._repair()
+
+    def _repair(self) -> None:
+        when, device_id = self.repairs.pop(0)
+        self._tick(when)
+        self._score(when, device_id)
 
     def _tick(self, until: datetime) -> None:
         # A tick after each quiet minute, so what is due (a restored area's silent
@@ -360,7 +367,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             head_end.answer(engine, event.time)
         if ivr is not None:
             ivr.schedule(event.time)
-    view.advance(None)  # repairs after the last event (none in these scenarios)
+    view.finish()
     engine.settle()  # the end as `oms replay` gives it: the last messages taken in
     predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
     reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
