@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -97,7 +98,34 @@ def _run(dss: Any, command: str, path: Path) -> None:
     try:
         dss.Text.Command(command)
     except Exception as error:  # opendssdirect raises its own DSSException
-        raise NetworkFormatError(f"OpenDSS could not read {str(path)!r}: {error}") from error
+        raise NetworkFormatError(
+            f"OpenDSS could not read {str(path)!r}: {error}{_case_hint(str(error), path)}"
+        ) from error
+
+
+# OpenDSS's messages for a file it cannot open: the name asked for, then the file
+# and line that asked for it.
+_MISSING_FILE = re.compile(r'(?:not found|unable to open file):?\s*"([^"]+)"', re.IGNORECASE)
+_ASKED_BY = re.compile(r'\[file: "([^"]+)"')
+
+
+def _case_hint(message: str, path: Path) -> str:
+    """Models written on Windows often name a file in another case than it has on
+    disk (``Redirect IEEELineCodes.DSS`` beside ``IEEELineCodes.dss``), which only
+    a case-sensitive file system refuses: say which file was meant."""
+    missing = _MISSING_FILE.search(message)
+    if missing is None:
+        return ""
+    asked_by = _ASKED_BY.search(message)
+    folder = Path(asked_by.group(1)).parent if asked_by else Path(path).resolve().parent
+    wanted = folder / missing.group(1)
+    if wanted.exists() or not wanted.parent.is_dir():
+        return ""
+    same = sorted(p.name for p in wanted.parent.iterdir() if p.name.lower() == wanted.name.lower())
+    if not same:
+        return ""
+    return (f" ({str(same[0])!r} is in {str(wanted.parent)!r}: file names are case-sensitive "
+            "here, so rename the file or the reference to match)")
 
 
 def _load_coordinates(dss: Any, master: Path, coordinates: Path | None) -> None:

@@ -86,3 +86,16 @@ def test_a_model_is_read_as_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert net.customer("load.x1").count == 1
     assert list(tmp_path.iterdir()) == []
     assert Path.cwd() == tmp_path
+
+
+def test_a_file_named_in_another_case_is_pointed_out(tmp_path: Path) -> None:
+    """A model written on Windows that redirects to ``Lines.DSS`` beside ``lines.dss``
+    is refused with the file it meant, since names are case-sensitive here."""
+    (tmp_path / "lines.dss").write_text("New Line.l1 bus1=src bus2=a length=1 units=km\n")
+    master = tmp_path / "master.dss"
+    master.write_text("Clear\nNew Circuit.c basekv=12.47 bus1=src\nRedirect Lines.DSS\n"
+                      "New Load.x1 bus1=a kv=12.47 kw=10\n")
+    with pytest.raises(NetworkFormatError, match=r"'lines\.dss' is in .*case-sensitive"):
+        load_network(master)
+    (tmp_path / "lines.dss").rename(tmp_path / "Lines.DSS")
+    assert load_network(master).customer("load.x1").count == 1
