@@ -45,8 +45,8 @@ class PredictionParams:
     # source, are scaled up to stand in for those it lacks). A device's prior is its
     # kind's share divided among the devices of that kind, times the number of
     # outages going on: a breaker, protecting a whole feeder's main line, operates
-    # more often than any one transformer, and in a storm every device is more
-    # likely to be out than on a quiet day.
+    # more often than any one transformer, and in a storm every device but the source
+    # is more likely to be out than on a quiet day.
     kind_share: dict[str, float] = field(
         default_factory=lambda: {
             "service_transformer": 0.35,
@@ -118,10 +118,16 @@ class Scorer:
             shares = {k: v if k == "source" else v * scale for k, v in shares.items()}
         else:  # nothing but sources modelled: they stand in for every device
             shares = dict.fromkeys(shares, 1.0)
-        expected = max(live_outages, self.params.quiet_day_outages)
+        quiet = self.params.quiet_day_outages
+        expected = max(live_outages, quiet)
         out = {}
         for kind, count in counts.items():
-            prior = min(expected * shares[kind] / count, self.params.max_prior)
+            # A storm's outages below say little of the supply, which the transmission
+            # system feeds (and SCADA watches): the source's prior stays a quiet day's.
+            # Else the calls of two feeders' outages that start together read as one
+            # loss of supply.
+            storm = quiet if kind == "source" and others > 0 else expected
+            prior = min(storm * shares[kind] / count, self.params.max_prior)
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
 

@@ -31,7 +31,17 @@ def test_a_network_of_nothing_but_its_source_puts_every_outage_there() -> None:
     assert priors(["source"]) == pytest.approx([PredictionParams().max_prior])
 
 
-def test_a_storm_makes_every_device_likelier_up_to_the_cap() -> None:
+def test_a_storm_makes_every_device_but_the_source_likelier_up_to_the_cap() -> None:
+    """Twenty outages going on: each fuse and transformer is twenty times likelier to
+    be out (a fuse's prior reaches the cap); the supply from the transmission system
+    is not, or two feeders' outages that begin together read as one loss of supply."""
     kinds = ["source"] + ["fuse"] * 50 + ["service_transformer"] * 500
     quiet, storm = priors(kinds, 1.0), priors(kinds, 20.0)
-    assert all(s == pytest.approx(min(20 * q, 0.2)) for q, s in zip(quiet, storm, strict=True))
+    assert storm[0] == pytest.approx(quiet[0]) == pytest.approx(0.01)
+    assert all(s == pytest.approx(min(20 * q, 0.2))
+               for q, s in zip(quiet[1:], storm[1:], strict=True))
+
+
+def test_a_storm_on_a_network_of_nothing_but_sources_still_counts() -> None:
+    """Where the sources are all a network models, they stand in for every device."""
+    assert priors(["source"] * 100, 5.0) == pytest.approx([0.05] * 100)
