@@ -350,14 +350,25 @@ class OutageEngine:
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], t)
-                # A ping's answer is no last gasp: its time says when the meter was
-                # asked. One still out since a restored outage began lost power then.
-                since = self.out_since[i]
-                onset = since if reading.ping and math.isfinite(since) else t
-                self.gasp_minutes[i] = self._minutes(onset)
+                self.gasp_minutes[i] = self._gasp_onset(i, t, ping=reading.ping)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
+
+    def _gasp_onset(self, i: int, t: float, *, ping: bool) -> float:
+        """When meter `i`, now saying it is off, lost power (minutes, for the timing
+        of last gasps). A ping's answer is no last gasp: its time says when the meter
+        was asked, often an hour into the outage, and taken for an onset it would part
+        the meter from its neighbours (a recloser's outage read as a dozen below it).
+        One still out since a restored outage began lost power then; any other went
+        out with the nearest meters that gasped."""
+        if not ping:
+            return self._minutes(t)
+        since = self.out_since[i]
+        if math.isfinite(since):
+            return self._minutes(since)
+        neighbours = self.predictor.neighbours_gasp_minutes(self._parent[i])
+        return self._minutes(t) if neighbours is None else neighbours
 
     def predictor_ami_on(self, when: datetime) -> list[Outage]:
         """The first meter message switches the meter channel on for every score."""

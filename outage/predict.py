@@ -447,6 +447,15 @@ class Predictor:
                 stack.extend(self.positive_children[c])
 
     # -- inspection ----------------------------------------------------------------
+    def neighbours_gasp_minutes(self, candidate: int) -> float | None:
+        """When the nearest meters to `candidate` that gasped lost power: the mean time
+        of the last gasps below it, or below the nearest candidate above it that has
+        any (None when no meter on its path has gasped)."""
+        for a in self._path(candidate):
+            if self.gasps[a] > 0:
+                return self.gasp_t[a] / self.gasps[a]
+        return None
+
     def evidence_of(self, a: int) -> tuple[int, int, int, int]:
         """(service points, callers, last gasps, powered meters) below a candidate."""
         return self._sp[a], self.calls[a], self.gasps[a], self.powered[a]

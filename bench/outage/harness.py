@@ -89,6 +89,7 @@ class Tally:
     pings: list[int] = field(default_factory=list)
     hazards_shown: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    confidence: Counter[tuple[int, bool]] = field(default_factory=Counter)
 
     def row(self) -> dict[str, Any]:
         mean = statistics.fmean
@@ -109,6 +110,12 @@ class Tally:
                                  if self.live_customer_f1 else None),
             "pings_per_scenario": round(mean(self.pings), 1) if self.pings else 0.0,
             "errors": dict(sorted(self.errors.items())),
+            # Live outages at the repair checkpoints by tenth of confidence: how many,
+            # and how many of them were right.
+            "confidence": {f"{tenth / 10:.1f}": [self.confidence[tenth, False]
+                                                 + self.confidence[tenth, True],
+                                                 self.confidence[tenth, True]]
+                           for tenth in sorted({t for t, _ in self.confidence})},
         }
 
 
@@ -249,6 +256,16 @@ def false_outages(outages: list[Outage], live: list[frozenset[str]], scenario: S
             if not any(s & t for t in out_now)}
 
 
+def confidence_checks(outages: list[Outage], live: list[frozenset[str]], scenario: Scenario,
+                      when: datetime) -> list[tuple[int, bool]]:
+    """Each live outage's tenth of confidence (0–9) and whether it is right: exactly the
+    customers of a device truly open now (reported or not, nested inside another or
+    not) — what the confidence a dispatcher reads claims."""
+    out_now = {t.customers for t in scenario.truth if t.start <= when <= t.end}
+    return [(min(int(o.confidence * 10), 9), s in out_now)
+            for o, s in zip(outages, live, strict=True)]
+
+
 def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
                   hazard_calls: dict[str, datetime]) -> list[float]:
     """Before a repair, per true outage out now with a hazard reported by one of its
@@ -281,6 +298,7 @@ class LiveView:
         self.shown: list[float] = []
         self.errors: Counter[str] = Counter()  # the reported outages, as each is repaired
         self.false_ids: set[str] = set()  # live outages over customers who all had power
+        self.confidence: Counter[tuple[int, bool]] = Counter()
 
     def advance(self, until: datetime) -> None:
         """Score the repairs due by `until`, then tick to it."""
@@ -320,6 +338,7 @@ class LiveView:
         self.customer.append(customer.f1)
         self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report))
         self.false_ids |= false_outages(outages, live, scenario, when)
+        self.confidence.update(confidence_checks(outages, live, scenario, when))
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
 
@@ -381,6 +400,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "pings": engine.stats.pings_requested,
         "hazards_shown": view.shown,
         "errors": {**view.errors, "false": len(view.false_ids)},
+        "confidence": view.confidence,
     }
 
 
@@ -425,6 +445,7 @@ def evaluate(
                             tally.pings.append(result["pings"])
                             tally.hazards_shown += result["hazards_shown"]
                             tally.errors.update(result["errors"])
+                            tally.confidence.update(result["confidence"])
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -535,6 +556,23 @@ def error_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def calibration_table(rows: list[dict[str, Any]]) -> str:
+    """Whether the probabilistic engine's confidence means what it says: its live
+    outages at every repair checkpoint, by tenth of confidence, and the share right."""
+    totals: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for r in rows:
+        for tenth, (n, k) in r["probabilistic"]["confidence"].items():
+            totals[tenth] += n
+            right[tenth] += k
+    lines = ["| confidence | live outages shown | right | share right |", "|---|---:|---:|---:|"]
+    for tenth in sorted(totals):
+        low = float(tenth)
+        lines.append(f"| {low:.1f}–{low + 0.1:.1f} | {totals[tenth]} | {right[tenth]} | "
+                     f"{right[tenth] / totals[tenth]:.2f} |")
+    return "\n".join(lines)
+
+
 def _params(pairs: list[str]) -> PredictionParams | None:
     """PredictionParams with NAME=VALUE overrides; ``kind_share.KIND=VALUE`` sets one
     kind's share."""
@@ -615,7 +653,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
                                     "seconds": round(time.perf_counter() - started, 1)},
                                    indent=1))
-    report = "\n\n".join([condensed(rows), summary(rows), error_table(rows), table(rows)])
+    report = "\n\n".join([condensed(rows), summary(rows), error_table(rows),
+                          calibration_table(rows), table(rows)])
     args.out.with_suffix(".md").write_text(report + "\n")
     print(report)
     return 0

@@ -536,6 +536,26 @@ def test_verification_answers_minutes_apart_are_one_nested_outage(feeder: Networ
     assert live(engine)["fuse.a"].started.isoformat() == at(0.5)
 
 
+def test_meters_found_off_an_hour_into_an_outage_went_out_with_their_neighbours(
+    feeder: Network,
+) -> None:
+    """The recloser opens: 32 of its 36 meters gasp within the minute. An hour later
+    two of the four whose gasps were lost answer a ping "off". The answers' times say
+    when they were asked, not when the power went: still the recloser's outage (read
+    as last-gasp times an hour after the others, they split it up)."""
+    lost = {"a1.2", "a1.5", "a3.4", "b2.3"}
+    gasped = [f"{lateral}{t}.{m}" for lateral in "ab" for t in (1, 2, 3) for m in range(1, 7)
+              if f"{lateral}{t}.{m}" not in lost]
+    events = [meter(c, 0.5 + i / 100, "off") for i, c in enumerate(gasped)]
+    events += [call("a2.1", 3), call("b1.1", 5), call("b3.2", 9)]
+    engine = run(feeder, events)
+    assert set(live(engine)) == {"recloser.r1"}
+    for customer in ("a1.2", "a1.5"):
+        engine.apply(parse_event({**meter(customer, 65, "off"), "ping": True}))
+    assert set(live(engine)) == {"recloser.r1"}
+    assert live(engine)["recloser.r1"].started.isoformat() == at(0.5)
+
+
 def test_a_silent_meter_answering_on_moves_the_nested_outage_it_does_not_restore() -> None:
     """Breaker → switch s1 (c.1) → switch s2 (c.2–c.4). The breaker closes; its own
     customers say they are back, c.1's restore message is lost, c.2–c.4 are still out:
