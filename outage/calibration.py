@@ -31,6 +31,8 @@ FALSE_CALL_PRIOR_CUSTOMERS = 2000
 SPREAD_PRIOR_DOF = 10.0
 SPREAD_BOUNDS = {"call": (5.0, 180.0), "gasp": (0.25, 60.0)}
 SPREAD_REPRICE = 0.15
+# The relative change in the window outages begin in that re-prices the scores.
+WINDOW_REPRICE = 0.25
 # Change in the restore-message delivery estimate that re-prices the scores, and the
 # weight (in meters) of the last-gasp delivery as its prior.
 RESTORE_REPRICE = 0.05
@@ -143,6 +145,19 @@ class Calibration:
         low, high = SPREAD_BOUNDS[channel]
         estimate = min(max(estimate, low), high)
         if abs(estimate - current) <= SPREAD_REPRICE * current:
+            return None
+        return estimate
+
+    def refit_window(self, variance: float, current: float) -> float | None:
+        """The variance of the onsets behind the reports on the board (minutes²; inf
+        when too few say): the window independent outages begin in (onsets uniform
+        over it have a variance of ``W² / 12``), at most the configured one; None when
+        it is within WINDOW_REPRICE of `current`."""
+        configured = self.params.onset_window_minutes
+        if configured <= 0:
+            return None
+        estimate = min(max(math.sqrt(12.0 * max(variance, 0.0)), 1.0), configured)
+        if abs(estimate - current) <= WINDOW_REPRICE * current:
             return None
         return estimate
 

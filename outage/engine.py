@@ -72,9 +72,11 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 15
+STATE_VERSION = 16
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
+# Reports on the board before their times say how far apart the outages begin.
+WINDOW_REPORTS = 10
 
 
 def _seconds(t: datetime) -> float:
@@ -191,6 +193,7 @@ class OutageEngine:
         if n % REFIT_EVERY == 0 or (n >= 32 and n & (n - 1) == 0):
             touched += self._refit_false_calls(event.time)
             touched += self._refit_gasp_prior(event.time)
+            touched += self._refit_onset_window(event.time)
         return self._publish(due + [o for o in touched if o not in due])
 
     def settle(self) -> list[Outage]:
@@ -436,6 +439,24 @@ class OutageEngine:
         if rate is None:
             return []
         return self._remap(self.predictor.set_false_call_rate(rate), now)
+
+    def _refit_onset_window(self, now: datetime) -> list[Outage]:
+        """Learn how far apart the storm's outages begin, from the reports on the board:
+        last gasps (within seconds of their onset) where enough meters gasped, else
+        first calls less their own spread. Faults that all begin together must not
+        read as one outage for their common onset. With too few reports on the board
+        (the storm over), the configured window again."""
+        scorer = self.predictor.scorer
+        variance = math.inf
+        for channel in ("gasp", "call"):
+            n, t, t2 = self.predictor.report_times(channel)
+            if n >= WINDOW_REPORTS:
+                variance = t2 / n - (t / n) ** 2 - scorer.spread(channel) ** 2
+                break
+        window = self.calibration.refit_window(variance, scorer.window)
+        if window is None:
+            return []
+        return self._remap(self.predictor.set_window(window), now)
 
     def _refit_gasp_prior(self, now: datetime, *, count_callers: bool = True) -> list[Outage]:
         """Learn how often last gasps arrive: from the callers (out, or they would not

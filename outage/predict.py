@@ -64,6 +64,7 @@ class Predictor:
         self.selected: set[int] = set()
         self.ami = False
         self._parent = tree.parent.tolist()
+        self._roots = [a for a, parent in enumerate(self._parent) if parent == NONE]
         self._sp = tree.service_points.tolist()
         self.live_scale = 1.0
         # A device whose only child serves exactly its customers (a breaker right
@@ -217,6 +218,11 @@ class Predictor:
         """A new estimate of how one outage's calls (or gasps) spread in time re-prices
         timing."""
         self.scorer.set_spread(channel, minutes)
+        return self._recompute()
+
+    def set_window(self, minutes: float) -> Change:
+        """A new estimate of how far apart independent outages begin re-prices timing."""
+        self.scorer.set_window(minutes)
         return self._recompute()
 
     def explained_calls(self) -> tuple[float, int]:
@@ -455,6 +461,16 @@ class Predictor:
             if self.gasps[a] > 0:
                 return self.gasp_t[a] / self.gasps[a]
         return None
+
+    def report_times(self, channel: str) -> tuple[int, float, float]:
+        """The reports on the board on a channel (``"call"``: first calls, ``"gasp"``:
+        last gasps) over the whole network: how many, the sum of their times (minutes)
+        and of their squares."""
+        counts, sums, squares = ((self.calls, self.call_t, self.call_t2) if channel == "call"
+                                 else (self.gasps, self.gasp_t, self.gasp_t2))
+        roots = self._roots
+        return (sum(counts[a] for a in roots), sum(sums[a] for a in roots),
+                sum(squares[a] for a in roots))
 
     def evidence_of(self, a: int) -> tuple[int, int, int, int]:
         """(service points, callers, last gasps, powered meters) below a candidate."""

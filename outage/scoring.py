@@ -97,9 +97,9 @@ class Scorer:
         self._log_fg = math.log(p.false_gasp_rate)
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
-        self._call_timing = _Onsets(p.call_spread_minutes, p.onset_window_minutes,
-                                    p.call_outlier_share)
-        self._gasp_timing = _Onsets(p.gasp_spread_minutes, p.onset_window_minutes)
+        self._window = p.onset_window_minutes
+        self._call_timing = _Onsets(p.call_spread_minutes, self._window, p.call_outlier_share)
+        self._gasp_timing = _Onsets(p.gasp_spread_minutes, self._window)
         self._log_silent = math.log1p(-0.5)
         self._log_back = math.log(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
@@ -140,12 +140,21 @@ class Scorer:
     def set_spread(self, channel: str, minutes: float) -> None:
         """How far one outage's first calls (``"call"``) or last gasps (``"gasp"``)
         spread around their mean (estimated by the engine from restored outages)."""
-        window = self.params.onset_window_minutes
         if channel == "call":
-            onsets = _Onsets(minutes, window, self.params.call_outlier_share)
-            self._call_timing = onsets
+            self._call_timing = _Onsets(minutes, self._window, self.params.call_outlier_share)
         else:
-            self._gasp_timing = _Onsets(minutes, window)
+            self._gasp_timing = _Onsets(minutes, self._window)
+
+    def set_window(self, minutes: float) -> None:
+        """How far apart independent outages begin (estimated by the engine from the
+        outages going on: a storm's faults may all begin within minutes)."""
+        self._window = minutes
+        self.set_spread("call", self._call_timing.spread)
+        self.set_spread("gasp", self._gasp_timing.spread)
+
+    @property
+    def window(self) -> float:
+        return self._window
 
     def spread(self, channel: str) -> float:
         return (self._call_timing if channel == "call" else self._gasp_timing).spread
@@ -227,7 +236,9 @@ class _Onsets:
 
     def __init__(self, spread: float, window: float, outliers: float = 0.0) -> None:
         self.spread = spread
-        self.log_ratio = math.log(window / (math.sqrt(2 * math.pi) * spread)) if spread > 0 else 0
+        # Onsets spread no wider than one outage's reports say nothing either way.
+        self.log_ratio = (max(math.log(window / (math.sqrt(2 * math.pi) * spread)), 0.0)
+                          if spread > 0 else 0.0)
         self._half_precision = 0.5 / spread ** 2 if spread > 0 else 0.0
         self._log_outlier = math.log(outliers) if outliers > 0 else -math.inf
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -94,3 +96,17 @@ def test_call_spread_learns_slow_callers_within_bounds() -> None:
 def test_switched_off_timing_learns_nothing() -> None:
     cal = Calibration(PredictionParams(gasp_spread_minutes=0))
     assert cal.observe_spread("gasp", np.array([0.0, 30.0, 60.0]), current=0.0) is None
+
+
+def test_onset_window_narrows_to_what_the_reports_say_and_no_wider_than_configured() -> None:
+    """Onsets uniform over W have a variance of W²/12: a storm whose reports all came
+    in the same minute has outages beginning together (the floor, one minute); one
+    spread over three hours keeps the configured two hours; a small move is no news."""
+    cal = Calibration(PredictionParams(onset_window_minutes=120.0))
+    assert cal.refit_window(0.0, 120.0) == 1.0
+    assert cal.refit_window(-4.0, 120.0) == 1.0  # the channel's own spread exceeds it
+    assert cal.refit_window(30.0 ** 2, 1.0) == pytest.approx(math.sqrt(12) * 30)
+    assert cal.refit_window(180.0 ** 2 / 12, 1.0) == 120.0
+    assert cal.refit_window(110.0 ** 2 / 12, 120.0) is None
+    assert cal.refit_window(math.inf, 1.0) == 120.0  # too few reports left to say
+    assert Calibration(PredictionParams(onset_window_minutes=0)).refit_window(0.0, 0) is None

@@ -130,3 +130,23 @@ def test_the_call_timing_penalty_is_bounded_by_the_outlier_share() -> None:
     args = (3, sum(minutes), sum(m * m for m in minutes))
     assert math.isclose(Scorer(PredictionParams()).timing(*args), 3 * math.log(0.05))
     assert Scorer(PredictionParams(call_outlier_share=0.0)).timing(*args) < -100
+
+
+def test_a_storm_whose_faults_begin_together_is_not_one_outage_for_it() -> None:
+    """Lateral b's eighteen meters and four of each of transformers a1 and a2 gasp in
+    the same second; transformer a3's six meters say nothing. Read against onsets spread
+    over two hours, the common second makes it one recloser outage. After 32 reports,
+    all within minutes, the engine has learnt that this storm's faults begin together:
+    fuse b and transformers a1 and a2."""
+    engine = OutageEngine(lateral_feeder())
+    events = [meter(f"a{t}.{m}", 0.01 * m, "off") for t in (1, 2) for m in range(1, 5)]
+    events += [meter(f"b{t}.{m}", 0.01 * m, "off") for t in (1, 2, 3) for m in range(1, 7)]
+    events += [call(c, 3 + i) for i, c in enumerate(["a1.5", "a2.6", "b1.1", "b2.2", "b3.3"])]
+    for data in events:
+        engine.apply(parse_event(data))
+    assert engine.predictor.scorer.window == 120.0  # 31 reports: not yet
+    assert sorted(o.device_id for o in engine.book.live()) == ["recloser.r1"]
+    engine.apply(parse_event(call("b1.5", 8)))
+    assert engine.predictor.scorer.window == 1.0
+    assert sorted(o.device_id for o in engine.book.live()) == [
+        "fuse.b", "transformer.a1", "transformer.a2"]
