@@ -147,7 +147,7 @@ class Scorer:
 
     def set_window(self, minutes: float) -> None:
         """How far apart independent outages begin (estimated by the engine from the
-        outages going on: a storm's faults may all begin within minutes)."""
+        times of the reports on the board: a storm's faults may all begin together)."""
         self._window = minutes
         self.set_spread("call", self._call_timing.spread)
         self.set_spread("gasp", self._gasp_timing.spread)
