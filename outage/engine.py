@@ -637,7 +637,9 @@ class OutageEngine:
         if exact:
             exact[-1].explanation += f" {how}."
             return [exact[-1]]
-        if any(self.called[i] or self.gasped[i] for i in customers.tolist()):
+        reported = (np.frombuffer(self.called, dtype=np.uint8)[customers]
+                    | np.frombuffer(self.gasped, dtype=np.uint8)[customers])
+        if reported.any():
             return None  # out since, below it: this close may be what ends that
         inside = [o for o in records if self.tree.contains(c, o.candidate)]
         if not inside:

@@ -98,8 +98,8 @@ class Scorer:
         self._log_1fg = math.log1p(-p.false_gasp_rate)
         self._log_powered = math.log(p.powered_if_out)
         self._window = p.onset_window_minutes
-        self._call_timing = _Onsets(p.call_spread_minutes, self._window, p.call_outlier_share)
-        self._gasp_timing = _Onsets(p.gasp_spread_minutes, self._window)
+        self.set_spread("call", p.call_spread_minutes)
+        self.set_spread("gasp", p.gasp_spread_minutes)
         self._log_silent = math.log1p(-0.5)
         self._log_back = math.log(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)

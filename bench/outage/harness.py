@@ -248,20 +248,23 @@ def repaired_errors(live: list[frozenset[str]], scenario: Scenario, device_id: s
             and any(last_report.get(c, t.start) > t.start for c in t.customers)]
 
 
-def false_outages(outages: list[Outage], live: list[frozenset[str]], scenario: Scenario,
-                  when: datetime) -> set[str]:
+def truly_out(scenario: Scenario, when: datetime) -> set[frozenset[str]]:
+    """The customer sets of the devices truly open at `when` (reported or not)."""
+    return {t.customers for t in scenario.truth if t.start <= when <= t.end}
+
+
+def false_outages(outages: list[Outage], live: list[frozenset[str]],
+                  out_now: set[frozenset[str]]) -> set[str]:
     """Live outages over customers who all have power (`live` their customer sets)."""
-    out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end]
     return {o.id for o, s in zip(outages, live, strict=True)
             if not any(s & t for t in out_now)}
 
 
-def confidence_checks(outages: list[Outage], live: list[frozenset[str]], scenario: Scenario,
-                      when: datetime) -> list[tuple[int, bool]]:
+def confidence_checks(outages: list[Outage], live: list[frozenset[str]],
+                      out_now: set[frozenset[str]]) -> list[tuple[int, bool]]:
     """Each live outage's tenth of confidence (0–9) and whether it is right: exactly the
-    customers of a device truly open now (reported or not, nested inside another or
-    not) — what the confidence a dispatcher reads claims."""
-    out_now = {t.customers for t in scenario.truth if t.start <= when <= t.end}
+    customers of a device truly open now (`out_now`: reported or not, nested inside
+    another or not) — what the confidence a dispatcher reads claims."""
     return [(min(int(o.confidence * 10), 9), s in out_now)
             for o, s in zip(outages, live, strict=True)]
 
@@ -337,8 +340,9 @@ class LiveView:
         self.device.append(device.f1)
         self.customer.append(customer.f1)
         self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report))
-        self.false_ids |= false_outages(outages, live, scenario, when)
-        self.confidence.update(confidence_checks(outages, live, scenario, when))
+        out_now = truly_out(scenario, when)
+        self.false_ids |= false_outages(outages, live, out_now)
+        self.confidence.update(confidence_checks(outages, live, out_now))
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
 
