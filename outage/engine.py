@@ -172,8 +172,11 @@ class OutageEngine:
         self._retry_verifications(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
-            # their cadence however often the clock ticks).
-            return self._publish(due)
+            # their cadence however often the clock ticks). The onset window is
+            # re-learned, though: a storm whose faults began together must not leave its
+            # narrow window to the quiet day after it (O(feeders) unless it moved).
+            return self._publish(due + [o for o in self._refit_onset_window(event.time)
+                                        if o not in due])
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):

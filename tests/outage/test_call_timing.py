@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from outage.engine import OutageEngine
-from outage.events import parse_event
+from outage.events import Tick, parse_event
 from outage.records import Stage
 from outage.scoring import PredictionParams, Scorer
-from tests.outage.conftest import call, device, lateral_feeder, meter
+from tests.outage.conftest import T0, call, device, lateral_feeder, meter
 
 
 def test_clustered_calls_favour_one_onset_and_scattered_calls_several() -> None:
@@ -150,3 +151,23 @@ def test_a_storm_whose_faults_begin_together_is_not_one_outage_for_it() -> None:
     assert engine.predictor.scorer.window == 1.0
     assert sorted(o.device_id for o in engine.book.live()) == [
         "fuse.b", "transformer.a1", "transformer.a2"]
+
+
+def test_the_onset_window_is_forgotten_when_the_storm_is_over() -> None:
+    """Once the storm of faults that began together is repaired and its reports are off
+    the board, the next quiet minute restores the configured window: the next day's
+    outages must not be read against one minute."""
+    engine = OutageEngine(lateral_feeder())
+    events = [meter(f"a{t}.{m}", 0.01 * m, "off") for t in (1, 2) for m in range(1, 5)]
+    events += [meter(f"b{t}.{m}", 0.01 * m, "off") for t in (1, 2, 3) for m in range(1, 7)]
+    events += [call(c, 3 + i) for i, c in enumerate(["a1.5", "a2.6", "b1.1", "b2.2", "b3.3"])]
+    events += [call("b1.5", 8)]
+    for data in events:
+        engine.apply(parse_event(data))
+    assert engine.predictor.scorer.window == 1.0
+    for d in ("fuse.b", "transformer.a1", "transformer.a2"):
+        engine.apply(parse_event(device(d, 60, "closed", source="crew")))
+    assert engine.book.live() == []
+    assert engine.predictor.scorer.window == 1.0  # no refit due yet: 36 events
+    engine.apply(Tick(T0 + timedelta(minutes=61)))
+    assert engine.predictor.scorer.window == 120.0
