@@ -398,9 +398,15 @@ class OutageEngine:
         # A silent meter's restore message says its power came back only now: it was
         # out. A ping's answer says only that it has power; it may never have been out.
         reported = self.called[i] or self.gasped[i] or (self.silent[i] and not ping)
-        # Back on after saying it was out: its outage is over. On without ever saying
-        # so (a restore message, a ping answer): evidence the prediction is wrong.
-        if outage is not None and reported and not self.predictor.forced[outage.candidate]:
+        # A meter sends a restore message when its power returns, so one from a meter
+        # that never said it was out (its last gasp lost) ends the outage above it too
+        # — unless its area was restored a moment ago and it had not said it was back:
+        # then it is that restoration's message, delayed. Only a ping's answer (or such
+        # a delayed message) is evidence the prediction is wrong.
+        delayed = (math.isfinite(self.out_since[i])
+                   and since_restored <= RESTORE_GRACE.total_seconds())
+        restored = reported or not (ping or delayed)
+        if outage is not None and restored and not self.predictor.forced[outage.candidate]:
             touched += self._restore([outage.candidate], when)
         news = outage is not None or reported
         touched += self._clear_customer(i, when)

@@ -9,7 +9,7 @@ from outage.engine import OutageEngine
 from outage.events import Tick, parse_event
 from outage.records import Stage
 from outage.scoring import PredictionParams, Scorer
-from tests.outage.conftest import T0, call, device, lateral_feeder, meter
+from tests.outage.conftest import T0, at, call, device, lateral_feeder, meter
 
 
 def test_clustered_calls_favour_one_onset_and_scattered_calls_several() -> None:
@@ -68,16 +68,20 @@ def test_simultaneous_last_gasps_are_one_device_above() -> None:
     ]
 
 
-def test_power_from_a_meter_that_never_reported_out_does_not_restore() -> None:
-    """A restore message from a meter that never said it was out leaves the outage open
-    (it is evidence against the prediction, not a restoration); a caller's ends it."""
+def test_a_restore_message_ends_the_outage_above_a_meter_whose_gasp_was_lost() -> None:
+    """A meter sends a restore message when its power comes back, so one from a meter
+    that never said it was out (its last gasp lost) ends the outage above it; a ping's
+    answer "on" says only that the meter has power now: evidence against the
+    prediction, not a restoration."""
     engine = OutageEngine(lateral_feeder())
-    for data in [call("a1.1", 0), call("a1.2", 1), call("a1.3", 2), meter("a1.5", 5, "on")]:
+    for data in [call("a1.1", 0), call("a1.2", 1), call("a1.3", 2),
+                 {**meter("a1.5", 5, "on"), "ping": True}]:
         engine.apply(parse_event(data))
     (outage,) = engine.outages()
     assert outage.device_id == "transformer.a1" and outage.stage is Stage.PREDICTED
-    engine.apply(parse_event(meter("a1.1", 6, "on")))
+    engine.apply(parse_event(meter("a1.4", 6, "on")))
     assert outage.stage is Stage.RESTORED
+    assert outage.restored is not None and outage.restored.isoformat() == at(6)
 
 
 def test_the_call_spread_is_learned_from_restored_outages() -> None:

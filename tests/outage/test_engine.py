@@ -55,9 +55,10 @@ def test_two_laterals_with_reports_are_two_outages_not_one(feeder: Network) -> N
 
 
 def test_meters_with_power_keep_the_prediction_below_them(feeder: Network) -> None:
-    """Last gasps across lateral a, but its transformer a3's meters have power: not the fuse."""
+    """Last gasps across lateral a, but its transformer a3's meters, pinged, answer that
+    they have power: not the fuse."""
     events = [meter(f"{t}.{m}", 1, "off") for t in ("a1", "a2") for m in range(1, 5)]
-    events += [meter(f"a3.{m}", 2, "on") for m in range(1, 5)]
+    events += [{**meter(f"a3.{m}", 2, "on"), "ping": True} for m in range(1, 5)]
     engine = run(feeder, events)
     assert "fuse.a" not in live(engine)
     assert set(live(engine)) == {"transformer.a1", "transformer.a2"}
