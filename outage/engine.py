@@ -42,6 +42,7 @@ from outage.late_restores import found_devices
 from outage.pinger import MeterPinger, choose_pings
 from outage.predict import Change, Predictor
 from outage.records import Outage, Stage
+from outage.restoration_review import operated_device
 from outage.scoring import PredictionParams, Scorer
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -51,6 +52,12 @@ POWERED_FOR = timedelta(minutes=30)
 NESTED_WINDOW = timedelta(hours=6)
 # After a restoration, meters have this long to say they have power again.
 RESTORE_GRACE = timedelta(minutes=10)
+# Restore messages from one closing come this long before the one that restored its
+# outage, at most (they race over the head-end), and up to RESTORE_GRACE after it.
+RESTORE_BURST = timedelta(minutes=2)
+# Chance a customer with power is heard from at a restoration anyway (a meter's
+# restore message after a reboot or a switching blip, a false call).
+HEARD_WITH_POWER = 1e-3
 # Power-restore messages later than that come from meters still out behind a device
 # nobody reported open; those from its closing arrive within this of each other.
 LATE_GATHER = timedelta(minutes=2)
@@ -72,7 +79,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 16
+STATE_VERSION = 17
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -133,6 +140,9 @@ class OutageEngine:
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.hazards = HazardIndex()  # for outages predicted later over their callers
         self.meter_on_time = np.full(n, -math.inf)
+        self.restore_message_time = np.full(n, -math.inf)  # unasked "on": it was out
+        # (review time, outage id, candidate, restoration time, customers who reported)
+        self._reviews: list[tuple[float, str, int, float, tuple[int, ...]]] = []
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
         self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
@@ -166,6 +176,7 @@ class OutageEngine:
         limit = _seconds(event.time)  # what is due by now, in the heaps' seconds
         due = (self._expire_powered(event.time, limit)
                + self._check_restorations(event.time, limit)
+               + self._review_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
                + self._lift_prior_floors(event.time, limit)
                + self._record_late_restorations(limit))
@@ -203,7 +214,8 @@ class OutageEngine:
         """Take in what the events so far say but the engine waits to gather (restore
         messages from one late closing come over a minute or two), now: the end of a
         replay. A live service's clock does it as time passes."""
-        return self._publish(self._record_late_restorations(math.inf))
+        return self._publish(self._review_restorations(self.now, math.inf)
+                             + self._record_late_restorations(math.inf))
 
     def _publish(self, touched: list[Outage]) -> list[Outage]:
         """Tell the listeners of the outages an event changed; return them."""
@@ -395,6 +407,8 @@ class OutageEngine:
             self._late_restores.append((t, i, float(self.out_since[i]),
                                         float(self.restored_at[i])))
         self.meter_on_time[i] = t
+        if not ping:
+            self.restore_message_time[i] = t
         # A silent meter's restore message says its power came back only now: it was
         # out. A ping's answer says only that it has power; it may never have been out.
         reported = self.called[i] or self.gasped[i] or (self.silent[i] and not ping)
@@ -407,7 +421,7 @@ class OutageEngine:
                    and since_restored <= RESTORE_GRACE.total_seconds())
         restored = reported or not (ping or delayed)
         if outage is not None and restored and not self.predictor.forced[outage.candidate]:
-            touched += self._restore([outage.candidate], when)
+            touched += self._restore_from_meters(outage, when)
         news = outage is not None or reported
         touched += self._clear_customer(i, when)
         # "On" is evidence against outages above the meter only while it is news (the
@@ -419,6 +433,87 @@ class OutageEngine:
             touched += self._update(i, powered=1, when=when)
         self.out_since[i] = math.inf
         return touched
+
+    def _restore_from_meters(self, outage: Outage, when: datetime) -> list[Outage]:
+        """Restore an outage a meter says is over; once the restoration's messages are
+        in, review which device it was (no crew or SCADA report names it)."""
+        c = outage.candidate
+        customers = self.customers_below(c)
+        reporters = customers[self._has_evidence(customers)]
+        review = not self._still_open_below(c)  # a partial restoration: left as it is
+        touched = self._restore([c], when)
+        if review and outage.restored is not None:
+            heapq.heappush(self._reviews, (_seconds(when + RESTORE_GRACE), outage.id, c,
+                                           _seconds(outage.restored),
+                                           tuple(reporters.tolist())))
+        return touched
+
+    def _review_restorations(self, now: datetime | None, limit: float) -> list[Outage]:
+        """Restorations seen by the meters whose messages are all in: the device each
+        ended (see `outage.restoration_review`)."""
+        touched: list[Outage] = []
+        while self._reviews and self._reviews[0][0] <= limit:
+            _, outage_id, c, restored_at, reporters = heapq.heappop(self._reviews)
+            outage = self.book.outages.get(outage_id)
+            if (outage is None or outage.stage is not Stage.RESTORED or outage.candidate != c
+                    or outage.restored is None or _seconds(outage.restored) != restored_at):
+                continue  # moved since (a crew's close named the device) or reopened
+            if self._review(outage, restored_at, np.array(reporters, dtype=np.int64),
+                            now or outage.restored):
+                touched.append(outage)
+        return touched
+
+    def _review(self, outage: Outage, restored_at: float, reporters: np.ndarray,
+                now: datetime) -> bool:
+        """Move a restored record to the device its restoration says operated; True
+        when it moved."""
+        c, tree = outage.candidate, self.tree
+        root = c
+        while self._cand_parent[root] != NONE:
+            root = self._cand_parent[root]
+        area = self.customers_below(root)
+        # Customers of another restoration lately (or their restore messages) belong
+        # to that one; restore messages from the rest, with this one, say "out too".
+        since = restored_at - NESTED_WINDOW.total_seconds()
+        other = (self.restored_at[area] >= since) & (self.restored_at[area] != restored_at)
+        sent = self.restore_message_time[area]
+        with_it = (sent >= restored_at - RESTORE_BURST.total_seconds()) & (
+            sent <= restored_at + RESTORE_GRACE.total_seconds())
+        messages = np.setdiff1d(area[with_it & ~other], reporters)
+        heard = np.union1d(reporters, messages)
+        if len(heard) == 0:
+            return False
+        live = np.array([tree.tin[a] for a in self.book.by_candidate], dtype=np.int64)
+
+        def counts(a: int) -> tuple[int, int] | None:
+            if ((live >= tree.tin[a]) & (live < tree.tout[a])).any():
+                return None
+            below = self.customers_below(a)
+            mine = below[~((self.restored_at[below] >= since)
+                           & (self.restored_at[below] != restored_at))]
+            return len(mine), int(np.isin(mine, heard, assume_unique=True).sum())
+
+        p = self.params
+        gasp = self.calibration.gasp_delivery if self.predictor.ami else 0.0
+        call = (outage.calls + p.call_alpha) / (outage.customers_out + p.call_alpha + p.call_beta)
+        silence = math.log((1 - gasp) * (1 - self.calibration.restore_rate) * (1 - call))
+        best = operated_device(
+            tree, c, [tree.customer_parent[group].tolist() for group in (reporters, messages)],
+            counts,
+            self.predictor.prior_log_odds, silence=silence, outside=math.log(HEARD_WITH_POWER),
+            best_prior=math.log(p.max_prior / (1 - p.max_prior)))
+        if best == c:
+            return False
+        was = outage.device_id
+        self._move(outage, best, now, live=False)
+        outage.customer_ids = tuple(self.network.customers.ids[i]
+                                    for i in self.customers_below(best).tolist())
+        outage.explanation += (
+            f" Its restoration at {outage.restored:%H:%M} says {outage.device_id} "
+            f"operated, not {was} as predicted: the {len(heard)} customers heard from "
+            f"(calls, last gasps, power-restore messages with it) are below "
+            f"{outage.device_id}, and it explains who was not heard from best.")
+        return True
 
     def _expire_powered(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []

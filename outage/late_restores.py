@@ -25,7 +25,7 @@ def found_devices(tree: CandidateTree, meters: list[int],
     backlog) are scattered over an area most of whose meters were back on time.
     """
     parents = [int(p) for p in tree.customer_parent[meters]]
-    top = _covering(tree, parents)
+    top = covering(tree, parents)
     if top != NONE and not came_back_on_time(top):
         return [(top, meters)]
     by_parent: dict[int, list[int]] = {}
@@ -35,7 +35,7 @@ def found_devices(tree: CandidateTree, meters: list[int],
             if p != NONE and not came_back_on_time(p)]
 
 
-def _covering(tree: CandidateTree, candidates: list[int]) -> int:
+def covering(tree: CandidateTree, candidates: list[int]) -> int:
     """The lowest candidate at or above every one of `candidates` (NONE if none is)."""
     tins = np.array([int(tree.tin[c]) for c in candidates if c != NONE])
     if len(tins) < len(candidates):

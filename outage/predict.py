@@ -86,6 +86,10 @@ class Predictor:
         """The candidate's current score (cached; refreshed whenever its inputs change)."""
         return self._score[a]
 
+    def prior_log_odds(self, a: int) -> float:
+        """Log prior odds that `a` operated (its current penalty, negated)."""
+        return -self._penalty[a]
+
     def compute_score(self, a: int) -> float:
         """Log-likelihood ratio that `a` operated, less its prior penalty."""
         if self.forced[a]:

@@ -1,0 +1,74 @@
+"""Which device a restoration the meters saw had ended.
+
+Restored from meter messages alone (no crew or SCADA report names the device), an
+outage's record holds what was predicted while it lasted. Its restoration says more.
+A meter sends a power-restore message when its power comes back, so one from a
+meter that said nothing during the outage (its last gasp lost, its customer silent)
+was out too: the device was larger than predicted. And customers of the predicted
+device heard from neither while it lasted nor when it ended were likely never out:
+it was smaller.
+
+`operated_device` weighs the devices on the way up from the predicted one and from
+the lowest devices over those heard from: each device's prior, every customer heard
+from outside it (a restore message from a meter that kept its power, a false call),
+and every customer below it heard from not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from outage.candidates import NONE, CandidateTree
+from outage.late_restores import covering
+
+# A device must explain the restoration this much better (log-likelihood) than the
+# prediction before the record moves: near-ties keep what the dispatcher saw.
+MARGIN = 1.0
+
+
+def operated_device(
+    tree: CandidateTree,
+    predicted: int,
+    heard_parents: list[list[int]],
+    counts: Callable[[int], tuple[int, int] | None],
+    log_prior_odds: Callable[[int], float],
+    *,
+    silence: float,
+    outside: float,
+    best_prior: float,
+) -> int:
+    """The device the restoration most likely ended (`predicted` unless another beats
+    it by MARGIN).
+
+    `heard_parents` are the nearest candidates of the customers heard from, in groups
+    (those who reported the outage, those whose restore messages came with its
+    restoration): the devices weighed are those on the way up from `predicted` and
+    from the lowest device over each group and over all of them. `counts(a)` gives
+    the customers below `a` that belong to this restoration and how many of them were
+    heard from, or None where another outage is going on (the walk up stops there).
+    `silence` is the log-chance that a customer of an operated device says nothing at
+    all, `outside` that a customer with power is heard from, and `best_prior` the
+    largest log prior odds any device has (no device further up can beat the best
+    once its silent customers alone outweigh that).
+    """
+    everyone = [p for group in heard_parents for p in group]
+    heard = len(everyone)
+    starts = [predicted] + [covering(tree, group) for group in (*heard_parents, everyone)
+                            if group]
+    scores: dict[int, float] = {}
+    for start in starts:
+        a = start
+        while a != NONE and a not in scores:
+            count = counts(a)
+            if count is None:
+                break
+            customers, heard_below = count
+            silent = (customers - heard_below) * silence
+            scores[a] = log_prior_odds(a) + silent + (heard - heard_below) * outside
+            if best_prior + silent < max(scores.values()) - MARGIN:
+                break  # every device further up has more silent customers still
+            a = int(tree.parent[a])
+    if predicted not in scores:  # another outage below it: leave it be
+        return predicted
+    best = max(scores, key=lambda a: (scores[a], a == predicted))
+    return best if scores[best] > scores[predicted] + MARGIN else predicted
