@@ -472,8 +472,9 @@ class OutageEngine:
         while self._cand_parent[root] != NONE:
             root = self._cand_parent[root]
         area = self.customers_below(root)
-        # Customers of another restoration lately (or their restore messages) belong
-        # to that one; restore messages from the rest, with this one, say "out too".
+        # Restore messages from customers of another restoration lately belong to
+        # that one (they count as silent here); from the rest, with this one, they say
+        # "out too".
         since = restored_at - NESTED_WINDOW.total_seconds()
         other = (self.restored_at[area] >= since) & (self.restored_at[area] != restored_at)
         sent = self.restore_message_time[area]
@@ -489,9 +490,7 @@ class OutageEngine:
             if ((live >= tree.tin[a]) & (live < tree.tout[a])).any():
                 return None
             below = self.customers_below(a)
-            mine = below[~((self.restored_at[below] >= since)
-                           & (self.restored_at[below] != restored_at))]
-            return len(mine), int(np.isin(mine, heard, assume_unique=True).sum())
+            return len(below), int(np.isin(below, heard, assume_unique=True).sum())
 
         p = self.params
         gasp = self.calibration.gasp_delivery if self.predictor.ami else 0.0

@@ -44,8 +44,8 @@ def operated_device(
     (those who reported the outage, those whose restore messages came with its
     restoration): the devices weighed are those on the way up from `predicted` and
     from the lowest device over each group and over all of them. `counts(a)` gives
-    the customers below `a` that belong to this restoration and how many of them were
-    heard from, or None where another outage is going on (the walk up stops there).
+    the customers below `a` and how many of them were heard from, or None where
+    another outage is going on (the walk up stops there).
     `silence` is the log-chance that a customer of an operated device says nothing at
     all, `outside` that a customer with power is heard from, and `best_prior` the
     largest log prior odds any device has (no device further up can beat the best
