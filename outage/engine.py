@@ -507,11 +507,12 @@ class OutageEngine:
         self._move(outage, best, now, live=False)
         outage.customer_ids = tuple(self.network.customers.ids[i]
                                     for i in self.customers_below(best).tolist())
-        outage.explanation += (
-            f" Its restoration at {outage.restored:%H:%M} says {outage.device_id} "
-            f"operated, not {was} as predicted: the {len(heard)} customers heard from "
-            f"(calls, last gasps, power-restore messages with it) are below "
-            f"{outage.device_id}, and it explains who was not heard from best.")
+        outage.explanation = (
+            f"Its restoration at {outage.restored:%H:%M} says {outage.device_id} "
+            f"operated, not {was} as predicted: {outage.device_id} explains best which "
+            f"of its customers were heard from (calls, last gasps, power-restore "
+            f"messages with the restoration: {len(heard)}) and which were not. "
+            f"Predicted: {outage.explanation}")
         return True
 
     def _expire_powered(self, now: datetime, limit: float) -> list[Outage]:
