@@ -495,7 +495,8 @@ class OutageEngine:
         p = self.params
         gasp = self.calibration.gasp_delivery if self.predictor.ami else 0.0
         call = (outage.calls + p.call_alpha) / (outage.customers_out + p.call_alpha + p.call_beta)
-        silence = math.log((1 - gasp) * (1 - self.calibration.restore_rate) * (1 - call))
+        said_nothing = (1 - gasp) * (1 - self.calibration.restore_rate) * (1 - call)
+        silence = math.log(max(said_nothing, 1e-9))  # every estimate stays below 1
         best = operated_device(
             tree, c, [tree.customer_parent[group].tolist() for group in (reporters, messages)],
             counts,
