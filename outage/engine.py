@@ -467,11 +467,9 @@ class OutageEngine:
                 now: datetime) -> bool:
         """Move a restored record to the device its restoration says operated; True
         when it moved."""
-        c, tree, parent = outage.candidate, self.tree, self._cand_parent
-        top = c  # its feeder (the device below the source): what one closing restores
-        while parent[top] != NONE and parent[parent[top]] != NONE:
-            top = parent[top]
-        area = self.customers_below(top)
+        c, tree = outage.candidate, self.tree
+        # Its feeder (the device below the source): what one closing restores.
+        area = self.customers_below(tree.path_up(c)[-2:][0])
         # Restore messages from customers of another restoration lately belong to
         # that one (they count as silent here); from the rest, with this one, they say
         # "out too".
