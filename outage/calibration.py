@@ -72,6 +72,10 @@ class Calibration:
         false-call rate, or None when it moved by less than half (or a third down)."""
         prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
         rate = (unexplained + prior) / (max(customers_outside, 1) + FALSE_CALL_PRIOR_CUSTOMERS)
+        # Never below the configured rate: false calls build up on the board as a storm
+        # goes on, so early counts say less than the quiet day's rate, not that a storm
+        # brings fewer.
+        rate = max(rate, self.params.false_call_rate)
         if 2 / 3 <= rate / self.false_call_rate <= 1.5:
             return None
         self.false_call_rate = rate

@@ -22,6 +22,17 @@ def test_false_call_rate_starts_at_the_prior_and_follows_a_storm() -> None:
     assert cal.false_call_rate == rate
 
 
+def test_false_call_rate_never_falls_below_the_configured_one() -> None:
+    """Half an hour into a storm, no call yet that no outage explains among 6,000
+    customers: too early to say a storm brings fewer false calls than a quiet day (the
+    estimate would fall fourfold and, with few events after, stay there)."""
+    cal = Calibration(PredictionParams(false_call_rate=0.0003))
+    assert cal.refit_false_calls(0.0, 6_000) is None
+    assert cal.false_call_rate == 0.0003
+    cal.refit_false_calls(30, 10_000)
+    assert cal.refit_false_calls(0.0, 10_000) == 0.0003  # the storm's calls cleared
+
+
 def test_restore_delivery_moves_only_by_a_step_worth_a_recompute() -> None:
     cal = Calibration(PredictionParams())
     # No last gasp counted yet: a coin, worth ten meters.
