@@ -496,8 +496,8 @@ class OutageEngine:
         said_nothing = (1 - gasp) * (1 - self.calibration.restore_rate) * (1 - call)
         silence = math.log(max(said_nothing, 1e-9))  # every estimate stays below 1
         best = operated_device(
-            tree, c, [tree.customer_parent[group].tolist() for group in (reporters, messages)],
-            counts,
+            tree, c, tree.customer_parent[reporters].tolist(),
+            tree.customer_parent[messages].tolist(), counts,
             self.predictor.prior_log_odds, silence=silence, outside=math.log(HEARD_WITH_POWER),
             best_prior=math.log(p.max_prior / (1 - p.max_prior)))
         if best == c:

@@ -29,7 +29,8 @@ MARGIN = 1.0
 def operated_device(
     tree: CandidateTree,
     predicted: int,
-    heard_parents: list[list[int]],
+    reporters: list[int],
+    messages: list[int],
     counts: Callable[[int], tuple[int, int] | None],
     log_prior_odds: Callable[[int], float],
     *,
@@ -40,10 +41,11 @@ def operated_device(
     """The device the restoration most likely ended (`predicted` unless another beats
     it by MARGIN).
 
-    `heard_parents` are the nearest candidates of the customers heard from, in groups
-    (those who reported the outage, those whose restore messages came with its
-    restoration): the devices weighed are those on the way up from `predicted` and
-    from the lowest device over each group and over all of them. `counts(a)` gives
+    `reporters` and `messages` are the nearest candidates of the customers heard
+    from: those who reported the outage, and those whose restore messages came with
+    its restoration. The devices weighed are those on the way up from `predicted` and
+    from the lowest device over each group and over both, when it is over at least
+    one reporter: the outage stays where someone said it was. `counts(a)` gives
     the customers below `a` and how many of them were heard from, or None where
     another outage is going on (the walk up stops there).
     `silence` is the log-chance that a customer of an operated device says nothing at
@@ -51,10 +53,11 @@ def operated_device(
     largest log prior odds any device has (no device further up can beat the best
     once its silent customers alone outweigh that).
     """
-    everyone = [p for group in heard_parents for p in group]
+    everyone = reporters + messages
     heard = len(everyone)
-    starts = [predicted] + [covering(tree, group) for group in (*heard_parents, everyone)
-                            if group]
+    lowest = [covering(tree, group) for group in (reporters, messages, everyone) if group]
+    starts = [predicted] + [a for a in lowest if a != NONE
+                            and any(tree.contains(a, r) for r in reporters)]
     scores: dict[int, float] = {}
     for start in starts:
         a = start

@@ -6,11 +6,16 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from outage.engine import OutageEngine
 from outage.events import Tick, parse_event
 from outage.records import Stage
 from outage.restoration_review import operated_device
 from tests.outage.conftest import T0, call, device, lateral_feeder, meter
+
+FEEDER = OutageEngine(lateral_feeder())  # read only: its tree and customers
 
 
 def run(events: list[dict[str, object]]) -> OutageEngine:
@@ -82,13 +87,44 @@ def test_a_record_shrinks_to_the_device_whose_meters_all_came_back() -> None:
     def prior(a: int) -> float:
         return -2.0
 
-    parents = [tree.customer_parent[group].tolist() for group in (reporters, messages)]
+    reported = tree.customer_parent[reporters].tolist()
+    back = tree.customer_parent[messages].tolist()
     common = {"silence": -0.7, "outside": math.log(1e-3), "best_prior": -1.4}
     recloser = candidate["recloser.r1"]
-    assert tree.element_id[operated_device(tree, recloser, parents, counts, prior,
+    assert tree.element_id[operated_device(tree, recloser, reported, back, counts, prior,
                                            **common)] == "fuse.a"
     # With half of lateral b's meters back too, it was the recloser.
     few = [ids[f"b{t}.{m}"] for t in (1, 2, 3) for m in (1, 2, 3)]
     heard |= set(few)
-    parents[1] += tree.customer_parent[few].tolist()
-    assert operated_device(tree, recloser, parents, counts, prior, **common) == recloser
+    back += tree.customer_parent[few].tolist()
+    assert operated_device(tree, recloser, reported, back, counts, prior, **common) == recloser
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None)
+def test_the_record_stays_on_its_reporters_path(data: st.DataObject) -> None:
+    """Whatever the restore messages say, the record moves only up or down the path of
+    a customer who reported the outage: never to a device where nobody said it was."""
+    tree, customers = FEEDER.tree, FEEDER.network.customers.ids
+    predicted = data.draw(st.sampled_from([c for c in range(len(tree))
+                                           if len(FEEDER.customers_below(c))]))
+    below = FEEDER.customers_below(predicted).tolist()
+    reporters = data.draw(st.lists(st.sampled_from(below), min_size=1, unique=True))
+    # Restore messages from a whole area somewhere on the feeder, and from a few others.
+    area = data.draw(st.sampled_from(range(len(tree))))
+    messages = sorted(set(FEEDER.customers_below(area).tolist())
+                      | set(data.draw(st.lists(st.integers(0, len(customers) - 1)))))
+    heard = set(reporters) | set(messages)
+
+    def counts(a: int) -> tuple[int, int]:
+        mine = FEEDER.customers_below(a).tolist()
+        return len(mine), sum(i in heard for i in mine)
+
+    priors = data.draw(st.lists(st.floats(-8, -1.4), min_size=len(tree), max_size=len(tree)))
+    best = operated_device(
+        tree, predicted, tree.customer_parent[reporters].tolist(),
+        tree.customer_parent[messages].tolist(), counts, priors.__getitem__,
+        silence=data.draw(st.floats(-5, -0.01)), outside=data.draw(st.floats(-12, -1)),
+        best_prior=-1.4)
+    assert tree.contains(best, predicted) or tree.contains(predicted, best)
+    assert any(tree.contains(best, int(p)) for p in tree.customer_parent[reporters])
