@@ -60,6 +60,17 @@ class CandidateTree:
             candidate = int(self.parent[candidate])
         return path
 
+    def covering(self, candidates: list[int]) -> int:
+        """The lowest candidate at or above every one of `candidates` (NONE if none is,
+        or if one of them is NONE)."""
+        tins = np.array([int(self.tin[c]) for c in candidates if c != NONE])
+        if len(tins) < len(candidates):
+            return NONE
+        c = candidates[0]
+        while c != NONE and not (self.tin[c] <= tins.min() and tins.max() < self.tout[c]):
+            c = int(self.parent[c])
+        return c
+
 
 def build_candidates(network: Network, topology: Topology) -> CandidateTree:
     """Derive the candidate tree from the traced topology."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-
 from outage.candidates import NONE, CandidateTree
 
 
@@ -25,7 +23,7 @@ def found_devices(tree: CandidateTree, meters: list[int],
     backlog) are scattered over an area most of whose meters were back on time.
     """
     parents = [int(p) for p in tree.customer_parent[meters]]
-    top = covering(tree, parents)
+    top = tree.covering(parents)
     if top != NONE and not came_back_on_time(top):
         return [(top, meters)]
     by_parent: dict[int, list[int]] = {}
@@ -34,13 +32,3 @@ def found_devices(tree: CandidateTree, meters: list[int],
     return [(p, group) for p, group in by_parent.items()
             if p != NONE and not came_back_on_time(p)]
 
-
-def covering(tree: CandidateTree, candidates: list[int]) -> int:
-    """The lowest candidate at or above every one of `candidates` (NONE if none is)."""
-    tins = np.array([int(tree.tin[c]) for c in candidates if c != NONE])
-    if len(tins) < len(candidates):
-        return NONE
-    c = candidates[0]
-    while c != NONE and not (tree.tin[c] <= tins.min() and tins.max() < tree.tout[c]):
-        c = int(tree.parent[c])
-    return c

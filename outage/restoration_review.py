@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from outage.candidates import NONE, CandidateTree
-from outage.late_restores import covering
 
 # A device must explain the restoration this much better (log-likelihood) than the
 # prediction before the record moves: near-ties keep what the dispatcher saw.
@@ -55,7 +54,7 @@ def operated_device(
     """
     everyone = reporters + messages
     heard = len(everyone)
-    lowest = [covering(tree, group) for group in (reporters, messages, everyone) if group]
+    lowest = [tree.covering(group) for group in (reporters, messages, everyone) if group]
     starts = [predicted] + [a for a in lowest if a != NONE
                             and any(tree.contains(a, r) for r in reporters)]
     scores: dict[int, float] = {}
