@@ -90,6 +90,7 @@ class Tally:
     hazards_shown: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     confidence: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    etr_errors: list[float] = field(default_factory=list)  # minutes, ETR − true end
 
     def row(self) -> dict[str, Any]:
         mean = statistics.fmean
@@ -109,6 +110,11 @@ class Tally:
             "live_customer_f1": (round(mean(self.live_customer_f1), 3)
                                  if self.live_customer_f1 else None),
             "pings_per_scenario": round(mean(self.pings), 1) if self.pings else 0.0,
+            # The ETRs right outages showed at the repair checkpoints, against the true
+            # restoration: sums, so rows add up.
+            "etr": {"samples": len(self.etr_errors),
+                    "abs_minutes": round(sum(map(abs, self.etr_errors)), 1),
+                    "minutes": round(sum(self.etr_errors), 1)},
             "errors": dict(sorted(self.errors.items())),
             # Live outages at the repair checkpoints by tenth of confidence: how many,
             # and how many of them were right.
@@ -269,6 +275,15 @@ def confidence_checks(outages: list[Outage], live: list[frozenset[str]],
             for o, s in zip(outages, live, strict=True)]
 
 
+def etr_errors(outages: list[Outage], live: list[frozenset[str]], scenario: Scenario,
+               when: datetime) -> list[float]:
+    """Minutes from each right live outage's ETR to its true restoration (positive: the
+    ETR promised too late): what a customer checking the status page was told."""
+    ends = {t.customers: t.end for t in scenario.truth if t.start <= when <= t.end}
+    return [(o.etr - ends[s]).total_seconds() / 60
+            for o, s in zip(outages, live, strict=True) if s in ends and o.etr is not None]
+
+
 def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
                   hazard_calls: dict[str, datetime]) -> list[float]:
     """Before a repair, per true outage out now with a hazard reported by one of its
@@ -302,6 +317,7 @@ class LiveView:
         self.errors: Counter[str] = Counter()  # the reported outages, as each is repaired
         self.false_ids: set[str] = set()  # live outages over customers who all had power
         self.confidence: Counter[tuple[int, bool]] = Counter()
+        self.etr_errors: list[float] = []
 
     def advance(self, until: datetime) -> None:
         """Score the repairs due by `until`, then tick to it."""
@@ -343,6 +359,7 @@ class LiveView:
         out_now = truly_out(scenario, when)
         self.false_ids |= false_outages(outages, live, out_now)
         self.confidence.update(confidence_checks(outages, live, out_now))
+        self.etr_errors += etr_errors(outages, live, scenario, when)
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
 
@@ -404,6 +421,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "pings": engine.stats.pings_requested,
         "hazards_shown": view.shown,
         "errors": {**view.errors, "false": len(view.false_ids)},
+        "etr_errors": view.etr_errors,
         "confidence": view.confidence,
     }
 
@@ -450,6 +468,7 @@ def evaluate(
                             tally.hazards_shown += result["hazards_shown"]
                             tally.errors.update(result["errors"])
                             tally.confidence.update(result["confidence"])
+                            tally.etr_errors += result["etr_errors"]
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -494,6 +513,11 @@ def summary(rows: list[dict[str, Any]]) -> str:
                 f"{_mean(subset, 'probabilistic', customer):.3f} "
                 f"(classic {_mean(subset, 'classic', customer):.3f})"
             )
+        etr = [r["probabilistic"]["etr"] for r in subset]
+        samples = sum(e["samples"] for e in etr)
+        if samples:
+            parts.append(f"ETR error {sum(e['abs_minutes'] for e in etr) / samples:.0f} min "
+                         f"(bias {sum(e['minutes'] for e in etr) / samples:+.0f})")
         shown = _mean(subset, "probabilistic", "hazards_shown")
         if not math.isnan(shown):  # scenarios with hazard calls (--scenario hazard_share=…)
             parts.append(f"hazards shown {shown:.3f} "
