@@ -247,7 +247,12 @@ class OutageEngine:
             self._customer_of(event)
         if (isinstance(event, Call | MeterReading | CallbackAnswer)
                 and event.customer_id is not None):
-            customer = self._spelt("customer_id", event.customer_id, notes)
+            try:
+                customer = self._spelt("customer_id", event.customer_id, notes)
+            except EventError as unknown:
+                if not isinstance(event, Call) or event.location is None:
+                    raise
+                return self._placed_by_location(event, unknown, notes)
             if customer != event.customer_id:
                 event = replace(event, customer_id=customer)
         if isinstance(event, DeviceOperation):
@@ -266,6 +271,19 @@ class OutageEngine:
                 and event.outage_id not in self.book.outages):
             raise EventError(str(OutageNotFoundError(event.outage_id)))
         return event
+
+    def _placed_by_location(self, call: Call, unknown: EventError,
+                            notes: list[str] | None) -> Call:
+        """A call whose account number names nobody, placed by the address it also gave
+        (an account mistyped, a new customer): the report stands, the id is kept as sent."""
+        try:
+            i = self._customer_of(replace(call, customer_id=None))
+        except EventError as far:
+            raise EventError(f"{unknown}, and its {far}") from None
+        if notes is not None:
+            notes.append(f"{unknown}: placed by its location, at "
+                         f"{self.network.customers.ids[i]!r}")
+        return call
 
     def known_customer(self, spelling: str) -> str | None:
         """The customer id `spelling` means (see `check`), or None when it names nobody
@@ -304,9 +322,10 @@ class OutageEngine:
 
     # -- evidence ------------------------------------------------------------------
     def _customer_of(self, call: Call) -> int:
-        if call.customer_id is not None:
-            return self.network.customers.index[call.customer_id]
-        assert call.location is not None
+        known = self.network.customers.index.get(call.customer_id or "")
+        if known is not None:
+            return known
+        assert call.location is not None  # `check` let an unknown id through for it
         try:
             hit = self._spatial.nearest(
                 call.location.as_mapping(), self.params.location_tolerance_m

@@ -375,6 +375,26 @@ def test_location_only_call_finds_the_nearest_meter(feeder: Network) -> None:
                                   "location": {"lon": 5.0, "lat": 5.0}}))
 
 
+def test_a_call_with_an_unknown_account_stands_by_its_address(feeder: Network) -> None:
+    """An account number that names nobody, with an address: the report is placed by
+    the address (and says so); without a usable address it is refused, naming both."""
+    c = feeder.customer("b3.2")
+    mistyped = {"type": "call", "time": at(1), "channel": "agent", "customer_id": "b3.9x",
+                "location": {"lon": c.x, "lat": c.y}}
+    engine = OutageEngine(feeder)
+    notes: list[str] = []
+    engine.apply(parse_event(mistyped), notes)
+    engine.apply(parse_event(call("b3.5", 2)))
+    assert set(live(engine)) == {"transformer.b3"}
+    assert notes == ["customer_id 'b3.9x' is not a customer of this network: placed by its "
+                     "location, at 'b3.2'"]
+    with pytest.raises(EventError, match=r"'b3\.9x' is not a customer.*from any service point"):
+        engine.apply(parse_event({**mistyped, "location": {"lon": 5.0, "lat": 5.0}}))
+    without_address = {k: v for k, v in mistyped.items() if k != "location"}
+    with pytest.raises(EventError, match=r"'b3\.9x' is not a customer of this network$"):
+        engine.apply(parse_event(without_address))
+
+
 def test_unknown_ids_are_refused(feeder: Network) -> None:
     """Unknown customers, devices and outages are refused with the id named."""
     engine = OutageEngine(feeder)
