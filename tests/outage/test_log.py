@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ from outage.log import EventLog
 from outage.scoring import PredictionParams
 from outage.service import OutageService
 from outage.simulate import ScenarioBuilder, ScenarioParams
+from tests.postgres import new_database
+
+OpenLog = Callable[[], EventLog]
 
 
 def _state(engine: OutageEngine) -> list[dict[str, object]]:
@@ -32,9 +36,28 @@ def _storm(feeder: Network) -> list[dict[str, object]]:
     return ScenarioBuilder(feeder).build(params, seed=7).events
 
 
-def test_refused_events_are_never_logged(feeder: Network, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], EventLog]]:
+    """Opens one event log, empty at first, as often as a test restarts: on the embedded
+    default and on the production store. Every opening is closed after the test."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'log.db'}"
+    else:
+        url = new_database(request.getfixturevalue("postgres_server"))
+    opened: list[EventLog] = []
+
+    def open_() -> EventLog:
+        opened.append(EventLog(url))
+        return opened[-1]
+
+    yield open_
+    for log in opened:
+        log.close()
+
+
+def test_refused_events_are_never_logged(feeder: Network, open_log: OpenLog) -> None:
     """A bad event is refused with its reason and leaves the log untouched."""
-    service = OutageService.open(feeder, EventLog(f"sqlite:///{tmp_path / 'log.db'}"))
+    service = OutageService.open(feeder, open_log())
     with pytest.raises(EventError, match="customer_id 'nobody'"):
         service.submit({"type": "call", "time": "2026-07-01T14:00:00Z", "customer_id": "nobody"})
     assert service.log.last_seq() == 0
@@ -43,13 +66,13 @@ def test_refused_events_are_never_logged(feeder: Network, tmp_path: Path) -> Non
     assert receipt.seq == 1 and receipt.outages
 
 
-def test_restart_from_snapshot_equals_full_replay(feeder: Network, tmp_path: Path) -> None:
+def test_restart_from_snapshot_equals_full_replay(feeder: Network, open_log: OpenLog) -> None:
     """Snapshot plus the tail of the log gives exactly the state of replaying everything."""
-    log = EventLog(f"sqlite:///{tmp_path / 'log.db'}")
+    log = open_log()
     service = OutageService.open(feeder, log, snapshot_every=25)
     for data in _storm(feeder):
         service.submit(data)
-    restarted = OutageService.open(feeder, EventLog(log.url), snapshot_every=25)
+    restarted = OutageService.open(feeder, open_log(), snapshot_every=25)
     fresh = OutageEngine(feeder)
     for _, data in log.read():
         fresh.apply(parse_event(data))
@@ -111,15 +134,17 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_kill_mid_stream_loses_no_acknowledged_event(feeder: Network, tmp_path: Path) -> None:
+def test_kill_mid_stream_loses_no_acknowledged_event(
+    feeder: Network, tmp_path: Path, open_log: OpenLog
+) -> None:
     """SIGKILL while events flow: every ACK is in the log; the restart state equals replay."""
     net_path, events_path = tmp_path / "net.geojson", tmp_path / "events.jsonl"
     save_network(feeder, net_path)
     events = _storm(feeder)
     events_path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    url = f"sqlite:///{tmp_path / 'log.db'}"
+    log = open_log()
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(net_path), url, str(events_path)],
+        [sys.executable, "-c", WRITER, str(net_path), log.url, str(events_path)],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     assert writer.stdout is not None
@@ -133,7 +158,6 @@ def test_kill_mid_stream_loses_no_acknowledged_event(feeder: Network, tmp_path: 
     writer.wait(timeout=30)
     writer.stdout.close()
     assert writer.returncode == -signal.SIGKILL
-    log = EventLog(url)
     logged = dict(log.read())
     assert set(acked) <= set(logged)
     assert [parse_event(logged[s]) for s in acked] == [parse_event(events[s - 1]) for s in acked]
@@ -144,9 +168,9 @@ def test_kill_mid_stream_loses_no_acknowledged_event(feeder: Network, tmp_path: 
     assert _state(restarted.engine) == _state(fresh)
 
 
-def test_retry_with_the_same_key_is_logged_once(feeder: Network, tmp_path: Path) -> None:
+def test_retry_with_the_same_key_is_logged_once(feeder: Network, open_log: OpenLog) -> None:
     """A phone retrying an action (same idempotency key) does not log it twice."""
-    service = OutageService.open(feeder, EventLog(f"sqlite:///{tmp_path / 'log.db'}"))
+    service = OutageService.open(feeder, open_log())
     event = {"type": "call", "time": "2026-07-01T14:00:00Z", "customer_id": "a1.1"}
     first = service.submit(event, idempotency_key="phone-7:42")
     again = service.submit(event, idempotency_key="phone-7:42")
