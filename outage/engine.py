@@ -23,7 +23,7 @@ from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, CustomerCallback
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
-from outage.etr import estimate_etr
+from outage.etr import Open, RestorationTimes
 from outage.events import (
     Action,
     Call,
@@ -63,6 +63,10 @@ HEARD_WITH_POWER = 1e-3
 LATE_GATHER = timedelta(minutes=2)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# A model ETR moved by less than this is not news (nobody is told of it); the storm's
+# restoration curve is redrawn at most this often (event time), as the restorations
+# of a busy storm come seconds apart and each redraw re-estimates every live ETR.
+ETR_MOVE = timedelta(minutes=5)
 # Chance that a device just closed (by a crew or SCADA) is open again with nobody
 # saying so: for NESTED_WINDOW after a crew's close, for good once SCADA reports on it
 # (SCADA would report it opening).
@@ -79,7 +83,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 17
+STATE_VERSION = 18
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -155,6 +159,8 @@ class OutageEngine:
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
+        self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
+        self._etr_redrawn: datetime | None = None
         self._callers = 0
         # Built now, not on the first address-only call: at a million meters it takes
         # seconds, which must not stall intake in the middle of a storm.
@@ -186,7 +192,8 @@ class OutageEngine:
             # their cadence however often the clock ticks). The onset window is
             # re-learned, though: a storm whose faults began together must not leave its
             # narrow window to the quiet day after it (O(feeders) unless it moved).
-            return self._publish(due + [o for o in self._refit_onset_window(event.time)
+            due += [o for o in self._refit_onset_window(event.time) if o not in due]
+            return self._publish(due + [o for o in self._re_estimate(event.time)
                                         if o not in due])
         if isinstance(event, Call):
             touched = self._on_call(event)
@@ -1081,6 +1088,8 @@ class OutageEngine:
             self._refresh(outage, when)
             outage.explanation = explain(self, outage)
             self.book.restore([c], when)
+            if self.restoration_times.observe(outage.device_kind, outage.started, when):
+                touched += self._re_estimate(when)
             # Their evidence is explained and over; who is still out must say so again.
             # Out since this outage began, or since an earlier one they were restored
             # from lately and never came back from (nested); older history is over.
@@ -1101,6 +1110,25 @@ class OutageEngine:
                     inner.started = min(inner.started, outage.started)
             touched.append(outage)
         return touched
+
+    def _re_estimate(self, when: datetime) -> list[Outage]:
+        """Redraw the storm's restoration curve, unless it was redrawn less than ETR_MOVE
+        ago; the live outages whose model ETR it moves by more than ETR_MOVE, re-estimated."""
+        if self._etr_redrawn is not None and when - self._etr_redrawn < ETR_MOVE:
+            return []
+        self._etr_redrawn = when
+        live = self.book.live()
+        times = self.restoration_times
+        times.refit([Open(o.device_kind, o.started) for o in live], when)
+        moved = []
+        for outage in live:
+            if outage.etr_source != "model":
+                continue
+            etr = times.estimate(outage.device_kind, outage.started, when, len(live))
+            if outage.etr is None or abs(etr - outage.etr) > ETR_MOVE:
+                outage.etr, outage.updated = etr, when
+                moved.append(outage)
+        return moved
 
     def _learn_spreads(self, customers: np.ndarray, when: datetime) -> list[Outage]:
         """Fold a restored outage's first-call and last-gasp times into the estimated
@@ -1212,7 +1240,8 @@ class OutageEngine:
             outage.etr = (
                 outage.etr
                 if outage.etr_source != "model"
-                else estimate_etr(outage.device_kind, outage.started, when, live)
+                else self.restoration_times.estimate(outage.device_kind, outage.started,
+                                                      when, live)
             )
 
     def describe(self, outage: Outage) -> dict[str, object]:
