@@ -63,10 +63,11 @@ HEARD_WITH_POWER = 1e-3
 LATE_GATHER = timedelta(minutes=2)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
-# A model ETR moved by less than this is not news (nobody is told of it); the storm's
-# restoration curve is redrawn at most this often (event time), as the restorations
-# of a busy storm come seconds apart and each redraw re-estimates every live ETR.
+# A model ETR moved by less than this is not news (nobody is told of it).
 ETR_MOVE = timedelta(minutes=5)
+# The storm's restoration curve is redrawn at most this often (event time): a busy
+# storm's restorations come seconds apart, and each redraw re-estimates every live ETR.
+ETR_REDRAW = timedelta(minutes=5)
 # Chance that a device just closed (by a crew or SCADA) is open again with nobody
 # saying so: for NESTED_WINDOW after a crew's close, for good once SCADA reports on it
 # (SCADA would report it opening).
@@ -1112,9 +1113,9 @@ class OutageEngine:
         return touched
 
     def _re_estimate(self, when: datetime) -> list[Outage]:
-        """Redraw the storm's restoration curve, unless it was redrawn less than ETR_MOVE
+        """Redraw the storm's restoration curve, unless it was redrawn less than ETR_REDRAW
         ago; the live outages whose model ETR it moves by more than ETR_MOVE, re-estimated."""
-        if self._etr_redrawn is not None and when - self._etr_redrawn < ETR_MOVE:
+        if self._etr_redrawn is not None and when - self._etr_redrawn < ETR_REDRAW:
             return []
         self._etr_redrawn = when
         live = self.book.live()
