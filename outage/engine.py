@@ -23,7 +23,7 @@ from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, CustomerCallback
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
-from outage.etr import Open, RestorationTimes
+from outage.etr import RestorationTimes, StillOut
 from outage.events import (
     Action,
     Call,
@@ -1120,7 +1120,7 @@ class OutageEngine:
         self._etr_redrawn = when
         live = self.book.live()
         times = self.restoration_times
-        times.refit([Open(o.device_kind, o.started) for o in live], when)
+        times.refit([StillOut(o.device_kind, o.started) for o in live], when)
         moved = []
         for outage in live:
             if outage.etr_source != "model":

@@ -48,7 +48,7 @@ def _ratio(kind: str, started: datetime, until: datetime) -> float:
 
 
 @dataclass(frozen=True, slots=True)
-class Open:
+class StillOut:
     """An outage still out, as the curve counts it."""
 
     kind: str
@@ -70,7 +70,7 @@ class RestorationTimes:
         self._restored.append((restored, _ratio(kind, started, restored)))
         return True
 
-    def refit(self, still_out: Iterable[Open], now: datetime) -> None:
+    def refit(self, still_out: Iterable[StillOut], now: datetime) -> None:
         """Draw the curve again from the recent restorations and the outages still out."""
         since = now - timedelta(hours=RECENT_HOURS)
         events = sorted(r for when, r in self._restored if when >= since)

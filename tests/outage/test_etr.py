@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from gis import Network
 from outage.engine import OutageEngine
-from outage.etr import MIN_AHEAD, Open, RestorationTimes
+from outage.etr import MIN_AHEAD, RestorationTimes, StillOut
 from outage.events import parse_event
 
 from .conftest import at, device
@@ -24,7 +24,7 @@ def curve(durations: list[float], still_out: list[float], now: float) -> Restora
     times = RestorationTimes()
     for d in durations:
         times.observe("fuse", minutes(0), minutes(d))
-    times.refit([Open("fuse", minutes(s)) for s in still_out], minutes(now))
+    times.refit([StillOut("fuse", minutes(s)) for s in still_out], minutes(now))
     return times
 
 
