@@ -63,6 +63,9 @@ HEARD_WITH_POWER = 1e-3
 LATE_GATHER = timedelta(minutes=2)
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# Outages going on (or just restored) that make a storm whose starts date an outage
+# found open that nobody reported.
+STORM_PEERS = 3
 # A model ETR moved by less than this is not news (nobody is told of it).
 ETR_MOVE = timedelta(minutes=5)
 # The storm's restoration curve is redrawn at most this often (event time): a busy
@@ -958,8 +961,9 @@ class OutageEngine:
         Closing it says it was open: its customers were out, unreported (a storm patrol
         finds such devices). The outage is recorded and restored at once, starting at the
         earliest report below it, or with the outage its customers were last restored
-        from (they never came back: a nested outage), else at the close itself — except
-        for a SCADA close with no report below, which is a state report.
+        from (they never came back: a nested outage), else (nobody reported it) in the
+        middle of the storm's other outages' starts, or at the close itself on a quiet
+        day — except for a SCADA close with no report below, which is a state report.
         """
         customers = self.customers_below(c)
         if len(customers) == 0:
@@ -973,9 +977,24 @@ class OutageEngine:
             # SCADA sees its devices open as well as close: a close it never saw open,
             # with nobody out below, is a state report (e.g. after a restart), not news.
             return []
-        return self._record_found(c, started, op.time,
-                                  f"Found open: {op.source} closed it at "
-                                  f"{op.time:%Y-%m-%d %H:%M} with no outage predicted here. ")
+        how = (f"Found open: {op.source} closed it at {op.time:%Y-%m-%d %H:%M} with no "
+               "outage predicted here. ")
+        storm = self._storm_onsets(op.time) if started >= op.time else []
+        if len(storm) >= STORM_PEERS:
+            # Its customers' minutes count toward the reliability indices: a start at
+            # the close would count none, and the storm is when it most likely opened.
+            started = storm[len(storm) // 2]
+            how += (f"Nobody reported it, so its start is taken as the middle of the "
+                    f"storm's {len(storm)} other outages' starts ({started:%H:%M}). ")
+        return self._record_found(c, started, op.time, how)
+
+    def _storm_onsets(self, when: datetime) -> list[datetime]:
+        """The starts, in order, of the outages going on at `when` or restored within
+        NESTED_WINDOW before it (cancelled ones aside): the storm in progress."""
+        since = when - NESTED_WINDOW
+        return sorted(o.started for o in self.book.outages.values()
+                      if o.stage is not Stage.CANCELLED and o.started < when
+                      and (o.restored is None or o.restored >= since))
 
     def _record_found(self, c: int, started: datetime, closed: datetime,
                       how: str) -> list[Outage]:

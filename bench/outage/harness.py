@@ -36,6 +36,7 @@ from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.evaluate import Score, customer_score, device_score
 from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
+from outage.interruptions import interruptions
 from outage.predict import Predictor
 from outage.records import Outage
 from outage.rules import RulePredictor
@@ -91,6 +92,9 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     confidence: Counter[tuple[int, bool]] = field(default_factory=Counter)
     etr_errors: list[float] = field(default_factory=list)  # minutes, ETR − true end
+    # Customer-minutes recorded, true, and the customers' own errors summed (|recorded −
+    # true| per customer: a too-large outage and a missing one do not cancel out).
+    customer_minutes: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
 
     def row(self) -> dict[str, Any]:
         mean = statistics.fmean
@@ -112,6 +116,9 @@ class Tally:
             "pings_per_scenario": round(mean(self.pings), 1) if self.pings else 0.0,
             # The ETRs right outages showed at the repair checkpoints, against the true
             # restoration: sums, so rows add up.
+            # Sustained customer-minutes of interruption in the records the replay ends
+            # with, and in the truth: what SAIDI is made of.
+            "customer_minutes": [round(m) for m in self.customer_minutes],
             "etr": {"samples": len(self.etr_errors),
                     "abs_minutes": round(sum(map(abs, self.etr_errors)), 1),
                     "minutes": round(sum(self.etr_errors), 1)},
@@ -284,6 +291,33 @@ def etr_errors(outages: list[Outage], live: list[frozenset[str]], scenario: Scen
             for o, s in zip(outages, live, strict=True) if s in ends and o.etr is not None]
 
 
+def customer_minutes(network: Network, engine: OutageEngine,
+                     scenario: Scenario) -> tuple[float, float, float]:
+    """Sustained minutes without power per customer, in the engine's interruption records
+    at the end (live outages counted to the last event) and in the scenario's truth:
+    (recorded, true, Σ |recorded − true|), in customer-minutes."""
+    outages = engine.outages()
+    now = max(t.end for t in scenario.truth)
+    records = interruptions(network, outages, {o.id: engine.customer_ids_of(o) for o in outages},
+                            now=max(now, engine.now or now))
+    recorded: dict[str, float] = {}
+    for r in records:
+        if not r.momentary:
+            for c in r.customer_ids or ():
+                recorded[c] = recorded.get(c, 0.0) + (r.end - r.start).total_seconds() / 60
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for t in scenario.truth:  # nested outages: one interruption per customer
+        for c in t.customers:
+            start, end = spans.get(c, (t.start, t.end))
+            spans[c] = (min(start, t.start), max(end, t.end))
+    true = {c: (end - start).total_seconds() / 60 for c, (start, end) in spans.items()}
+    counts, index = network.customers.count, network.customers.index
+    weight = {c: int(counts[index[c]]) for c in recorded.keys() | true.keys()}
+    return (sum(weight[c] * m for c, m in recorded.items()),
+            sum(weight[c] * m for c, m in true.items()),
+            sum(weight[c] * abs(recorded.get(c, 0.0) - true.get(c, 0.0)) for c in weight))
+
+
 def hazards_shown(engine: OutageEngine, scenario: Scenario, when: datetime,
                   hazard_calls: dict[str, datetime]) -> list[float]:
     """Before a repair, per true outage out now with a hazard reported by one of its
@@ -422,6 +456,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "hazards_shown": view.shown,
         "errors": {**view.errors, "false": len(view.false_ids)},
         "etr_errors": view.etr_errors,
+        "customer_minutes": customer_minutes(network, engine, scenario),
         "confidence": view.confidence,
     }
 
@@ -469,6 +504,8 @@ def evaluate(
                             tally.errors.update(result["errors"])
                             tally.confidence.update(result["confidence"])
                             tally.etr_errors += result["etr_errors"]
+                            for k, minutes in enumerate(result["customer_minutes"]):
+                                tally.customer_minutes[k] += minutes
                             if result["reported_recall"] is not None:
                                 tally.reported_recall.append(result["reported_recall"])
                         progress(1)
@@ -513,6 +550,11 @@ def summary(rows: list[dict[str, Any]]) -> str:
                 f"{_mean(subset, 'probabilistic', customer):.3f} "
                 f"(classic {_mean(subset, 'classic', customer):.3f})"
             )
+        recorded, true, off = (sum(r["probabilistic"]["customer_minutes"][k] for r in subset)
+                               for k in range(3))
+        if true:
+            parts.append(f"customer-minutes recorded / true {recorded / true:.3f} "
+                         f"(off by {off / true:.1%})")
         etr = [r["probabilistic"]["etr"] for r in subset]
         samples = sum(e["samples"] for e in etr)
         if samples:

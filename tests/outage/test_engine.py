@@ -287,6 +287,18 @@ def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     assert sum(o.device_id == "transformer.b1" for o in engine.outages()) == 1
 
 
+def test_an_unreported_device_found_in_a_storm_opened_with_the_storm(feeder: Network) -> None:
+    """In a storm (outages begun at 0, 20 and 40 min), a device nobody reported, closed
+    at 100 min, is dated to the middle of the storm's starts: its customers' minutes
+    count toward the reliability indices, where a start at the close would count none."""
+    storm = [device("transformer.a1", 0, "open"), device("transformer.a2", 20, "open"),
+             device("transformer.b1", 40, "open"), device("transformer.a1", 90, "closed")]
+    engine = run(feeder, [*storm, device("transformer.b3", 100, "closed", "crew")])
+    found = next(o for o in engine.outages() if o.device_id == "transformer.b3")
+    assert found.started.isoformat() == at(20) and found.restored.isoformat() == at(100)
+    assert "middle of the storm's 3 other outages' starts (14:20)" in found.explanation
+
+
 def test_scada_state_reports_of_closed_devices_are_not_outages(feeder: Network) -> None:
     """SCADA reporting devices closed (after a restart, say), nobody out: no outage; with
     a report below, the close says the device was open after all."""
