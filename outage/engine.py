@@ -76,6 +76,10 @@ ETR_REDRAW = timedelta(minutes=5)
 # (SCADA would report it opening).
 REOPENED_UNREPORTED = 1e-3
 REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
+# How much likelier a crew closes a device below one that is closed than below one that
+# is open (crews restore from the source outward): the devices above a crew's close are
+# this much less likely out, for NESTED_WINDOW.
+CLOSED_BELOW = 20.0
 # A close reported this soon after meters below the device said power was back is the
 # late report of that restoration (crews report on the way to the next job).
 CLOSE_REPORTED_LATE = timedelta(hours=1)
@@ -87,7 +91,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 18
+STATE_VERSION = 19
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -161,6 +165,8 @@ class OutageEngine:
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
+        self._raises: list[tuple[float, int]] = []  # (until, candidate closed by a crew)
+        self._raised_until: dict[int, float] = {}  # the latest crew close below, per candidate
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
@@ -824,10 +830,34 @@ class OutageEngine:
             until = _seconds(op.time + NESTED_WINDOW)
             self._floored_until[c] = until
             heapq.heappush(self._prior_floors, (until, c))
-        return self._remap(self.predictor.floor_prior(c, REOPENED_PENALTY), op.time)
+        touched = self._remap(self.predictor.floor_prior(c, REOPENED_PENALTY), op.time)
+        return touched + self._closed_below(c, op.time)
+
+    def _closed_below(self, c: int, when: datetime) -> list[Outage]:
+        """The devices above `c`, which a crew has just closed, are likely closed: unless
+        reported open, or an outage there is confirmed."""
+        above = []
+        for a in self.tree.path_up(c)[1:]:
+            outage = self._outage_at(a)
+            if not self.predictor.forced[a] and (outage is None
+                                                  or outage.stage is Stage.PREDICTED):
+                above.append(a)
+        until = _seconds(when + NESTED_WINDOW)
+        self._raised_until[c] = until
+        heapq.heappush(self._raises, (until, c))
+        return self._remap(self.predictor.raise_prior(above, math.log(CLOSED_BELOW)), when)
 
     def _lift_prior_floors(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []
+        while self._raises and self._raises[0][0] <= limit:
+            until, c = heapq.heappop(self._raises)
+            if self._raised_until.get(c) != until:
+                continue  # closed again since
+            del self._raised_until[c]
+            # What other closes below still say stays said.
+            still = {a for b in self._raised_until for a in self.tree.path_up(b)[1:]}
+            lift = [a for a in self.tree.path_up(c)[1:] if a not in still]
+            touched += self._remap(self.predictor.raise_prior(lift, None), now)
         while self._prior_floors and self._prior_floors[0][0] <= limit:
             until, c = heapq.heappop(self._prior_floors)
             if self._floored_until.get(c) != until:

@@ -77,6 +77,7 @@ class Predictor:
                 self._shadow[parent] = 1e-6
         self._cap = [math.inf] * n  # penalty caps inside recently restored outages
         self._floor = [0.0] * n  # penalty floors of devices known closed
+        self._raised = [0.0] * n  # penalty added to devices above one a crew closed
         self._penalty = self._priced(self.live_scale)
         self._score = [-math.inf] * n
         self._active: set[int] = set()  # candidates with evidence or forced open
@@ -323,7 +324,7 @@ class Predictor:
     def _price(self, a: int) -> float:
         """A candidate's penalty: its prior, capped inside a restored outage, floored
         while it is known closed."""
-        return max(min(self._base_penalty[a], self._cap[a]), self._floor[a])
+        return max(min(self._base_penalty[a] + self._raised[a], self._cap[a]), self._floor[a])
 
     def cap_prior(self, candidate: int, penalty: float | None) -> Change:
         """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.
@@ -354,6 +355,24 @@ class Predictor:
         self._floor[candidate] = 0.0 if penalty is None else penalty
         self._penalty[candidate] = self._price(candidate)
         path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        self._refresh(path)
+        return self._reselect(path, before)
+
+    def raise_prior(self, candidates: list[int], extra: float | None) -> Change:
+        """Make `candidates` (one path up, nearest first) unlikelier to be out by `extra`
+        on their penalties, or undo.
+
+        A crew closing a device restores its customers only when the supply above it is
+        on, and crews restore from the source outward: the devices above one just closed
+        are likely closed. Added, not floored, so they keep their order among themselves.
+        """
+        if not candidates:
+            return Change(frozenset(), frozenset())
+        for a in candidates:
+            self._raised[a] = 0.0 if extra is None else extra
+            self._penalty[a] = self._price(a)
+        path = self._path(candidates[0])
         before = [self.explains_itself(a) for a in path]
         self._refresh(path)
         return self._reselect(path, before)

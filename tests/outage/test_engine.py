@@ -299,6 +299,28 @@ def test_an_unreported_device_found_in_a_storm_opened_with_the_storm(feeder: Net
     assert "middle of the storm's 3 other outages' starts (14:20)" in found.explanation
 
 
+def test_a_crew_close_below_a_prediction_says_the_devices_above_are_closed(
+    feeder: Network,
+) -> None:
+    """Calls under transformers b1 and b2 predict fuse b. A crew then closes transformer
+    b3, below the fuse: crews restore from the source outward, so the fuse is likely
+    closed, and the calls are two transformer outages. Six hours on, the close no
+    longer speaks. A confirmed outage above is not second-guessed."""
+    engine = run(feeder, [call("b1.1", 0), call("b2.1", 10)])
+    assert set(live(engine)) == {"fuse.b"}
+    engine.apply(parse_event(device("transformer.b3", 60, "closed", "crew")))
+    assert set(live(engine)) == {"transformer.b1", "transformer.b2"}
+    engine.apply(parse_event({"type": "tick", "time": at(60 + 6 * 60 + 1)}))
+    assert set(live(engine)) == {"fuse.b"}
+
+    confirmed = run(feeder, [call("b1.1", 0), call("b2.1", 10)])
+    fuse = live(confirmed)["fuse.b"]
+    confirmed.apply(parse_event({"type": "dispatcher", "time": at(20), "action": "confirm",
+                                 "outage_id": fuse.id}))
+    confirmed.apply(parse_event(device("transformer.b3", 60, "closed", "crew")))
+    assert set(live(confirmed)) == {"fuse.b"}
+
+
 def test_scada_state_reports_of_closed_devices_are_not_outages(feeder: Network) -> None:
     """SCADA reporting devices closed (after a restart, say), nobody out: no outage; with
     a report below, the close says the device was open after all."""

@@ -60,7 +60,7 @@ def _reference(p: Predictor) -> set[int]:
     ),
     st.lists(
         st.tuples(st.integers(0, 10**6),
-                  st.sampled_from(["call", "gasp", "on", "force", "clear", "ami"])),
+                  st.sampled_from(["call", "gasp", "on", "force", "clear", "ami", "raise"])),
         max_size=40,
     ),
     st.booleans(),
@@ -72,8 +72,9 @@ def _reference(p: Predictor) -> set[int]:
 def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-def]
     shape, updates, ami
 ) -> None:
-    """After any sequence of reports, retractions, SCADA opens and full recomputes, the
-    set is the DP optimum."""
+    """After any sequence of reports, retractions, SCADA opens, crews' closes below
+    (priors raised above them, and lowered again) and full recomputes, the set is the
+    DP optimum."""
     parents, kinds, customers = shape
     net = _network(list(parents), kinds, customers)
     tree = build_candidates(net, Topology(net))
@@ -85,6 +86,11 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
         if what == "force":
             c = pick % len(tree)
             p.set_forced(c, not p.forced[c])
+        elif what == "raise":  # a crew closed a device: those above are likely closed
+            c = pick % len(tree)
+            above = tree.path_up(c)[1:]
+            p.raise_prior(above, None if flags.get((c, "raise")) else 3.0)
+            flags[(c, "raise")] = not flags.get((c, "raise"), False)
         elif what == "ami":  # meters appear (or the channel is reset): every score anew
             p.set_ami(not p.ami)
         elif what == "clear":  # restoration: calls and gasps below a candidate are over
