@@ -165,8 +165,10 @@ class OutageEngine:
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
         self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
         self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
-        self._raises: list[tuple[float, int]] = []  # (until, candidate closed by a crew)
-        self._raised_until: dict[int, float] = {}  # the latest crew close below, per candidate
+        self._raises: list[tuple[float, int]] = []  # (until, candidate closed)
+        # per candidate closed: until when, and the devices above it made unlikelier
+        self._raised_above: dict[int, tuple[float, list[int]]] = {}
+        self._closes_below: dict[int, int] = {}  # per device above: closes still saying so
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
@@ -834,30 +836,44 @@ class OutageEngine:
         return touched + self._closed_below(c, op.time)
 
     def _closed_below(self, c: int, when: datetime) -> list[Outage]:
-        """The devices above `c`, which a crew has just closed, are likely closed: unless
-        reported open, or an outage there is confirmed."""
+        """The devices above `c`, just closed, are likely closed too: unless reported
+        open, or an outage there is confirmed. For NESTED_WINDOW."""
         above = []
         for a in self.tree.path_up(c)[1:]:
             outage = self._outage_at(a)
             if not self.predictor.forced[a] and (outage is None
                                                   or outage.stage is Stage.PREDICTED):
                 above.append(a)
+                self._closes_below[a] = self._closes_below.get(a, 0) + 1
         until = _seconds(when + NESTED_WINDOW)
-        self._raised_until[c] = until
+        earlier = self._raised_above.get(c)
+        self._raised_above[c] = (until, above)
         heapq.heappush(self._raises, (until, c))
-        return self._remap(self.predictor.raise_prior(above, math.log(CLOSED_BELOW)), when)
+        touched = self._remap(self.predictor.raise_prior(above, math.log(CLOSED_BELOW)), when)
+        if earlier is not None:  # the same device closed again: this close speaks now
+            touched += self._unraise(earlier[1], when)
+        return touched
+
+    def _unraise(self, above: list[int], when: datetime) -> list[Outage]:
+        """A close no longer speaks for the devices above it (those no other close below
+        still speaks for are as likely out as before)."""
+        lift = []
+        for a in above:
+            self._closes_below[a] -= 1
+            if self._closes_below[a] == 0:
+                del self._closes_below[a]
+                lift.append(a)
+        return self._remap(self.predictor.raise_prior(lift, None), when)
 
     def _lift_prior_floors(self, now: datetime, limit: float) -> list[Outage]:
         touched: list[Outage] = []
         while self._raises and self._raises[0][0] <= limit:
             until, c = heapq.heappop(self._raises)
-            if self._raised_until.get(c) != until:
-                continue  # closed again since
-            del self._raised_until[c]
-            # What other closes below still say stays said.
-            still = {a for b in self._raised_until for a in self.tree.path_up(b)[1:]}
-            lift = [a for a in self.tree.path_up(c)[1:] if a not in still]
-            touched += self._remap(self.predictor.raise_prior(lift, None), now)
+            entry = self._raised_above.get(c)
+            if entry is None or entry[0] != until:
+                continue  # closed again since: the later close speaks
+            del self._raised_above[c]
+            touched += self._unraise(entry[1], now)
         while self._prior_floors and self._prior_floors[0][0] <= limit:
             until, c = heapq.heappop(self._prior_floors)
             if self._floored_until.get(c) != until:
