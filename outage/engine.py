@@ -91,7 +91,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 19
+STATE_VERSION = 20
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -169,6 +169,7 @@ class OutageEngine:
         # per candidate closed: until when, and the devices above it made unlikelier
         self._raised_above: dict[int, tuple[float, list[int]]] = {}
         self._closes_below: dict[int, int] = {}  # per device above: closes still saying so
+        self._latest_close_below: dict[int, tuple[int, datetime]] = {}  # for explanations
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
@@ -303,6 +304,12 @@ class OutageEngine:
             notes.append(f"{unknown}: placed by its location, at "
                          f"{self.network.customers.ids[i]!r}")
         return call
+
+    def close_below(self, candidate: int) -> tuple[str, datetime] | None:
+        """The latest close below `candidate` still saying it is likely closed: the
+        device closed and when, or None."""
+        latest = self._latest_close_below.get(candidate)
+        return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
     def known_customer(self, spelling: str) -> str | None:
         """The customer id `spelling` means (see `check`), or None when it names nobody
@@ -845,6 +852,7 @@ class OutageEngine:
                                                   or outage.stage is Stage.PREDICTED):
                 above.append(a)
                 self._closes_below[a] = self._closes_below.get(a, 0) + 1
+                self._latest_close_below[a] = (c, when)
         until = _seconds(when + NESTED_WINDOW)
         earlier = self._raised_above.get(c)
         self._raised_above[c] = (until, above)
@@ -862,6 +870,7 @@ class OutageEngine:
             self._closes_below[a] -= 1
             if self._closes_below[a] == 0:
                 del self._closes_below[a]
+                del self._latest_close_below[a]
                 lift.append(a)
         return self._remap(self.predictor.raise_prior(lift, None), when)
 

@@ -41,6 +41,10 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
             f"{_n(pc, 'call')}" + (f" and {_n(pg, 'last gasp')}" if predictor.ami else "")
             + ": too few to believe it operated."
         )
+        close = engine.close_below(parent)
+        if close is not None:
+            parts.append(f"It is likely closed too: {close[0]}, below it, was closed at "
+                         f"{close[1]:%H:%M} (crews restore from the source outward).")
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
                  "(earliest report).")
     if outage.hazards:

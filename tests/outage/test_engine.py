@@ -310,6 +310,8 @@ def test_a_crew_close_below_a_prediction_says_the_devices_above_are_closed(
     assert set(live(engine)) == {"fuse.b"}
     engine.apply(parse_event(device("transformer.b3", 60, "closed", "crew")))
     assert set(live(engine)) == {"transformer.b1", "transformer.b2"}
+    why = engine.describe(live(engine)["transformer.b1"])["explanation"]
+    assert "likely closed too: transformer.b3, below it, was closed at 15:00" in str(why)
     engine.apply(parse_event({"type": "tick", "time": at(60 + 6 * 60 + 1)}))
     assert set(live(engine)) == {"fuse.b"}
 
