@@ -206,8 +206,8 @@ class OutageEngine:
             # re-learned, though: a storm whose faults began together must not leave its
             # narrow window to the quiet day after it (O(feeders) unless it moved).
             due += [o for o in self._refit_onset_window(event.time) if o not in due]
-            return self._publish(due + [o for o in self._re_estimate(event.time)
-                                        if o not in due])
+            due += [o for o in self._re_estimate(event.time) if o not in due]
+            return self._publish(due)
         if isinstance(event, Call):
             touched = self._on_call(event)
         elif isinstance(event, MeterReading):

@@ -353,11 +353,7 @@ class Predictor:
         again unreported.
         """
         self._floor[candidate] = 0.0 if penalty is None else penalty
-        self._penalty[candidate] = self._price(candidate)
-        path = self._path(candidate)
-        before = [self.explains_itself(a) for a in path]
-        self._refresh(path)
-        return self._reselect(path, before)
+        return self._repriced([candidate])
 
     def raise_prior(self, candidates: list[int], extra: float | None) -> Change:
         """Make `candidates` (one path up, nearest first) unlikelier to be out by `extra`
@@ -371,6 +367,11 @@ class Predictor:
             return Change(frozenset(), frozenset())
         for a in candidates:
             self._raised[a] = 0.0 if extra is None else extra
+        return self._repriced(candidates)
+
+    def _repriced(self, candidates: list[int]) -> Change:
+        """Price `candidates` (one path up, nearest first) again and re-decide their path."""
+        for a in candidates:
             self._penalty[a] = self._price(a)
         path = self._path(candidates[0])
         before = [self.explains_itself(a) for a in path]
