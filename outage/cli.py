@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
 
 from gis.io import load_network
+from outage import progress
+from outage.engine import OutageEngine
+from outage.events import read_jsonl
 from outage.interruptions import interruptions, write_outages_csv
-from outage.replay import replay_file
+from outage.replay import replay_events
 
 
 def register(commands: Any) -> None:
@@ -35,23 +39,33 @@ def register(commands: Any) -> None:
 def _replay(args: argparse.Namespace) -> int:
     if not args.events.is_file():
         raise FileNotFoundError(f"events file {str(args.events)!r} does not exist")
+    started = time.perf_counter()
+    _say(f"reading network {args.network} …")
     network = load_network(args.network)
+    _say(f"{network.customers.count.size:,} service points "
+         f"({network.customer_total:,} customers); starting the engine …")
+    engine = OutageEngine(network)
+    events = progress.by_line(read_jsonl(args.events), args.events, "reading events")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unknown event types are listed in the result
-        result = replay_file(network, args.events)
-    args.out.write_text(json.dumps(result.to_json(), indent=1), encoding="utf-8")
+        result = replay_events(network, events, engine=engine,
+                               progress=lambda timed: progress.bar(
+                                   timed, "replaying", total=len(timed), unit=" events"))
+    _say(f"writing {args.out} …")
+    written = result.to_json()
+    args.out.write_text(json.dumps(written, indent=1), encoding="utf-8")
+    outages = engine.outages()
     if args.interruptions:
-        engine = result.engine
-        outages = engine.outages()
         ids = {o.id: engine.customer_ids_of(o) for o in outages}
         write_outages_csv(interruptions(network, outages, ids), args.interruptions)
-    stats = result.to_json()["stats"]
-    live = sum(1 for o in result.engine.outages() if o.active)
+    stats = written["stats"]
+    live = sum(1 for o in outages if o.active)
     print(
         f"{stats['events']:,} events applied, {stats['rejected']:,} rejected, "
         f"{stats['ignored']:,} of unknown type, {stats['out_of_order']:,} out of time order "
-        f"(replayed in order), {stats['noted']:,} noted; {len(result.engine.outages()):,} outages "
-        f"({live:,} live) in {stats['seconds']:.2f} s → {args.out}",
+        f"(replayed in order), {stats['noted']:,} noted; {len(outages):,} outages "
+        f"({live:,} live) in {stats['seconds']:.2f} s ({time.perf_counter() - started:.1f} s "
+        f"in all) → {args.out}",
         file=sys.stderr,
     )
     for rejection in stats["rejections"][:10]:
@@ -59,3 +73,7 @@ def _replay(args: argparse.Namespace) -> int:
     for note in stats["notes"][:10]:
         print(f"  line {note['line']}: {note['reason']}", file=sys.stderr)
     return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Event, Noted, Rejected, read_jsonl
+from outage.events import Event, Noted, Rejected
 from outage.open_reports import open_reports
 from outage.scoring import PredictionParams
 
@@ -64,9 +63,12 @@ def replay_events(
     events: Iterable[tuple[int, Event | Rejected | Noted]],
     params: PredictionParams | None = None,
     engine: OutageEngine | None = None,
+    progress: Callable[[Sequence[tuple[int, Event]]], Iterable[tuple[int, Event]]]
+    | None = None,
 ) -> ReplayResult:
     """Apply numbered events in event-time order; bad ones are counted with their line
-    and reason.
+    and reason. `progress` may wrap the events in time order as they are applied (a
+    bar on a terminal).
 
     A batch can be put in order, as the live system could not: files exported from
     several systems (calls, then meter messages, then SCADA) replayed line by line
@@ -97,7 +99,7 @@ def replay_events(
                 latest = (item.time, number)
             timed.append((number, item))
     timed.sort(key=lambda pair: pair[1].time)  # stable: file order within one time
-    for number, event in timed:
+    for number, event in progress(timed) if progress else timed:
         notes: list[str] = []
         try:
             engine.apply(event, notes)
@@ -112,11 +114,4 @@ def replay_events(
     return result
 
 
-def replay_file(
-    network: Network, path: Path, params: PredictionParams | None = None
-) -> ReplayResult:
-    """Replay a JSON Lines event file."""
-    return replay_events(network, read_jsonl(path), params)
-
-
-__all__ = ["ReplayResult", "replay_events", "replay_file"]
+__all__ = ["ReplayResult", "replay_events"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tqdm import tqdm
-
+from outage.progress import bar
 from outage.reliability.errors import FormatError
 from outage.reliability.indices import IndexParams
 from outage.reliability.med import read_daily_saidi
@@ -21,8 +19,6 @@ from outage.reliability.report_text import render_text
 from outage.reliability.target import TargetParams
 from outage.reliability.territory import GROUPINGS, Territory, read_feeders
 from outage.reliability.validate import validate_interruptions
-
-T = TypeVar("T")
 
 
 def register(subparsers: Any) -> None:
@@ -65,14 +61,6 @@ def _add_report_arguments(p: argparse.ArgumentParser) -> None:
                    help="CELID-t total minutes (480)")
 
 
-def _progress(iterable: Iterable[T], desc: str) -> Iterable[T]:
-    """Wrap in a tqdm bar only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return iterable
-    bar: Iterable[T] = tqdm(iterable, desc=desc, unit=" rows", leave=False)
-    return bar
-
-
 def _territory(args: argparse.Namespace) -> Territory:
     if args.feeders is None:
         if args.customers_served is None:
@@ -96,7 +84,7 @@ def run_report(args: argparse.Namespace) -> int:
     tz = _zone(args.tz)
     territory = _territory(args)
     period = parse_period(args.period, tz)
-    table = read_outages(args.outages, progress=lambda rows: _progress(rows, "reading"))
+    table = read_outages(args.outages, progress=lambda rows: bar(rows, "reading"))
     validate_interruptions(table.records, territory, period, locate=table.where)
     history = read_daily_saidi(args.history) if args.history else None
     params = ReportParams(
@@ -105,7 +93,7 @@ def run_report(args: argparse.Namespace) -> int:
         target=TargetParams(args.target, include_planned=not args.exclude_planned),
         as_of=parse_instant(args.as_of, tz, field="--as-of") if args.as_of else None)
     report = build_report(table.records, territory, period, params, history=history,
-                          progress=lambda rows: _progress(rows, "tracking"))
+                          progress=lambda rows: bar(rows, "tracking"))
     if args.json:
         json.dump(report.as_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -65,6 +65,26 @@ def test_missing_events_file_is_a_clear_error(
     assert code == 2 and "no.jsonl" in capsys.readouterr().err
 
 
+def test_a_terminal_sees_the_replay_move_and_a_log_gets_the_summary_only(
+    files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bars for reading and replaying on a terminal; in a pipe or a CI log, the stage lines
+    and the summary, with no bar redraws. The result is the same either way."""
+    piped = _replay(*files, tmp_path / "piped.json")
+    err = capsys.readouterr().err
+    assert "reading network" in err and "events applied" in err
+    assert "reading events" not in err and "replaying" not in err and "\r" not in err
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    shown = _replay(*files, tmp_path / "shown.json")
+    err = capsys.readouterr().err
+    lines = sum(1 for line in files[1].read_text().splitlines() if line.strip())
+    assert "reading events" in err and f"0/{lines}" in err
+    assert "replaying" in err and "events applied" in err
+    assert shown["outages"] == piped["outages"]
+
+
 
 def _type_of(line: str) -> int:
     """Sort key of a line in a file made of three exports: calls, meters, devices."""
