@@ -15,6 +15,7 @@ from dispatch.solve import SolveParams, solve
 from dispatch.timing import travel_matrix
 from dispatch.vrptw import Convention, VrptwInstance
 from dispatch.vrptw_solve import VrptwParams, solve_vrptw
+from outage.progress import countdown
 
 
 def register(subparsers: Any) -> None:
@@ -44,10 +45,11 @@ def register(subparsers: Any) -> None:
 def run_solve(args: argparse.Namespace) -> int:
     """Handler of ``oms dispatch solve``; returns the exit code."""
     instance = read_instance(args.instance)
-    if isinstance(instance, VrptwInstance):
-        out = _solve_vrptw(instance, args)
-    else:
-        out = _solve_field(instance, args)
+    with countdown("solving", args.time_limit):
+        if isinstance(instance, VrptwInstance):
+            out = _solve_vrptw(instance, args)
+        else:
+            out = _solve_field(instance, args)
     if args.json:
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")

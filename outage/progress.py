@@ -8,7 +8,10 @@ a file or a CI log gets the commands' summary lines only, not thousands of redra
 from __future__ import annotations
 
 import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -51,6 +54,35 @@ def _by_line(numbered: Iterable[tuple[int, T]], lines: int,
         progress.update(lines - progress.n)
 
 
+@contextmanager
+def countdown(desc: str, seconds: float) -> Iterator[None]:
+    """A bar of the time spent against a time limit (a solver's search), for the work
+    inside the block. A thread draws it: the solver does not say how far it is."""
+    if not shown():
+        yield
+        return
+    finished = threading.Event()
+    with tqdm(total=seconds, desc=desc, leave=False, dynamic_ncols=True,
+              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s") as progress:
+
+        def draw() -> None:
+            started = time.perf_counter()
+            while not finished.wait(_REDRAW_SECONDS):
+                progress.n = min(time.perf_counter() - started, seconds)
+                progress.refresh()
+
+        drawer = threading.Thread(target=draw, name="progress", daemon=True)
+        drawer.start()
+        try:
+            yield
+        finally:
+            finished.set()
+            drawer.join()
+
+
+_REDRAW_SECONDS = 0.5
+
+
 def count_lines(path: Path) -> int:
     """Lines in a file (the last one counts without its newline), read in blocks."""
     count, last = 0, b"\n"
@@ -61,4 +93,4 @@ def count_lines(path: Path) -> int:
     return count + (last != b"\n")
 
 
-__all__ = ["bar", "by_line", "count_lines", "shown"]
+__all__ = ["bar", "by_line", "count_lines", "countdown", "shown"]

@@ -47,3 +47,20 @@ def test_bad_file_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     """A broken instance exits with 2 and a readable message."""
     assert main(["solve", str(DATA / "broken_empty_shift.json")]) == 2
     assert "empty shift" in capsys.readouterr().err
+
+
+def test_a_terminal_sees_the_search_time_and_a_pipe_gets_the_answer_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A solver run takes its whole time limit: on a terminal a bar shows the seconds spent
+    against the limit; in a pipe, stderr stays empty and stdout holds the JSON alone."""
+    argv = ["solve", str(DATA / "tiny_solomon.txt"), "--time-limit", "1.2", "--json"]
+    assert main(argv) == 0
+    piped = capsys.readouterr()
+    assert piped.err == "" and json.loads(piped.out)["feasible"]
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    assert main(argv) == 0
+    shown = capsys.readouterr()
+    assert "solving" in shown.err and "/1 s" in shown.err
+    assert json.loads(shown.out)["feasible"]
