@@ -65,8 +65,11 @@ class OutageBook:
             )
             outage = make(added, heirs[0].id if heirs else self.new_id())
             if heirs:
-                outage.started = min(outage.started, heirs[0].started)
-                outage.first_report = min(outage.first_report, heirs[0].first_report)
+                # A device below the heir starts with its own reports: the heir's
+                # earliest may have come from customers the new device does not serve.
+                if not self._below(added, heirs[0].candidate):
+                    outage.started = min(outage.started, heirs[0].started)
+                    outage.first_report = min(outage.first_report, heirs[0].first_report)
                 self._inherit(outage, heirs[0])
                 del old[heirs[0].candidate]
                 for other in heirs[1:] if self.tree.contains(added, heirs[0].candidate) else ():
@@ -84,6 +87,10 @@ class OutageBook:
 
     def _overlap(self, a: int, b: int) -> bool:
         return self.tree.contains(a, b) or self.tree.contains(b, a)
+
+    def _below(self, a: int, b: int) -> bool:
+        """Candidate `a` lies strictly below `b`."""
+        return a != b and self.tree.contains(b, a)
 
     @staticmethod
     def _inherit(outage: Outage, heir: Outage) -> None:

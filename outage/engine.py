@@ -1146,6 +1146,9 @@ class OutageEngine:
             return []  # it explains none of the reports: found open on its own
         del self.book.by_candidate[covering.candidate]
         self._move(covering, candidate, when)
+        # Out since the first report behind the device, not since reports elsewhere
+        # under the old prediction (another outage's, or a false call).
+        covering.started = covering.first_report = self._start_of(candidate, when)
         return [candidate]
 
     def _restore(self, candidates: list[int], when: datetime) -> list[Outage]:

@@ -253,6 +253,38 @@ def test_device_closed_below_a_prediction_moves_the_outage_there(feeder: Network
     assert live(engine)
 
 
+def test_an_outage_moved_down_starts_at_the_first_report_behind_its_device(
+    feeder: Network,
+) -> None:
+    """Calls under lateral a from 0 min and under lateral b from 3 min predict the
+    recloser, started at 0. The crew closes fuse b: that outage began with its own first
+    report at 3 min. Counted from 0, its 18 customers would each carry 3 minutes they
+    never lost (the minutes SAIDI is made of)."""
+    events = [call("a1.1", 0), call("a2.1", 1), call("b1.1", 3), call("b2.1", 4),
+              call("b3.1", 30), call("b1.2", 31)]
+    engine = run(feeder, events)
+    (predicted,) = engine.outages()
+    assert predicted.device_id == "recloser.r1" and predicted.started.isoformat() == at(0)
+    engine.apply(parse_event(device("fuse.b", 50, "closed", "crew")))
+    assert predicted.device_id == "fuse.b" and predicted.stage is Stage.RESTORED
+    assert predicted.started.isoformat() == at(3)
+
+
+def test_a_prediction_that_narrows_keeps_only_its_own_start(feeder: Network) -> None:
+    """A lone call under transformer a1 at 0 min, then calls under lateral b from 30 min:
+    read for a moment as one recloser outage (started at 0), then as fuse b's and
+    transformer a1's. Fuse b's record is the recloser's, moved down: it starts with its
+    own first call, at 30 min."""
+    engine = run(feeder, [call("a1.1", 0), call("b1.1", 30), call("b2.1", 31)])
+    (recloser,) = engine.outages()
+    assert recloser.device_id == "recloser.r1" and recloser.started.isoformat() == at(0)
+    engine.apply(parse_event(call("b3.1", 32)))
+    assert set(live(engine)) == {"fuse.b", "transformer.a1"}
+    assert live(engine)["fuse.b"].id == recloser.id
+    assert live(engine)["fuse.b"].started.isoformat() == at(30)
+    assert live(engine)["transformer.a1"].started.isoformat() == at(0)
+
+
 def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_open(
     feeder: Network,
 ) -> None:
