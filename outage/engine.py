@@ -61,6 +61,9 @@ HEARD_WITH_POWER = 1e-3
 # Power-restore messages later than that come from meters still out behind a device
 # nobody reported open; those from its closing arrive within this of each other.
 LATE_GATHER = timedelta(minutes=2)
+# Below this chance of every restore message of a restored area being lost, none
+# arriving says nobody was restored.
+ALL_LOST = 1e-3
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
 # Outages going on (or just restored) that make a storm whose starts date an outage
@@ -656,8 +659,17 @@ class OutageEngine:
             if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
             touched += self._refit_gasp_prior(now, count_callers=False)
-            if back.sum() == 0 or len(meters) < 2:
-                continue  # no restore messages here at all: silence says nothing
+            if len(meters) < 2:
+                continue
+            if back.sum() == 0:
+                # No restore message at all: a few lost by chance say nothing (nor do
+                # any, from a head-end that sends none); many say nobody came back.
+                lost = (1 - self.calibration.restore_rate) ** len(meters)
+                if (self.params.restore_messages and lost < ALL_LOST
+                        and not self._heard_back(region, restored_at)):
+                    touched += self._restored_nobody(
+                        region, meters[self.meter_time[meters] < restored_at], now)
+                continue
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
                 self.silent[i] = 1
@@ -666,6 +678,32 @@ class OutageEngine:
                 self.predictor.set_meters_below(region, parents[quiet], parents[meters[back]]),
                 now,
             )
+        return touched
+
+    def _heard_back(self, region: int, restored_at: float) -> bool:
+        """Whether any meter below `region` said it is back since shortly before its
+        restoration was reported (a crew reports its close up to an hour after the
+        meters, whose records were restored then)."""
+        since = restored_at - CLOSE_REPORTED_LATE.total_seconds()
+        return bool((self.meter_on_time[self.customers_below(region)] >= since).any())
+
+    def _restored_nobody(self, region: int, meters: np.ndarray,
+                         now: datetime) -> list[Outage]:
+        """None of the meters that gasped in a restored area said it is back: nobody
+        was restored. A crew repaired a device while one above it is still open (storm
+        crews work in parallel), or a restoration was recorded too soon. Their last
+        gasps stand again, the close says nothing of the devices above being closed,
+        and nothing inside the area is likelier open than before."""
+        touched: list[Outage] = []
+        entry = self._raised_above.pop(region, None)
+        if entry is not None:
+            touched += self._unraise(entry[1], now)
+        touched += self._remap(self.predictor.cap_prior(region, None), now)
+        for i in meters.tolist():
+            if not self.gasped[i]:
+                self.gasped[i] = 1
+                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                touched += self._update(i, gasps=1, when=now)
         return touched
 
     def _verify_restoration(self, region: int, restored_at: float,

@@ -72,6 +72,10 @@ class PredictionParams:
     call_outlier_share: float = 0.05
     quiet_day_outages: float = 1.0  # outages expected at once before the evidence says more
     location_tolerance_m: float = 150.0  # a location-only call further away is rejected
+    # The head-end passes on meters' power-restore messages (most AMI does). When none
+    # of a closed device's meters that gasped says it is back, they are still out.
+    # False for a head-end that sends last gasps only: then silence says nothing.
+    restore_messages: bool = True
 
     def __post_init__(self) -> None:
         for name in ("call_alpha", "call_beta", "gasp_alpha", "gasp_beta"):

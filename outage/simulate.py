@@ -31,7 +31,10 @@ CALLBACK_ANSWERED = 0.6
 class ScenarioParams:
     """What a scenario looks like; the harness sweeps these."""
 
-    kind: str = "single"  # single | storm | nested
+    # nested: the inner device is found still open when the outer one closes;
+    # inner_first: a crew repairs the inner device while the outer one is still open
+    # (storm crews working in parallel), so its close restores nobody.
+    kind: str = "single"  # single | storm | nested | inner_first
     outages: int = 1  # how many devices operate (storm)
     device_kinds: tuple[str, ...] = ("service_transformer", "fuse", "switch", "recloser",
                                      "breaker", "sectionalizer")
@@ -106,7 +109,7 @@ class ScenarioBuilder:
         eligible = self._eligible(params)
         if len(eligible) == 0:
             raise ValueError("no device of the requested kinds feeds any customer")
-        if params.kind == "nested":
+        if params.kind in ("nested", "inner_first"):
             return [self._nested_pair(eligible, rng)]
         wanted = 1 if params.kind == "single" else params.outages
         chosen: list[int] = []
@@ -147,6 +150,14 @@ class ScenarioBuilder:
         self._reports(s, customers, t0, t1, rng)
         self._device(s, outer, t0, t1, scada=self.tree.kind[outer] in p.scada_kinds)
         if inner < 0:
+            self._restores(s, customers, t1, rng)
+            return
+        if p.kind == "inner_first":
+            # Repaired before the outer device closes: out, like everyone, until then.
+            t_inner = t0 + timedelta(minutes=float(rng.uniform(p.repair_minutes[0] / 2,
+                                                               (t1 - t0).total_seconds() / 60)))
+            self._record(s, inner, self._customers[inner], t0, t_inner)
+            self._device(s, inner, t0, t_inner, scada=False, report_open=False)
             self._restores(s, customers, t1, rng)
             return
         # The inner device is found still open when the outer one closes.

@@ -60,6 +60,8 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
+# Not in the main grid: a crew repairs the inner device while the outer one is still open.
+OTHER_KINDS = {"inner-first": ("inner_first", 1)}
 # The main grid; the issue's ranges go further (`--call-rates 0.05 0.4 --storm-sizes 5 50`).
 CALL_RATES, DELIVERIES, STORM_SIZE = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8], 20
 
@@ -70,7 +72,7 @@ def scenario_kinds(names: list[str], storm_sizes: list[int]) -> dict[str, tuple[
     kinds: dict[str, tuple[str, int]] = {}
     for name in names:
         if name != "storm":
-            kinds[name] = KINDS[name]
+            kinds[name] = {**KINDS, **OTHER_KINDS}[name]
             continue
         for size in storm_sizes:
             kinds["storm" if size == STORM_SIZE else f"storm {size}"] = ("storm", size)
@@ -648,15 +650,18 @@ def _params(pairs: list[str]) -> PredictionParams | None:
     kind's share."""
     if not pairs:
         return None
-    numbers: dict[str, float] = {}
-    shares = dict(PredictionParams().kind_share)
+    values: dict[str, Any] = {}
+    defaults = PredictionParams()
+    shares = dict(defaults.kind_share)
     for pair in pairs:
         name, value = pair.split("=", 1)
         if name.startswith("kind_share."):
             shares[name.removeprefix("kind_share.")] = float(value)
+        elif isinstance(getattr(defaults, name, None), bool):
+            values[name] = value.lower() in ("1", "true", "yes")
         else:
-            numbers[name] = float(value)
-    return PredictionParams(**numbers, kind_share=shares)
+            values[name] = float(value)
+    return PredictionParams(**values, kind_share=shares)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -673,7 +678,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a ScenarioParams number, e.g. call_delay_minutes=60")
     parser.add_argument("--scada", nargs="*", default=[], metavar="KIND",
                         help="device kinds whose openings SCADA reports, e.g. breaker recloser")
-    parser.add_argument("--kinds", nargs="*", default=list(KINDS), choices=list(KINDS))
+    parser.add_argument("--kinds", nargs="*", default=list(KINDS),
+                        choices=[*KINDS, *OTHER_KINDS])
     parser.add_argument("--call-rates", nargs="+", type=float, default=CALL_RATES,
                         metavar="RATE", help="shares of affected customers who call "
                                              "(default 0.1 0.2 0.3)")

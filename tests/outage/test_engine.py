@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gis import Network, NetworkBuilder
+from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import parse_event
+from outage.events import Tick, parse_event
 from outage.open_reports import open_reports
 from outage.records import Outage, Stage
+from outage.scoring import PredictionParams
+from outage.simulate import ScenarioBuilder, ScenarioParams
 
 from .conftest import at, call, device, meter
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(network: Network, events: list[dict[str, Any]], **kwargs: Any) -> OutageEngine:
@@ -283,6 +290,63 @@ def test_a_prediction_that_narrows_keeps_only_its_own_start(feeder: Network) -> 
     assert live(engine)["fuse.b"].id == recloser.id
     assert live(engine)["fuse.b"].started.isoformat() == at(30)
     assert live(engine)["transformer.a1"].started.isoformat() == at(0)
+
+
+def _lateral_a_repaired_while_the_recloser_is_open(feeder: Network,
+                                                   **kwargs: Any) -> OutageEngine:
+    """The recloser opens at 0 (every meter gasps, seven customers call); a crew closes
+    fuse a at 60 while the recloser is still open, so no meter comes back; 20 minutes
+    pass."""
+    meters = [f"{lateral}{t}.{m}" for lateral in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [*(meter(c, 0.2, "off") for c in meters),
+              *(call(c, 1 + i) for i, c in enumerate(["a1.1", "a2.3", "a3.2", "b1.1", "b2.2",
+                                                      "b3.4", "b1.5"])),
+              device("fuse.a", 60, "closed", "crew"), {"type": "tick", "time": at(80)}]
+    return run(feeder, events, **kwargs)
+
+
+def test_a_close_that_restores_nobody_leaves_the_outage_above_it(feeder: Network) -> None:
+    """Storm crews work in parallel: a crew repairs fuse a while the recloser above it is
+    still open. None of fuse a's 18 meters says it is back, so the close restored
+    nobody: their last gasps stand again and, with lateral b's, read as the recloser's
+    outage (with its start), not as fuse b's alone while lateral a sits dark."""
+    engine = _lateral_a_repaired_while_the_recloser_is_open(feeder)
+    (fuse_a,) = [o for o in engine.outages() if o.device_id == "fuse.a"]
+    assert fuse_a.stage is Stage.RESTORED  # it was repaired: that record stands
+    assert set(live(engine)) == {"recloser.r1"}
+    assert live(engine)["recloser.r1"].started.isoformat() == at(0.2)
+    assert engine.close_below(engine.tree.index["recloser.r1"]) is None
+
+
+def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
+    """On the sample territory, switch s2f1k1 (438 customers) is repaired at 18:14 with
+    fuse s2f1l2 (55) inside it still open; the meters say so at once, and the engine,
+    which had predicted the breaker above, restores that. The crew reports the close
+    20 minutes later, on the way to the next job. The silent meters behind the fuse are
+    then no close that restored nobody (meters of the switch came back at 18:14): just
+    before the fuse is repaired, it is the outage on the board, not the recloser."""
+    network = load_network(ROOT / "sample_data" / "territory.gpkg")
+    scenario = ScenarioBuilder(network).build(ScenarioParams(
+        kind="nested", call_rate=0.2, meter_delivery=0.8, crew_report_delay_minutes=20), 1)
+    (inner,) = [t for t in scenario.truth if t.device_id == "fuse.s2f1l2"]
+    engine = OutageEngine(network)
+    for data in scenario.events:
+        event = parse_event(data)
+        if event.time >= inner.end:
+            break
+        engine.apply(event)
+    engine.apply(Tick(inner.end - timedelta(minutes=1)))
+    assert set(live(engine)) == {"fuse.s2f1l2"}
+
+
+def test_silence_says_nothing_from_a_head_end_without_restore_messages(
+    feeder: Network,
+) -> None:
+    """Where the head-end passes on last gasps only (`restore_messages=False`), the same
+    silence is no news: lateral a is taken as restored, and fuse b alone is out."""
+    engine = _lateral_a_repaired_while_the_recloser_is_open(
+        feeder, params=PredictionParams(restore_messages=False))
+    assert set(live(engine)) == {"fuse.b"}
 
 
 def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_open(
