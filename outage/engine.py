@@ -664,7 +664,10 @@ class OutageEngine:
             if back.sum() == 0:
                 # No restore message at all: a few lost by chance say nothing (nor do
                 # any, from a head-end that sends none); many say nobody came back.
-                lost = (1 - self.calibration.restore_rate) ** len(meters)
+                # Lost from the meters outside the device inside that holds the most
+                # of them: it may be a nested outage, the others' messages lost.
+                restored = len(meters) - self._most_inside(region, meters)
+                lost = (1 - self.calibration.restore_rate) ** restored
                 if (self.params.restore_messages and lost < ALL_LOST
                         and not self._heard_back(region, restored_at)):
                     touched += self._restored_nobody(
@@ -680,6 +683,19 @@ class OutageEngine:
             )
         return touched
 
+    def _most_inside(self, region: int, meters: np.ndarray) -> int:
+        """The most of `meters` below any one device strictly inside `region`."""
+        lo, hi = int(self.tree.tin[region]), int(self.tree.tout[region])
+        if hi - lo < 2:
+            return 0
+        # Candidates are numbered in preorder: children after their parents.
+        below = np.bincount(self.tree.customer_parent[meters] - lo, minlength=hi - lo)
+        parent = self._cand_parent
+        for offset in range(hi - lo - 1, 1, -1):
+            if below[offset]:
+                below[parent[lo + offset] - lo] += below[offset]
+        return int(below[1:].max())
+
     def _heard_back(self, region: int, restored_at: float) -> bool:
         """Whether any meter below `region` said it is back since shortly before its
         restoration was reported (a crew reports its close up to an hour after the
@@ -692,13 +708,14 @@ class OutageEngine:
         """None of the meters that gasped in a restored area said it is back: nobody
         was restored. A crew repaired a device while one above it is still open (storm
         crews work in parallel), or a restoration was recorded too soon. Their last
-        gasps stand again, the close says nothing of the devices above being closed,
-        and nothing inside the area is likelier open than before."""
+        gasps stand again, and the close says nothing of the devices above being
+        closed. A device inside the area still open (a nested outage holding nearly
+        all of it, the few restored meters' messages lost) stays as likely as after
+        any restoration: the evidence decides between the two."""
         touched: list[Outage] = []
         entry = self._raised_above.pop(region, None)
         if entry is not None:
             touched += self._unraise(entry[1], now)
-        touched += self._remap(self.predictor.cap_prior(region, None), now)
         for i in meters.tolist():
             if not self.gasped[i]:
                 self.gasped[i] = 1

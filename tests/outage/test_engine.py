@@ -339,6 +339,31 @@ def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
     assert set(live(engine)) == {"fuse.s2f1l2"}
 
 
+def test_silence_a_nested_device_explains_is_not_a_close_that_restored_nobody() -> None:
+    """On mv_oberrhein, switch 99 (31 customers) is repaired at 16:34 with switch 55 (30
+    of them) still open inside it. No restore message comes (the one customer restored
+    lost its own), but one nested device holding all the silent meters but one explains
+    that as well as nobody restored: half an hour later, no outage on the board holds
+    the customer switch 99 did restore (the whole switch read as still open)."""
+    network = load_network("pandapower:mv_oberrhein")
+    scenario = ScenarioBuilder(network).build(
+        ScenarioParams(kind="nested", call_rate=0.3, meter_delivery=0.8), 0)
+    outer, inner = scenario.truth
+    assert (outer.device_id, inner.device_id) == ("Switch 99", "Switch 55")
+    engine = OutageEngine(network)
+    half_an_hour_after = outer.end + timedelta(minutes=30)
+    for data in scenario.events:
+        event = parse_event(data)
+        if event.time >= half_an_hour_after:
+            break
+        engine.apply(event)
+    engine.apply(Tick(half_an_hour_after))
+    restored = outer.customers - inner.customers
+    assert len(restored) == 1
+    for outage in engine.book.live():
+        assert not restored & set(engine.customer_ids_of(outage)), outage.device_id
+
+
 def test_silence_says_nothing_from_a_head_end_without_restore_messages(
     feeder: Network,
 ) -> None:
