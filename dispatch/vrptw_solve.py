@@ -50,6 +50,12 @@ GLS_LAMBDA = 0.3
 # insertion alone 2701.4 at 10 s; RC1_2_1: 3795.4 against 3770.0; PyVRP 2698.6 and
 # 3521.4 at 30 s), and on RC101 and RC208 with lambda 0.3.
 PORTFOLIO = (FSS.SAVINGS, FSS.LOCAL_CHEAPEST_INSERTION)
+# A seed's plan takes time to build before any search: the savings seed serves all 1,000
+# customers of a random R1-like instance after 1.3 s on one core, and only 757 after
+# 1.0 s. With less than this per customer for each seed, the first seed gets the whole
+# first phase (bench/README.md "Large instances, short limits"): split, a 2 s run left
+# 316 customers unserved.
+SEED_SECONDS_PER_CUSTOMER = 0.002
 
 # Share of the time limit for the search over the whole instance; the rest re-solves
 # groups of neighbouring routes (bench/README.md "VRPTW search": on the 8 Homberger 200
@@ -100,15 +106,24 @@ def _solve_from(
     return read_routes(manager, routing, sol), int(sol.ObjectiveValue())
 
 
+def portfolio(customers: int, seconds: float) -> tuple[int, ...]:
+    """The first-solution seeds to try in ``seconds``: every ``PORTFOLIO`` seed when each
+    has time to build a plan for ``customers``, else the first alone."""
+    if seconds / len(PORTFOLIO) >= SEED_SECONDS_PER_CUSTOMER * customers:
+        return PORTFOLIO
+    return PORTFOLIO[:1]
+
+
 def _first_search(
     inst: VrptwInstance, params: VrptwParams, vehicle_cost: int, seconds: float
 ) -> list[list[int]] | None:
-    """The best plan of the ``PORTFOLIO`` seeds, each with an equal share of ``seconds``:
-    fewest unassigned customers, then the lowest objective."""
+    """The best plan of the :func:`portfolio` seeds, each with an equal share of
+    ``seconds``: fewest unassigned customers, then the lowest objective."""
     t0 = time.perf_counter()
     best: tuple[int, int, list[list[int]]] | None = None
-    for k, seed in enumerate(PORTFOLIO):
-        share = (seconds - (time.perf_counter() - t0)) / (len(PORTFOLIO) - k)
+    seeds = portfolio(inst.customers, seconds)
+    for k, seed in enumerate(seeds):
+        share = (seconds - (time.perf_counter() - t0)) / (len(seeds) - k)
         found = _solve_from(inst, params, vehicle_cost, seed, share)
         if found is None:
             continue

@@ -6,7 +6,7 @@ import math
 
 from dispatch.io.solomon import read_solomon
 from dispatch.vrptw import Convention, evaluate
-from dispatch.vrptw_solve import VrptwParams, solve_vrptw
+from dispatch.vrptw_solve import PORTFOLIO, VrptwParams, portfolio, solve_vrptw
 from tests.dispatch.dispatch_fixtures import DATA
 
 
@@ -41,3 +41,13 @@ def test_vrptw_same_seed_same_routes() -> None:
     params = VrptwParams(time_limit=5, solution_limit=30, seed=7)
     first, second = solve_vrptw(inst, params), solve_vrptw(inst, params)
     assert first.routes == second.routes and first.distance == second.distance
+
+
+def test_a_short_limit_on_a_large_instance_goes_to_one_seed() -> None:
+    """Split between the seeds, 2 s on 1,000 customers left hundreds unserved (neither
+    seed finished building its plan); the first seed alone serves them all. The
+    benchmark sizes at their limits (400 customers at 10 s) still try every seed."""
+    assert portfolio(1000, 2.0) == PORTFOLIO[:1]
+    assert portfolio(1000, 5.0) == PORTFOLIO
+    assert portfolio(400, 10.0) == PORTFOLIO
+    assert portfolio(100, 0.5) == PORTFOLIO
