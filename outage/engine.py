@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 20
+STATE_VERSION = 21
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -173,6 +173,8 @@ class OutageEngine:
         self._raised_above: dict[int, tuple[float, list[int]]] = {}
         self._closes_below: dict[int, int] = {}  # per device above: closes still saying so
         self._latest_close_below: dict[int, tuple[int, datetime]] = {}  # for explanations
+        # Closes after which no meter came back: device -> (close, silent meters).
+        self._dark_closes: dict[int, tuple[datetime, int]] = {}  # for explanations
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
@@ -313,6 +315,20 @@ class OutageEngine:
         device closed and when, or None."""
         latest = self._latest_close_below.get(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
+
+    def dark_close_below(self, candidate: int) -> tuple[str, datetime, int] | None:
+        """The latest close below `candidate`, in the last six hours, after which none of
+        the meters that had gasped came back: the device, when, and how many meters."""
+        if self.now is None:
+            return None
+        since = self.now - NESTED_WINDOW
+        found = [(when, self.tree.element_id[c], silent)
+                 for c, (when, silent) in self._dark_closes.items()
+                 if c != candidate and self.tree.contains(candidate, c) and when >= since]
+        if not found:
+            return None
+        when, device, silent = max(found)
+        return device, when, silent
 
     def known_customer(self, spelling: str) -> str | None:
         """The customer id `spelling` means (see `check`), or None when it names nobody
@@ -671,7 +687,8 @@ class OutageEngine:
                 if (self.params.restore_messages and lost < ALL_LOST
                         and not self._heard_back(region, restored_at)):
                     touched += self._restored_nobody(
-                        region, meters[self.meter_time[meters] < restored_at], now)
+                        region, restored_at, meters[self.meter_time[meters] < restored_at],
+                        now)
                 continue
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
@@ -703,7 +720,7 @@ class OutageEngine:
         since = restored_at - CLOSE_REPORTED_LATE.total_seconds()
         return bool((self.meter_on_time[self.customers_below(region)] >= since).any())
 
-    def _restored_nobody(self, region: int, meters: np.ndarray,
+    def _restored_nobody(self, region: int, restored_at: float, meters: np.ndarray,
                          now: datetime) -> list[Outage]:
         """None of the meters that gasped in a restored area said it is back: nobody
         was restored. A crew repaired a device while one above it is still open (storm
@@ -713,6 +730,7 @@ class OutageEngine:
         all of it, the few restored meters' messages lost) stays as likely as after
         any restoration: the evidence decides between the two."""
         touched: list[Outage] = []
+        self._dark_closes[region] = (EPOCH + timedelta(seconds=restored_at), len(meters))
         entry = self._raised_above.pop(region, None)
         if entry is not None:
             touched += self._unraise(entry[1], now)

@@ -45,6 +45,11 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
         if close is not None:
             parts.append(f"It is likely closed too: {close[0]}, below it, was closed at "
                          f"{close[1]:%H:%M} (crews restore from the source outward).")
+    dark = engine.dark_close_below(c)
+    if dark is not None:
+        parts.append(f"{dark[0]}, below it, was closed at {dark[1]:%H:%M}, but none of its "
+                     f"{_n(dark[2], 'meter')} that had sent a last gasp said it was back: "
+                     "the supply above it is still off.")
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
                  "(earliest report).")
     if outage.hazards:

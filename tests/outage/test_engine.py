@@ -13,6 +13,7 @@ from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import Tick, parse_event
+from outage.explain import explain
 from outage.open_reports import open_reports
 from outage.records import Outage, Stage
 from outage.scoring import PredictionParams
@@ -316,6 +317,8 @@ def test_a_close_that_restores_nobody_leaves_the_outage_above_it(feeder: Network
     assert set(live(engine)) == {"recloser.r1"}
     assert live(engine)["recloser.r1"].started.isoformat() == at(0.2)
     assert engine.close_below(engine.tree.index["recloser.r1"]) is None
+    assert ("fuse.a, below it, was closed at 15:00, but none of its 18 meters that had sent "
+            "a last gasp said it was back") in explain(engine, live(engine)["recloser.r1"])
 
 
 def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
