@@ -14,7 +14,8 @@ Under the model's independence assumptions this is the exact maximum-likelihood
 set of outages (with the prior), and a report changes only the candidates on
 its customer's path to the source, so each update costs the depth of the tree.
 A candidate reported open by SCADA or a crew is forced: it is an outage whatever
-the reports say.
+the reports say, and its parent is weighed against what they say (the parent may be
+open too: a crew isolating a fault inside a larger outage).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from outage.candidates import NONE, CandidateTree
 from outage.scoring import Scorer
 
 FORCED = 1e9  # score of a device known to be open: beats any amount of evidence
+# The least score of a device reported open: above zero, so it is always an outage and
+# is reached from the root, yet no more than its reports say when its parent is weighed.
+KNOWN_OPEN = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +96,16 @@ class Predictor:
         return -self._penalty[a]
 
     def compute_score(self, a: int) -> float:
-        """Log-likelihood ratio that `a` operated, less its prior penalty."""
-        if self.forced[a]:
-            return FORCED
+        """Log-likelihood ratio that `a` operated, less its prior penalty.
+
+        A device reported open pays no penalty (it is open) and scores above zero
+        whatever its reports say: it is an outage (`explains_itself`). Its parent is
+        weighed against what those reports say, not against a certainty: reports
+        elsewhere below the parent can still show the parent open too (a crew opens a
+        switch inside a larger outage to isolate the fault, then closes the device
+        that tripped: a partial restoration).
+        """
+        forced = self.forced[a]
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
         calls, gasps = self.calls[a], self.gasps[a]
@@ -107,16 +118,17 @@ class Predictor:
         else:
             silent = back = unknown = 0
         if calls == 0 and gasps == 0 and silent == 0:
-            return -math.inf  # nothing says it operated
+            return KNOWN_OPEN if forced else -math.inf  # nothing says it operated
         scorer = self.scorer
-        score = (scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
-                                 back, unknown)
-                 - self._penalty[a])
+        score = scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
+                                back, unknown)
         if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
             score += scorer.timing(calls, self.call_t[a], self.call_t2[a])
         if gasps > 1:  # last gasps mean meters report: the meter channel is on
             score += scorer.gasp_timing(gasps, self.gasp_t[a], self.gasp_t2[a])
-        return score
+        if forced:
+            return score if score > KNOWN_OPEN else KNOWN_OPEN
+        return score - self._penalty[a]
 
     def explains_itself(self, a: int) -> bool:
         """True when `a` operating is the best explanation of the evidence below it.

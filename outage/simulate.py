@@ -33,8 +33,10 @@ class ScenarioParams:
 
     # nested: the inner device is found still open when the outer one closes;
     # inner_first: a crew repairs the inner device while the outer one is still open
-    # (storm crews working in parallel), so its close restores nobody.
-    kind: str = "single"  # single | storm | nested | inner_first
+    # (storm crews working in parallel), so its close restores nobody;
+    # sectionalized: the fault is behind the inner device; a crew opens it and closes
+    # the outer one (a partial restoration), then repairs and closes the inner one.
+    kind: str = "single"  # single | storm | nested | inner_first | sectionalized
     outages: int = 1  # how many devices operate (storm)
     device_kinds: tuple[str, ...] = ("service_transformer", "fuse", "switch", "recloser",
                                      "breaker", "sectionalizer")
@@ -109,7 +111,7 @@ class ScenarioBuilder:
         eligible = self._eligible(params)
         if len(eligible) == 0:
             raise ValueError("no device of the requested kinds feeds any customer")
-        if params.kind in ("nested", "inner_first"):
+        if params.kind in ("nested", "inner_first", "sectionalized"):
             return [self._nested_pair(eligible, rng)]
         wanted = 1 if params.kind == "single" else params.outages
         chosen: list[int] = []
@@ -144,6 +146,9 @@ class ScenarioBuilder:
     def _fault(self, s: Scenario, outer: int, inner: int, rng: np.random.Generator) -> None:
         p = s.params
         t0 = p.start + timedelta(minutes=float(rng.uniform(0, p.storm_minutes)))
+        if p.kind == "sectionalized":
+            self._sectionalized(s, outer, inner, t0, rng)
+            return
         t1 = t0 + timedelta(minutes=float(rng.uniform(*p.repair_minutes)))
         customers = self._customers[outer]
         self._record(s, outer, customers, t0, t1)
@@ -164,6 +169,28 @@ class ScenarioBuilder:
         t2 = t1 + timedelta(minutes=float(rng.uniform(*p.repair_minutes)))
         inside = self._customers[inner]
         self._record(s, inner, inside, t0, t2)
+        self._restores(s, np.setdiff1d(customers, inside), t1, rng)
+        self._reports(s, inside, t1 + timedelta(minutes=5), t2, rng, gasps=False)
+        self._device(s, inner, t0, t2, scada=False, report_open=False)
+        self._restores(s, inside, t2, rng)
+
+    def _sectionalized(self, s: Scenario, outer: int, inner: int, t0: datetime,
+                       rng: np.random.Generator) -> None:
+        """A fault behind `inner` trips `outer`. A crew patrols, opens `inner` to isolate
+        the fault and closes `outer` two minutes later (a partial restoration), then
+        repairs the fault and closes `inner`."""
+        p = s.params
+        t_open = t0 + timedelta(minutes=float(rng.uniform(p.repair_minutes[0] / 2,
+                                                          p.repair_minutes[0])))
+        t1 = t_open + timedelta(minutes=2)
+        t2 = t1 + timedelta(minutes=float(rng.uniform(*p.repair_minutes)))
+        customers, inside = self._customers[outer], self._customers[inner]
+        self._record(s, outer, customers, t0, t1)
+        self._record(s, inner, inside, t0, t2)
+        self._reports(s, customers, t0, t1, rng)
+        self._device(s, outer, t0, t1, scada=self.tree.kind[outer] in p.scada_kinds)
+        s.events.append({"type": "device", "time": t_open, "device_id":
+                         self.tree.element_id[inner], "state": "open", "source": "crew"})
         self._restores(s, np.setdiff1d(customers, inside), t1, rng)
         self._reports(s, inside, t1 + timedelta(minutes=5), t2, rng, gasps=False)
         self._device(s, inner, t0, t2, scada=False, report_open=False)

@@ -47,6 +47,7 @@ from outage.simulate import (
     Scenario,
     ScenarioBuilder,
     ScenarioParams,
+    TrueOutage,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,8 +61,9 @@ NETWORKS: dict[str, tuple[str, list[str]]] = {
     "territory": (str(ROOT / "sample_data/territory.gpkg"), []),
 }
 KINDS = {"single": ("single", 1), "storm": ("storm", 20), "nested": ("nested", 1)}
-# Not in the main grid: a crew repairs the inner device while the outer one is still open.
-OTHER_KINDS = {"inner-first": ("inner_first", 1)}
+# Not in the main grid: a crew repairs the inner device while the outer one is still open;
+# a crew isolates the fault behind the inner device and closes the outer one first.
+OTHER_KINDS = {"inner-first": ("inner_first", 1), "sectionalized": ("sectionalized", 1)}
 # The main grid; the issue's ranges go further (`--call-rates 0.05 0.4 --storm-sizes 5 50`).
 CALL_RATES, DELIVERIES, STORM_SIZE = [0.1, 0.2, 0.3], [0.0, 0.3, 0.8], 20
 
@@ -228,15 +230,23 @@ def quiet_minutes(engine: OutageEngine, last: datetime | None, until: datetime,
             ivr.schedule(tick)
 
 
+def told(t: TrueOutage, last_report: dict[str, datetime], opened: set[str]) -> bool:
+    """Whether anyone has told the system of true outage `t` yet: one of its customers
+    (a call or a last gasp), or SCADA or a crew reporting its device open."""
+    return t.device_id in opened or any(last_report.get(c, t.start) > t.start
+                                        for c in t.customers)
+
+
 def before_repair(live: list[frozenset[str]], scenario: Scenario, when: datetime,
-                  last_report: dict[str, datetime]) -> tuple[Score, Score]:
+                  last_report: dict[str, datetime],
+                  opened: set[str]) -> tuple[Score, Score]:
     """What the dispatcher sees just before a crew repairs a device: the live outages
     (their customer sets) against everything truly out at that moment (no crew
-    knowledge), device and customer level."""
-    # Counted: outages some customer has reported by now. A device open inside another
-    # open one cannot be seen yet (its customers are already out).
+    knowledge of the repair), device and customer level."""
+    # Counted: outages someone has reported by now. A device open inside another open
+    # one cannot be seen yet (its customers are already out).
     out_now = [t.customers for t in scenario.truth if t.start <= when <= t.end
-               and any(last_report.get(c, t.start) > t.start for c in t.customers)]
+               and told(t, last_report, opened)]
     out_now = [a for a in out_now if not any(a < b for b in out_now)]
     return device_score(live, out_now), customer_score(live, out_now)
 
@@ -255,12 +265,13 @@ def error_kind(live: list[frozenset[str]], true: frozenset[str]) -> str:
 
 
 def repaired_errors(live: list[frozenset[str]], scenario: Scenario, device_id: str,
-                    when: datetime, last_report: dict[str, datetime]) -> list[str]:
+                    when: datetime, last_report: dict[str, datetime],
+                    opened: set[str]) -> list[str]:
     """The error kind of the reported true outage a crew is about to repair (none when
     nobody reported it)."""
     return [error_kind(live, t.customers) for t in scenario.truth
             if t.device_id == device_id and t.end == when
-            and any(last_report.get(c, t.start) > t.start for c in t.customers)]
+            and told(t, last_report, opened)]
 
 
 def truly_out(scenario: Scenario, when: datetime) -> set[frozenset[str]]:
@@ -346,6 +357,7 @@ class LiveView:
         self.clock: datetime | None = None
         self.repairs = sorted((t.end, t.device_id) for t in scenario.truth)
         self.last_report: dict[str, datetime] = {}  # each true outage's customers
+        self.opened: set[str] = set()  # devices SCADA or a crew reported open
         self.hazard_calls: dict[str, datetime] = {}
         self.device: list[float] = []
         self.customer: list[float] = []
@@ -388,10 +400,11 @@ class LiveView:
         engine.apply(Tick(when))
         outages = engine.book.live()
         live = [frozenset(engine.customer_ids_of(o)) for o in outages]
-        device, customer = before_repair(live, scenario, when, self.last_report)
+        device, customer = before_repair(live, scenario, when, self.last_report, self.opened)
         self.device.append(device.f1)
         self.customer.append(customer.f1)
-        self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report))
+        self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report,
+                                           self.opened))
         out_now = truly_out(scenario, when)
         self.false_ids |= false_outages(outages, live, out_now)
         self.confidence.update(confidence_checks(outages, live, out_now))
@@ -431,6 +444,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         view.advance(event.time)
         if drop_devices and data["type"] == "device":
             continue
+        if data["type"] == "device" and data["state"] == "open":
+            view.opened.add(data["device_id"])
         key = owner.get(data.get("customer_id", ""))
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
             view.last_report[data["customer_id"]] = event.time

@@ -377,6 +377,24 @@ def test_silence_says_nothing_from_a_head_end_without_restore_messages(
     assert set(live(engine)) == {"fuse.b"}
 
 
+def test_a_switch_opened_inside_an_outage_isolates_the_fault(feeder: Network) -> None:
+    """Calls under both laterals: the recloser is out. A crew opens fuse b to isolate the
+    fault and closes the recloser two minutes later. While fuse b is open the recloser's
+    outage stays on the board (lateral a's callers are still out); once the recloser
+    closes, lateral a is back and lateral b's section is an outage of its own, confirmed,
+    out since the recloser's outage began (a partial restoration)."""
+    engine = run(feeder, [call(c, i) for i, c in enumerate(
+        ["a1.1", "a2.3", "a3.2", "b1.1", "b2.2", "b3.4", "b1.5"])])
+    (recloser,) = engine.outages()
+    engine.apply(parse_event(device("fuse.b", 30, "open", "crew")))
+    assert set(live(engine)) == {"recloser.r1"}
+    engine.apply(parse_event(device("recloser.r1", 32, "closed", "crew")))
+    assert recloser.stage is Stage.RESTORED and recloser.restored.isoformat() == at(32)
+    section = live(engine)["fuse.b"]
+    assert set(live(engine)) == {"fuse.b"} and section.stage is Stage.CONFIRMED
+    assert section.started.isoformat() == at(0)
+
+
 def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_open(
     feeder: Network,
 ) -> None:
