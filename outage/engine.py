@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 21
+STATE_VERSION = 22
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -284,6 +284,13 @@ class OutageEngine:
             device = self._spelt("device_id", event.device_id, notes)
             if device != event.device_id:
                 event = replace(event, device_id=device)
+            if self._is_tie(device):
+                if notes is not None:
+                    notes.append(f"{device} is a normally-open tie: switching through it "
+                                 "(a back-feed) is recorded, but outages follow the network "
+                                 "as normally switched; the meters show who is back")
+            else:
+                self._candidate_of_device(device)  # refused before anything changes
         if isinstance(event, DispatcherAction) and event.action is Action.CLEAR_REPORTS:
             customers = tuple(self._spelt("customer_id", c, notes) for c in event.customer_ids)
             index = self.network.customers.index
@@ -807,12 +814,23 @@ class OutageEngine:
             raise EventError(f"device_id {device_id!r} feeds nobody in the traced network")
         return int(matches[0])
 
+    def _is_tie(self, device_id: str) -> bool:
+        """A device open in the network as normally switched (a tie between feeders)."""
+        index = self.network.devices.index.get(device_id)
+        return index is not None and bool(self.network.devices.normally_open[index])
+
     def _on_device(self, op: DeviceOperation) -> list[Outage]:
-        c = self._candidate_of_device(op.device_id)
         known = self._device_open.get(op.device_id)
         self._device_open[op.device_id] = op.open
+        if self._is_tie(op.device_id):
+            return []
+        c = self._candidate_of_device(op.device_id)
         if op.open:
-            touched = self._remap(self.predictor.set_forced(c, True), op.time)
+            # Opened inside an outage on the board: maybe isolating the fault, the
+            # device above still open too (the reports decide).
+            isolating = self._outage_of_candidate_path(self._cand_parent[c]) is not None
+            touched = self._remap(self.predictor.set_forced(c, True, isolating=isolating),
+                                  op.time)
             outage = self._outage_at(c)
             if outage is not None:
                 outage.stage = max(outage.stage, Stage.CONFIRMED, key=_stage_order)
@@ -1256,6 +1274,8 @@ class OutageEngine:
             if self.predictor.forced[c]:
                 touched += self._remap(self.predictor.set_forced(c, False), when)
             for a in still_open:  # out since the larger outage began, not since now
+                if self.predictor.isolating[a]:  # what it isolated is over: a plain open
+                    touched += self._remap(self.predictor.set_forced(a, True), when)
                 inner = self._outage_at(a)
                 if inner is not None:
                     inner.started = min(inner.started, outage.started)

@@ -14,8 +14,8 @@ Under the model's independence assumptions this is the exact maximum-likelihood
 set of outages (with the prior), and a report changes only the candidates on
 its customer's path to the source, so each update costs the depth of the tree.
 A candidate reported open by SCADA or a crew is forced: it is an outage whatever
-the reports say, and its parent is weighed against what they say (the parent may be
-open too: a crew isolating a fault inside a larger outage).
+the reports say. Reported open inside a live outage above it (a crew isolating the
+fault), its parent is weighed against what its reports say: the parent may be open too.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class Predictor:
         self.gasp_t = [0.0] * n
         self.gasp_t2 = [0.0] * n
         self.forced = [False] * n
+        # Reported open inside a live outage above it (a crew isolating a fault): the
+        # device above is weighed against its reports rather than vetoed.
+        self.isolating = [False] * n
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
         self.positive_children: list[set[int]] = [set() for _ in range(n)]
@@ -98,14 +101,17 @@ class Predictor:
     def compute_score(self, a: int) -> float:
         """Log-likelihood ratio that `a` operated, less its prior penalty.
 
-        A device reported open pays no penalty (it is open) and scores above zero
-        whatever its reports say: it is an outage (`explains_itself`). Its parent is
-        weighed against what those reports say, not against a certainty: reports
-        elsewhere below the parent can still show the parent open too (a crew opens a
-        switch inside a larger outage to isolate the fault, then closes the device
-        that tripped: a partial restoration).
+        A device reported open is an outage whatever its reports say
+        (`explains_itself`), and scores a certainty that no device above it can beat.
+        One reported open inside a live outage above it (`isolating`: a crew opens a
+        switch to isolate the fault, then closes the device that tripped, a partial
+        restoration) pays no penalty and scores just above zero at least: the device
+        above is weighed against what its reports say, and reports elsewhere below it
+        keep it on the board.
         """
         forced = self.forced[a]
+        if forced and not self.isolating[a]:
+            return FORCED
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
         calls, gasps = self.calls[a], self.gasps[a]
@@ -185,11 +191,13 @@ class Predictor:
         self._refresh(path)
         return self._reselect(path, before)
 
-    def set_forced(self, candidate: int, forced: bool) -> Change:
-        """A device reported open (forced) or closed again."""
+    def set_forced(self, candidate: int, forced: bool, *, isolating: bool = False) -> Change:
+        """A device reported open (forced) or closed again; `isolating` when opened
+        inside a live outage above it (see `compute_score`)."""
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         self.forced[candidate] = forced
+        self.isolating[candidate] = forced and isolating
         self._track_active([candidate])
         self._refresh(path)
         return self._reselect(path, before)

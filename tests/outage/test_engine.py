@@ -584,6 +584,36 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
     ]:
         with pytest.raises(EventError, match=reason):
             engine.apply(parse_event(data))
+    assert engine.now is None  # refused before anything changed, the clock included
+
+
+def test_switching_a_tie_is_recorded_with_a_note() -> None:
+    """SCADA closes a normally-open tie between two laterals (a back-feed) and opens it
+    again: routine switching in a storm. Each event is accepted, with a note that
+    outages follow the network as normally switched; neither changes an outage."""
+    b = NetworkBuilder("tie", crs="EPSG:4326", units="deg")
+    for bus, x in (("sub", 0.0), ("a", 0.01), ("b", 0.02)):
+        b.add_bus(bus, x, 0.0)
+        b.add_bus(f"{bus}s", x, 0.001)
+    b.add_branch("line.a", "line", "sub", "a")
+    b.add_device("fuse.a", "fuse", "line.a")
+    b.add_branch("line.b", "line", "sub", "b")
+    b.add_device("fuse.b", "fuse", "line.b")
+    b.add_branch("line.tie", "line", "a", "b")
+    b.add_device("switch.tie", "switch", "line.tie", normally_open=True)
+    for bus in ("a", "b"):
+        b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
+        b.add_customer(f"{bus}.1", f"{bus}s")
+    b.add_source("vsource.sub", "sub")
+    engine = run(b.build(), [call("a.1", 0)])
+    before = {o.id: (o.device_id, o.stage) for o in engine.outages()}
+    for minutes, state in ((10, "closed"), (50, "open")):
+        notes: list[str] = []
+        engine.apply(parse_event(device("switch.tie", minutes, state)), notes)
+        assert notes == ["switch.tie is a normally-open tie: switching through it (a "
+                         "back-feed) is recorded, but outages follow the network as "
+                         "normally switched; the meters show who is back"]
+    assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
 
 
 def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
