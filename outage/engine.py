@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 22
+STATE_VERSION = 23
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -160,7 +160,9 @@ class OutageEngine:
         self._reviews: list[tuple[float, str, int, float, tuple[int, ...]]] = []
         self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
-        self._restore_checks: list[tuple[float, int, float, tuple[int, ...]]] = []
+        # (when due, restored area, restored at, meters that gasped, customers who called)
+        self._restore_checks: list[
+            tuple[float, int, float, tuple[int, ...], tuple[int, ...]]] = []
         # (next round's time, candidate restored, restoration time, rounds left)
         self._verify_retries: list[tuple[float, int, float, int]] = []
         # (time, meter, out since, its area restored at): restore messages come late
@@ -322,6 +324,14 @@ class OutageEngine:
         device closed and when, or None."""
         latest = self._latest_close_below.get(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
+
+    def isolating_below(self, candidate: int) -> list[str]:
+        """Devices reported open inside `candidate`'s outage while it was on the board
+        (a crew isolating the fault), still open."""
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        predictor = self.predictor
+        return [self.tree.element_id[a] for a in predictor.active_between(lo + 1, hi)
+                if predictor.forced[a] and predictor.isolating[a]]
 
     def dark_close_below(self, candidate: int) -> tuple[str, datetime, int] | None:
         """The latest close below `candidate`, in the last six hours, after which none of
@@ -673,7 +683,7 @@ class OutageEngine:
         """
         touched: list[Outage] = []
         while self._restore_checks and self._restore_checks[0][0] <= limit:
-            _, region, restored_at, gasped = heapq.heappop(self._restore_checks)
+            _, region, restored_at, gasped, callers = heapq.heappop(self._restore_checks)
             self._verify_restoration(region, restored_at)
             meters = np.array(gasped, dtype=np.int64)
             back = self.meter_on_time[meters] >= restored_at
@@ -695,7 +705,7 @@ class OutageEngine:
                         and not self._heard_back(region, restored_at)):
                     touched += self._restored_nobody(
                         region, restored_at, meters[self.meter_time[meters] < restored_at],
-                        now)
+                        callers, now)
                 continue
             quiet = meters[~back & (self.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
@@ -728,7 +738,7 @@ class OutageEngine:
         return bool((self.meter_on_time[self.customers_below(region)] >= since).any())
 
     def _restored_nobody(self, region: int, restored_at: float, meters: np.ndarray,
-                         now: datetime) -> list[Outage]:
+                         callers: tuple[int, ...], now: datetime) -> list[Outage]:
         """None of the meters that gasped in a restored area said it is back: nobody
         was restored. A crew repaired a device while one above it is still open (storm
         crews work in parallel), or a restoration was recorded too soon. Their last
@@ -746,6 +756,12 @@ class OutageEngine:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
                 touched += self._update(i, gasps=1, when=now)
+        for i in callers:  # their calls stand again too, at their first call's time
+            if not self.called[i] and self.meter_on_time[i] < restored_at:
+                self.called[i] = 1
+                self._callers += 1
+                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                touched += self._update(i, calls=1, when=now)
         return touched
 
     def _verify_restoration(self, region: int, restored_at: float,
@@ -1338,8 +1354,8 @@ class OutageEngine:
                 self.hazards.clear(i)
         if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
-            heapq.heappush(self._restore_checks, (check, region,
-                                                  _seconds(restored_at), tuple(gasped)))
+            heapq.heappush(self._restore_checks, (check, region, _seconds(restored_at),
+                                                  tuple(gasped), tuple(callers)))
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
         has: np.ndarray = np.isfinite(self.report_time[customers])

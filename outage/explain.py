@@ -45,6 +45,12 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
         if close is not None:
             parts.append(f"It is likely closed too: {close[0]}, below it, was closed at "
                          f"{close[1]:%H:%M} (crews restore from the source outward).")
+    isolating = engine.isolating_below(c)
+    if isolating:
+        opened = ", ".join(isolating)
+        parts.append(f"Reported open inside it while it was out: {opened} (isolating the "
+                     f"fault); behind {'it' if len(isolating) == 1 else 'them'} customers "
+                     f"stay out when {outage.device_id} closes.")
     dark = engine.dark_close_below(c)
     if dark is not None:
         parts.append(f"{dark[0]}, below it, was closed at {dark[1]:%H:%M}, but none of its "

@@ -317,8 +317,10 @@ def test_a_close_that_restores_nobody_leaves_the_outage_above_it(feeder: Network
     assert set(live(engine)) == {"recloser.r1"}
     assert live(engine)["recloser.r1"].started.isoformat() == at(0.2)
     assert engine.close_below(engine.tree.index["recloser.r1"]) is None
+    explanation = explain(engine, live(engine)["recloser.r1"])
     assert ("fuse.a, below it, was closed at 15:00, but none of its 18 meters that had sent "
-            "a last gasp said it was back") in explain(engine, live(engine)["recloser.r1"])
+            "a last gasp said it was back") in explanation
+    assert "7 of its 36 service points reported by call" in explanation  # calls stand too
 
 
 def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
@@ -388,6 +390,8 @@ def test_a_switch_opened_inside_an_outage_isolates_the_fault(feeder: Network) ->
     (recloser,) = engine.outages()
     engine.apply(parse_event(device("fuse.b", 30, "open", "crew")))
     assert set(live(engine)) == {"recloser.r1"}
+    assert ("Reported open inside it while it was out: fuse.b (isolating the fault); "
+            "behind it customers stay out when recloser.r1 closes.") in explain(engine, recloser)
     engine.apply(parse_event(device("recloser.r1", 32, "closed", "crew")))
     assert recloser.stage is Stage.RESTORED and recloser.restored.isoformat() == at(32)
     section = live(engine)["fuse.b"]
