@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 23
+STATE_VERSION = 24
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -177,6 +177,8 @@ class OutageEngine:
         self._latest_close_below: dict[int, tuple[int, datetime]] = {}  # for explanations
         # Closes after which no meter came back: device -> (close, silent meters).
         self._dark_closes: dict[int, tuple[datetime, int]] = {}  # for explanations
+        # Sections back-fed through a tie: the open device isolating each -> the tie.
+        self._fed: dict[int, str] = {}
         self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
@@ -830,6 +832,93 @@ class OutageEngine:
             raise EventError(f"device_id {device_id!r} feeds nobody in the traced network")
         return int(matches[0])
 
+    def _tie_closed(self, op: DeviceOperation) -> list[Outage]:
+        """A tie closed: when one side is dead behind a device reported open and the
+        other side is energised, the section behind that device is back-fed. Its
+        customers are restored now (a partial restoration of the outage above them);
+        the outage above goes on for the rest."""
+        branch = self.network.element_branch(op.device_id)
+        ends = (int(self.network.branches.from_bus[branch]),
+                int(self.network.branches.to_bus[branch]))
+        paths = [self._candidates_above(bus) for bus in ends]
+        dead = [self._isolated_by(path) for path in paths]
+        live = [not self._dark(path) for path in paths]
+        for side in (0, 1):
+            boundary = dead[side]
+            if boundary is not None and live[1 - side] and boundary not in self._fed:
+                return self._back_feed(boundary, op)
+        return []
+
+    def _candidates_above(self, bus: int) -> list[int]:
+        """The candidates a bus hangs below, nearest first (as normally switched)."""
+        branches = self.topology.upstream_branches(bus)
+        position = {b: k for k, b in enumerate(branches)}
+        found = np.flatnonzero(np.isin(self.tree.branch, branches))
+        nearest = sorted(found.tolist(), key=lambda c: position[int(self.tree.branch[c])])
+        return self.tree.path_up(nearest[0]) if nearest else []
+
+    def _isolated_by(self, path: list[int]) -> int | None:
+        """The nearest device on `path` reported open, if any."""
+        return next((c for c in path if self.predictor.forced[c]), None)
+
+    def _dark(self, path: list[int]) -> bool:
+        """Whether a bus below `path` is without power: a device on it reported open,
+        an outage there on the board, or its section back-fed already."""
+        book = self.book.by_candidate
+        return any(self.predictor.forced[c] or c in book or c in self._fed for c in path)
+
+    def _back_feed(self, boundary: int, op: DeviceOperation) -> list[Outage]:
+        when = op.time
+        above = self._outage_of_candidate_path(boundary)
+        fed = self._fed_customers(boundary)
+        self._fed[boundary] = op.device_id
+        touched = self._remap(self.predictor.set_forced(boundary, False), when)
+        touched += self._remap(self.predictor.clear_below(boundary), when)
+        touched += self._remap(self.predictor.set_detached(boundary, True), when)
+        ids = self.network.customers.ids
+        section = self._new_outage(boundary, self.book.new_id(), when,
+                                   started=above.started if above is not None else when)
+        self._mark_restored(fed, section.started, when)
+        self._forget_reports(fed, when, boundary)
+        section.stage, section.restored = Stage.RESTORED, when
+        section.customer_ids = tuple(ids[i] for i in fed)
+        section.customers_out = int(self.network.customers.count[fed].sum())
+        section.explanation = (
+            f"Back-fed through {op.device_id} at {when:%H:%M}: {section.device_id}, open, "
+            f"isolates its {section.customers_out} customers from "
+            + (f"the outage at {above.device_id}, which goes on for the rest."
+               if above is not None else "the dead section above it."))
+        self.book.outages[section.id] = section
+        touched.append(section)
+        if above is not None:
+            self._refresh(above, when)
+            touched.append(above)
+        return touched
+
+    def _tie_opened(self, op: DeviceOperation) -> list[Outage]:
+        """A tie opened: sections it back-fed whose isolating device is still open are
+        dark again, from now."""
+        touched: list[Outage] = []
+        for boundary, tie in list(self._fed.items()):
+            if tie != op.device_id:
+                continue
+            del self._fed[boundary]
+            touched += self._remap(self.predictor.set_detached(boundary, False), op.time)
+            if self._device_open.get(self.tree.element_id[boundary]):
+                touched += self._remap(self.predictor.set_forced(boundary, True), op.time)
+        return touched
+
+    def _fed_customers(self, boundary: int) -> np.ndarray:
+        """Customers a back-feed past `boundary` reaches: all below it but those behind
+        devices still reported open further down."""
+        still_open = self._still_open_below(boundary)
+        return self._back_on(self.customers_below(boundary), still_open)
+
+    def _in_fed_section(self, c: int) -> bool:
+        """Whether candidate `c` lies in a back-fed section."""
+        fed = self._fed
+        return bool(fed) and any(a in fed for a in self.tree.path_up(c))
+
     def _is_tie(self, device_id: str) -> bool:
         """A device open in the network as normally switched (a tie between feeders)."""
         index = self.network.devices.index.get(device_id)
@@ -839,7 +928,7 @@ class OutageEngine:
         known = self._device_open.get(op.device_id)
         self._device_open[op.device_id] = op.open
         if self._is_tie(op.device_id):
-            return []
+            return self._tie_opened(op) if op.open else self._tie_closed(op)
         c = self._candidate_of_device(op.device_id)
         if op.open:
             # Opened inside an outage on the board: maybe isolating the fault, the
@@ -1267,7 +1356,7 @@ class OutageEngine:
             still_open = self._still_open_below(c)
             # The record keeps everyone the operation interrupted; who is back now
             # (everyone but the sections behind devices still open) is what changes.
-            affected = self.customers_below(c)
+            affected = self._interrupted_by(c)
             customers = self._back_on(affected, still_open)
             outage.customer_ids = tuple(self.network.customers.ids[i] for i in affected)
             self._refresh(outage, when)
@@ -1276,13 +1365,7 @@ class OutageEngine:
             if self.restoration_times.observe(outage.device_kind, outage.started, when):
                 touched += self._re_estimate(when)
             # Their evidence is explained and over; who is still out must say so again.
-            # Out since this outage began, or since an earlier one they were restored
-            # from lately and never came back from (nested); older history is over.
-            began = _seconds(outage.started)
-            stale = self.restored_at[customers] < _seconds(when - NESTED_WINDOW)
-            self.out_since[customers] = np.where(
-                stale, began, np.minimum(self.out_since[customers], began))
-            self.restored_at[customers] = _seconds(when)
+            self._mark_restored(customers, outage.started, when)
             touched += self._learn_spreads(affected, when)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
@@ -1297,6 +1380,17 @@ class OutageEngine:
                     inner.started = min(inner.started, outage.started)
             touched.append(outage)
         return touched
+
+    def _mark_restored(self, customers: np.ndarray, started: datetime,
+                       when: datetime) -> None:
+        """Remember when `customers` got power back and since when they were out: since
+        this outage began, or since an earlier one they were restored from lately and
+        never came back from (nested); older history is over."""
+        began = _seconds(started)
+        stale = self.restored_at[customers] < _seconds(when - NESTED_WINDOW)
+        self.out_since[customers] = np.where(
+            stale, began, np.minimum(self.out_since[customers], began))
+        self.restored_at[customers] = _seconds(when)
 
     def _re_estimate(self, when: datetime) -> list[Outage]:
         """Redraw the storm's restoration curve, unless it was redrawn less than ETR_REDRAW
@@ -1420,6 +1514,9 @@ class OutageEngine:
         _, calls, gasps, _ = self.predictor.evidence_of(c)
         if outage.active:
             outage.calls, outage.gasps = calls, gasps
+            if self._fed:  # sections below back-fed from elsewhere are not out
+                out = self._interrupted_by(c)
+                outage.customers_out = int(self.network.customers.count[out].sum())
         outage.confidence = self.predictor.confidence(c)
         outage.updated = when
         if outage.active:
@@ -1450,10 +1547,23 @@ class OutageEngine:
 
     def _outage_of_candidate_path(self, c: int) -> Outage | None:
         by_candidate, parent = self.book.by_candidate, self._cand_parent
+        if self._fed:  # rare: a section back-fed is out of reach of the outage above
+            return self._outage_of_fed_path(c)
         while c != NONE:
             outage_id = by_candidate.get(c)
             if outage_id is not None:
                 return self.book.outages[outage_id]
+            c = parent[c]
+        return None
+
+    def _outage_of_fed_path(self, c: int) -> Outage | None:
+        by_candidate, parent, fed = self.book.by_candidate, self._cand_parent, self._fed
+        while c != NONE:
+            outage_id = by_candidate.get(c)
+            if outage_id is not None:
+                return self.book.outages[outage_id]
+            if c in fed:
+                return None
             c = parent[c]
         return None
 
@@ -1489,7 +1599,15 @@ class OutageEngine:
         if outage.customer_ids or not outage.active:
             return outage.customer_ids
         ids = self.network.customers.ids
-        return tuple(ids[i] for i in self.customers_below(outage.candidate))
+        return tuple(ids[i] for i in self._interrupted_by(outage.candidate))
+
+    def _interrupted_by(self, c: int) -> np.ndarray:
+        """Customers below `c` but those in sections back-fed from elsewhere."""
+        customers = self.customers_below(c)
+        fed = [a for a in self._fed if a != c and self.tree.contains(c, a)]
+        if not fed:
+            return customers
+        return np.setdiff1d(customers, np.concatenate([self.customers_below(a) for a in fed]))
 
     def customer_status(self, customer_id: str) -> Outage | None:
         """The live outage a customer is in, if any."""

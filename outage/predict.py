@@ -202,6 +202,18 @@ class Predictor:
         self._refresh(path)
         return self._reselect(path, before)
 
+    def set_detached(self, candidate: int, detached: bool) -> Change:
+        """A section fed from elsewhere (back-fed through a tie) no longer hangs below
+        the devices above it: its service points leave their counts (and come back
+        when the back-feed ends)."""
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        size = int(self.tree.service_points[candidate])
+        for a in path[1:]:
+            self._sp[a] += -size if detached else size
+        self._refresh(path)
+        return self._reselect(path, before)
+
     def clear_below(self, candidate: int) -> Change:
         """Forget the calls and last gasps below a restored candidate, in one sweep.
 

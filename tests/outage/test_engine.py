@@ -14,6 +14,7 @@ from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import Tick, parse_event
 from outage.explain import explain
+from outage.interruptions import interruptions
 from outage.open_reports import open_reports
 from outage.records import Outage, Stage
 from outage.scoring import PredictionParams
@@ -618,6 +619,64 @@ def test_switching_a_tie_is_recorded_with_a_note() -> None:
                          "back-feed) is recorded, but outages follow the network as "
                          "normally switched; the meters show who is back"]
     assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
+
+
+def _two_feeders_with_a_tie() -> Network:
+    """Feeder 1: breaker f1, transformer a (a.1-a.3), switch s, transformer b (b.1-b.3);
+    feeder 2: breaker f2, transformer c (c.1-c.3); a normally-open tie from b to c."""
+    b = NetworkBuilder("backfeed", crs="EPSG:4326", units="deg")
+    for bus, x in (("sub", 0.0), ("a", 0.01), ("b", 0.02), ("c", 0.03)):
+        b.add_bus(bus, x, 0.0)
+        b.add_bus(f"{bus}s", x, 0.001)
+    b.add_branch("line.f1", "line", "sub", "a")
+    b.add_device("breaker.f1", "breaker", "line.f1")
+    b.add_branch("line.ab", "line", "a", "b")
+    b.add_device("switch.s", "switch", "line.ab")
+    b.add_branch("line.f2", "line", "sub", "c")
+    b.add_device("breaker.f2", "breaker", "line.f2")
+    b.add_branch("line.tie", "line", "b", "c")
+    b.add_device("switch.tie", "switch", "line.tie", normally_open=True)
+    for bus in ("a", "b", "c"):
+        b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
+        for m in range(1, 4):
+            b.add_customer(f"{bus}.{m}", f"{bus}s")
+    b.add_source("vsource.sub", "sub")
+    return b.build()
+
+
+def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -> None:
+    """Breaker f1 trips at 0 (SCADA); a crew opens switch s at 30 to isolate the fault
+    between them, and the tie to feeder 2 closes at 32: section b is back, fed from
+    feeder 2, and says so. The breaker's outage goes on for section a alone; section b's
+    customers were out from 0 to 32 (their own record), a's until the breaker closes;
+    b's restore messages end nothing. When the tie opens again with switch s still open,
+    section b is dark again."""
+    meters = [f"{section}.{m}" for section in "ab" for m in range(1, 4)]
+    engine = run(_two_feeders_with_a_tie(), [
+        device("breaker.f1", 0, "open"), *(meter(c, 0.2, "off") for c in meters),
+        call("a.1", 5), call("b.2", 6), device("switch.s", 30, "open", "crew"),
+        device("switch.tie", 32, "closed"),
+        *(meter(f"b.{m}", 32.5, "on") for m in range(1, 4))])
+    breaker = live(engine)["breaker.f1"]
+    assert set(live(engine)) == {"breaker.f1"} and breaker.customers_out == 3
+    assert engine.customer_ids_of(breaker) == ("a.1", "a.2", "a.3")
+    (section,) = [o for o in engine.outages() if o.device_id == "switch.s"]
+    assert section.stage is Stage.RESTORED
+    assert (section.started, section.restored) == (breaker.started, parse_event(
+        device("switch.tie", 32, "closed")).time)
+    assert engine.customer_ids_of(section) == ("b.1", "b.2", "b.3")
+    assert "Back-fed through switch.tie at 14:32" in section.explanation
+    assert engine.customer_status("b.1") is None
+    assert engine.customer_status("a.1") is breaker
+
+    engine.apply(parse_event(device("breaker.f1", 90, "closed", "crew")))
+    outages = engine.outages()
+    minutes = {r.customer_ids: (r.end - r.start).total_seconds() / 60 for r in interruptions(
+        engine.network, outages, {o.id: engine.customer_ids_of(o) for o in outages})}
+    assert minutes == {("a.1", "a.2", "a.3"): 90, ("b.1", "b.2", "b.3"): 32}
+
+    engine.apply(parse_event(device("switch.tie", 95, "open")))
+    assert set(live(engine)) == {"switch.s"}
 
 
 def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
