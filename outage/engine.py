@@ -872,6 +872,11 @@ class OutageEngine:
         above = self._outage_of_candidate_path(boundary)
         fed = self._fed_customers(boundary)
         self._fed[boundary] = op.device_id
+        if above is not None and above.candidate == boundary:
+            # The section was an outage of its own: the back-feed restores it.
+            touched = self._restore([boundary], when)
+            above.explanation += f" Back-fed through {op.device_id} at {when:%H:%M}."
+            return touched + self._remap(self.predictor.set_detached(boundary, True), when)
         touched = self._remap(self.predictor.set_forced(boundary, False), when)
         touched += self._remap(self.predictor.clear_below(boundary), when)
         touched += self._remap(self.predictor.set_detached(boundary, True), when)

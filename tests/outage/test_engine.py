@@ -679,6 +679,18 @@ def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -
     assert set(live(engine)) == {"switch.s"}
 
 
+def test_a_section_out_on_its_own_is_restored_by_a_back_feed() -> None:
+    """Switch s is reported open at 0 (section b's own outage); the tie to feeder 2
+    closes at 40: that outage is restored then, by the back-feed, not cancelled."""
+    engine = run(_two_feeders_with_a_tie(), [
+        device("switch.s", 0, "open"), call("b.1", 3), device("switch.tie", 40, "closed")])
+    (section,) = engine.outages()
+    assert section.device_id == "switch.s" and section.stage is Stage.RESTORED
+    assert section.restored is not None and section.restored.isoformat() == at(40)
+    assert section.explanation.endswith("Back-fed through switch.tie at 14:40.")
+    assert not live(engine)
+
+
 def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
     """Assigned → en route → on site (confirmed) → restored; ETR override and cause kept."""
     engine = run(feeder, [call("b1.1", 1), call("b1.2", 2)])
