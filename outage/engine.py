@@ -919,11 +919,6 @@ class OutageEngine:
         still_open = self._still_open_below(boundary)
         return self._back_on(self.customers_below(boundary), still_open)
 
-    def _in_fed_section(self, c: int) -> bool:
-        """Whether candidate `c` lies in a back-fed section."""
-        fed = self._fed
-        return bool(fed) and any(a in fed for a in self.tree.path_up(c))
-
     def _is_tie(self, device_id: str) -> bool:
         """A device open in the network as normally switched (a tie between feeders)."""
         index = self.network.devices.index.get(device_id)
