@@ -840,7 +840,7 @@ class OutageEngine:
         branch = self.network.element_branch(op.device_id)
         ends = (int(self.network.branches.from_bus[branch]),
                 int(self.network.branches.to_bus[branch]))
-        paths = [self._candidates_above(bus) for bus in ends]
+        paths = [self.candidates_above(bus) for bus in ends]
         dead = [self._isolated_by(path) for path in paths]
         live = [not self._dark(path) for path in paths]
         for side in (0, 1):
@@ -849,7 +849,7 @@ class OutageEngine:
                 return self._back_feed(boundary, op)
         return []
 
-    def _candidates_above(self, bus: int) -> list[int]:
+    def candidates_above(self, bus: int) -> list[int]:
         """The candidates a bus hangs below, nearest first (as normally switched)."""
         branches = self.topology.upstream_branches(bus)
         position = {b: k for k, b in enumerate(branches)}

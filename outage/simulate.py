@@ -83,6 +83,10 @@ class ScenarioBuilder:
         self.tree: CandidateTree = build_candidates(network, self.topology)
         self._customers = [self._customers_of(c) for c in range(len(self.tree))]
 
+    def customers_of(self, c: int) -> np.ndarray:
+        """Customer indices below candidate `c` (as normally switched)."""
+        return self._customers[c]
+
     def _customers_of(self, c: int) -> np.ndarray:
         branch = int(self.tree.branch[c])
         if branch >= 0:

@@ -60,7 +60,7 @@ def cases(builder: ScenarioBuilder, per_tie: int) -> list[tuple[str, int, int]]:
             continue
         branch = int(network.devices.branch[d])
         ends = (network.branches.from_bus[branch], network.branches.to_bus[branch])
-        paths = [engine._candidates_above(int(bus)) for bus in ends]
+        paths = [engine.candidates_above(int(bus)) for bus in ends]
         for side, full in enumerate(paths):
             path = [c for c in full if tree.kind[c] in SWITCHING]
             if len(path) < 2 or sizes[path[0]] == 0:
@@ -76,8 +76,8 @@ def cases(builder: ScenarioBuilder, per_tie: int) -> list[tuple[str, int, int]]:
 def events_of(builder: ScenarioBuilder, tie: str, b: int, s: int,
               rng: np.random.Generator) -> Scenario:
     network, tree = builder.network, builder.tree
-    section, rest = builder._customers[s], np.setdiff1d(builder._customers[b],
-                                                          builder._customers[s])
+    section = builder.customers_of(s)
+    rest = np.setdiff1d(builder.customers_of(b), section)
     t0 = STORM_START
     scenario = Scenario(ScenarioParams(), 0)
     ids = network.customers.ids
@@ -91,7 +91,7 @@ def events_of(builder: ScenarioBuilder, tie: str, b: int, s: int,
             events.append({"type": "meter", "customer_id": ids[i], "state": state,
                            "time": when + timedelta(seconds=float(rng.uniform(1, 30)))})
 
-    for i in builder._customers[b].tolist():
+    for i in builder.customers_of(b).tolist():
         meter(i, t0, "off")
         if rng.random() < 0.2:
             events.append({"type": "call", "customer_id": ids[i], "channel": "ivr",
