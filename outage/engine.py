@@ -290,9 +290,9 @@ class OutageEngine:
                 event = replace(event, device_id=device)
             if self._is_tie(device):
                 if notes is not None:
-                    notes.append(f"{device} is a normally-open tie: switching through it "
-                                 "(a back-feed) is recorded, but outages follow the network "
-                                 "as normally switched; the meters show who is back")
+                    notes.append(f"{device} is a normally-open tie: outages follow the "
+                                 "network as normally switched, but a section it back-feeds "
+                                 "behind a device reported open is restored")
             else:
                 self._candidate_of_device(device)  # refused before anything changes
         if isinstance(event, DispatcherAction) and event.action is Action.CLEAR_REPORTS:

@@ -593,9 +593,9 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
 
 
 def test_switching_a_tie_is_recorded_with_a_note() -> None:
-    """SCADA closes a normally-open tie between two laterals (a back-feed) and opens it
-    again: routine switching in a storm. Each event is accepted, with a note that
-    outages follow the network as normally switched; neither changes an outage."""
+    """SCADA closes a normally-open tie between two laterals and opens it again, with
+    nothing reported open on the way up from it (a load transfer, no back-feed). Each
+    event is accepted, with a note; neither changes an outage."""
     b = NetworkBuilder("tie", crs="EPSG:4326", units="deg")
     for bus, x in (("sub", 0.0), ("a", 0.01), ("b", 0.02)):
         b.add_bus(bus, x, 0.0)
@@ -615,9 +615,9 @@ def test_switching_a_tie_is_recorded_with_a_note() -> None:
     for minutes, state in ((10, "closed"), (50, "open")):
         notes: list[str] = []
         engine.apply(parse_event(device("switch.tie", minutes, state)), notes)
-        assert notes == ["switch.tie is a normally-open tie: switching through it (a "
-                         "back-feed) is recorded, but outages follow the network as "
-                         "normally switched; the meters show who is back"]
+        assert notes == ["switch.tie is a normally-open tie: outages follow the network "
+                         "as normally switched, but a section it back-feeds behind a "
+                         "device reported open is restored"]
     assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
 
 
