@@ -103,6 +103,7 @@ class OutageBook:
         if heir.etr_source != "model":
             outage.etr, outage.etr_source = heir.etr, heir.etr_source
         outage.merged_from = heir.merged_from + outage.merged_from
+        outage.steps = heir.steps + outage.steps
 
     @staticmethod
     def merge(other: Outage, into: Outage, when: datetime) -> None:

@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 24
+STATE_VERSION = 25
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -877,25 +877,14 @@ class OutageEngine:
             touched = self._restore([boundary], when)
             above.explanation += f" Back-fed through {op.device_id} at {when:%H:%M}."
             return touched + self._remap(self.predictor.set_detached(boundary, True), when)
-        touched = self._remap(self.predictor.set_forced(boundary, False), when)
-        touched += self._remap(self.predictor.clear_below(boundary), when)
-        touched += self._remap(self.predictor.set_detached(boundary, True), when)
-        ids = self.network.customers.ids
-        section = self._new_outage(boundary, self.book.new_id(), when,
-                                   started=above.started if above is not None else when)
-        self._mark_restored(fed, section.started, when)
-        self._forget_reports(fed, when, boundary)
-        section.stage, section.restored = Stage.RESTORED, when
-        section.customer_ids = tuple(ids[i] for i in fed)
-        section.customers_out = int(self.network.customers.count[fed].sum())
-        section.explanation = (
-            f"Back-fed through {op.device_id} at {when:%H:%M}: {section.device_id}, open, "
-            f"isolates its {section.customers_out} customers from "
-            + (f"the outage at {above.device_id}, which goes on for the rest."
-               if above is not None else "the dead section above it."))
-        self.book.outages[section.id] = section
-        touched.append(section)
         if above is not None:
+            # A restoration step of the outage above: the record keeps everyone it
+            # interrupted, and these customers' interruption ends now.
+            above.steps.append((when, tuple(self.network.customers.ids[i] for i in fed)))
+        self._mark_restored(fed, above.started if above is not None else when, when)
+        self._forget_reports(fed, when, boundary)
+        touched = self._remap(self.predictor.cut_off(boundary), when)
+        if above is not None and above.active:
             self._refresh(above, when)
             touched.append(above)
         return touched
@@ -1358,8 +1347,14 @@ class OutageEngine:
             # (everyone but the sections behind devices still open) is what changes.
             affected = self._interrupted_by(c)
             customers = self._back_on(affected, still_open)
-            outage.customer_ids = tuple(self.network.customers.ids[i] for i in affected)
+            ids = self.network.customers.ids
+            # Everyone it interrupted, those restored in steps before it (back-fed) too.
+            early = [c for _, step in outage.steps for c in step]
+            outage.customer_ids = tuple(ids[i] for i in affected) + tuple(early)
             self._refresh(outage, when)
+            if early:
+                outage.customers_out += int(self.network.customers.count[
+                    [self.network.customers.index[c] for c in early]].sum())
             outage.explanation = explain(self, outage)
             self.book.restore([c], when)
             if self.restoration_times.observe(outage.device_kind, outage.started, when):

@@ -30,11 +30,15 @@ def interruptions(
     spans: defaultdict[str, list[Span]] = defaultdict(list)
     for outage in outages:
         end = outage.restored if outage.stage is Stage.RESTORED else now
-        if end is None or outage.stage is Stage.CANCELLED:
+        if outage.stage is Stage.CANCELLED:
             continue
-        for customer in customer_ids[outage.id]:
-            spans[customer].append((outage.started, max(end, outage.started), outage.id,
-                                    outage.feeder))
+        # Customers restored in a step before the whole (a back-fed section).
+        early = {c: when for when, ids in outage.steps for c in ids}
+        for customer in {*customer_ids[outage.id], *early}:
+            until = early.get(customer, end)
+            if until is not None:
+                spans[customer].append((outage.started, max(until, outage.started),
+                                        outage.id, outage.feeder))
     groups: defaultdict[Span, list[str]] = defaultdict(list)
     for customer, mine in spans.items():
         for span in _union(mine):

@@ -202,10 +202,21 @@ class Predictor:
         self._refresh(path)
         return self._reselect(path, before)
 
+    def cut_off(self, candidate: int) -> Change:
+        """A section fed from elsewhere (back-fed through a tie): the device isolating it
+        is no longer an outage, the reports below it are over, and its service points
+        leave the counts of the devices above. One decision for the three: taken in
+        steps, the outage above would drop and come back as another record."""
+        size = int(self.tree.service_points[candidate])
+        for a in self._path(candidate)[1:]:
+            self._sp[a] -= size
+        self.forced[candidate] = self.isolating[candidate] = False
+        return self.clear_below(candidate)
+
     def set_detached(self, candidate: int, detached: bool) -> Change:
-        """A section fed from elsewhere (back-fed through a tie) no longer hangs below
-        the devices above it: its service points leave their counts (and come back
-        when the back-feed ends)."""
+        """A section fed from elsewhere no longer hangs below the devices above it: its
+        service points leave their counts (`cut_off`), and come back when the
+        back-feed ends."""
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         size = int(self.tree.service_points[candidate])

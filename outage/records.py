@@ -58,6 +58,9 @@ class Outage:
     etr: datetime | None = None
     etr_source: str = "model"
     merged_from: list[str] = field(default_factory=list)
+    # Customers restored before the outage as a whole (a section back-fed through a
+    # tie): when, and who. Their interruption ends then; the record keeps them all.
+    steps: list[tuple[datetime, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
@@ -95,4 +98,6 @@ class Outage:
             "etr_source": self.etr_source,
             "momentary": self.momentary,
             "merged_from": list(self.merged_from),
+            "steps": [{"restored": when.isoformat(), "customers": len(ids),
+                       "customer_ids": list(ids)} for when, ids in self.steps],
         }

@@ -17,7 +17,9 @@ system:
 - **back-fed shown back**: a minute after the tie closes, no customer of S's section is
   in a live outage (the status page says the power is on);
 - **customer-minutes**: the records' sustained minutes per customer against the truth
-  (S's section 12:00–12:42, the rest of B's 12:00–15:00), as the harness counts them.
+  (S's section 12:00–12:42, the rest of B's 12:00–15:00), as the harness counts them;
+- **one record for B**: at the end, a record holds exactly B's customers (S's section
+  restored in a step of it, not a record of its own).
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def events_of(builder: ScenarioBuilder, tie: str, b: int, s: int,
     return scenario
 
 
-def score(network: Network, scenario: Scenario) -> tuple[bool, bool, tuple[float, ...]]:
+def score(network: Network,
+          scenario: Scenario) -> tuple[bool, bool, tuple[float, ...], bool]:
     engine = OutageEngine(network)
     rest, section = (t.customers for t in scenario.truth)
     t0 = STORM_START
@@ -131,7 +134,9 @@ def score(network: Network, scenario: Scenario) -> tuple[bool, bool, tuple[float
         if event is not None:
             engine.apply(event)
     engine.settle()
-    return board, shown_back, harness.customer_minutes(network, engine, scenario)
+    whole = rest | section
+    one_record = any(frozenset(engine.customer_ids_of(o)) == whole for o in engine.outages())
+    return board, shown_back, harness.customer_minutes(network, engine, scenario), one_record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,19 +151,20 @@ def main(argv: list[str] | None = None) -> int:
         network = load_network(source, [Path(p) for p in extra])
         builder = ScenarioBuilder(network)
         rng = np.random.default_rng(0)
-        tally = [0, 0, 0, 0.0, 0.0, 0.0]
+        tally = [0, 0, 0, 0.0, 0.0, 0.0, 0]
         for tie, b, s in cases(builder, args.per_tie):
-            board, back, (recorded, true, off) = score(network,
-                                                       events_of(builder, tie, b, s, rng))
-            for k, v in enumerate((1, board, back, recorded, true, off)):
+            board, back, (recorded, true, off), one = score(
+                network, events_of(builder, tie, b, s, rng))
+            for k, v in enumerate((1, board, back, recorded, true, off, one)):
                 tally[k] += v
         n = tally[0]
         if n:
             rows.append(f"| {name} | {n} | {tally[1] / n:.2f} | {tally[2] / n:.2f} | "
-                        f"{tally[3] / tally[4]:.3f} | {100 * tally[5] / tally[4]:.1f} % |")
+                        f"{tally[3] / tally[4]:.3f} | {100 * tally[5] / tally[4]:.1f} % | "
+                        f"{tally[6] / n:.2f} |")
     print("| network | cases | board before B closes | back-fed shown back | "
-          "customer-minutes recorded / true | off by |")
-    print("|---|---:|---:|---:|---:|---:|")
+          "customer-minutes recorded / true | off by | one record for B |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     return 0
 

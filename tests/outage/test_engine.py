@@ -647,33 +647,33 @@ def _two_feeders_with_a_tie() -> Network:
 def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -> None:
     """Breaker f1 trips at 0 (SCADA); a crew opens switch s at 30 to isolate the fault
     between them, and the tie to feeder 2 closes at 32: section b is back, fed from
-    feeder 2, and says so. The breaker's outage goes on for section a alone; section b's
-    customers were out from 0 to 32 (their own record), a's until the breaker closes;
-    b's restore messages end nothing. When the tie opens again with switch s still open,
-    section b is dark again."""
+    feeder 2, and says so. The breaker's outage goes on for section a alone: a
+    restoration step for b (b's customers were out from 0 to 32, a's until the breaker
+    closes), and the record keeps all six; b's restore messages end nothing. When the
+    tie opens again with switch s still open, section b is dark again."""
     meters = [f"{section}.{m}" for section in "ab" for m in range(1, 4)]
     engine = run(_two_feeders_with_a_tie(), [
         device("breaker.f1", 0, "open"), *(meter(c, 0.2, "off") for c in meters),
         call("a.1", 5), call("b.2", 6), device("switch.s", 30, "open", "crew"),
         device("switch.tie", 32, "closed"),
         *(meter(f"b.{m}", 32.5, "on") for m in range(1, 4))])
-    breaker = live(engine)["breaker.f1"]
+    (breaker,) = engine.outages()  # one outage, restored in steps
     assert set(live(engine)) == {"breaker.f1"} and breaker.customers_out == 3
     assert engine.customer_ids_of(breaker) == ("a.1", "a.2", "a.3")
-    (section,) = [o for o in engine.outages() if o.device_id == "switch.s"]
-    assert section.stage is Stage.RESTORED
-    assert (section.started, section.restored) == (breaker.started, parse_event(
-        device("switch.tie", 32, "closed")).time)
-    assert engine.customer_ids_of(section) == ("b.1", "b.2", "b.3")
-    assert "Back-fed through switch.tie at 14:32" in section.explanation
+    assert breaker.steps == [(parse_event(device("switch.tie", 32, "closed")).time,
+                              ("b.1", "b.2", "b.3"))]
     assert engine.customer_status("b.1") is None
     assert engine.customer_status("a.1") is breaker
 
     engine.apply(parse_event(device("breaker.f1", 90, "closed", "crew")))
+    assert breaker.stage is Stage.RESTORED and breaker.customers_out == 6
+    assert sorted(engine.customer_ids_of(breaker)) == [
+        "a.1", "a.2", "a.3", "b.1", "b.2", "b.3"]  # everyone it interrupted
     outages = engine.outages()
     minutes = {r.customer_ids: (r.end - r.start).total_seconds() / 60 for r in interruptions(
         engine.network, outages, {o.id: engine.customer_ids_of(o) for o in outages})}
     assert minutes == {("a.1", "a.2", "a.3"): 90, ("b.1", "b.2", "b.3"): 32}
+    assert breaker.to_json()["steps"][0]["customers"] == 3
 
     engine.apply(parse_event(device("switch.tie", 95, "open")))
     assert set(live(engine)) == {"switch.s"}
