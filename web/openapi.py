@@ -95,7 +95,14 @@ SCHEMAS: dict[str, Any] = {
                    "hazards": {"type": "array", "items": {"type": "string"}},
                    "crew_id": {"type": "string"}, "cause": {"type": "string"},
                    "location": {"type": ["object", "null"]},
-                   "branches": {"type": "array", "items": {"type": "integer"}}}},
+                   "branches": {"type": "array", "items": {"type": "integer"}},
+                   # Customers restored before the outage as a whole (a back-feed).
+                   "steps": {"type": "array", "items": {
+                       "type": "object", "properties": {
+                           "restored": {"type": "string"},
+                           "customers": {"type": "integer"},
+                           "customer_ids": {"type": "array",
+                                            "items": {"type": "string"}}}}}}},
     "Target": {"type": "object", "required": ["target"],
                "properties": {"target": {"type": "string"}}},
     "CustomerIds": {"type": "object", "required": ["customer_ids"],
