@@ -207,9 +207,7 @@ class Predictor:
         is no longer an outage, the reports below it are over, and its service points
         leave the counts of the devices above. One decision for the three: taken in
         steps, the outage above would drop and come back as another record."""
-        size = int(self.tree.service_points[candidate])
-        for a in self._path(candidate)[1:]:
-            self._sp[a] -= size
+        self._shift_sizes(self._path(candidate), detached=True)
         self.forced[candidate] = self.isolating[candidate] = False
         return self.clear_below(candidate)
 
@@ -219,11 +217,15 @@ class Predictor:
         back-feed ends."""
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        size = int(self.tree.service_points[candidate])
-        for a in path[1:]:
-            self._sp[a] += -size if detached else size
+        self._shift_sizes(path, detached=detached)
         self._refresh(path)
         return self._reselect(path, before)
+
+    def _shift_sizes(self, path: list[int], *, detached: bool) -> None:
+        """Take the service points below `path[0]` out of its ancestors' counts, or back."""
+        size = int(self.tree.service_points[path[0]])
+        for a in path[1:]:
+            self._sp[a] += -size if detached else size
 
     def clear_below(self, candidate: int) -> Change:
         """Forget the calls and last gasps below a restored candidate, in one sweep.

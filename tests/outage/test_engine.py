@@ -592,35 +592,6 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
     assert engine.now is None  # refused before anything changed, the clock included
 
 
-def test_switching_a_tie_is_recorded_with_a_note() -> None:
-    """SCADA closes a normally-open tie between two laterals and opens it again, with
-    nothing reported open on the way up from it (a load transfer, no back-feed). Each
-    event is accepted, with a note; neither changes an outage."""
-    b = NetworkBuilder("tie", crs="EPSG:4326", units="deg")
-    for bus, x in (("sub", 0.0), ("a", 0.01), ("b", 0.02)):
-        b.add_bus(bus, x, 0.0)
-        b.add_bus(f"{bus}s", x, 0.001)
-    b.add_branch("line.a", "line", "sub", "a")
-    b.add_device("fuse.a", "fuse", "line.a")
-    b.add_branch("line.b", "line", "sub", "b")
-    b.add_device("fuse.b", "fuse", "line.b")
-    b.add_branch("line.tie", "line", "a", "b")
-    b.add_device("switch.tie", "switch", "line.tie", normally_open=True)
-    for bus in ("a", "b"):
-        b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
-        b.add_customer(f"{bus}.1", f"{bus}s")
-    b.add_source("vsource.sub", "sub")
-    engine = run(b.build(), [call("a.1", 0)])
-    before = {o.id: (o.device_id, o.stage) for o in engine.outages()}
-    for minutes, state in ((10, "closed"), (50, "open")):
-        notes: list[str] = []
-        engine.apply(parse_event(device("switch.tie", minutes, state)), notes)
-        assert notes == ["switch.tie is a normally-open tie: outages follow the network "
-                         "as normally switched, but a section it back-feeds behind a "
-                         "device reported open is restored"]
-    assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
-
-
 def _two_feeders_with_a_tie() -> Network:
     """Feeder 1: breaker f1, transformer a (a.1-a.3), switch s, transformer b (b.1-b.3);
     feeder 2: breaker f2, transformer c (c.1-c.3); a normally-open tie from b to c."""
@@ -642,6 +613,21 @@ def _two_feeders_with_a_tie() -> Network:
             b.add_customer(f"{bus}.{m}", f"{bus}s")
     b.add_source("vsource.sub", "sub")
     return b.build()
+
+
+def test_switching_a_tie_is_recorded_with_a_note() -> None:
+    """SCADA closes the normally-open tie between the two feeders and opens it again,
+    with nothing reported open on the way up from it (a load transfer, no back-feed).
+    Each event is accepted, with a note; neither changes an outage."""
+    engine = run(_two_feeders_with_a_tie(), [call("a.1", 0)])
+    before = {o.id: (o.device_id, o.stage) for o in engine.outages()}
+    for minutes, state in ((10, "closed"), (50, "open")):
+        notes: list[str] = []
+        engine.apply(parse_event(device("switch.tie", minutes, state)), notes)
+        assert notes == ["switch.tie is a normally-open tie: outages follow the network "
+                         "as normally switched, but a section it back-feeds behind a "
+                         "device reported open is restored"]
+    assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
 
 
 def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -> None:
