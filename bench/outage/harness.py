@@ -484,7 +484,11 @@ def evaluate(
     *, ping: bool = False, scenario_overrides: dict[str, Any] | None = None,
     drop_devices: bool = False, callbacks: bool = False,
     kinds: dict[str, tuple[str, int]] | None = None,
+    skipped: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Score every scenario; a network and kind the builder cannot make scenarios
+    of (no device of the kinds asked for, no device below another) goes into
+    `skipped` with the reason, so a table without its rows says why."""
     overrides = scenario_overrides or {}
     rows = []
     for name in names:
@@ -502,8 +506,11 @@ def evaluate(
                     for seed in range(seeds):
                         try:
                             scenario = builder.build(scenario_params, seed)
-                        except ValueError:
-                            continue  # e.g. no nested pair in this network
+                        except ValueError as error:  # e.g. no nested pair here
+                            if skipped is not None:
+                                skipped[f"{name} {label}"] = str(error)
+                            progress(1)
+                            continue
                         for engine_name, predictor in (("probabilistic", Predictor),
                                                        ("classic", RulePredictor)):
                             result = run_one(network, scenario, predictor, params, ping=ping,
@@ -736,16 +743,21 @@ def main(argv: list[str] | None = None) -> int:
                                     (p.split("=", 1) for p in args.scenario)}
         if args.scada:
             scenario["scada_kinds"] = tuple(args.scada)
+        skipped: dict[str, str] = {}
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
                         ping=args.ping, scenario_overrides=scenario,
                         drop_devices=args.drop_devices, callbacks=args.callbacks,
-                        kinds=kinds)
+                        kinds=kinds, skipped=skipped)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds,
+    args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds, "skipped": skipped,
                                     "seconds": round(time.perf_counter() - started, 1)},
                                    indent=1))
-    report = "\n\n".join([condensed(rows), summary(rows), error_table(rows),
-                          calibration_table(rows), table(rows)])
+    parts = [condensed(rows), summary(rows), error_table(rows), calibration_table(rows),
+             table(rows)]
+    if skipped:
+        parts.insert(0, "Not scored (no scenario can be built):\n" + "\n".join(
+            f"- {cell}: {reason}" for cell, reason in skipped.items()))
+    report = "\n\n".join(parts)
     args.out.with_suffix(".md").write_text(report + "\n")
     print(report)
     return 0

@@ -34,10 +34,12 @@ of 1-MVLV-urban-all-0-sw.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +93,7 @@ def load_pandapower_source(spec: str) -> Network:
     if not callable(loader):
         raise NetworkFormatError(f"{spec!r}: pandapower.networks has no network {name!r}")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _without_speed_notice():
             # mv_oberrhein() runs a power flow on a net saved before pandapower 3,
             # which warns about the tap table it lacks; that says nothing about topology.
             warnings.filterwarnings(
@@ -103,6 +105,25 @@ def load_pandapower_source(spec: str) -> Network:
     if not isinstance(net, pandapower.pandapowerNet):
         raise NetworkFormatError(f"{spec!r} did not give a pandapower network")
     return read_pandapower(net, name)
+
+
+class _SpeedNotice(logging.Filter):
+    """pandapower's notice that numba would speed up its power flows: the import runs
+    no power flow worth speeding up, so the notice only alarms the reader."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "numba" not in record.getMessage()
+
+
+@contextmanager
+def _without_speed_notice() -> Iterator[None]:
+    # A logger's filters do not reach its children: the one that logs it.
+    logger, notice = logging.getLogger("pandapower.auxiliary"), _SpeedNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
 
 
 def _simbench_loader(code: str) -> Any:

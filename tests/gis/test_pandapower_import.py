@@ -219,6 +219,28 @@ def test_json_file_path_loads(pp: Any, tmp_path: Path) -> None:
     assert network.customer_total == 3
 
 
+def test_loading_keeps_pandapower_speed_notice_off_the_screen(
+    pp: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """pandapower's advice to install numba (its power flows run while some networks
+    load) is not shown; its other warnings still are."""
+    import logging
+
+    import pandapower.networks
+
+    def noisy() -> Any:
+        logger = logging.getLogger("pandapower.auxiliary")
+        logger.warning("numba cannot be imported and numba functions are disabled.")
+        logger.warning("something else")
+        return tiny_net(pp)
+
+    monkeypatch.setattr(pandapower.networks, "noisy_net", noisy, raising=False)
+    with caplog.at_level(logging.WARNING):
+        network = load_pandapower_source("pandapower:noisy_net")
+    assert network.customer_total == 3
+    assert [r.getMessage() for r in caplog.records] == ["something else"]
+
+
 def test_broken_json_file_is_a_format_error(pp: Any, tmp_path: Path) -> None:
     """A JSON file pandapower cannot read raises NetworkFormatError naming the path."""
     path = tmp_path / "broken.json"
