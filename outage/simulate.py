@@ -108,7 +108,12 @@ class ScenarioBuilder:
     # -- which devices operate ------------------------------------------------------
     def _eligible(self, params: ScenarioParams) -> np.ndarray:
         kinds = np.array(self.tree.kind)
-        ok = np.isin(kinds, params.device_kinds) & (self.tree.service_points > 0)
+        feeds = self.tree.service_points > 0
+        ok = np.isin(kinds, params.device_kinds) & feeds
+        if not ok.any():
+            # A model with no device below its sources (a feeder given as lines and
+            # loads, say) can only lose its supply.
+            ok = (kinds == "source") & feeds
         return np.flatnonzero(ok)
 
     def _choose(self, params: ScenarioParams, rng: np.random.Generator) -> list[tuple[int, int]]:

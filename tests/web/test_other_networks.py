@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from flask.testing import FlaskClient
 
 from gis.io import load_network
@@ -16,7 +17,10 @@ from web import create_app
 from web.cli import demo_config
 from web.demo import Demo
 
-UNDRAWN = Path(__file__).resolve().parents[1] / "data" / "opendss" / "recloser_feeder.dss"
+DATA = Path(__file__).resolve().parents[1] / "data" / "opendss"
+UNDRAWN = DATA / "recloser_feeder.dss"
+# Lines and loads only: no device to operate but the source (a loss of supply).
+NO_DEVICES = DATA / "lines_and_loads.dss"
 
 
 def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None:
@@ -43,10 +47,12 @@ def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None
     live.store.close()
 
 
-def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path) -> None:
-    """No nested pair, no streets, no history: crews still restore every outage, and
-    the callers are called back."""
-    args = argparse.Namespace(network=str(UNDRAWN), db=f"sqlite:///{tmp_path}/events.db",
+@pytest.mark.parametrize("model", [UNDRAWN, NO_DEVICES], ids=["no-nested-pair", "no-devices"])
+def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path,
+                                                             model: Path) -> None:
+    """No nested pair (or no device at all), no streets, no history: crews still
+    restore every outage, and the callers are called back."""
+    args = argparse.Namespace(network=str(model), db=f"sqlite:///{tmp_path}/events.db",
                               speed=20_000.0, seed=3)
     config = demo_config(args)
     assert config["ROADS"] is None and config["RELIABILITY_HISTORY"] is None
