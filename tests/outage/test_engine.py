@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from gis import Network, NetworkBuilder
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Tick, parse_event
+from outage.events import Tick, parse_event, parse_time
 from outage.explain import explain
 from outage.interruptions import interruptions
 from outage.open_reports import open_reports
@@ -592,22 +593,25 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
     assert engine.now is None  # refused before anything changed, the clock included
 
 
-def _two_feeders_with_a_tie() -> Network:
-    """Feeder 1: breaker f1, transformer a (a.1-a.3), switch s, transformer b (b.1-b.3);
-    feeder 2: breaker f2, transformer c (c.1-c.3); a normally-open tie from b to c."""
+def _two_feeders_with_a_tie(switches: tuple[str, ...] = ("switch.s",)) -> Network:
+    """Feeder 1: breaker f1, then sections of one transformer each (a.1-a.3, b.1-b.3,
+    then d, e, …), one of `switches` between each two; feeder 2: breaker f2,
+    transformer c (c.1-c.3); a normally-open tie from feeder 1's last section to c."""
+    sections = "abdefg"[:len(switches) + 1]
     b = NetworkBuilder("backfeed", crs="EPSG:4326", units="deg")
-    for bus, x in (("sub", 0.0), ("a", 0.01), ("b", 0.02), ("c", 0.03)):
-        b.add_bus(bus, x, 0.0)
-        b.add_bus(f"{bus}s", x, 0.001)
+    for n, bus in enumerate(("sub", *sections, "c")):
+        b.add_bus(bus, 0.01 * n, 0.0)
+        b.add_bus(f"{bus}s", 0.01 * n, 0.001)
     b.add_branch("line.f1", "line", "sub", "a")
     b.add_device("breaker.f1", "breaker", "line.f1")
-    b.add_branch("line.ab", "line", "a", "b")
-    b.add_device("switch.s", "switch", "line.ab")
+    for switch, (near, far) in zip(switches, itertools.pairwise(sections), strict=True):
+        b.add_branch(f"line.{near}{far}", "line", near, far)
+        b.add_device(switch, "switch", f"line.{near}{far}")
     b.add_branch("line.f2", "line", "sub", "c")
     b.add_device("breaker.f2", "breaker", "line.f2")
-    b.add_branch("line.tie", "line", "b", "c")
+    b.add_branch("line.tie", "line", sections[-1], "c")
     b.add_device("switch.tie", "switch", "line.tie", normally_open=True)
-    for bus in ("a", "b", "c"):
+    for bus in (*sections, "c"):
         b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
         for m in range(1, 4):
             b.add_customer(f"{bus}.{m}", f"{bus}s")
@@ -663,6 +667,42 @@ def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -
 
     engine.apply(parse_event(device("switch.tie", 95, "open")))
     assert set(live(engine)) == {"switch.s"}
+
+
+def test_fault_isolated_and_both_sides_restored_by_switching() -> None:
+    """The textbook isolation and restoration: a fault in section b trips breaker f1 at
+    0; a crew opens s1 and s2 on either side of it (40, 41), the breaker closes at 45
+    (section a is back) and the tie at 47 (section d, fed from feeder 2); the fault is
+    repaired and s1 closed at 180, s2 closed and the tie opened again. The board shows
+    what is still dark at each step, and each section's minutes are its own."""
+    sections = {s: [f"{s}.{m}" for m in range(1, 4)] for s in "abd"}
+    back = {"a": 45, "d": 47, "b": 180}
+    events = [device("breaker.f1", 0, "open"),
+              *(meter(c, 0.2, "off") for cs in sections.values() for c in cs),
+              call("a.1", 5), call("b.2", 6), call("d.3", 8),
+              device("switch.s1", 40, "open", "crew"), device("switch.s2", 41, "open", "crew"),
+              device("breaker.f1", 45, "closed"), device("switch.tie", 47, "closed"),
+              device("switch.s1", 180, "closed", "crew"),
+              device("switch.s2", 182, "closed", "crew"), device("switch.tie", 183, "open")]
+    events += [meter(c, back[s] + 0.5, "on") for s, cs in sections.items() for c in cs]
+    events.sort(key=lambda e: e["time"])
+    engine = OutageEngine(_two_feeders_with_a_tie(("switch.s1", "switch.s2")))
+    dark = {46: {"a.1", "a.2", "a.3"}, 48: {"a.1", "a.2", "a.3", "d.1", "d.2", "d.3"},
+            179: {"a.1", "a.2", "a.3", "d.1", "d.2", "d.3"}}
+    seen = {}
+    for data in events:
+        event = parse_event(data)
+        for minute in [m for m in dark if m not in seen and event.time.isoformat() > at(m)]:
+            engine.apply(Tick(parse_time(at(minute))))
+            seen[minute] = {c for o in engine.book.live() for c in engine.customer_ids_of(o)}
+        engine.apply(event)
+    everyone = set(sections["a"] + sections["b"] + sections["d"])
+    assert seen == {m: everyone - on for m, on in dark.items()}
+    assert not engine.book.live()
+    outages = engine.outages()
+    minutes = {r.customer_ids: (r.end - r.start).total_seconds() / 60 for r in interruptions(
+        engine.network, outages, {o.id: engine.customer_ids_of(o) for o in outages})}
+    assert minutes == {tuple(cs): back[s] for s, cs in sections.items()}
 
 
 def test_a_section_out_on_its_own_is_restored_by_a_back_feed() -> None:
