@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 25
+STATE_VERSION = 26
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -285,16 +285,7 @@ class OutageEngine:
             if customer != event.customer_id:
                 event = replace(event, customer_id=customer)
         if isinstance(event, DeviceOperation):
-            device = self._spelt("device_id", event.device_id, notes)
-            if device != event.device_id:
-                event = replace(event, device_id=device)
-            if self._is_tie(device):
-                if notes is not None:
-                    notes.append(f"{device} is a normally-open tie: outages follow the "
-                                 "network as normally switched, but a section it back-feeds "
-                                 "behind a device reported open is restored")
-            else:
-                self._candidate_of_device(device)  # refused before anything changes
+            return self._check_device(event, notes)
         if isinstance(event, DispatcherAction) and event.action is Action.CLEAR_REPORTS:
             customers = tuple(self._spelt("customer_id", c, notes) for c in event.customer_ids)
             index = self.network.customers.index
@@ -306,7 +297,46 @@ class OutageEngine:
         if (isinstance(event, CrewUpdate | DispatcherAction)
                 and event.outage_id not in self.book.outages):
             raise EventError(str(OutageNotFoundError(event.outage_id)))
+        if isinstance(event, DispatcherAction):
+            return self._check_action(event, notes)
         return event
+
+    def _check_device(self, op: DeviceOperation, notes: list[str] | None) -> DeviceOperation:
+        device = self._spelt("device_id", op.device_id, notes)
+        if device != op.device_id:
+            op = replace(op, device_id=device)
+        if self._is_tie(device):
+            if notes is not None:
+                notes.append(f"{device} is a normally-open tie: outages follow the "
+                             "network as normally switched, but a section it back-feeds "
+                             "behind a device reported open is restored")
+        else:
+            self._candidate_of_device(device)  # refused before anything changes
+        return op
+
+    def _check_action(self, action: DispatcherAction,
+                      notes: list[str] | None) -> DispatcherAction:
+        """Refuse a dispatcher's action the outage cannot take, before anything changes
+        (a refused event is not logged, so it must leave no trace, not even the clock)."""
+        if action.action in (Action.SET_ETR, Action.SET_CAUSE):
+            return action
+        outage = self.book.outages[action.outage_id]
+        if not outage.active:
+            raise EventError(f"outage {outage.id!r} is {outage.stage}: nothing to {action.action}")
+        if action.action is Action.MERGE:
+            target = self.book.outages.get(action.target)
+            if target is None or not target.active:
+                raise EventError(f"target {action.target!r} is not a live outage")
+        if action.action is Action.SPLIT:
+            customers = tuple(self._spelt("customer_id", c, notes) for c in action.customer_ids)
+            index = self.network.customers.index
+            parents = {self._parent[index[c]] for c in customers}
+            inside = {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
+            if not inside or inside == {outage.candidate}:
+                raise EventError("split: those customers are not below a device inside the "
+                                 "outage")
+            return replace(action, customer_ids=customers)
+        return action
 
     def _placed_by_location(self, call: Call, unknown: EventError,
                             notes: list[str] | None) -> Call:
@@ -433,13 +463,16 @@ class OutageEngine:
         answer to a ping (its outage is over, and evidence against one above it)."""
         i = self.network.customers.index[answer.customer_id]
         if answer.on:
+            if self._had_power_before(i, answer.time):
+                self.stats.stale += 1
+                return []
             return self._power_is_on(i, answer.time, ping=True)
         return self._count_call(i, answer.time)
 
     def _on_meter(self, reading: MeterReading) -> list[Outage]:
         i = self.network.customers.index[reading.customer_id]
         t = _seconds(reading.time)
-        if t < self.meter_time[i]:
+        if t < self.meter_time[i] or (reading.on and self._had_power_before(i, reading.time)):
             self.stats.stale += 1  # an older reading than one already applied
             return []
         self.meter_time[i] = t
@@ -455,6 +488,15 @@ class OutageEngine:
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
+
+    def _had_power_before(self, i: int, when: datetime) -> bool:
+        """Whether a meter's (or a called-back customer's) "on" at `when` is older than
+        what says it is out now (its customer's report, or the start of the outage it is
+        in): it had power then, which says nothing of now (out of time order)."""
+        if math.isfinite(self.report_time[i]) and _seconds(when) < self.report_time[i]:
+            return True
+        outage = self._outage_of_customer(i)
+        return outage is not None and when < outage.started
 
     def _gasp_onset(self, i: int, t: float, *, ping: bool) -> float:
         """When meter `i`, now saying it is off, lost power (minutes, for the timing
@@ -846,6 +888,9 @@ class OutageEngine:
         for side in (0, 1):
             boundary = dead[side]
             if boundary is not None and live[1 - side] and boundary not in self._fed:
+                above = self._outage_of_candidate_path(boundary)
+                if above is not None and above.started > op.time:
+                    return []  # closed before that outage began (out of time order)
                 return self._back_feed(boundary, op)
         return []
 
@@ -882,7 +927,9 @@ class OutageEngine:
             # interrupted, and these customers' interruption ends now.
             above.steps.append((when, tuple(self.network.customers.ids[i] for i in fed)))
         self._mark_restored(fed, above.started if above is not None else when, when)
-        self._forget_reports(fed, when, boundary)
+        # The predictor forgets every report below the boundary (`cut_off`), so the
+        # engine does too: behind a device still open below it, that device speaks.
+        self._forget_reports(self._interrupted_by(boundary), when, boundary)
         touched = self._remap(self.predictor.cut_off(boundary), when)
         if above is not None and above.active:
             self._refresh(above, when)
@@ -900,7 +947,18 @@ class OutageEngine:
             touched += self._remap(self.predictor.set_detached(boundary, False), op.time)
             if self._device_open.get(self.tree.element_id[boundary]):
                 touched += self._remap(self.predictor.set_forced(boundary, True), op.time)
+            above = self._outage_of_candidate_path(boundary)
+            if above is not None and above.active:  # the section is its again
+                self._refresh(above, op.time, recount=True)
+                touched.append(above)
         return touched
+
+    def _fed_from_elsewhere(self, candidate: int, c: int) -> bool:
+        """Whether `c`, below `candidate`, is in a section below it back-fed through a
+        tie: the candidate closing does not restore it."""
+        tree = self.tree
+        return any(b != candidate and tree.contains(candidate, b) and tree.contains(b, c)
+                   for b in self._fed)
 
     def _fed_customers(self, boundary: int) -> np.ndarray:
         """Customers a back-feed past `boundary` reaches: all below it but those behind
@@ -917,6 +975,8 @@ class OutageEngine:
         known = self._device_open.get(op.device_id)
         self._device_open[op.device_id] = op.open
         if self._is_tie(op.device_id):
+            if op.open == (known is None or known):  # a tie is normally open
+                return []  # as it was: nothing switched
             return self._tie_opened(op) if op.open else self._tie_closed(op)
         c = self._candidate_of_device(op.device_id)
         if op.open:
@@ -1097,7 +1157,9 @@ class OutageEngine:
         if not outage.active:
             return [outage]
         if update.status is CrewStatus.RESTORED:
-            return self._restore_below(outage.candidate, update.time)
+            # The crew names this outage: restored, at its start at the earliest (a
+            # phone's queued report can carry a time from before the outage's record).
+            return self._restore_below(outage.candidate, max(update.time, outage.started))
         stage = Stage(str(update.status)) if update.status is not CrewStatus.NEED_HELP else None
         if stage is not None:
             outage.stage = stage
@@ -1118,8 +1180,6 @@ class OutageEngine:
         if action.action is Action.SET_CAUSE:
             outage.cause = action.cause
             return [outage]
-        if not outage.active:
-            raise EventError(f"outage {outage.id!r} is {outage.stage}: nothing to {action.action}")
         if action.action is Action.CONFIRM:
             return self._confirm(outage, when)
         if action.action is Action.CANCEL:
@@ -1156,21 +1216,16 @@ class OutageEngine:
         return touched
 
     def _merge(self, outage: Outage, target_id: str, when: datetime) -> list[Outage]:
-        target = self.book.outages.get(target_id)
-        if target is None or not target.active:
-            raise EventError(f"target {target_id!r} is not a live outage")
+        target = self.book.outages[target_id]
         common = _lowest_common(self.tree.path_up(outage.candidate),
                                 self.tree.path_up(target.candidate))
         return self._remap(self.predictor.set_forced(common, True), when)
 
     def _split(self, outage: Outage, customer_ids: tuple[str, ...], when: datetime) -> list[Outage]:
-        unknown = [c for c in customer_ids if c not in self.network.customers.index]
-        if unknown:
-            raise EventError(f"customer_ids: {unknown[0]!r} is not a customer")
+        """Force open the devices below the outage over `customer_ids` (checked in
+        `_check_action`): they become outages of their own."""
         parents = {self._parent[self.network.customers.index[c]] for c in customer_ids}
         inside = {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
-        if not inside or inside == {outage.candidate}:
-            raise EventError("split: those customers are not below a device inside the outage")
         touched: list[Outage] = []
         for p in sorted(inside - {outage.candidate}):
             touched += self._remap(self.predictor.set_forced(p, True), when)
@@ -1179,10 +1234,16 @@ class OutageEngine:
     # -- restoration -----------------------------------------------------------------
     def _restore_below(self, candidate: int, when: datetime) -> list[Outage]:
         """A device closed again: every outage at or below it is restored."""
+        own = self._outage_at(candidate)
+        if own is not None and own.started > when:
+            return []  # reported out of time order: it closed before this outage began
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        # Devices still reported open below stay out: a partial restoration.
+        # Devices still reported open below stay out: a partial restoration. An outage
+        # that began after the close (reported out of time order) is not ended by it.
         inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi
-                  and (c == candidate or not self.predictor.forced[c])]
+                  and (c == candidate or not self.predictor.forced[c])
+                  and self.book.outages[self.book.by_candidate[c]].started <= when
+                  and not self._fed_from_elsewhere(candidate, c)]
         touched: list[Outage] = []
         if not inside:
             inside = self._repoint_covering_outage(candidate, when)
@@ -1207,6 +1268,11 @@ class OutageEngine:
         """
         customers = self.customers_below(c)
         if len(customers) == 0:
+            return []
+        reported = self.report_time[customers]
+        if (np.isfinite(reported) & (reported > _seconds(op.time))).any():
+            # Reported out after the close (which came out of time order): that is an
+            # outage since, not this find, and its reports must stand.
             return []
         started = self._start_of(c, op.time)
         recent = customers[self.restored_at[customers] >= _seconds(op.time - NESTED_WINDOW)]
@@ -1325,15 +1391,19 @@ class OutageEngine:
         elsewhere under the old prediction are explained afresh.
         """
         covering = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
-        if covering is None or self.predictor.forced[covering.candidate]:
+        if (covering is None or self.predictor.forced[covering.candidate]
+                or covering.started > when):
             return []
         if not self._has_evidence(self.customers_below(candidate)).any():
             return []  # it explains none of the reports: found open on its own
-        del self.book.by_candidate[covering.candidate]
-        self._move(covering, candidate, when)
         # Out since the first report behind the device, not since reports elsewhere
         # under the old prediction (another outage's, or a false call).
-        covering.started = covering.first_report = self._start_of(candidate, when)
+        started = self._start_of(candidate, when)
+        if started > when:
+            return []  # its reports came after the close (reported out of time order)
+        del self.book.by_candidate[covering.candidate]
+        self._move(covering, candidate, when)
+        covering.started = covering.first_report = started
         return [candidate]
 
     def _restore(self, candidates: list[int], when: datetime) -> list[Outage]:
@@ -1504,12 +1574,14 @@ class OutageEngine:
             earliest = min(earliest, float(self.out_since[recent].min()))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
 
-    def _refresh(self, outage: Outage, when: datetime) -> None:
+    def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:
+        """Its evidence, confidence and ETR as they are now; its count of customers out
+        too while sections below are back-fed, or when one stops being (`recount`)."""
         c = outage.candidate
         _, calls, gasps, _ = self.predictor.evidence_of(c)
         if outage.active:
             outage.calls, outage.gasps = calls, gasps
-            if self._fed:  # sections below back-fed from elsewhere are not out
+            if self._fed or recount:  # sections below back-fed from elsewhere are not out
                 out = self._interrupted_by(c)
                 outage.customers_out = int(self.network.customers.count[out].sum())
         outage.confidence = self.predictor.confidence(c)

@@ -65,6 +65,10 @@ class Predictor:
         # Reported open inside a live outage above it (a crew isolating a fault): the
         # device above is weighed against its reports rather than vetoed.
         self.isolating = [False] * n
+        # Sections fed from elsewhere (back-fed through a tie): the devices above do not
+        # feed them, so their evidence is counted up to them and no further.
+        self.detached = [False] * n
+        self._detached: set[int] = set()
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
         self.positive_children: list[set[int]] = [set() for _ in range(n)]
@@ -170,7 +174,7 @@ class Predictor:
         """
         if candidate == NONE:
             return Change(frozenset(), frozenset())
-        path = self._path(candidate)
+        path = self._path(candidate)  # up to its root, or to a section fed from elsewhere
         before = [self.explains_itself(a) for a in path]
         # One loop per kind of evidence that changed: a report is usually one kind.
         for counts, sums, squares, n, minutes in (
@@ -204,28 +208,91 @@ class Predictor:
 
     def cut_off(self, candidate: int) -> Change:
         """A section fed from elsewhere (back-fed through a tie): the device isolating it
-        is no longer an outage, the reports below it are over, and its service points
-        leave the counts of the devices above. One decision for the three: taken in
-        steps, the outage above would drop and come back as another record."""
-        self._shift_sizes(self._path(candidate), detached=True)
+        is no longer an outage, the reports below it are over, and the section leaves
+        the devices above (`set_detached`). One decision for the three: taken in steps,
+        the outage above would drop and come back as another record."""
         self.forced[candidate] = self.isolating[candidate] = False
-        return self.clear_below(candidate)
+        forgotten = self.clear_below(candidate)
+        return _combined(forgotten, self._set_fed(candidate, True))
 
     def set_detached(self, candidate: int, detached: bool) -> Change:
-        """A section fed from elsewhere no longer hangs below the devices above it: its
-        service points leave their counts (`cut_off`), and come back when the
-        back-feed ends."""
-        path = self._path(candidate)
-        before = [self.explains_itself(a) for a in path]
-        self._shift_sizes(path, detached=detached)
-        self._refresh(path)
-        return self._reselect(path, before)
+        """A section fed from elsewhere no longer hangs below the devices above it: it is
+        a tree of its own, whose service points and evidence leave their counts (and
+        whose outages are its own), until the back-feed ends."""
+        if detached == self.detached[candidate]:
+            return Change(frozenset(), frozenset())
+        return self._set_fed(candidate, detached)
 
-    def _shift_sizes(self, path: list[int], *, detached: bool) -> None:
-        """Take the service points below `path[0]` out of its ancestors' counts, or back."""
-        size = int(self.tree.service_points[path[0]])
-        for a in path[1:]:
-            self._sp[a] += -size if detached else size
+    def _set_fed(self, candidate: int, fed: bool) -> Change:
+        parent = int(self.tree.parent[candidate])
+        if parent == NONE or fed == self.detached[candidate]:
+            return Change(frozenset(), frozenset())
+        if not fed:  # hang it back below its parent first: the path up goes through it
+            self._parent[candidate] = parent
+            self._flag_detached(candidate, False)
+        above = self._path(parent)
+        before = [self.explains_itself(a) for a in above]
+        sign = -1 if fed else 1
+        size = self._sp[candidate]
+        for a in above:
+            self._sp[a] += sign * size
+        for counts in (self.calls, self.gasps, self.powered, self.silent, self.back):
+            total = counts[candidate]
+            for a in above:
+                counts[a] += sign * total
+        for times in (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2):
+            minutes = times[candidate]
+            for a in above:
+                times[a] += sign * minutes
+        best = self.best[candidate]
+        if best > 0:  # its outages count in its parent's choice, or no longer
+            self.child_sum[parent] += sign * best
+            if fed:
+                self.positive_children[parent].discard(candidate)
+                if not self.positive_children[parent]:
+                    self.child_sum[parent] = 0.0
+            else:
+                self.positive_children[parent].add(candidate)
+        if fed:
+            self._parent[candidate] = NONE
+            self._flag_detached(candidate, True)
+        self._track_active(above)
+        self._refresh(above)
+        # The root's outages afresh, the section's (a tree of its own now, or again
+        # part of the root's) with them.
+        return self._reselect(above, before, floor=len(above) - 1)
+
+    def _reextract(self, region: int) -> Change:
+        """Choose the outages below `region` afresh: in its tree, and in the sections
+        inside it fed from elsewhere (trees of their own, whose scores a change over
+        the region may have moved too)."""
+        tin = self.tree.tin
+        lo, hi = int(tin[region]), int(self.tree.tout[region])
+        removed = {s for s in self.selected if lo <= int(tin[s]) < hi}
+        self.selected -= removed
+        added: set[int] = set()
+        self._extract(region, added)
+        for d in self._detached:
+            if lo < int(tin[d]) < hi:
+                self._extract(d, added)
+        return Change(frozenset(removed - added), frozenset(added - removed))
+
+    def _flag_detached(self, candidate: int, detached: bool) -> None:
+        self.detached[candidate] = detached
+        if detached:
+            self._detached.add(candidate)
+        else:
+            self._detached.discard(candidate)
+
+    def _fed_by(self, candidate: int, nodes: list[int]) -> list[int]:
+        """`nodes` (below `candidate`) but those in sections below it fed from elsewhere:
+        their evidence is not the candidate's."""
+        if not self._detached:
+            return nodes
+        tin, tout = self.tree.tin, self.tree.tout
+        lo, hi = int(tin[candidate]), int(tout[candidate])
+        away = [(int(tin[d]), int(tout[d])) for d in self._detached if lo < int(tin[d]) < hi]
+        return [a for a in nodes if not any(b <= a < e for b, e in away)]
 
     def clear_below(self, candidate: int) -> Change:
         """Forget the calls and last gasps below a restored candidate, in one sweep.
@@ -238,7 +305,7 @@ class Predictor:
         calls, gasps = self.calls[candidate], self.gasps[candidate]
         silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        inside = self.active_between(lo, hi)
+        inside = self._fed_by(candidate, self.active_between(lo, hi))
         back = self.back[candidate]
         sums = (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2)
         below = [times[candidate] for times in sums]
@@ -333,8 +400,9 @@ class Predictor:
             return 0
         at = np.bincount(parents - lo, minlength=hi - lo)
         parent = self._parent
+        detached = self.detached
         for offset in range(hi - lo - 1, 0, -1):  # children before parents within [lo, hi)
-            if at[offset]:
+            if at[offset] and not detached[lo + offset]:
                 at[parent[lo + offset] - lo] += at[offset]
         for offset in np.flatnonzero(at).tolist():
             counts[lo + offset] += int(at[offset])
@@ -501,14 +569,7 @@ class Predictor:
         top = max([*changed, floor])  # the highest candidate whose decision flipped
         if any(after[top + 1 :]):
             return Change(frozenset(), frozenset())  # a larger outage covers it either way
-        region = path[top]
-        tree = self.tree
-        lo, hi = int(tree.tin[region]), int(tree.tout[region])
-        removed = {s for s in self.selected if lo <= int(tree.tin[s]) < hi}
-        self.selected -= removed
-        added: set[int] = set()
-        self._extract(region, added)
-        return Change(frozenset(removed - added), frozenset(added - removed))
+        return self._reextract(path[top])
 
     def _extract(self, a: int, added: set[int] | None = None) -> None:
         stack = [a]
@@ -537,7 +598,7 @@ class Predictor:
         and of their squares."""
         counts, sums, squares = ((self.calls, self.call_t, self.call_t2) if channel == "call"
                                  else (self.gasps, self.gasp_t, self.gasp_t2))
-        roots = self._roots
+        roots = [*self._roots, *self._detached]  # sections fed from elsewhere too
         return (sum(counts[a] for a in roots), sum(sums[a] for a in roots),
                 sum(squares[a] for a in roots))
 
@@ -560,3 +621,10 @@ class Predictor:
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+
+
+def _combined(first: Change, then: Change) -> Change:
+    """Two changes of the selection one after the other, as one."""
+    removed = (first.removed - then.added) | (then.removed - first.added)
+    added = (first.added - then.removed) | (then.added - first.removed)
+    return Change(frozenset(removed), frozenset(added))

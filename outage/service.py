@@ -9,6 +9,7 @@ from the latest snapshot plus the events after it, so a crash loses nothing.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +22,8 @@ from outage.events import Event, event_to_json, parse_event
 from outage.log import EventLog
 from outage.records import Outage
 from outage.scoring import PredictionParams
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,8 @@ class OutageService:
         self.log = log
         self.snapshot_every = snapshot_every
         self.applied_seq = applied_seq
+        # Logged events the engine failed on (a defect): (seq, what went wrong).
+        self.faults: list[tuple[int, str]] = []
         self._lock = threading.Lock()
 
     @classmethod
@@ -95,6 +100,14 @@ class OutageService:
             touched = self.engine.apply(event)
         except EventError as problem:  # deterministic: a replay refuses it the same way
             touched, error = [], str(problem)
+        except Exception as defect:  # a bulkhead: logged and kept, see below
+            # The event is in the log already: were the failure raised, every restart
+            # would fail on it again and the service would never come back. It is
+            # logged as an error, kept in `faults`, and the fold goes on (a replay fails
+            # the same way at the same point, so the state is still the log's).
+            log.exception("event %d could not be applied: %s", seq, event_to_json(event))
+            self.faults.append((seq, f"{type(defect).__name__}: {defect}"))
+            touched, error = [], f"internal error applying event {seq}; it is logged"
         self.applied_seq = seq
         if self.snapshot_every and seq % self.snapshot_every == 0:
             self.log.save_snapshot(seq, self.engine)

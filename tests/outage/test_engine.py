@@ -1038,3 +1038,64 @@ def test_a_find_above_an_outage_a_crew_closed_is_a_record_of_its_own(
     transformer, fuse = engine.outages()
     assert transformer.device_id == "transformer.a1" and len(transformer.customer_ids) == 6
     assert fuse.device_id == "fuse.a" and fuse.explanation.startswith("Found open")
+
+
+# -- events out of time order (a phone's queued report, a late message) ----------------
+def test_a_power_on_older_than_the_outage_does_not_restore_it(feeder: Network) -> None:
+    """Neighbours call at 10 and 11; a restore message stamped 5 arrives after them:
+    the meter had power before the outage began, which says nothing of now."""
+    engine = run(feeder, [call("a2.1", 10), call("a2.4", 11), meter("a2.2", 5, "on"),
+                          meter("a2.1", 6, "on")])
+    assert set(live(engine)) == {"transformer.a2"}
+    assert engine.stats.stale == 2
+
+
+def test_a_close_older_than_the_outage_does_not_restore_it(feeder: Network) -> None:
+    """A crew's close of fuse a stamped 5, sent from a queue after calls at 10 and 11
+    below it: the outage began after the close, so it goes on. The crew's own queued
+    "restored" for that outage, stamped 8, restores it at its start, not before."""
+    engine = run(feeder, [call("a2.1", 10), call("a2.4", 11),
+                          device("fuse.a", 5, "closed", "crew")])
+    (outage,) = live(engine).values()
+    assert outage.device_id == "transformer.a2"
+    engine.apply(parse_event({"type": "crew", "time": at(8), "outage_id": outage.id,
+                              "status": "restored"}))
+    assert outage.stage is Stage.RESTORED
+    assert outage.restored == outage.started == parse_time(at(10))
+
+
+def test_a_refused_action_leaves_no_trace(feeder: Network) -> None:
+    """Confirming a cancelled outage is refused before anything changes, the engine's
+    clock included: the log (which keeps only accepted events) rebuilds the same state."""
+    engine = run(feeder, [call("a2.1", 0), call("a2.4", 1)])
+    (outage,) = live(engine).values()
+    with pytest.raises(EventError, match="not below a device inside"):
+        engine.apply(parse_event({"type": "dispatcher", "time": at(300), "action": "split",
+                                  "outage_id": outage.id, "customer_ids": ["b1.1"]}))
+    assert engine.now == parse_time(at(1))
+    cancel = {"type": "dispatcher", "time": at(2), "action": "cancel", "outage_id": outage.id}
+    engine.apply(parse_event(cancel))
+    for action in ("confirm", "split", "merge"):
+        with pytest.raises(EventError, match="cancelled: nothing to"):
+            engine.apply(parse_event({"type": "dispatcher", "time": at(300), "action": action,
+                                      "outage_id": outage.id, "target": outage.id,
+                                      "customer_ids": ["a2.1"]}))
+    assert engine.now == parse_time(at(2))
+
+
+def test_a_back_fed_sections_reports_are_its_own() -> None:
+    """Section b-d is back-fed through the tie (s1 isolating it); then d.2 and d.3 call
+    (something inside the section) and breaker f1 trips and closes again. Their calls
+    are not the breaker's: they still stand after its restoration, and the outage they
+    make ends when their meters say the power is back."""
+    engine = run(_two_feeders_with_a_tie(("switch.s1", "switch.s2")), [
+        device("switch.s1", 0, "open", "crew"), device("switch.tie", 5, "closed"),
+        call("d.2", 10), call("d.3", 11), device("breaker.f1", 20, "open"),
+        call("a.1", 21)])
+    assert set(live(engine)) == {"breaker.f1", "transformer.d"}
+    assert live(engine)["breaker.f1"].customers_out == 3  # section a only
+    engine.apply(parse_event(device("breaker.f1", 60, "closed")))
+    assert set(live(engine)) == {"transformer.d"}
+    for customer in ("d.2", "d.3"):
+        engine.apply(parse_event(meter(customer, 70, "on")))
+    assert not live(engine)

@@ -176,3 +176,29 @@ def test_retry_with_the_same_key_is_logged_once(feeder: Network, open_log: OpenL
     again = service.submit(event, idempotency_key="phone-7:42")
     assert (again.seq, again.duplicate) == (first.seq, True)
     assert service.log.last_seq() == 1
+
+
+def test_an_event_the_engine_fails_on_does_not_stop_the_service(
+    feeder: Network, open_log: OpenLog, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A defect that makes the engine fail on one logged event (simulated here) is
+    reported in the receipt and kept in `faults`; the service goes on, and a restart
+    folds the log past it to the same state instead of failing on it again."""
+    original = OutageEngine.apply
+
+    def failing(self: OutageEngine, event: object, notes: object = None) -> object:
+        if getattr(event, "customer_id", None) == "a2.2":
+            raise RuntimeError("simulated defect")
+        return original(self, event, notes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OutageEngine, "apply", failing)
+    service = OutageService.open(feeder, open_log())
+    at = "2026-07-01T14:0{}:00Z"
+    for minute, customer in enumerate(("a2.1", "a2.2", "a2.4")):
+        receipt = service.submit({"type": "call", "time": at.format(minute),
+                                  "customer_id": customer})
+    assert service.faults == [(2, "RuntimeError: simulated defect")]
+    assert receipt.seq == 3 and receipt.error is None and receipt.outages
+    restarted = OutageService.open(feeder, open_log())
+    assert restarted.faults == service.faults
+    assert _state(restarted.engine) == _state(service.engine)
