@@ -473,7 +473,9 @@ class OutageEngine:
         i = self.network.customers.index[reading.customer_id]
         t = _seconds(reading.time)
         if t < self.meter_time[i] or (reading.on and self._had_power_before(i, reading.time)):
-            self.stats.stale += 1  # an older reading than one already applied
+            # Older than a reading already applied, or an "on" older than what says
+            # the customer is out: either way it says nothing of now.
+            self.stats.stale += 1
             return []
         self.meter_time[i] = t
         touched = self.predictor_ami_on(reading.time)

@@ -66,7 +66,8 @@ class Predictor:
         # device above is weighed against its reports rather than vetoed.
         self.isolating = [False] * n
         # Sections fed from elsewhere (back-fed through a tie): the devices above do not
-        # feed them, so their evidence is counted up to them and no further.
+        # feed them, so while fed they hang off the tree (their parent link cut), trees
+        # of their own whose evidence and outages go no further up.
         self.detached = [False] * n
         self._detached: set[int] = set()
         self.best = [0.0] * n
@@ -224,6 +225,9 @@ class Predictor:
         return self._set_fed(candidate, detached)
 
     def _set_fed(self, candidate: int, fed: bool) -> Change:
+        """Cut the section below `candidate` off the tree (`fed` from elsewhere) or hang
+        it back: its service points, evidence and best choice leave the devices above,
+        or come back to them; the outages over the root are chosen afresh."""
         parent = int(self.tree.parent[candidate])
         if parent == NONE or fed == self.detached[candidate]:
             return Change(frozenset(), frozenset())
