@@ -452,12 +452,14 @@ class Predictor:
         """
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         cap = math.inf if penalty is None else penalty
-        for a in range(lo + 1, hi):  # strictly inside: the device itself was just closed
+        # Strictly inside (the device itself was just closed), but for sections fed from
+        # elsewhere: its restoration was not theirs.
+        for a in self._fed_by(candidate, list(range(lo + 1, hi))):
             self._cap[a] = cap
             self._penalty[a] = self._price(a)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        for a in reversed(self.active_between(lo, hi)):
+        for a in reversed(self._fed_by(candidate, self.active_between(lo, hi))):
             self._set_best(a)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
