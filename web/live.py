@@ -320,6 +320,8 @@ class LiveState:
                 "outages_live": len(live),
                 "calls_last_hour": len(self._calls),
                 "open_reports": unexplained, "open_hazards": hazards,
+                # Logged events the engine failed on (a defect; see the server's log).
+                "engine_faults": len(self.service.faults),
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
                 "reliability": {
                     "target_asai": reliability.target_asai,

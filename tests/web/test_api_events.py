@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from outage.engine import OutageEngine
 from outage.log import EventLog
 from tests.web.conftest import login, make_outage
 
@@ -38,6 +39,29 @@ def test_unknown_channel_accepted_with_a_note(app: Flask, client: FlaskClient,
     logged = dict(log.read())
     log.close()
     assert logged[body["seq"]]["channel"] == "Chatbot"
+
+
+def test_an_event_the_engine_fails_on_is_kept_and_counted(
+    app: Flask, client: FlaskClient, dispatcher: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A defect that makes the engine fail on an event (simulated): the event is logged,
+    the intake gets 201 with a warning, the control room's KPIs count it, and the next
+    event is applied as usual."""
+    original = OutageEngine.apply
+
+    def failing(self: OutageEngine, event: object, notes: object = None) -> object:
+        if getattr(event, "customer_id", None) == "cust.000010":
+            raise RuntimeError("simulated defect")
+        return original(self, event, notes)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OutageEngine, "apply", failing)
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010"},
+                           headers=dispatcher)
+    assert response.status_code == 201
+    assert "internal error" in response.get_json()["warning"]
+    assert client.get("/api/kpis").get_json()["engine_faults"] == 1
+    make_outage(client, dispatcher)
 
 
 class _At:

@@ -155,7 +155,8 @@
       ? k.open_reports.toLocaleString() + " not in an outage" +
         (k.open_hazards ? ` · <b class="crit">${k.open_hazards} ⚠</b>` : "") : "all channels";
     readReports(k.open_reports);
-    document.getElementById("k-live").textContent = k.outages_live + " live";
+    document.getElementById("k-live").textContent = k.outages_live + " live" +
+      (k.engine_faults ? ` · ${k.engine_faults} event(s) failed: see the server log` : "");
     const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
     document.getElementById("k-stages").innerHTML = order.filter((s) => k.by_stage[s])
       .map((s) => `<span class="pill st-${s}">${OMS.label(s)} ${k.by_stage[s]}</span>`).join("");
