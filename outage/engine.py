@@ -327,6 +327,10 @@ class OutageEngine:
             target = self.book.outages.get(action.target)
             if target is None or not target.active:
                 raise EventError(f"target {action.target!r} is not a live outage")
+            if _lowest_common(self.tree.path_up(outage.candidate),
+                              self.tree.path_up(target.candidate)) is None:
+                raise EventError(f"merge: {outage.id!r} and {target.id!r} are fed from "
+                                 "different sources: no one device could be open for both")
         if action.action is Action.SPLIT:
             customers = tuple(self._spelt("customer_id", c, notes) for c in action.customer_ids)
             index = self.network.customers.index
@@ -1221,6 +1225,8 @@ class OutageEngine:
         target = self.book.outages[target_id]
         common = _lowest_common(self.tree.path_up(outage.candidate),
                                 self.tree.path_up(target.candidate))
+        if common is None:  # refused in `_check_action`
+            return []
         return self._remap(self.predictor.set_forced(common, True), when)
 
     def _split(self, outage: Outage, customer_ids: tuple[str, ...], when: datetime) -> list[Outage]:
@@ -1693,6 +1699,7 @@ def _stage_order(stage: Stage) -> int:
     return _ORDER.index(stage)
 
 
-def _lowest_common(a: list[int], b: list[int]) -> int:
+def _lowest_common(a: list[int], b: list[int]) -> int | None:
+    """The nearest candidate on both paths up (None: fed from different sources)."""
     ancestors = set(b)
-    return next(c for c in a if c in ancestors)
+    return next((c for c in a if c in ancestors), None)

@@ -1099,3 +1099,29 @@ def test_a_back_fed_sections_reports_are_its_own() -> None:
     for customer in ("d.2", "d.3"):
         engine.apply(parse_event(meter(customer, 70, "on")))
     assert not live(engine)
+
+
+def _two_substations() -> Network:
+    """Substations north and south, each feeding one transformer of two customers
+    (north.1, north.2; south.1, south.2)."""
+    b = NetworkBuilder("two sources", crs="EPSG:4326", units="deg")
+    for n, sub in enumerate(("north", "south")):
+        b.add_bus(sub, 0.0, float(n))
+        b.add_bus(f"{sub}.lv", 0.01, float(n))
+        b.add_branch(f"transformer.{sub}", "service_transformer", sub, f"{sub}.lv")
+        for m in range(1, 3):
+            b.add_customer(f"{sub}.{m}", f"{sub}.lv")
+        b.add_source(f"vsource.{sub}", sub)
+    return b.build()
+
+
+def test_outages_fed_from_different_sources_cannot_be_merged() -> None:
+    """Two substations, an outage under each: no one device could be open for both, so
+    merging them is refused with the reason (it raised StopIteration)."""
+    engine = run(_two_substations(), [call("north.1", 0), call("north.2", 1),
+                                      call("south.1", 2), call("south.2", 3)])
+    north, south = (live(engine)[f"transformer.{s}"] for s in ("north", "south"))
+    with pytest.raises(EventError, match="fed from different sources"):
+        engine.apply(parse_event({"type": "dispatcher", "time": at(5), "action": "merge",
+                                  "outage_id": north.id, "target": south.id}))
+    assert set(live(engine)) == {"transformer.north", "transformer.south"}

@@ -1,7 +1,8 @@
 """Any stream of events, however odd, leaves the engine consistent: property tests.
 
-Hypothesis draws event streams over two small networks (fused laterals of
-transformers; two feeders with switched sections and a normally-open tie between them)
+Hypothesis draws event streams over small networks (fused laterals of transformers;
+two feeders with switched sections and a normally-open tie between them; two
+substations)
 mixing calls, last gasps and restores (pinged or not), call-back answers, device
 operations from SCADA and crews (ties, isolating opens, closes of devices nobody
 reported open), crew updates and dispatcher actions on the outages of the moment,
@@ -31,10 +32,11 @@ from outage.errors import EventError
 from outage.events import parse_event
 
 from .conftest import T0, lateral_feeder
-from .test_engine import _two_feeders_with_a_tie
+from .test_engine import _two_feeders_with_a_tie, _two_substations
 
 NETWORKS = {"laterals": lateral_feeder(),
-            "tie": _two_feeders_with_a_tie(("switch.s1", "switch.s2"))}
+            "tie": _two_feeders_with_a_tie(("switch.s1", "switch.s2")),
+            "two sources": _two_substations()}
 SOURCES = ("scada", "crew")
 
 
@@ -44,7 +46,7 @@ def _event(data: st.DataObject, network: Network, engine: OutageEngine,
     time = (T0 + timedelta(minutes=minute)).isoformat()
     customers, devices = list(network.customers.ids), list(network.devices.ids)
     outages = [o.id for o in engine.outages(include_cancelled=True)]
-    kinds = ["call", "meter", "meter", "device", "tick", "callback"]
+    kinds = ["call", "meter", "meter", "tick", "callback"] + (["device"] if devices else [])
     if outages:
         kinds += ["crew", "dispatcher"]
     kind = data.draw(st.sampled_from(kinds))
