@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gis import Network, NetworkBuilder
+from outage.engine import OutageEngine
 
 T0 = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)
 
@@ -65,3 +66,15 @@ def meter(customer: str, minutes: float, state: str) -> dict[str, Any]:
 def device(device_id: str, minutes: float, state: str, source: str = "scada") -> dict[str, Any]:
     return {"type": "device", "time": at(minutes), "device_id": device_id, "state": state,
             "source": source}
+
+
+def engine_fails_on(monkeypatch: pytest.MonkeyPatch, customer_id: str) -> None:
+    """Make the engine fail on events about `customer_id`: a simulated defect."""
+    original = OutageEngine.apply
+
+    def failing(self: OutageEngine, event: Any, notes: list[str] | None = None) -> Any:
+        if getattr(event, "customer_id", None) == customer_id:
+            raise RuntimeError("simulated defect")
+        return original(self, event, notes)
+
+    monkeypatch.setattr(OutageEngine, "apply", failing)

@@ -22,6 +22,7 @@ from outage.log import EventLog
 from outage.scoring import PredictionParams
 from outage.service import OutageService
 from outage.simulate import ScenarioBuilder, ScenarioParams
+from tests.outage.conftest import engine_fails_on
 from tests.postgres import new_database
 
 OpenLog = Callable[[], EventLog]
@@ -184,14 +185,7 @@ def test_an_event_the_engine_fails_on_does_not_stop_the_service(
     """A defect that makes the engine fail on one logged event (simulated here) is
     reported in the receipt and kept in `faults`; the service goes on, and a restart
     folds the log past it to the same state instead of failing on it again."""
-    original = OutageEngine.apply
-
-    def failing(self: OutageEngine, event: object, notes: object = None) -> object:
-        if getattr(event, "customer_id", None) == "a2.2":
-            raise RuntimeError("simulated defect")
-        return original(self, event, notes)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(OutageEngine, "apply", failing)
+    engine_fails_on(monkeypatch, "a2.2")
     service = OutageService.open(feeder, open_log())
     at = "2026-07-01T14:0{}:00Z"
     for minute, customer in enumerate(("a2.1", "a2.2", "a2.4")):

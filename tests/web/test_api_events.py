@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from outage.engine import OutageEngine
 from outage.log import EventLog
+from tests.outage.conftest import engine_fails_on
 from tests.web.conftest import login, make_outage
 
 
@@ -48,14 +48,7 @@ def test_an_event_the_engine_fails_on_is_kept_and_counted(
     """A defect that makes the engine fail on an event (simulated): the event is logged,
     the intake gets 201 with a warning, the control room's KPIs count it, and the next
     event is applied as usual."""
-    original = OutageEngine.apply
-
-    def failing(self: OutageEngine, event: object, notes: object = None) -> object:
-        if getattr(event, "customer_id", None) == "cust.000010":
-            raise RuntimeError("simulated defect")
-        return original(self, event, notes)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(OutageEngine, "apply", failing)
+    engine_fails_on(monkeypatch, "cust.000010")
     response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010"},
                            headers=dispatcher)
     assert response.status_code == 201
