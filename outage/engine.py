@@ -959,13 +959,6 @@ class OutageEngine:
                 touched.append(above)
         return touched
 
-    def _fed_from_elsewhere(self, candidate: int, c: int) -> bool:
-        """Whether `c`, below `candidate`, is in a section below it back-fed through a
-        tie: the candidate closing does not restore it."""
-        tree = self.tree
-        return any(b != candidate and tree.contains(candidate, b) and tree.contains(b, c)
-                   for b in self._fed)
-
     def _fed_customers(self, boundary: int) -> np.ndarray:
         """Customers a back-feed past `boundary` reaches: all below it but those behind
         devices still reported open further down."""
@@ -1247,11 +1240,12 @@ class OutageEngine:
             return []  # reported out of time order: it closed before this outage began
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         # Devices still reported open below stay out: a partial restoration. An outage
-        # that began after the close (reported out of time order) is not ended by it.
-        inside = [c for c in self.book.by_candidate if lo <= int(self.tree.tin[c]) < hi
+        # that began after the close (reported out of time order), or in a section
+        # below back-fed from elsewhere, is not ended by it.
+        inside = [c for c in self.predictor.fed_by(candidate, list(self.book.by_candidate))
+                  if lo <= int(self.tree.tin[c]) < hi
                   and (c == candidate or not self.predictor.forced[c])
-                  and self.book.outages[self.book.by_candidate[c]].started <= when
-                  and not self._fed_from_elsewhere(candidate, c)]
+                  and self.book.outages[self.book.by_candidate[c]].started <= when]
         touched: list[Outage] = []
         if not inside:
             inside = self._repoint_covering_outage(candidate, when)

@@ -21,6 +21,7 @@ fault), its parent is weighed against what its reports say: the parent may be op
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -288,9 +289,9 @@ class Predictor:
         else:
             self._detached.discard(candidate)
 
-    def _fed_by(self, candidate: int, nodes: list[int]) -> list[int]:
-        """`nodes` (below `candidate`) but those in sections below it fed from elsewhere:
-        their evidence is not the candidate's."""
+    def fed_by(self, candidate: int, nodes: Sequence[int]) -> Sequence[int]:
+        """`nodes` (at or below `candidate`) but those in sections below it fed from
+        elsewhere (back-fed through a tie): neither its evidence nor its outages."""
         if not self._detached:
             return nodes
         tin, tout = self.tree.tin, self.tree.tout
@@ -309,7 +310,7 @@ class Predictor:
         calls, gasps = self.calls[candidate], self.gasps[candidate]
         silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
-        inside = self._fed_by(candidate, self.active_between(lo, hi))
+        inside = list(self.fed_by(candidate, self.active_between(lo, hi)))
         back = self.back[candidate]
         sums = (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2)
         below = [times[candidate] for times in sums]
@@ -454,12 +455,12 @@ class Predictor:
         cap = math.inf if penalty is None else penalty
         # Strictly inside (the device itself was just closed), but for sections fed from
         # elsewhere: its restoration was not theirs.
-        for a in self._fed_by(candidate, list(range(lo + 1, hi))):
+        for a in self.fed_by(candidate, range(lo + 1, hi)):
             self._cap[a] = cap
             self._penalty[a] = self._price(a)
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        for a in reversed(self._fed_by(candidate, self.active_between(lo, hi))):
+        for a in reversed(self.fed_by(candidate, self.active_between(lo, hi))):
             self._set_best(a)
         self._refresh(path)
         return self._reselect(path, before, floor=0)
