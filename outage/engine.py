@@ -613,13 +613,20 @@ class OutageEngine:
         heard = np.union1d(reporters, messages)
         if len(heard) == 0:
             return False
+        # Meters that said they had power again with another restoration while this
+        # outage went on, and nothing since: this one did not hold them.
+        on = self.meter_on_time[area]
+        powered = np.setdiff1d(area[other & (on >= _seconds(outage.started))
+                                    & (on < restored_at - RESTORE_BURST.total_seconds())],
+                               reporters)
         live = np.array([tree.tin[a] for a in self.book.by_candidate], dtype=np.int64)
 
-        def counts(a: int) -> tuple[int, int] | None:
+        def counts(a: int) -> tuple[int, int, int] | None:
             if ((live >= tree.tin[a]) & (live < tree.tout[a])).any():
                 return None
             below = self.customers_below(a)
-            return len(below), int(np.isin(below, heard, assume_unique=True).sum())
+            return (len(below), int(np.isin(below, heard, assume_unique=True).sum()),
+                    int(np.isin(below, powered, assume_unique=True).sum()))
 
         p = self.params
         gasp = self.calibration.gasp_delivery if self.predictor.ami else 0.0
@@ -630,6 +637,7 @@ class OutageEngine:
             tree, c, tree.customer_parent[reporters].tolist(),
             tree.customer_parent[messages].tolist(), counts,
             self.predictor.prior_log_odds, silence=silence, outside=math.log(HEARD_WITH_POWER),
+            on_while_out=math.log(p.powered_if_out),
             best_prior=math.log(p.max_prior / (1 - p.max_prior)))
         if best == c:
             return False

@@ -11,7 +11,8 @@ it was smaller.
 `operated_device` weighs the devices on the way up from the predicted one and from
 the lowest devices over those heard from: each device's prior, every customer heard
 from outside it (a restore message from a meter that kept its power, a false call),
-and every customer below it heard from not at all.
+every customer below it heard from not at all, and every one below it whose meter
+said it had power again with an earlier restoration while this outage went on.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ def operated_device(
     predicted: int,
     reporters: list[int],
     messages: list[int],
-    counts: Callable[[int], tuple[int, int] | None],
+    counts: Callable[[int], tuple[int, int, int] | None],
     log_prior_odds: Callable[[int], float],
     *,
     silence: float,
     outside: float,
+    on_while_out: float,
     best_prior: float,
 ) -> int:
     """The device the restoration most likely ended (`predicted` unless another beats
@@ -45,10 +47,12 @@ def operated_device(
     its restoration. The devices weighed are those on the way up from `predicted` and
     from the lowest device over each group and over both, when it is over at least
     one reporter: the outage stays where someone said it was. `counts(a)` gives
-    the customers below `a` and how many of them were heard from, or None where
+    the customers below `a`, how many of them were heard from, and how many had power
+    before the restoration (their meters said so with another one), or None where
     another outage is going on (the walk up stops there).
     `silence` is the log-chance that a customer of an operated device says nothing at
-    all, `outside` that a customer with power is heard from, and `best_prior` the
+    all, `outside` that a customer with power is heard from, `on_while_out` that a
+    meter below an open device says it has power, and `best_prior` the
     largest log prior odds any device has (no device further up can beat the best
     once its silent customers alone outweigh that).
     """
@@ -64,11 +68,13 @@ def operated_device(
             count = counts(a)
             if count is None:
                 break
-            customers, heard_below = count
-            silent = (customers - heard_below) * silence
-            scores[a] = log_prior_odds(a) + silent + (heard - heard_below) * outside
-            if best_prior + silent < max(scores.values()) - MARGIN:
-                break  # every device further up has more silent customers still
+            customers, heard_below, powered_below = count
+            # What its own customers say against it: silence, and power.
+            against = ((customers - heard_below - powered_below) * silence
+                       + powered_below * on_while_out)
+            scores[a] = log_prior_odds(a) + against + (heard - heard_below) * outside
+            if best_prior + against < max(scores.values()) - MARGIN:
+                break  # every device further up has more silent or powered customers still
             a = int(tree.parent[a])
     if predicted not in scores:  # another outage below it: leave it be
         return predicted

@@ -80,16 +80,17 @@ def test_a_record_shrinks_to_the_device_whose_meters_all_came_back() -> None:
     messages = [ids[f"a{t}.{m}"] for t in (1, 2, 3) for m in range(1, 7)]
     heard = set(reporters) | set(messages)
 
-    def counts(a: int) -> tuple[int, int]:
+    def counts(a: int) -> tuple[int, int, int]:
         below = engine.customers_below(a).tolist()
-        return len(below), sum(i in heard for i in below)
+        return len(below), sum(i in heard for i in below), 0
 
     def prior(a: int) -> float:
         return -2.0
 
     reported = tree.customer_parent[reporters].tolist()
     back = tree.customer_parent[messages].tolist()
-    common = {"silence": -0.7, "outside": math.log(1e-3), "best_prior": -1.4}
+    common = {"silence": -0.7, "outside": math.log(1e-3), "on_while_out": math.log(1e-3),
+              "best_prior": -1.4}
     recloser = candidate["recloser.r1"]
     assert tree.element_id[operated_device(tree, recloser, reported, back, counts, prior,
                                            **common)] == "fuse.a"
@@ -98,6 +99,38 @@ def test_a_record_shrinks_to_the_device_whose_meters_all_came_back() -> None:
     heard |= set(few)
     back += tree.customer_parent[few].tolist()
     assert operated_device(tree, recloser, reported, back, counts, prior, **common) == recloser
+
+
+def test_meters_back_with_an_earlier_restoration_keep_a_nested_record_below_them() -> None:
+    """The fuse's restoration brought laterals a1 and a3 back; a2 stayed out (a nested
+    outage) until its own restoration. Reviewing that one, a2's silent neighbours are
+    cheap to explain (few meters speak) and the fuse's prior is far above a
+    transformer's, so they would move the record up to the fuse. But their meters said
+    they had power before a2 came back: the fuse was closed, and a2 it stays."""
+    tree, ids = FEEDER.tree, FEEDER.network.customers.index
+    candidate = {tree.element_id[c]: c for c in range(len(tree))}
+    inner = candidate["transformer.a2"]
+    reporters = [ids[f"a2.{m}"] for m in (1, 3)]
+    messages = [ids[f"a2.{m}"] for m in (2, 4, 5)]
+    heard = set(reporters) | set(messages)
+    back_before = {ids[f"a{t}.{m}"] for t in (1, 3) for m in range(1, 7)}
+
+    def prior(a: int) -> float:
+        return -1.4 if a == candidate["fuse.a"] else -5.0
+
+    def review(powered: set[int]) -> str:
+        def counts(a: int) -> tuple[int, int, int]:
+            below = FEEDER.customers_below(a).tolist()
+            return (len(below), sum(i in heard for i in below),
+                    sum(i in powered for i in below))
+
+        return tree.element_id[operated_device(
+            tree, inner, tree.customer_parent[reporters].tolist(),
+            tree.customer_parent[messages].tolist(), counts, prior, silence=-0.2,
+            outside=math.log(1e-3), on_while_out=math.log(1e-3), best_prior=-1.4)]
+
+    assert review(set()) == "fuse.a"  # nothing said they had power: silence is cheap
+    assert review(back_before) == "transformer.a2"
 
 
 @given(data=st.data())
@@ -116,15 +149,15 @@ def test_the_record_stays_on_its_reporters_path(data: st.DataObject) -> None:
                       | set(data.draw(st.lists(st.integers(0, len(customers) - 1)))))
     heard = set(reporters) | set(messages)
 
-    def counts(a: int) -> tuple[int, int]:
+    def counts(a: int) -> tuple[int, int, int]:
         mine = FEEDER.customers_below(a).tolist()
-        return len(mine), sum(i in heard for i in mine)
+        return len(mine), sum(i in heard for i in mine), 0
 
     priors = data.draw(st.lists(st.floats(-8, -1.4), min_size=len(tree), max_size=len(tree)))
     best = operated_device(
         tree, predicted, tree.customer_parent[reporters].tolist(),
         tree.customer_parent[messages].tolist(), counts, priors.__getitem__,
         silence=data.draw(st.floats(-5, -0.01)), outside=data.draw(st.floats(-12, -1)),
-        best_prior=-1.4)
+        on_while_out=math.log(1e-3), best_prior=-1.4)
     assert tree.contains(best, predicted) or tree.contains(predicted, best)
     assert any(tree.contains(best, int(p)) for p in tree.customer_parent[reporters])
