@@ -202,12 +202,14 @@ class OutageEngine:
             self.stats.out_of_order += 1
         self.now = event.time if self.now is None else max(self.now, event.time)
         limit = _seconds(event.time)  # what is due by now, in the heaps' seconds
+        # Late restore messages are gathered (2 minutes) before restorations are
+        # reviewed (10): a record they grow is not reviewed.
         due = (self._expire_powered(event.time, limit)
                + self._check_restorations(event.time, limit)
+               + self._record_late_restorations(limit)
                + self._review_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
-               + self._lift_prior_floors(event.time, limit)
-               + self._record_late_restorations(limit))
+               + self._lift_prior_floors(event.time, limit))
         self._retry_verifications(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
@@ -243,8 +245,8 @@ class OutageEngine:
         """Take in what the events so far say but the engine waits to gather (restore
         messages from one late closing come over a minute or two), now: the end of a
         replay. A live service's clock does it as time passes."""
-        return self._publish(self._review_restorations(self.now, math.inf)
-                             + self._record_late_restorations(math.inf))
+        return self._publish(self._record_late_restorations(math.inf)
+                             + self._review_restorations(self.now, math.inf))
 
     def _publish(self, touched: list[Outage]) -> list[Outage]:
         """Tell the listeners of the outages an event changed; return them."""
@@ -1333,7 +1335,9 @@ class OutageEngine:
         self._late_restores = []
         by_restoration: dict[float, list[tuple[float, int, float, float]]] = {}
         for entry in late:
-            by_restoration.setdefault(entry[3], []).append(entry)
+            # A meter another record has restored since is in that one's minutes.
+            if self.restored_at[entry[1]] == entry[3]:
+                by_restoration.setdefault(entry[3], []).append(entry)
         touched: list[Outage] = []
         for restored_at, entries in by_restoration.items():
             def on_time(c: int, restored_at: float = restored_at) -> bool:
@@ -1345,16 +1349,48 @@ class OutageEngine:
                 if self._outage_of_candidate_path(c) is not None:
                     continue  # an outage there or above already covers them
                 back = min(when[i][0] for i in meters)
-                started = min(when[i][1] for i in meters)
-                touched += self._record_found(
-                    c, EPOCH + timedelta(seconds=started), EPOCH + timedelta(seconds=back),
-                    f"Found from {len(meters)} power-restore messages that came "
-                    f"{(back - restored_at) / 60:.0f} minutes after the outage around it "
-                    "was restored: still open until then. ")
+                started = EPOCH + timedelta(seconds=min(when[i][1] for i in meters))
+                how = (f"Found from {len(meters)} power-restore messages that came "
+                       f"{(back - restored_at) / 60:.0f} minutes after the outage around "
+                       "it was restored: still open until then. ")
+                inside = self._restored_with(c, back)
+                if inside is None:
+                    touched += self._record_found(c, started, EPOCH + timedelta(seconds=back),
+                                                  how)
+                else:  # the same closing restored a record below it: that record grows
+                    touched.append(self._grow_restored(inside, c, started, how))
                 self.out_since[meters] = math.inf  # they said they are back
                 # A crew's report of that close, coming later, is not a second outage.
                 self._device_open[self.tree.element_id[c]] = False
         return touched
+
+    def _restored_with(self, c: int, back: float) -> Outage | None:
+        """A record the meters restored strictly below `c` within RESTORE_GRACE of
+        `back` (its review still to come): `c`'s closing, most likely, restored both."""
+        for _, outage_id, inner, restored_at, _ in self._reviews:
+            if (abs(restored_at - back) <= RESTORE_GRACE.total_seconds() and inner != c
+                    and self.tree.contains(c, inner)):
+                outage = self.book.outages[outage_id]
+                if (outage.stage is Stage.RESTORED and outage.candidate == inner
+                        and outage.restored is not None
+                        and _seconds(outage.restored) == restored_at):
+                    return outage
+        return None
+
+    def _grow_restored(self, outage: Outage, c: int, started: datetime, how: str) -> Outage:
+        """Move a restored record up to `c`, whose late restore messages came with its
+        restoration; the customers it gains were out from `started` until then."""
+        assert outage.restored is not None
+        was = outage.device_id
+        self._move(outage, c, outage.restored, live=False)
+        outage.started = min(outage.started, started)
+        customers = self.customers_below(c)
+        self.restored_at[customers] = _seconds(outage.restored)
+        outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers.tolist())
+        outage.explanation = (f"{how}They came back with {was}'s restoration, so "
+                              f"{outage.device_id} above it operated. Predicted: "
+                              f"{outage.explanation}")
+        return outage
 
     def _still_open_below(self, c: int) -> list[int]:
         """Devices below `c` still reported open (SCADA, a crew, a dispatcher)."""

@@ -886,11 +886,8 @@ def test_meters_found_off_an_hour_into_an_outage_went_out_with_their_neighbours(
     assert live(engine)["recloser.r1"].started.isoformat() == at(0.5)
 
 
-def test_a_silent_meter_answering_on_moves_the_nested_outage_it_does_not_restore() -> None:
-    """Breaker → switch s1 (c.1) → switch s2 (c.2–c.4). The breaker closes; its own
-    customers say they are back, c.1's restore message is lost, c.2–c.4 are still out:
-    s1 is predicted over the four silent meters. Asked, c.1 answers "on": it has power,
-    which says s2, not that s1's outage is over (it used to be recorded as restored)."""
+def _chain() -> Network:
+    """Breaker (h.1–h.10) → switch s1 (c.1) → switch s2 (c.2–c.4)."""
     b = NetworkBuilder("chain", crs="EPSG:4326", units="deg")
     for bus, x in (("sub", 0.0), ("head", 0.001), ("x", 0.002), ("y", 0.003)):
         b.add_bus(bus, x, 0.0)
@@ -905,18 +902,47 @@ def test_a_silent_meter_answering_on_moves_the_nested_outage_it_does_not_restore
     for m in range(2, 5):
         b.add_customer(f"c.{m}", "y", x=0.003, y=0.0001 * m)
     b.add_source("vsource.sub", "sub")
+    return b.build()
+
+
+def test_a_silent_meter_answering_on_moves_the_nested_outage_it_does_not_restore() -> None:
+    """Breaker → switch s1 (c.1) → switch s2 (c.2–c.4). The breaker closes; its own
+    customers say they are back, c.1's restore message is lost, c.2–c.4 are still out:
+    s1 is predicted over the four silent meters. Asked, c.1 answers "on": it has power,
+    which says s2, not that s1's outage is over (it used to be recorded as restored)."""
     head_end = _HeadEnd()
     meters = [f"h.{m}" for m in range(1, 11)] + [f"c.{m}" for m in range(1, 5)]
     events = [meter(c, 0.5, "off") for c in meters]
     events += [call("h.1", 2), device("breaker.f1", 60, "closed", "crew")]
     events += [meter(c, 61, "on") for c in meters if c.startswith("h")]
-    engine = run(b.build(), [*events, {"type": "tick", "time": at(70)}], pinger=head_end)
+    engine = run(_chain(), [*events, {"type": "tick", "time": at(70)}], pinger=head_end)
     assert set(live(engine)) == {"switch.s1"} and sorted(head_end.asked) == ["c.1", "c.2"]
     engine.apply(parse_event({**meter("c.1", 71, "on"), "ping": True}))
     engine.apply(parse_event({**meter("c.2", 71, "off"), "ping": True}))
     assert [(o.device_id, o.stage) for o in engine.outages()] == [
         ("breaker.f1", Stage.RESTORED), ("switch.s2", Stage.PREDICTED)]
     assert live(engine)["switch.s2"].started.isoformat() == at(0.5)
+
+
+def test_a_late_restore_message_with_a_nested_records_restoration_grows_it() -> None:
+    """No crew or SCADA reports. The breaker's outage ends when its meters say they are
+    back; c.2 and c.3 call on: s2 is predicted (c.1 says nothing). When s1 closes,
+    c.2–c.4's restore messages end that record, and c.1's comes with them, long after
+    its own area's restoration: s1 was still open. One record, s1's, from the
+    breaker's start (there were two, s2's and s1's, over the same customers)."""
+    meters = [f"h.{m}" for m in range(1, 11)] + [f"c.{m}" for m in range(1, 5)]
+    events = [meter(c, 0.5, "off") for c in meters if c != "c.1"]
+    events += [meter(c, 60, "on") for c in meters if c.startswith("h")]
+    events += [call("c.2", 70), call("c.3", 72)]
+    engine = run(_chain(), events)
+    assert set(live(engine)) == {"switch.s2"}
+    for data in [meter(c, 200, "on") for c in ("c.2", "c.3", "c.4", "c.1")]:
+        engine.apply(parse_event(data))
+    engine.settle()
+    records = sorted((o.device_id, o.customers_out, o.started.isoformat(),
+                      o.restored.isoformat() if o.restored else None)
+                     for o in engine.outages())
+    assert records == [("breaker.f1", 14, at(0.5), at(60)), ("switch.s1", 4, at(0.5), at(200))]
 
 
 def test_a_meter_is_not_asked_again_within_the_retry_window(feeder: Network) -> None:
