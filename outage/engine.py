@@ -310,8 +310,8 @@ class OutageEngine:
         if self._is_tie(device):
             if notes is not None:
                 notes.append(f"{device} is a normally-open tie: outages follow the "
-                             "network as normally switched, but a section it back-feeds "
-                             "behind a device reported open is restored")
+                             "network as normally switched, but a section it feeds "
+                             "behind a device reported open has power")
         else:
             self._candidate_of_device(device)  # refused before anything changes
         return op
@@ -928,6 +928,41 @@ class OutageEngine:
         book = self.book.by_candidate
         return any(self.predictor.forced[c] or c in book or c in self._fed for c in path)
 
+    def _transferred(self, c: int, tie_op: DeviceOperation) -> list[Outage]:
+        """`c` opened with a closed tie beyond it: the section below it is fed through
+        the tie. With no outage over it, nobody lost power (a load transfer, make
+        before break); with one, the section is back-fed out of it, as when the tie
+        closes after the device opens. Should the tie open, the section is dark from
+        then (`_tie_opened`)."""
+        above = self._outage_of_candidate_path(c)
+        if above is not None and above.started <= tie_op.time:
+            return self._back_feed(c, tie_op)
+        self._fed[c] = tie_op.device_id
+        touched = self._remap(self.predictor.set_detached(c, True), tie_op.time)
+        if above is not None and above.active:  # began after it (out of time order)
+            self._refresh(above, tie_op.time, recount=True)
+            touched.append(above)
+        return touched
+
+    def _tie_feeding(self, c: int) -> str | None:
+        """A closed tie that feeds the section below `c` from an energised side, when
+        `c` opens: nothing between them is reported open, and the path up from the
+        tie's other end does not run through `c`."""
+        for tie, is_open in self._device_open.items():
+            if is_open or not self._is_tie(tie):
+                continue
+            branch = self.network.element_branch(tie)
+            ends = (int(self.network.branches.from_bus[branch]),
+                    int(self.network.branches.to_bus[branch]))
+            paths = [self.candidates_above(bus) for bus in ends]
+            for side in (0, 1):
+                near, far = paths[side], paths[1 - side]
+                if (c in near and c not in far and not self._dark(far)
+                        and self._isolated_by(near[:near.index(c)]) is None
+                        and not self._fed.keys() & set(near[:near.index(c)])):
+                    return tie
+        return None
+
     def _back_feed(self, boundary: int, op: DeviceOperation) -> list[Outage]:
         when = op.time
         above = self._outage_of_candidate_path(boundary)
@@ -989,6 +1024,11 @@ class OutageEngine:
             return self._tie_opened(op) if op.open else self._tie_closed(op)
         c = self._candidate_of_device(op.device_id)
         if op.open:
+            if c in self._fed:
+                return []  # open already, its section fed through a tie
+            tie = self._tie_feeding(c)
+            if tie is not None:
+                return self._transferred(c, replace(op, device_id=tie))
             # Opened inside an outage on the board: maybe isolating the fault, the
             # device above still open too (the reports decide).
             isolating = self._outage_of_candidate_path(self._cand_parent[c]) is not None

@@ -17,19 +17,24 @@ section that gets power back says so (80 % of restore messages):
   between S1 and S2: a crew opens S1 at 12:40 and S2 at 12:41, B closes at 12:45 (the
   section above S1 is back), the tie closes at 12:47 (S2's section is back); after the
   repair S1 closes at 15:00, S2 at 15:02 and the tie opens at 15:03.
+- **transfer** (a load transfer, make before break; no fault): S is each of the first
+  `--per-tie` devices up from the tie; the tie closes at 12:40 and S opens at 12:41
+  (S's section moves to the other feeder), S closes at 15:00 and the tie opens at 15:01.
+  Nobody loses power.
 
 Scored per case:
 
 - **board right**: at each check (isolate: just before B closes; flisr: a minute after B
-  closes, a minute after the tie closes and just before the repair) the live outages are
-  exactly the sections still dark, by customer set;
+  closes, a minute after the tie closes and just before the repair; transfer: a minute
+  after S opens and just before it closes) the live outages are exactly the sections
+  still dark, by customer set (for transfer: none);
 - **back-fed shown back**: a minute after the tie closes, no customer of the back-fed
   section is in a live outage (the status page says the power is on);
 - **customer-minutes**: the records' sustained minutes per customer against the truth,
   as the harness counts them;
 - **one record**: at the end a record holds exactly the customers of the device whose
   outage the back-fed section was restored from in a step (B for isolate, S1 for flisr),
-  not a record of its own.
+  not a record of its own; for transfer, no record at all.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.events import Tick, parse_event
+from outage.interruptions import interruptions
 from outage.simulate import (
     STORM_START,
     Scenario,
@@ -60,7 +66,7 @@ from outage.simulate import (
 )
 
 SWITCHING = {"switch", "recloser", "breaker", "sectionalizer", "fuse"}
-SEQUENCES = ("isolate", "flisr")
+SEQUENCES = ("isolate", "flisr", "transfer")
 
 
 @dataclass
@@ -68,13 +74,13 @@ class Case:
     """One switching sequence: its device operations, the sections it darkens and
     restores, and what the board should show when."""
 
-    faulted: int  # the device that trips
+    faulted: int | None  # the device that trips (None: no fault)
     steps: list[tuple[float, str, str]]  # (minutes after the fault, device id, state)
     sections: list[tuple[np.ndarray, float, int]]  # (customers, minutes back, its device)
     checks: list[tuple[float, list[np.ndarray]]]  # (minutes, the sections still dark)
     fed_at: float  # when the back-fed section gets power
     fed: np.ndarray  # its customers
-    record: np.ndarray  # the customers one record should hold at the end
+    record: np.ndarray | None  # the customers one record should hold (None: no record)
 
 
 def cases(builder: ScenarioBuilder, per_tie: int, sequence: str) -> list[Case]:
@@ -97,6 +103,9 @@ def cases(builder: ScenarioBuilder, per_tie: int, sequence: str) -> list[Case]:
             above = [c for c in path[1:] if sizes[c] > sizes[s] and c not in paths[1 - side]]
             if sequence == "isolate":
                 found += [_isolate(builder, tie, s, b) for b in above[:per_tie]]
+            elif sequence == "transfer":
+                ways = [c for c in path if sizes[c] > 0 and c not in paths[1 - side]]
+                found += [_transfer(builder, tie, c) for c in ways[:per_tie]]
             elif above:
                 s1 = above[0]
                 found += [_flisr(builder, tie, s1, s, b)
@@ -125,6 +134,13 @@ def _flisr(builder: ScenarioBuilder, tie: str, s1: int, s2: int, b: int) -> Case
                 below(s1))
 
 
+def _transfer(builder: ScenarioBuilder, tie: str, s: int) -> Case:
+    name = builder.tree.element_id[s]
+    return Case(None, [(40, tie, "closed"), (41, name, "open"), (180, name, "closed"),
+                       (181, tie, "open")],
+                [], [(42, []), (179.9, [])], 41, builder.customers_of(s), None)
+
+
 def events_of(builder: ScenarioBuilder, case: Case, rng: np.random.Generator) -> Scenario:
     network, tree = builder.network, builder.tree
     t0, ids = STORM_START, network.customers.ids
@@ -142,7 +158,8 @@ def events_of(builder: ScenarioBuilder, case: Case, rng: np.random.Generator) ->
 
     # A customer calls while out (as the harness's scenarios do), not once back.
     out_for = {i: back for customers, back, _ in case.sections for i in customers.tolist()}
-    for i in builder.customers_of(case.faulted).tolist():
+    faulted = [] if case.faulted is None else builder.customers_of(case.faulted).tolist()
+    for i in faulted:
         meter(i, t0, "off")
         if rng.random() < 0.2:
             minutes = min(float(rng.exponential(10)), out_for[i] - 1)
@@ -186,9 +203,24 @@ def score(network: Network, case: Case,
         if event is not None:
             engine.apply(event)
     engine.settle()
-    whole = customers(case.record)
-    one_record = any(frozenset(engine.customer_ids_of(o)) == whole for o in engine.outages())
-    return board, shown_back, harness.customer_minutes(network, engine, scenario), one_record
+    if case.record is None:
+        one_record = not engine.outages()
+    else:
+        whole = customers(case.record)
+        one_record = any(frozenset(engine.customer_ids_of(o)) == whole
+                         for o in engine.outages())
+    held: tuple[float, float, float]
+    if scenario.truth:
+        held = harness.customer_minutes(network, engine, scenario)
+    else:  # nobody was out: every minute recorded is off
+        outages = engine.outages()
+        recorded = sum(r.customers * (r.end - r.start).total_seconds() / 60
+                       for r in interruptions(network, outages,
+                                              {o.id: engine.customer_ids_of(o) for o in outages},
+                                              now=engine.now)
+                       if not r.momentary)
+        held = (recorded, 0.0, recorded)
+    return board, shown_back, held, one_record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,9 +245,11 @@ def main(argv: list[str] | None = None) -> int:
                     tally[k] += v
             n = tally[0]
             if n:
+                # Without a fault nobody is out: the minutes recorded, against none.
+                minutes = (f"{tally[3] / tally[4]:.3f} | {100 * tally[5] / tally[4]:.1f} %"
+                           if tally[4] else f"{tally[3]:.0f} / 0 | –")
                 rows.append(f"| {name} | {sequence} | {n} | {tally[1] / n:.2f} | "
-                            f"{tally[2] / n:.2f} | {tally[3] / tally[4]:.3f} | "
-                            f"{100 * tally[5] / tally[4]:.1f} % | {tally[6] / n:.2f} |")
+                            f"{tally[2] / n:.2f} | {minutes} | {tally[6] / n:.2f} |")
     print("| network | sequence | cases | board right | back-fed shown back | "
           "customer-minutes recorded / true | off by | one record |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")

@@ -629,8 +629,8 @@ def test_switching_a_tie_is_recorded_with_a_note() -> None:
         notes: list[str] = []
         engine.apply(parse_event(device("switch.tie", minutes, state)), notes)
         assert notes == ["switch.tie is a normally-open tie: outages follow the network "
-                         "as normally switched, but a section it back-feeds behind a "
-                         "device reported open is restored"]
+                         "as normally switched, but a section it feeds behind a device "
+                         "reported open has power"]
     assert {o.id: (o.device_id, o.stage) for o in engine.outages()} == before
 
 
@@ -715,6 +715,33 @@ def test_a_section_out_on_its_own_is_restored_by_a_back_feed() -> None:
     assert section.restored is not None and section.restored.isoformat() == at(40)
     assert section.explanation.endswith("Back-fed through switch.tie at 14:40.")
     assert not live(engine)
+
+
+def test_a_load_transfer_made_before_it_is_broken_interrupts_nobody() -> None:
+    """SCADA closes the tie at 10, then opens switch s at 11: section b moves to feeder
+    2 without losing power (make before break), so no outage. Its customers' calls
+    about something else still count. When the tie opens at 60 with s still open, b
+    is dark from then; s closing at 70 restores it."""
+    engine = run(_two_feeders_with_a_tie(), [
+        device("switch.tie", 10, "closed"), device("switch.s", 11, "open")])
+    assert engine.outages() == []
+    assert engine.customer_status("b.1") is None
+    engine.apply(parse_event(device("switch.tie", 60, "open")))
+    (section,) = engine.outages()
+    assert section.device_id == "switch.s" and section.started.isoformat() == at(60)
+    assert engine.customer_ids_of(section) == ("b.1", "b.2", "b.3")
+    engine.apply(parse_event(device("switch.s", 70, "closed")))
+    assert section.stage is Stage.RESTORED and section.restored is not None
+    assert section.restored.isoformat() == at(70)
+
+
+def test_a_switch_opened_with_the_tie_closed_but_its_far_side_dark_is_an_outage() -> None:
+    """The tie is closed, but feeder 2's breaker is reported open: switch s opening
+    leaves section b with no supply at all."""
+    engine = run(_two_feeders_with_a_tie(), [
+        device("breaker.f2", 5, "open"), device("switch.tie", 10, "closed"),
+        device("switch.s", 11, "open")])
+    assert set(live(engine)) >= {"switch.s"}
 
 
 def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
