@@ -93,8 +93,9 @@ PING_RETRY = timedelta(minutes=15)
 # A restoration is verified up to this many times, PING_RETRY apart, while some of its
 # transformers have said nothing (a ping or its answer can be lost).
 VERIFY_ROUNDS = 3
-# The shape of a saved engine state; bump it when the engine's attributes change.
-STATE_VERSION = 26
+# The shape of a saved engine state; bump it when the engine's attributes change, or
+# what the fold makes of the same events (a snapshot must equal a replay of its log).
+STATE_VERSION = 27
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
