@@ -949,9 +949,11 @@ class OutageEngine:
         """A closed tie that feeds the section below `c` from an energised side, when
         `c` opens: nothing between them is reported open, and the path up from the
         tie's other end does not run through `c`."""
-        for tie, is_open in self._device_open.items():
-            if is_open or not self._is_tie(tie):
-                continue
+        devices = self.network.devices
+        for d in np.flatnonzero(devices.normally_open).tolist():
+            tie = devices.ids[d]
+            if self._device_open.get(tie, True):
+                continue  # open, as normally
             branch = self.network.element_branch(tie)
             ends = (int(self.network.branches.from_bus[branch]),
                     int(self.network.branches.to_bus[branch]))
