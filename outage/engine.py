@@ -896,10 +896,7 @@ class OutageEngine:
         other side is energised, the section behind that device is back-fed. Its
         customers are restored now (a partial restoration of the outage above them);
         the outage above goes on for the rest."""
-        branch = self.network.element_branch(op.device_id)
-        ends = (int(self.network.branches.from_bus[branch]),
-                int(self.network.branches.to_bus[branch]))
-        paths = [self.candidates_above(bus) for bus in ends]
+        paths = self._tie_paths(op.device_id)
         dead = [self._isolated_by(path) for path in paths]
         live = [not self._dark(path) for path in paths]
         for side in (0, 1):
@@ -954,17 +951,22 @@ class OutageEngine:
             tie = devices.ids[d]
             if self._device_open.get(tie, True):
                 continue  # open, as normally
-            branch = self.network.element_branch(tie)
-            ends = (int(self.network.branches.from_bus[branch]),
-                    int(self.network.branches.to_bus[branch]))
-            paths = [self.candidates_above(bus) for bus in ends]
+            paths = self._tie_paths(tie)
             for side in (0, 1):
                 near, far = paths[side], paths[1 - side]
-                if (c in near and c not in far and not self._dark(far)
-                        and self._isolated_by(near[:near.index(c)]) is None
-                        and not self._fed.keys() & set(near[:near.index(c)])):
+                if c not in near or c in far or self._dark(far):
+                    continue
+                between = near[:near.index(c)]
+                if self._isolated_by(between) is None and not self._fed.keys() & set(between):
                     return tie
         return None
+
+    def _tie_paths(self, tie: str) -> list[list[int]]:
+        """The candidates each end of a tie hangs below, nearest first."""
+        branch = self.network.element_branch(tie)
+        ends = (int(self.network.branches.from_bus[branch]),
+                int(self.network.branches.to_bus[branch]))
+        return [self.candidates_above(bus) for bus in ends]
 
     def _back_feed(self, boundary: int, op: DeviceOperation) -> list[Outage]:
         when = op.time
