@@ -917,8 +917,14 @@ class OutageEngine:
         return self.tree.path_up(nearest[0]) if nearest else []
 
     def _isolated_by(self, path: list[int]) -> int | None:
-        """The nearest device on `path` reported open, if any."""
-        return next((c for c in path if self.predictor.forced[c]), None)
+        """The nearest device on `path` reported open, if any, short of a section fed
+        through a tie (whose device, open, no longer isolates it: the tie feeds it)."""
+        for c in path:
+            if c in self._fed:
+                return None
+            if self.predictor.forced[c]:
+                return c
+        return None
 
     def _dark(self, path: list[int]) -> bool:
         """Whether a bus below `path` is without power: a device on it reported open,
@@ -994,14 +1000,19 @@ class OutageEngine:
 
     def _tie_opened(self, op: DeviceOperation) -> list[Outage]:
         """A tie opened: sections it back-fed whose isolating device is still open are
-        dark again, from now."""
+        dark again, from now — unless another closed tie feeds them still."""
         touched: list[Outage] = []
         for boundary, tie in list(self._fed.items()):
             if tie != op.device_id:
                 continue
             del self._fed[boundary]
+            still_open = self._device_open.get(self.tree.element_id[boundary])
+            other = self._tie_feeding(boundary) if still_open else None
+            if other is not None:
+                self._fed[boundary] = other
+                continue
             touched += self._remap(self.predictor.set_detached(boundary, False), op.time)
-            if self._device_open.get(self.tree.element_id[boundary]):
+            if still_open:
                 touched += self._remap(self.predictor.set_forced(boundary, True), op.time)
             above = self._outage_of_candidate_path(boundary)
             if above is not None and above.active:  # the section is its again

@@ -744,6 +744,49 @@ def test_a_switch_opened_with_the_tie_closed_but_its_far_side_dark_is_an_outage(
     assert set(live(engine)) >= {"switch.s"}
 
 
+def _two_ties() -> Network:
+    """Breaker f1, section a, switch s, section b; feeders 2 (c) and 3 (d), each with a
+    normally-open tie to b."""
+    b = NetworkBuilder("two ties", crs="EPSG:4326", units="deg")
+    for n, bus in enumerate(("sub", "a", "b", "c", "d")):
+        b.add_bus(bus, 0.01 * n, 0.0)
+        b.add_bus(f"{bus}s", 0.01 * n, 0.001)
+    b.add_branch("line.f1", "line", "sub", "a")
+    b.add_device("breaker.f1", "breaker", "line.f1")
+    b.add_branch("line.ab", "line", "a", "b")
+    b.add_device("switch.s", "switch", "line.ab")
+    for feeder, bus in (("f2", "c"), ("f3", "d")):
+        b.add_branch(f"line.{feeder}", "line", "sub", bus)
+        b.add_device(f"breaker.{feeder}", "breaker", f"line.{feeder}")
+        b.add_branch(f"line.tie{feeder[1]}", "line", "b", bus)
+        b.add_device(f"switch.tie{feeder[1]}", "switch", f"line.tie{feeder[1]}",
+                     normally_open=True)
+    for bus in "abcd":
+        b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
+        for m in range(1, 4):
+            b.add_customer(f"{bus}.{m}", f"{bus}s")
+    b.add_source("vsource.sub", "sub")
+    return b.build()
+
+
+def test_a_section_fed_through_two_ties_stays_on_while_either_is_closed() -> None:
+    """Breaker f1 feeds section a, then switch s section b; ties join b to feeders 2
+    and 3. f1 trips at 0; a crew opens s at 30 and closes tie 2 at 32 (b is back),
+    then tie 3 at 33 (into a section with power: nothing changes), and opens tie 2 at
+    40 (b moves to feeder 3 without a break). f1 closes at 45. b stays on until tie 3
+    opens too, at 50: dark from then."""
+    engine = run(_two_ties(), [
+        device("breaker.f1", 0, "open"), call("b.1", 5), device("switch.s", 30, "open"),
+        device("switch.tie2", 32, "closed"), device("switch.tie3", 33, "closed"),
+        device("switch.tie2", 40, "open")])
+    assert engine.customer_status("b.1") is None
+    assert [engine.customer_ids_of(o) for o in engine.book.live()] == [("a.1", "a.2", "a.3")]
+    for data in (device("breaker.f1", 45, "closed"), device("switch.tie3", 50, "open")):
+        engine.apply(parse_event(data))
+    assert set(live(engine)) == {"switch.s"}
+    assert live(engine)["switch.s"].started.isoformat() == at(50)
+
+
 def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
     """Assigned → en route → on site (confirmed) → restored; ETR override and cause kept."""
     engine = run(feeder, [call("b1.1", 1), call("b1.2", 2)])

@@ -32,10 +32,11 @@ from outage.errors import EventError
 from outage.events import parse_event
 
 from .conftest import T0, lateral_feeder
-from .test_engine import _two_feeders_with_a_tie, _two_substations
+from .test_engine import _two_feeders_with_a_tie, _two_substations, _two_ties
 
 NETWORKS = {"laterals": lateral_feeder(),
             "tie": _two_feeders_with_a_tie(("switch.s1", "switch.s2")),
+            "two ties": _two_ties(),
             "two sources": _two_substations()}
 SOURCES = ("scada", "crew")
 
