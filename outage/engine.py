@@ -1520,9 +1520,13 @@ class OutageEngine:
             affected = self._interrupted_by(c)
             customers = self._back_on(affected, still_open)
             ids = self.network.customers.ids
-            # Everyone it interrupted, those restored in steps before it (back-fed) too.
-            early = [c for _, step in outage.steps for c in step]
-            outage.customer_ids = tuple(ids[i] for i in affected) + tuple(early)
+            # Everyone it interrupted, those restored in steps before it (back-fed) too,
+            # once: a section back-fed and dark again since is among `affected`.
+            now_ids = tuple(ids[i] for i in affected)
+            out_now = set(now_ids)
+            early = list(dict.fromkeys(c for _, step in outage.steps for c in step
+                                       if c not in out_now))
+            outage.customer_ids = now_ids + tuple(early)
             self._refresh(outage, when)
             if early:
                 outage.customers_out += int(self.network.customers.count[

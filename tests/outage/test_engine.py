@@ -669,6 +669,20 @@ def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -
     assert set(live(engine)) == {"switch.s"}
 
 
+def test_a_section_dark_again_before_the_repair_is_in_its_record_once() -> None:
+    """The tie that back-fed section b opens again at 40, the breaker's outage still
+    live: b is its again. When the breaker closes, its record names each customer
+    once, and counts six (it named b's three twice, and counted nine)."""
+    engine = run(_two_feeders_with_a_tie(), [
+        device("breaker.f1", 0, "open"), call("b.1", 5), device("switch.s", 30, "open"),
+        device("switch.tie", 32, "closed"), device("switch.tie", 40, "open"),
+        device("breaker.f1", 90, "closed", "crew")])
+    breaker = next(o for o in engine.outages() if o.device_id == "breaker.f1")
+    assert sorted(breaker.customer_ids) == ["a.1", "a.2", "a.3", "b.1", "b.2", "b.3"]
+    assert breaker.customers_out == 6
+    assert set(live(engine)) == {"switch.s"}  # b is still dark behind s
+
+
 def test_fault_isolated_and_both_sides_restored_by_switching() -> None:
     """The textbook isolation and restoration: a fault in section b trips breaker f1 at
     0; a crew opens s1 and s2 on either side of it (40, 41), the breaker closes at 45

@@ -30,6 +30,7 @@ from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import parse_event
+from outage.records import Stage
 
 from .conftest import T0, lateral_feeder
 from .test_engine import _two_feeders_with_a_tie, _two_substations, _two_ties
@@ -136,6 +137,12 @@ def _check_invariants(engine: OutageEngine) -> None:
     for outage in engine.outages():
         if outage.restored is not None:
             assert outage.restored >= outage.started, outage.id
+        # A record names each customer it interrupted once, and counts them so.
+        ids = engine.customer_ids_of(outage)
+        assert len(set(ids)) == len(ids), outage.id
+        if outage.stage is Stage.RESTORED:
+            count = sum(int(network.customers.count[network.customers.index[c]]) for c in ids)
+            assert outage.customers_out == count, outage.id
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
