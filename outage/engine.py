@@ -1014,6 +1014,9 @@ class OutageEngine:
             touched += self._remap(self.predictor.set_detached(boundary, False), op.time)
             if still_open:
                 touched += self._remap(self.predictor.set_forced(boundary, True), op.time)
+                # Dark from now: the back-feed restored them (`_mark_restored`) since
+                # the outage above began.
+                self.out_since[self._fed_customers(boundary)] = _seconds(op.time)
             above = self._outage_of_candidate_path(boundary)
             if above is not None and above.active:  # the section is its again
                 self._refresh(above, op.time, recount=True)
@@ -1548,9 +1551,17 @@ class OutageEngine:
                     touched += self._remap(self.predictor.set_forced(a, True), when)
                 inner = self._outage_at(a)
                 if inner is not None:
-                    inner.started = min(inner.started, outage.started)
+                    inner.started = min(inner.started, self._dark_since(a, outage))
             touched.append(outage)
         return touched
+
+    def _dark_since(self, a: int, outage: Outage) -> datetime:
+        """When the section behind `a` (still open as `outage` is restored) went dark:
+        with `outage`, or later, when a tie that back-fed it in the meantime opened."""
+        since = float(self.out_since[self.customers_below(a)].min())
+        if math.isfinite(since) and since > _seconds(outage.started):
+            return EPOCH + timedelta(seconds=since)
+        return outage.started
 
     def _mark_restored(self, customers: np.ndarray, started: datetime,
                        when: datetime) -> None:

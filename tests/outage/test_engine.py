@@ -21,7 +21,7 @@ from outage.records import Outage, Stage
 from outage.scoring import PredictionParams
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
-from .conftest import at, call, device, meter
+from .conftest import T0, at, call, device, meter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -672,7 +672,9 @@ def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -
 def test_a_section_dark_again_before_the_repair_is_in_its_record_once() -> None:
     """The tie that back-fed section b opens again at 40, the breaker's outage still
     live: b is its again. When the breaker closes, its record names each customer
-    once, and counts six (it named b's three twice, and counted nine)."""
+    once, and counts six (it named b's three twice, and counted nine). b, still dark
+    behind s, is an outage of its own from 40, when the tie opened (it was backdated
+    to the breaker's start, as if b had never had power in between)."""
     engine = run(_two_feeders_with_a_tie(), [
         device("breaker.f1", 0, "open"), call("b.1", 5), device("switch.s", 30, "open"),
         device("switch.tie", 32, "closed"), device("switch.tie", 40, "open"),
@@ -681,6 +683,13 @@ def test_a_section_dark_again_before_the_repair_is_in_its_record_once() -> None:
     assert sorted(breaker.customer_ids) == ["a.1", "a.2", "a.3", "b.1", "b.2", "b.3"]
     assert breaker.customers_out == 6
     assert set(live(engine)) == {"switch.s"}  # b is still dark behind s
+    engine.apply(parse_event(device("switch.s", 120, "closed", "crew")))
+    outages = engine.outages()
+    spans = sorted((r.customer_ids, (r.start - T0).total_seconds() / 60,
+                    (r.end - T0).total_seconds() / 60) for r in interruptions(
+        engine.network, outages, {o.id: engine.customer_ids_of(o) for o in outages}))
+    assert spans == [(("a.1", "a.2", "a.3"), 0, 90), (("b.1", "b.2", "b.3"), 0, 32),
+                     (("b.1", "b.2", "b.3"), 40, 120)]
 
 
 def test_fault_isolated_and_both_sides_restored_by_switching() -> None:
