@@ -593,13 +593,15 @@ def test_unknown_ids_are_refused(feeder: Network) -> None:
     assert engine.now is None  # refused before anything changed, the clock included
 
 
-def _two_feeders_with_a_tie(switches: tuple[str, ...] = ("switch.s",)) -> Network:
+def _two_feeders_with_a_tie(switches: tuple[str, ...] = ("switch.s",),
+                            others: tuple[str, ...] = ("c",)) -> Network:
     """Feeder 1: breaker f1, then sections of one transformer each (a.1-a.3, b.1-b.3,
-    then d, e, …), one of `switches` between each two; feeder 2: breaker f2,
-    transformer c (c.1-c.3); a normally-open tie from feeder 1's last section to c."""
+    then d, e, …), one of `switches` between each two; a feeder of one transformer for
+    each of `others` (breakers f2, f3, …), each with a normally-open tie from feeder 1's
+    last section: switch.tie when there is one, else switch.tie2, switch.tie3, …"""
     sections = "abdefg"[:len(switches) + 1]
     b = NetworkBuilder("backfeed", crs="EPSG:4326", units="deg")
-    for n, bus in enumerate(("sub", *sections, "c")):
+    for n, bus in enumerate(("sub", *sections, *others)):
         b.add_bus(bus, 0.01 * n, 0.0)
         b.add_bus(f"{bus}s", 0.01 * n, 0.001)
     b.add_branch("line.f1", "line", "sub", "a")
@@ -607,11 +609,13 @@ def _two_feeders_with_a_tie(switches: tuple[str, ...] = ("switch.s",)) -> Networ
     for switch, (near, far) in zip(switches, itertools.pairwise(sections), strict=True):
         b.add_branch(f"line.{near}{far}", "line", near, far)
         b.add_device(switch, "switch", f"line.{near}{far}")
-    b.add_branch("line.f2", "line", "sub", "c")
-    b.add_device("breaker.f2", "breaker", "line.f2")
-    b.add_branch("line.tie", "line", sections[-1], "c")
-    b.add_device("switch.tie", "switch", "line.tie", normally_open=True)
-    for bus in (*sections, "c"):
+    for n, bus in enumerate(others, start=2):
+        b.add_branch(f"line.f{n}", "line", "sub", bus)
+        b.add_device(f"breaker.f{n}", "breaker", f"line.f{n}")
+        tie = "tie" if len(others) == 1 else f"tie{n}"
+        b.add_branch(f"line.{tie}", "line", sections[-1], bus)
+        b.add_device(f"switch.{tie}", "switch", f"line.{tie}", normally_open=True)
+    for bus in (*sections, *others):
         b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
         for m in range(1, 4):
             b.add_customer(f"{bus}.{m}", f"{bus}s")
@@ -769,27 +773,8 @@ def test_a_switch_opened_with_the_tie_closed_but_its_far_side_dark_is_an_outage(
 
 def _two_ties() -> Network:
     """Breaker f1, section a, switch s, section b; feeders 2 (c) and 3 (d), each with a
-    normally-open tie to b."""
-    b = NetworkBuilder("two ties", crs="EPSG:4326", units="deg")
-    for n, bus in enumerate(("sub", "a", "b", "c", "d")):
-        b.add_bus(bus, 0.01 * n, 0.0)
-        b.add_bus(f"{bus}s", 0.01 * n, 0.001)
-    b.add_branch("line.f1", "line", "sub", "a")
-    b.add_device("breaker.f1", "breaker", "line.f1")
-    b.add_branch("line.ab", "line", "a", "b")
-    b.add_device("switch.s", "switch", "line.ab")
-    for feeder, bus in (("f2", "c"), ("f3", "d")):
-        b.add_branch(f"line.{feeder}", "line", "sub", bus)
-        b.add_device(f"breaker.{feeder}", "breaker", f"line.{feeder}")
-        b.add_branch(f"line.tie{feeder[1]}", "line", "b", bus)
-        b.add_device(f"switch.tie{feeder[1]}", "switch", f"line.tie{feeder[1]}",
-                     normally_open=True)
-    for bus in "abcd":
-        b.add_branch(f"transformer.{bus}", "service_transformer", bus, f"{bus}s")
-        for m in range(1, 4):
-            b.add_customer(f"{bus}.{m}", f"{bus}s")
-    b.add_source("vsource.sub", "sub")
-    return b.build()
+    normally-open tie to b (switch.tie2, switch.tie3)."""
+    return _two_feeders_with_a_tie(others=("c", "d"))
 
 
 def test_a_section_fed_through_two_ties_stays_on_while_either_is_closed() -> None:
