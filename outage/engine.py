@@ -1558,7 +1558,8 @@ class OutageEngine:
     def _dark_since(self, a: int, outage: Outage) -> datetime:
         """When the section behind `a` (still open as `outage` is restored) went dark:
         with `outage`, or later, when a tie that back-fed it in the meantime opened."""
-        since = float(self.out_since[self.customers_below(a)].min())
+        customers = self.customers_below(a)
+        since = float(self.out_since[customers].min()) if len(customers) else math.inf
         if math.isfinite(since) and since > _seconds(outage.started):
             return EPOCH + timedelta(seconds=since)
         return outage.started
