@@ -696,10 +696,9 @@ def test_a_section_dark_again_before_the_repair_is_in_its_record_once() -> None:
                      (("b.1", "b.2", "b.3"), 40, 120)]
 
 
-def test_a_device_feeding_nobody_left_open_as_its_outer_device_closes() -> None:
-    """Switch e feeds no customer (a line end, as IEEE 123's sw6). Opened inside the
-    breaker's outage and left open when the breaker closes, it is a partial
-    restoration of nobody (working out when its section went dark crashed)."""
+def _empty_end() -> Network:
+    """Breaker f1 (h.1-h.3), and switch e at a line end that feeds no customer (as IEEE
+    123's sw6)."""
     b = NetworkBuilder("empty end", crs="EPSG:4326", units="deg")
     for bus, x in (("sub", 0.0), ("head", 0.001), ("end", 0.002)):
         b.add_bus(bus, x, 0.0)
@@ -710,7 +709,14 @@ def test_a_device_feeding_nobody_left_open_as_its_outer_device_closes() -> None:
     for m in range(1, 4):
         b.add_customer(f"h.{m}", "head", x=0.001, y=0.0001 * m)
     b.add_source("vsource.sub", "sub")
-    engine = run(b.build(), [device("breaker.f1", 0, "open"), call("h.1", 2),
+    return b.build()
+
+
+def test_a_device_feeding_nobody_left_open_as_its_outer_device_closes() -> None:
+    """Switch e feeds no customer. Opened inside the breaker's outage and left open
+    when the breaker closes, it is a partial restoration of nobody (working out when
+    its section went dark crashed)."""
+    engine = run(_empty_end(), [device("breaker.f1", 0, "open"), call("h.1", 2),
                              device("switch.e", 10, "open"), device("breaker.f1", 60, "closed")])
     records = {o.device_id: o for o in engine.outages()}
     assert records["breaker.f1"].stage is Stage.RESTORED

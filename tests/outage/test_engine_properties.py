@@ -33,12 +33,13 @@ from outage.events import parse_event
 from outage.records import Stage
 
 from .conftest import T0, lateral_feeder
-from .test_engine import _two_feeders_with_a_tie, _two_substations, _two_ties
+from .test_engine import _empty_end, _two_feeders_with_a_tie, _two_substations, _two_ties
 
 NETWORKS = {"laterals": lateral_feeder(),
             "tie": _two_feeders_with_a_tie(("switch.s1", "switch.s2")),
             "two ties": _two_ties(),
-            "two sources": _two_substations()}
+            "two sources": _two_substations(),
+            "empty end": _empty_end()}
 SOURCES = ("scada", "crew")
 
 
