@@ -117,7 +117,9 @@ class Predictor:
         """
         forced = self.forced[a]
         if forced and not self.isolating[a]:
-            return FORCED
+            # Open with nobody behind it (a line end, or all of it fed from elsewhere):
+            # no outage, and no cover over the devices above it.
+            return FORCED if self._sp[a] else -math.inf
         # Silent meters speak only of devices inside a recently restored outage (where
         # the prior is capped): above it, a fresh operation would have brought fresh gasps.
         calls, gasps = self.calls[a], self.gasps[a]
@@ -146,10 +148,11 @@ class Predictor:
         """True when `a` operating is the best explanation of the evidence below it.
 
         A device reported open is an outage whatever lies below it (devices open
-        inside it too are part of the same outage until it closes again).
+        inside it too are part of the same outage until it closes again), when
+        someone is behind it.
         """
         if self.forced[a]:
-            return True
+            return bool(self._sp[a])
         s = self._score[a]
         return s > 0 and s >= self.child_sum[a]
 

@@ -718,9 +718,18 @@ def test_a_device_feeding_nobody_left_open_as_its_outer_device_closes() -> None:
     its section went dark crashed)."""
     engine = run(_empty_end(), [device("breaker.f1", 0, "open"), call("h.1", 2),
                              device("switch.e", 10, "open"), device("breaker.f1", 60, "closed")])
-    records = {o.device_id: o for o in engine.outages()}
-    assert records["breaker.f1"].stage is Stage.RESTORED
-    assert records["breaker.f1"].customers_out == 3
+    (outage,) = engine.outages()  # none of nobody at switch e
+    assert outage.device_id == "breaker.f1" and outage.stage is Stage.RESTORED
+    assert outage.customers_out == 3
+
+
+def test_a_device_reported_open_with_nobody_behind_it_hides_no_outage_above() -> None:
+    """SCADA reports switch e open, then the breaker's three customers call: the board
+    showed switch e, an outage of no one, and the callers' outage nowhere (a device
+    reported open outranked every device above it)."""
+    engine = run(_empty_end(), [device("switch.e", 0, "open"),
+                                *(call(f"h.{m}", m) for m in range(1, 4))])
+    assert {k: o.customers_out for k, o in live(engine).items()} == {"breaker.f1": 3}
 
 
 def test_fault_isolated_and_both_sides_restored_by_switching() -> None:

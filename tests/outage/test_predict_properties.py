@@ -41,7 +41,8 @@ def _reference(p: Predictor) -> set[int]:
         below = [best(c) for c in children[a]]
         kids = sum(b for b, _ in below)
         score = p.score(a)
-        if p.forced[a] or (score > 0 and score >= kids):
+        # Reported open, an outage of whoever is behind it (nobody: no outage).
+        if (p.forced[a] and p.tree.service_points[a] > 0) or (score > 0 and score >= kids):
             return score, {a}
         return max(kids, 0.0), set().union(*(s for _, s in below)) if below else set()
 
