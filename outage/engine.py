@@ -1049,8 +1049,11 @@ class OutageEngine:
             if tie is not None:
                 return self._transferred(c, replace(op, device_id=tie))
             # Opened inside an outage on the board: maybe isolating the fault, the
-            # device above still open too (the reports decide).
-            isolating = self._outage_of_candidate_path(self._cand_parent[c]) is not None
+            # device above still open too (the reports decide). So with any a crew
+            # reports open: a crew sees that device, not those above it, where SCADA
+            # watches them too (it would have reported one above open).
+            isolating = (op.source != "scada"
+                         or self._outage_of_candidate_path(self._cand_parent[c]) is not None)
             touched = self._remap(self.predictor.set_forced(c, True, isolating=isolating),
                                   op.time)
             outage = self._outage_at(c)

@@ -732,6 +732,21 @@ def test_a_device_reported_open_with_nobody_behind_it_hides_no_outage_above() ->
     assert {k: o.customers_out for k, o in live(engine).items()} == {"breaker.f1": 3}
 
 
+def test_a_crew_reported_open_device_is_weighed_against_the_reports_above_it(
+        feeder: Network) -> None:
+    """A crew reports transformer a1 open; then 30 customers call from all over recloser
+    r1's other transformers. The recloser it is, holding a1 (the board showed a1, a2,
+    a3 and fuse b: a device reported open outranked every device above it). SCADA's
+    report keeps that rank: SCADA watches the devices above too, and would have
+    reported the recloser open."""
+    calls = [call(f"{lateral}{t}.{m}", 1 + m) for lateral in "ab" for t in (1, 2, 3)
+             for m in (1, 3) if f"{lateral}{t}" != "a1"]
+    engine = run(feeder, [device("transformer.a1", 0, "open", "crew"), *calls])
+    assert {k: o.customers_out for k, o in live(engine).items()} == {"recloser.r1": 36}
+    engine = run(feeder, [device("transformer.a1", 0, "open", "scada"), *calls])
+    assert "transformer.a1" in live(engine)
+
+
 def test_fault_isolated_and_both_sides_restored_by_switching() -> None:
     """The textbook isolation and restoration: a fault in section b trips breaker f1 at
     0; a crew opens s1 and s2 on either side of it (40, 41), the breaker closes at 45
