@@ -336,9 +336,7 @@ class OutageEngine:
                                  "different sources: no one device could be open for both")
         if action.action is Action.SPLIT:
             customers = tuple(self._spelt("customer_id", c, notes) for c in action.customer_ids)
-            index = self.network.customers.index
-            parents = {self._parent[index[c]] for c in customers}
-            inside = {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
+            inside = self._split_devices(outage, customers)
             if not inside or inside == {outage.candidate}:
                 raise EventError("split: those customers are not below a device inside the "
                                  "outage")
@@ -962,8 +960,9 @@ class OutageEngine:
                 near, far = paths[side], paths[1 - side]
                 if c not in near or c in far or self._dark(far):
                     continue
+                # Nothing between the tie's end and `c` open, or fed from elsewhere.
                 between = near[:near.index(c)]
-                if self._isolated_by(between) is None and not self._fed.keys() & set(between):
+                if not any(self.predictor.forced[a] or a in self._fed for a in between):
                     return tie
         return None
 
@@ -1294,13 +1293,17 @@ class OutageEngine:
             return []
         return self._remap(self.predictor.set_forced(common, True), when)
 
+    def _split_devices(self, outage: Outage, customer_ids: tuple[str, ...]) -> set[int]:
+        """The lowest devices over `customer_ids` that lie inside `outage`."""
+        index = self.network.customers.index
+        parents = {self._parent[index[c]] for c in customer_ids}
+        return {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
+
     def _split(self, outage: Outage, customer_ids: tuple[str, ...], when: datetime) -> list[Outage]:
         """Force open the devices below the outage over `customer_ids` (checked in
         `_check_action`): they become outages of their own."""
-        parents = {self._parent[self.network.customers.index[c]] for c in customer_ids}
-        inside = {p for p in parents if p != NONE and self.tree.contains(outage.candidate, p)}
         touched: list[Outage] = []
-        for p in sorted(inside - {outage.candidate}):
+        for p in sorted(self._split_devices(outage, customer_ids) - {outage.candidate}):
             touched += self._remap(self.predictor.set_forced(p, True), when)
         return touched
 

@@ -14,8 +14,10 @@ Under the model's independence assumptions this is the exact maximum-likelihood
 set of outages (with the prior), and a report changes only the candidates on
 its customer's path to the source, so each update costs the depth of the tree.
 A candidate reported open by SCADA or a crew is forced: it is an outage whatever
-the reports say. Reported open inside a live outage above it (a crew isolating the
-fault), its parent is weighed against what its reports say: the parent may be open too.
+the reports say. Reported open by a crew, or inside a live outage above it (a crew
+isolating the fault), its parent is weighed against what its reports say: the parent
+may be open too. SCADA's report of a device with no outage above it outranks every
+device above it (SCADA watches those too).
 """
 
 from __future__ import annotations
@@ -63,8 +65,9 @@ class Predictor:
         self.gasp_t = [0.0] * n
         self.gasp_t2 = [0.0] * n
         self.forced = [False] * n
-        # Reported open inside a live outage above it (a crew isolating a fault): the
-        # device above is weighed against its reports rather than vetoed.
+        # Reported open by a crew, or inside a live outage above it (a crew isolating a
+        # fault): the device above is weighed against its reports rather than vetoed
+        # (the engine decides which opens these are).
         self.isolating = [False] * n
         # Sections fed from elsewhere (back-fed through a tie): the devices above do not
         # feed them, so while fed they hang off the tree (their parent link cut), trees
