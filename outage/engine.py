@@ -95,7 +95,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 27
+STATE_VERSION = 28
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1058,6 +1058,9 @@ class OutageEngine:
             outage = self._outage_at(c)
             if outage is not None:
                 outage.stage = max(outage.stage, Stage.CONFIRMED, key=_stage_order)
+                found = self._found_since(c, op)
+                if found is not None and found < outage.started:
+                    outage.started = outage.first_report = found
                 self._refresh(outage, op.time)
                 if outage not in touched:
                     touched.append(outage)
@@ -1352,8 +1355,7 @@ class OutageEngine:
             # outage since, not this find, and its reports must stand.
             return []
         started = self._start_of(c, op.time)
-        recent = customers[self.restored_at[customers] >= _seconds(op.time - NESTED_WINDOW)]
-        since = float(self.out_since[recent].min()) if len(recent) else math.inf
+        since = self._never_back_since(customers, op.time)
         if math.isfinite(since):  # not for meters that said they had power since
             started = min(started, EPOCH + timedelta(seconds=since))
         if op.source == "scada" and started >= op.time:
@@ -1370,6 +1372,32 @@ class OutageEngine:
             how += (f"Nobody reported it, so its start is taken as the middle of the "
                     f"storm's {len(storm)} other outages' starts ({started:%H:%M}). ")
         return self._record_found(c, started, op.time, how)
+
+    def _never_back_since(self, customers: np.ndarray, when: datetime) -> float:
+        """When those of `customers` restored lately (within NESTED_WINDOW of `when`)
+        went out, the earliest, in the heaps' seconds: inf when none was, or all said
+        they had power since."""
+        recent = customers[self.restored_at[customers] >= _seconds(when - NESTED_WINDOW)]
+        return float(self.out_since[recent].min()) if len(recent) else math.inf
+
+    def _found_since(self, c: int, op: DeviceOperation) -> datetime | None:
+        """When a device a crew reports open went dark, if it was found open behind an
+        outage above it restored lately: its customers never came back (a nested
+        outage, found before the repair rather than at it). None for SCADA (it reports
+        an opening as it happens), or when the latest restoration of the area was the
+        device's own or one below it (opened again since), or none lately."""
+        if op.source == "scada":
+            return None
+        since = op.time - NESTED_WINDOW
+        latest = max((o for o in self.book.outages.values()
+                      if o.stage is Stage.RESTORED and o.restored is not None
+                      and o.restored >= since and (self.tree.contains(o.candidate, c)
+                                                   or self.tree.contains(c, o.candidate))),
+                     key=lambda o: o.restored or op.time, default=None)
+        if latest is None or latest.candidate == c or not self.tree.contains(latest.candidate, c):
+            return None
+        dark = self._never_back_since(self.customers_below(c), op.time)
+        return EPOCH + timedelta(seconds=dark) if math.isfinite(dark) else None
 
     def _storm_onsets(self, when: datetime) -> list[datetime]:
         """The starts, in order, of the outages going on at `when` or restored within

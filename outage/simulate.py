@@ -54,6 +54,9 @@ class ScenarioParams:
     # Crews report a close this long after the repair (on the way to the next job), so
     # the meters' restore messages come first; SCADA reports at once.
     crew_report_delay_minutes: float = 0.0
+    # Share of faulted devices a crew reports open on arrival, before the repair (a
+    # blown fuse found, the confirmation most OMS ask the crew for); SCADA's need none.
+    crew_confirm_share: float = 0.0
     start: datetime = STORM_START
 
 
@@ -162,7 +165,8 @@ class ScenarioBuilder:
         customers = self._customers[outer]
         self._record(s, outer, customers, t0, t1)
         self._reports(s, customers, t0, t1, rng)
-        self._device(s, outer, t0, t1, scada=self.tree.kind[outer] in p.scada_kinds)
+        self._device(s, outer, t0, t1, rng, scada=self.tree.kind[outer] in p.scada_kinds,
+                     found_from=t0)
         if inner < 0:
             self._restores(s, customers, t1, rng)
             return
@@ -171,7 +175,8 @@ class ScenarioBuilder:
             t_inner = t0 + timedelta(minutes=float(rng.uniform(p.repair_minutes[0] / 2,
                                                                (t1 - t0).total_seconds() / 60)))
             self._record(s, inner, self._customers[inner], t0, t_inner)
-            self._device(s, inner, t0, t_inner, scada=False, report_open=False)
+            self._device(s, inner, t0, t_inner, rng, scada=False, report_open=False,
+                         found_from=t0)
             self._restores(s, customers, t1, rng)
             return
         # The inner device is found still open when the outer one closes.
@@ -180,7 +185,8 @@ class ScenarioBuilder:
         self._record(s, inner, inside, t0, t2)
         self._restores(s, np.setdiff1d(customers, inside), t1, rng)
         self._reports(s, inside, t1 + timedelta(minutes=5), t2, rng, gasps=False)
-        self._device(s, inner, t0, t2, scada=False, report_open=False)
+        # Found by a crew once the outer device is closed and these customers still out.
+        self._device(s, inner, t0, t2, rng, scada=False, report_open=False, found_from=t1)
         self._restores(s, inside, t2, rng)
 
     def _sectionalized(self, s: Scenario, outer: int, inner: int, t0: datetime,
@@ -197,12 +203,13 @@ class ScenarioBuilder:
         self._record(s, outer, customers, t0, t1)
         self._record(s, inner, inside, t0, t2)
         self._reports(s, customers, t0, t1, rng)
-        self._device(s, outer, t0, t1, scada=self.tree.kind[outer] in p.scada_kinds)
+        self._device(s, outer, t0, t1, rng, scada=self.tree.kind[outer] in p.scada_kinds,
+                     found_from=t0)
         s.events.append({"type": "device", "time": t_open, "device_id":
                          self.tree.element_id[inner], "state": "open", "source": "crew"})
         self._restores(s, np.setdiff1d(customers, inside), t1, rng)
         self._reports(s, inside, t1 + timedelta(minutes=5), t2, rng, gasps=False)
-        self._device(s, inner, t0, t2, scada=False, report_open=False)
+        self._device(s, inner, t0, t2, rng, scada=False, report_open=False)  # opened above
         self._restores(s, inside, t2, rng)
 
     def _record(self, s: Scenario, c: int, customers: np.ndarray, t0: datetime,
@@ -253,14 +260,24 @@ class ScenarioBuilder:
             event["hazard"] = "wire_down"
         s.events.append(event)
 
-    def _device(self, s: Scenario, c: int, t0: datetime, t1: datetime, *, scada: bool,
-                report_open: bool = True) -> None:
+    def _device(self, s: Scenario, c: int, t0: datetime, t1: datetime,
+                rng: np.random.Generator, *, scada: bool, report_open: bool = True,
+                found_from: datetime | None = None) -> None:
+        """The device events of a fault at `c` from `t0` to its repair at `t1`: SCADA's
+        open (when it watches `c`), a crew's open on arrival after `found_from` (a
+        share of faults, `crew_confirm_share`), the close at the repair."""
         device = self.tree.element_id[c]
         if self.tree.kind[c] == "source":
             return  # a source has no device to close: restoration shows in meters only
         if scada and report_open:
             s.events.append({"type": "device", "time": t0, "device_id": device, "state": "open",
                              "source": "scada"})
+        share = s.params.crew_confirm_share
+        # Drawn only when asked for, so scenarios without confirmations keep their draws.
+        if share and found_from is not None and not scada and rng.random() < share:
+            arrived = t1 - (t1 - found_from) * float(rng.uniform(0.2, 0.8))
+            s.events.append({"type": "device", "time": arrived, "device_id": device,
+                             "state": "open", "source": "crew"})
         reported = t1 if scada else t1 + timedelta(minutes=s.params.crew_report_delay_minutes)
         s.events.append({"type": "device", "time": reported, "device_id": device,
                          "state": "closed", "source": "scada" if scada else "crew"})

@@ -502,6 +502,46 @@ def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_ou
     assert live(engine) == {}
 
 
+def _fuse_a_out_then_closed() -> list[dict[str, Any]]:
+    """Five calls under fuse a from minute 0; a crew closes the fuse at 60."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    return [*events, device("fuse.a", 60, "closed", "crew")]
+
+
+def test_a_crew_finding_a_device_open_after_the_outer_one_closed_backdates_it(
+    feeder: Network,
+) -> None:
+    """The fuse closes; at 100 a crew reports transformer a3 open, and repairs it at 150.
+    a3 was open all along (its customers never came back): the record starts with the
+    fuse's outage, as the same find reported only at the close does."""
+    events = [*_fuse_a_out_then_closed(), device("transformer.a3", 100, "open", "crew")]
+    engine = run(feeder, events)
+    assert live(engine)["transformer.a3"].started.isoformat() == at(0)
+    engine.apply(parse_event(device("transformer.a3", 150, "closed", "crew")))
+    inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
+    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+
+
+@pytest.mark.parametrize("case", ["scada", "power back", "its own outage"])
+def test_a_device_reported_open_after_a_restoration_is_not_always_backdated(
+    feeder: Network, case: str,
+) -> None:
+    """A SCADA open is reported as it happens; meters that said they had power since
+    were not out; a device whose own outage was restored has opened again."""
+    events = _fuse_a_out_then_closed()
+    if case == "scada":
+        events.append(device("transformer.a3", 100, "open", "scada"))
+    elif case == "power back":
+        events += [meter(f"a3.{m}", 61, "on") for m in range(1, 7)]
+        events.append(device("transformer.a3", 100, "open", "crew"))
+    else:
+        events += [device("fuse.a", 80, "open", "crew"), device("fuse.a", 90, "closed", "crew"),
+                   device("fuse.a", 100, "open", "crew")]
+    engine = run(feeder, events)
+    opened = events[-1]["device_id"]
+    assert live(engine)[opened].started.isoformat() == at(100)
+
+
 def test_reports_left_under_a_prediction_the_crew_disproved_still_show_as_an_outage() -> None:
     """Breaker predicted; the crew finds fuse x instead. Calls from the breaker's own
     customers stay explained by the breaker, which must then have a live record."""

@@ -1,0 +1,55 @@
+"""The scenario simulator: what crews report of the devices that operate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gis import Network
+from outage.simulate import ScenarioBuilder, ScenarioParams
+
+
+def _device_events(events: list[dict[str, Any]], device_id: str) -> list[tuple[str, str, str]]:
+    return [(e["time"], e["state"], e["source"]) for e in events
+            if e["type"] == "device" and e["device_id"] == device_id]
+
+
+@pytest.mark.parametrize("kind", ["single", "nested", "inner_first"])
+def test_crews_confirm_a_faulted_device_open_on_arrival_before_the_repair(
+    feeder: Network, kind: str,
+) -> None:
+    """With every fault confirmed, each faulted device is reported open by a crew while
+    its customers are out and before its close; a nested pair's inner device only after
+    the outer one is closed (the crew finds it then)."""
+    params = ScenarioParams(kind=kind, call_rate=0.3, meter_delivery=0.5, crew_confirm_share=1.0)
+    for seed in range(5):
+        scenario = ScenarioBuilder(feeder).build(params, seed)
+        closes = {}
+        for truth in scenario.truth:
+            opened, closed = _device_events(scenario.events, truth.device_id)
+            assert (opened[1:], closed[1:]) == (("open", "crew"), ("closed", "crew"))
+            assert opened[0] < closed[0]
+            closes[truth.device_id] = closed[0]
+        if kind == "nested":
+            outer, inner = scenario.truth
+            assert _device_events(scenario.events, inner.device_id)[0][0] > closes[outer.device_id]
+
+
+def test_crews_report_opens_only_when_asked_and_only_of_the_faulted_devices(
+    feeder: Network,
+) -> None:
+    """No crew reports a device open unless asked; asked, crews report open exactly the
+    devices that operate, the same devices as without (they are drawn first)."""
+    for kind in ("single", "storm", "nested"):
+        plain = ScenarioParams(kind=kind, outages=3, call_rate=0.3, meter_delivery=0.5)
+        confirmed = ScenarioParams(kind=kind, outages=3, call_rate=0.3, meter_delivery=0.5,
+                                   crew_confirm_share=1.0)
+        builder = ScenarioBuilder(feeder)
+        events = builder.build(plain, 3).events
+        assert not [e for e in events if e["type"] == "device" and e["state"] == "open"]
+        with_opens = builder.build(confirmed, 3)
+        truth = {t.device_id for t in with_opens.truth}
+        assert truth == {t.device_id for t in builder.build(plain, 3).truth}
+        opens = [e for e in with_opens.events if e["type"] == "device" and e["state"] == "open"]
+        assert {e["device_id"] for e in opens} == truth
