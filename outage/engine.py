@@ -1069,10 +1069,34 @@ class OutageEngine:
         if late is not None:
             touched = late
         else:
-            touched = self._restore_below(c, op.time)
+            back = self._back_before_close(c, op)
+            touched = self._restore_below(c, back)
+            for outage in touched:
+                if back < op.time and outage.candidate == c and not outage.active:
+                    outage.explanation += (
+                        f" Restored at {back:%H:%M}, when its meters said the power was back; "
+                        f"{op.source} reported {op.device_id} closed at {op.time:%H:%M}.")
             if not touched and known is None:
                 touched = self._found_open(c, op)
         return touched + self._known_closed(c, op) + self._resync(op.time)
+
+    def _back_before_close(self, c: int, op: DeviceOperation) -> datetime:
+        """When the power behind a device reported open came back: by the restore
+        messages of the meters it feeds (none fed from elsewhere or behind a device still
+        open), when they came before a crew's close (crews report on the way to the next
+        job, within CLOSE_REPORTED_LATE) and after any switching step of its outage, the
+        lower median of their times; else the close itself (SCADA reports at once)."""
+        outage = self._outage_at(c)
+        if op.source == "scada" or outage is None or not self.predictor.forced[c]:
+            return op.time
+        since = max([outage.started, op.time - CLOSE_REPORTED_LATE,
+                     *(when for when, _ in outage.steps)])
+        fed = self._back_on(self._interrupted_by(c), self._still_open_below(c))
+        times = self.restore_message_time[fed]
+        back = np.sort(times[(times >= _seconds(since)) & (times <= _seconds(op.time))])
+        if not len(back):
+            return op.time
+        return EPOCH + timedelta(seconds=float(back[(len(back) - 1) // 2]))
 
     def _closed_after_meters(self, c: int, op: DeviceOperation) -> list[Outage] | None:
         """A close that meters below the device beat: their power came back before the
@@ -1103,8 +1127,11 @@ class OutageEngine:
         if exact:
             exact[-1].explanation += f" {how}."
             return [exact[-1]]
-        reported = (np.frombuffer(self.called, dtype=np.uint8)[customers]
-                    | np.frombuffer(self.gasped, dtype=np.uint8)[customers])
+        # Reports since from below it, but for those behind a device still reported
+        # open there (a crew isolated the fault): the close cannot end those.
+        ends = self._back_on(customers, self._still_open_below(c))
+        reported = (np.frombuffer(self.called, dtype=np.uint8)[ends]
+                    | np.frombuffer(self.gasped, dtype=np.uint8)[ends])
         if reported.any():
             return None  # out since, below it: this close may be what ends that
         inside = [o for o in records if self.tree.contains(c, o.candidate)]

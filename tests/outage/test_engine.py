@@ -346,6 +346,26 @@ def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
     assert set(live(engine)) == {"fuse.s2f1l2"}
 
 
+def test_a_late_close_beside_an_isolated_fault_is_no_outage_found_open(
+    feeder: Network,
+) -> None:
+    """Every meter under the recloser gasps and four customers call: the recloser's
+    outage. A crew opens transformer a1 at 40 to isolate the fault and fuse a's other
+    meters and lateral b's say the power is back at 60; a1's customers call again at
+    70, and at 80 the crew reports fuse a closed (on the way to the next job). The calls
+    are behind the open transformer, which that close cannot end: the close reports the
+    restoration the meters did, not a second outage of fuse a found open."""
+    meters = [f"{lateral}{t}.{m}" for lateral in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [*(meter(c, 0.2, "off") for c in meters),
+              *(call(c, 1 + i) for i, c in enumerate(["a1.1", "a2.3", "b1.1", "b2.2"])),
+              device("transformer.a1", 40, "open", "crew"),
+              *(meter(c, 60, "on") for c in meters if not c.startswith("a1")),
+              call("a1.2", 70), call("a1.4", 71), device("fuse.a", 80, "closed", "crew")]
+    engine = run(feeder, events)
+    assert [o.device_id for o in engine.outages() if not o.active] == ["recloser.r1"]
+    assert set(live(engine)) == {"transformer.a1"}
+
+
 def test_silence_a_nested_device_explains_is_not_a_close_that_restored_nobody() -> None:
     """On mv_oberrhein, switch 99 (31 customers) is repaired at 16:34 with switch 55 (30
     of them) still open inside it. No restore message comes (the one customer restored
@@ -520,6 +540,23 @@ def test_a_crew_finding_a_device_open_after_the_outer_one_closed_backdates_it(
     engine.apply(parse_event(device("transformer.a3", 150, "closed", "crew")))
     inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
     assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+
+
+@pytest.mark.parametrize("source", ["crew", "scada"])
+def test_a_close_reported_after_the_meters_came_back_restores_at_their_time(
+    feeder: Network, source: str,
+) -> None:
+    """A crew confirms fuse a open; its meters say the power is back at 60, the crew
+    reports the close at 80 on the way to the next job: the customers were out until
+    60. SCADA reports a close as it happens: its time stands."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4"])]
+    events += [device("fuse.a", 30, "open", source),
+               *(meter(c, 60 + i / 10, "on") for i, c in enumerate(["a1.1", "a2.5", "a3.2"])),
+               device("fuse.a", 80, "closed", source)]
+    (fuse,) = run(feeder, events).outages()
+    assert fuse.restored is not None
+    assert fuse.restored.isoformat() == (at(60.1) if source == "crew" else at(80))
+    assert ("when its meters said the power was back" in fuse.explanation) == (source == "crew")
 
 
 @pytest.mark.parametrize("case", ["scada", "power back", "its own outage"])
