@@ -1127,9 +1127,14 @@ class OutageEngine:
         if exact:
             exact[-1].explanation += f" {how}."
             return [exact[-1]]
-        # Reports since from below it, but for those behind a device still reported
-        # open there (a crew isolated the fault): the close cannot end those.
-        ends = self._back_on(customers, self._still_open_below(c))
+        # Reports since from below it, but for those in an outage below it that began
+        # before the restoration (a nested one, or behind a switch a crew opened to
+        # isolate the fault: out all along, which the close cannot end).
+        restored = min(o.restored or op.time for o in records)
+        nested = [self.customers_below(o.candidate) for o in self.book.live()
+                  if o.candidate != c and self.tree.contains(c, o.candidate)
+                  and o.started < restored]
+        ends = np.setdiff1d(customers, np.concatenate(nested)) if nested else customers
         reported = (np.frombuffer(self.called, dtype=np.uint8)[ends]
                     | np.frombuffer(self.gasped, dtype=np.uint8)[ends])
         if reported.any():

@@ -346,19 +346,21 @@ def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
     assert set(live(engine)) == {"fuse.s2f1l2"}
 
 
-def test_a_late_close_beside_an_isolated_fault_is_no_outage_found_open(
-    feeder: Network,
+@pytest.mark.parametrize("isolated", [True, False])
+def test_a_late_close_beside_a_nested_outage_is_no_outage_found_open(
+    feeder: Network, isolated: bool,
 ) -> None:
     """Every meter under the recloser gasps and four customers call: the recloser's
-    outage. A crew opens transformer a1 at 40 to isolate the fault and fuse a's other
-    meters and lateral b's say the power is back at 60; a1's customers call again at
-    70, and at 80 the crew reports fuse a closed (on the way to the next job). The calls
-    are behind the open transformer, which that close cannot end: the close reports the
-    restoration the meters did, not a second outage of fuse a found open."""
+    outage. Transformer a1 is open too (a crew opens it at 40 to isolate the fault, or it
+    is simply still open); fuse a's other meters and lateral b's say the power is back
+    at 60, a1's customers call again at 70, and at 80 the crew reports fuse a closed (on
+    the way to the next job). a1's customers were out all along, which that close cannot
+    end: it reports the restoration the meters did, not a second outage of fuse a found
+    open."""
     meters = [f"{lateral}{t}.{m}" for lateral in "ab" for t in (1, 2, 3) for m in range(1, 7)]
     events = [*(meter(c, 0.2, "off") for c in meters),
               *(call(c, 1 + i) for i, c in enumerate(["a1.1", "a2.3", "b1.1", "b2.2"])),
-              device("transformer.a1", 40, "open", "crew"),
+              *([device("transformer.a1", 40, "open", "crew")] if isolated else []),
               *(meter(c, 60, "on") for c in meters if not c.startswith("a1")),
               call("a1.2", 70), call("a1.4", 71), device("fuse.a", 80, "closed", "crew")]
     engine = run(feeder, events)
