@@ -511,23 +511,21 @@ def test_found_open_device_starts_at_the_earliest_report_below_it(feeder: Networ
     assert found.started.isoformat() == at(10) and found.restored.isoformat() == at(95)
 
 
-def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_outage(
-    feeder: Network,
-) -> None:
-    """The fuse closes, then a crew finds transformer a3 still open: out since the fuse opened."""
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    events += [device("fuse.a", 60, "closed", "crew"), device("transformer.a3", 150, "closed",
-                                                                "crew")]
-    engine = run(feeder, events)
-    inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
-    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
-    assert live(engine) == {}
-
-
 def _fuse_a_out_then_closed() -> list[dict[str, Any]]:
     """Five calls under fuse a from minute 0; a crew closes the fuse at 60."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
     return [*events, device("fuse.a", 60, "closed", "crew")]
+
+
+def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_outage(
+    feeder: Network,
+) -> None:
+    """The fuse closes, then a crew finds transformer a3 still open: out since the fuse opened."""
+    engine = run(feeder, [*_fuse_a_out_then_closed(),
+                          device("transformer.a3", 150, "closed", "crew")])
+    inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
+    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+    assert live(engine) == {}
 
 
 def test_a_crew_finding_a_device_open_after_the_outer_one_closed_backdates_it(
@@ -608,9 +606,7 @@ def test_found_open_device_whose_meters_said_they_had_power_is_not_backdated(
     feeder: Network,
 ) -> None:
     """After the fuse closes, a3's meters report power; a later close of a3 starts then."""
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    events += [device("fuse.a", 60, "closed", "crew")]
-    events += [meter(f"a3.{m}", 61, "on") for m in range(1, 7)]
+    events = [*_fuse_a_out_then_closed(), *(meter(f"a3.{m}", 61, "on") for m in range(1, 7))]
     events += [device("transformer.a3", 150, "closed", "crew")]
     engine = run(feeder, events)
     found = next(o for o in engine.outages() if o.device_id == "transformer.a3")
@@ -1250,9 +1246,7 @@ def test_a_close_below_an_outage_a_crew_closed_is_a_find_not_a_late_report(
     """The crew closes fuse a at 60 and a3's meters say they are back; forty minutes
     later a crew closes transformer a3: a3 was found open then (the fuse's outage, ended
     by its own close, was real and stays the fuse's)."""
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    events += [device("fuse.a", 60, "closed", "crew")]
-    events += [meter(f"a3.{m}", 61, "on") for m in range(1, 7)]
+    events = [*_fuse_a_out_then_closed(), *(meter(f"a3.{m}", 61, "on") for m in range(1, 7))]
     engine = run(feeder, [*events, device("transformer.a3", 100, "closed", "crew")])
     fuse, found = engine.outages()
     assert fuse.device_id == "fuse.a" and len(fuse.customer_ids) == 18
