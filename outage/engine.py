@@ -1071,8 +1071,8 @@ class OutageEngine:
         else:
             back = self._back_before_close(c, op)
             touched = self._restore_below(c, back)
-            for outage in touched:
-                if back < op.time and outage.candidate == c and not outage.active:
+            for outage in touched if back < op.time else []:
+                if outage.candidate == c and not outage.active:
                     outage.explanation += (
                         f" Restored at {back:%H:%M}, when its meters said the power was back; "
                         f"{op.source} reported {op.device_id} closed at {op.time:%H:%M}.")
@@ -1131,10 +1131,9 @@ class OutageEngine:
         # before the restoration (a nested one, or behind a switch a crew opened to
         # isolate the fault: out all along, which the close cannot end).
         restored = min(o.restored or op.time for o in records)
-        nested = [self.customers_below(o.candidate) for o in self.book.live()
-                  if o.candidate != c and self.tree.contains(c, o.candidate)
-                  and o.started < restored]
-        ends = np.setdiff1d(customers, np.concatenate(nested)) if nested else customers
+        ends = self._back_on(customers, [o.candidate for o in self.book.live()
+                                         if o.candidate != c and self.tree.contains(c, o.candidate)
+                                         and o.started < restored])
         reported = (np.frombuffer(self.called, dtype=np.uint8)[ends]
                     | np.frombuffer(self.gasped, dtype=np.uint8)[ends])
         if reported.any():
@@ -1523,7 +1522,8 @@ class OutageEngine:
         return [a for a in self.predictor.active_between(lo + 1, hi) if self.predictor.forced[a]]
 
     def _back_on(self, customers: np.ndarray, still_open: list[int]) -> np.ndarray:
-        """`customers` except those behind a device still open: partial restoration."""
+        """`customers` except those behind a device still open (reported, or an outage
+        below that began before): partial restoration."""
         if not still_open:
             return customers
         out = np.concatenate([self.customers_below(a) for a in still_open])
