@@ -72,14 +72,13 @@ def replay_events(
 
     A batch can be put in order, as the live system could not: files exported from
     several systems (calls, then meter messages, then SCADA) replayed line by line
-    would show the engine every restoration before the outage. Lines earlier than a
-    line above them are noted; events at the same time keep their file order.
+    would show the engine every restoration before the outage. Lines earlier than an
+    accepted line above them are noted; events at the same time keep their file order.
     """
     engine = engine or OutageEngine(network, params)  # callers may bring a configured one
     result = ReplayResult(engine)
     started = time.perf_counter()
     timed: list[tuple[int, Event]] = []
-    latest: tuple[datetime, int] | None = None  # the latest time so far, and its line
     for number, item in events:
         if isinstance(item, Noted):
             result.noted.append(item)
@@ -90,28 +89,42 @@ def replay_events(
             else:
                 result.rejected.append(item)
         else:
-            if latest is not None and item.time < latest[0]:
-                result.reordered += 1
-                result.noted.append(Noted(number, (
-                    f"time {item.time.isoformat()} is before line {latest[1]}'s "
-                    f"{latest[0].isoformat()}: replayed in time order")))
-            if latest is None or item.time > latest[0]:
-                latest = (item.time, number)
             timed.append((number, item))
+    in_file_order = list(timed)
     timed.sort(key=lambda pair: pair[1].time)  # stable: file order within one time
+    accepted: set[int] = set()
     for number, event in progress(timed) if progress else timed:
         notes: list[str] = []
         try:
             engine.apply(event, notes)
             result.events += 1
+            accepted.add(number)
         except EventError as error:
             result.rejected.append(Rejected(number, str(error)))
         result.noted += [Noted(number, note) for note in notes]
     engine.settle()
+    reordered = _reordered([pair for pair in in_file_order if pair[0] in accepted])
+    result.reordered = len(reordered)
+    result.noted += reordered
     result.rejected.sort(key=lambda r: r.line)
     result.noted.sort(key=lambda n: n.line)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _reordered(events: list[tuple[int, Event]]) -> list[Noted]:
+    """Notes for the lines (in file order) earlier than an accepted line above them; a
+    line the engine refused, whatever its time, put nothing out of order."""
+    notes: list[Noted] = []
+    latest: tuple[datetime, int] | None = None  # the latest time so far, and its line
+    for number, event in events:
+        if latest is not None and event.time < latest[0]:
+            notes.append(Noted(number, (
+                f"time {event.time.isoformat()} is before line {latest[1]}'s "
+                f"{latest[0].isoformat()}: replayed in time order")))
+        if latest is None or event.time > latest[0]:
+            latest = (event.time, number)
+    return notes
 
 
 __all__ = ["ReplayResult", "replay_events"]

@@ -116,6 +116,26 @@ def test_a_file_out_of_time_order_replays_as_if_in_order(
     assert any("replayed in time order" in n["reason"] for n in stats["notes"])
 
 
+def test_a_refused_line_puts_nothing_out_of_order(feeder: Network, tmp_path: Path) -> None:
+    """A device event for an unknown device dated years ahead is refused; the lines after
+    it are in order, and no note says otherwise."""
+    events = [call("a1.1", 2),
+              {"type": "device", "time": "2099-01-01T00:00:00Z", "device_id": "no-such-fuse",
+               "state": "open"},
+              call("a1.2", 3), meter("a1.3", 4, "off"), call("a1.1", 1)]
+    net, path = tmp_path / "net.gpkg", tmp_path / "events.jsonl"
+    save_network(feeder, net)
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    stats = _replay(net, path, tmp_path / "r.json")["stats"]
+    assert [r["line"] for r in stats["rejections"]] == [2]
+    assert "no-such-fuse" in stats["rejections"][0]["reason"]
+    # Only line 5 is early, and against line 4, the latest accepted line above it.
+    assert stats["out_of_order"] == 1
+    order_notes = [n for n in stats["notes"] if "replayed in time order" in n["reason"]]
+    assert [n["line"] for n in order_notes] == [5]
+    assert "line 4's" in order_notes[0]["reason"]
+
+
 def test_late_restore_messages_at_the_end_of_the_file_are_taken_in(
     feeder: Network, tmp_path: Path
 ) -> None:
