@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from gis import Network
@@ -24,6 +25,11 @@ from outage.records import Outage
 from outage.scoring import PredictionParams
 
 log = logging.getLogger(__name__)
+
+# How far ahead of the receiver's clock a sender's clock may run (the usual tolerance
+# between systems' clocks). An event dated later is a wrong clock, not news: applied, it
+# would carry the engine's time, and every later event's, into the future for good.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +83,24 @@ class OutageService:
         What had to be assumed to accept it is appended to `notes`."""
         return self.engine.check(parse_event(data, notes), notes)
 
-    def submit(self, data: Any, idempotency_key: str | None = None) -> Receipt:
+    def submit(self, data: Any, idempotency_key: str | None = None, *,
+               now: datetime | None = None) -> Receipt:
         """Validate, append durably, apply; the receipt is the acknowledgement.
 
         With an `idempotency_key`, a retry of the same submission returns the first
         one's sequence number and changes nothing (the key is committed with the event).
+        With `now` (the receiver's clock), an event dated more than CLOCK_SKEW after it
+        is refused.
         """
         with self._lock:
             notes: list[str] = []
             event = self.validate(data, notes)
+            if now is not None and event.time > now + CLOCK_SKEW:
+                ahead = (event.time - now).total_seconds() / 60
+                raise EventError(
+                    f"time {event.time.isoformat()} is {ahead:,.0f} minutes ahead of this "
+                    f"system's clock ({now.isoformat(timespec='seconds')}); check the "
+                    f"sending system's clock")
             if idempotency_key is None:
                 (seq,) = self.log.append([event_to_json(event)])
             else:

@@ -97,12 +97,17 @@ class LiveState:
 
         With an `idempotency_key`, the key is committed with the event: a retry of an
         event already logged gets `Receipt(duplicate=True)` with the first sequence
-        number and changes nothing.
+        number and changes nothing. An event dated by its sender more than a few
+        minutes after this server's clock is refused (`CLOCK_SKEW`).
         """
+        clock_now: datetime | None = None
         if isinstance(data, dict) and "time" not in data:
             data = {**data, "time": self.now().isoformat()}
+        else:
+            clock_now = self.clock.now()
         with self.lock:
-            receipt = self.service.submit(data, idempotency_key=idempotency_key)
+            receipt = self.service.submit(data, idempotency_key=idempotency_key,
+                                          now=clock_now)
             if receipt.duplicate:
                 return receipt
             if data.get("type") == "call":

@@ -214,3 +214,29 @@ def test_unknown_route_is_json_404(client: FlaskClient) -> None:
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["status"] == 404
+
+
+def test_an_event_dated_ahead_of_the_server_clock_is_refused(
+    app: Flask, client: FlaskClient, dispatcher: dict[str, str]
+) -> None:
+    """A head-end whose clock runs a day fast: its message is a 422 naming both times and
+    is not logged, and the live time stays the server's. Two minutes fast (within the
+    usual tolerance between systems' clocks) is accepted."""
+    live = app.extensions["oms_live"]
+    now = live.clock.now()
+    ahead = (now + timedelta(days=1)).isoformat()
+    response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
+                                                "state": "off", "time": ahead},
+                           headers=dispatcher)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert "1,440 minutes ahead" in error and "clock" in error
+    log = EventLog(app.config["EVENT_LOG"])
+    assert not any(e.get("time") == ahead for _, e in log.read())
+    log.close()
+    assert live.now() < now + timedelta(minutes=5)
+    soon = (now + timedelta(minutes=2)).isoformat()
+    response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
+                                                "state": "off", "time": soon},
+                           headers=dispatcher)
+    assert response.status_code == 201
