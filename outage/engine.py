@@ -362,6 +362,13 @@ class OutageEngine:
         latest = self._latest_close_below.get(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
+    def earliest_report_below(self, candidate: int) -> datetime | None:
+        """The earliest call or last gasp standing below `candidate` (reports of
+        customers since restored are forgotten), or None."""
+        customers = self.customers_below(candidate)
+        earliest = float(self.report_time[customers].min()) if len(customers) else math.inf
+        return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
+
     def isolating_below(self, candidate: int) -> list[str]:
         """Devices reported open inside `candidate`'s outage while it was on the board
         (a crew isolating the fault), still open."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from outage.engine import OutageEngine
     from outage.records import Outage
+
+# A start within this of the earliest report is that report (times are shown to the minute).
+ROUNDING = timedelta(seconds=30)
 
 
 def explain(engine: OutageEngine, outage: Outage) -> str:
@@ -57,11 +61,26 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
                      f"{_n(dark[2], 'meter')} that had sent a last gasp said it was back: "
                      "the supply above it is still off.")
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
-                 "(earliest report).")
+                 f"({_start_basis(engine, outage)}).")
     if outage.hazards:
         hazards = ", ".join(sorted(outage.hazards))
         parts.append(f"Hazard reported: {hazards} — make safe first.")
     return " ".join(parts)
+
+
+def _start_basis(engine: OutageEngine, outage: Outage) -> str:
+    """What the start is dated from: its earliest report, or an earlier loss of power
+    (an outage above restored without these customers, a device reported open)."""
+    earliest = engine.earliest_report_below(outage.candidate)
+    if earliest is None:
+        return "no report below it"
+    if abs(earliest - outage.started) < ROUNDING:
+        return "earliest report"
+    if earliest > outage.started:
+        return (f"before its earliest report, at {earliest:%H:%M}: its customers lost "
+                "power then and were not restored since")
+    return (f"from its reports; the earliest now standing below it is from "
+            f"{earliest:%H:%M}, sent before it")
 
 
 def _n(count: int, noun: str) -> str:

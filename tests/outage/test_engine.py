@@ -156,6 +156,11 @@ def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     assert [o.device_id for o in restored] == ["fuse.a"]
     nested = live(engine)["transformer.a3"]
     assert nested.started.isoformat() == at(0)  # out since the fuse operated
+    # The dispatcher reads why it starts before anyone behind it called again.
+    text = engine.describe(nested)["explanation"]
+    assert "started 2026-07-01 14:00 (before its earliest report, at 15:10" in text
+    fuse = restored[0].explanation
+    assert "started 2026-07-01 14:00 (earliest report)" in fuse
 
 
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
