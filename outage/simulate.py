@@ -27,6 +27,11 @@ CALLBACK_DELAY = timedelta(minutes=15)
 CALLBACK_ANSWERED = 0.6
 
 
+# Where a location-only call keeps its true caller until `ScenarioBuilder.build` moves it
+# out of the event into `Scenario.callers`.
+CALLER = "_caller"
+
+
 @dataclass(frozen=True, slots=True)
 class ScenarioParams:
     """What a scenario looks like; the harness sweeps these."""
@@ -75,6 +80,9 @@ class Scenario:
     seed: int
     truth: list[TrueOutage] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Who made each call that gives only a location (by its index in `events`): the
+    # truth an evaluation needs, which the event itself does not carry.
+    callers: dict[int, str] = field(default_factory=dict)
 
 
 class ScenarioBuilder:
@@ -104,8 +112,11 @@ class ScenarioBuilder:
             self._fault(scenario, outer, inner, rng)
         self._false_calls(scenario, rng)
         scenario.events.sort(key=lambda e: e["time"])
-        for event in scenario.events:
+        for k, event in enumerate(scenario.events):
             event["time"] = event["time"].isoformat().replace("+00:00", "Z")
+            caller = event.pop(CALLER, None)
+            if caller is not None:
+                scenario.callers[k] = caller
         return scenario
 
     # -- which devices operate ------------------------------------------------------
@@ -253,6 +264,7 @@ class ScenarioBuilder:
             jitter = 5e-5 if self.network.crs else 0.5  # about 5 m, or half a unit
             event["location"] = {key[0]: float(c.x[i] + rng.normal(0, jitter)),
                                  key[1]: float(c.y[i] + rng.normal(0, jitter))}
+            event[CALLER] = c.ids[i]  # moved to Scenario.callers once the events are sorted
         else:
             event["customer_id"] = c.ids[i]
         # Drawn only when asked for, so scenarios without hazards keep their draws.

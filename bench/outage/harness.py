@@ -439,19 +439,21 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
 
     engine.subscribe(seen)
     view = LiveView(engine, scenario, head_end, ivr)
-    for data in scenario.events:
+    for k, data in enumerate(scenario.events):
         event = parse_event(data)
         view.advance(event.time)
         if drop_devices and data["type"] == "device":
             continue
         if data["type"] == "device" and data["state"] == "open":
             view.opened.add(data["device_id"])
-        key = owner.get(data.get("customer_id", ""))
+        # A call by location only tells of its true caller's outage too.
+        customer_id = data.get("customer_id") or scenario.callers.get(k, "")
+        key = owner.get(customer_id)
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
-            view.last_report[data["customer_id"]] = event.time
+            view.last_report[customer_id] = event.time
             reports[key] += 1
             if data.get("hazard"):
-                view.hazard_calls.setdefault(data["customer_id"], event.time)
+                view.hazard_calls.setdefault(customer_id, event.time)
         with contextlib.suppress(ValueError):  # e.g. an address far from any meter
             engine.apply(event)
         if head_end is not None:

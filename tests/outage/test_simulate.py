@@ -53,3 +53,25 @@ def test_crews_report_opens_only_when_asked_and_only_of_the_faulted_devices(
         assert truth == {t.device_id for t in builder.build(plain, 3).truth}
         opens = [e for e in with_opens.events if e["type"] == "device" and e["state"] == "open"]
         assert {e["device_id"] for e in opens} == truth
+
+
+def test_a_location_only_call_keeps_its_true_caller_outside_the_event(feeder: Network) -> None:
+    """The evaluation knows who made each call that gives only a location (one of the
+    customers truly out, or a false caller, standing within metres of it); the event, as
+    an intake system would send it, carries the location alone."""
+    params = ScenarioParams(kind="storm", outages=3, call_rate=0.5, location_only_share=0.5)
+    scenario = ScenarioBuilder(feeder).build(params, seed=2)
+    located = [k for k, e in enumerate(scenario.events)
+               if e["type"] == "call" and "customer_id" not in e]
+    assert located and sorted(scenario.callers) == located
+    customers = feeder.customers
+    (kx, ky), within = (("lon", "lat"), 5e-4) if feeder.crs else (("x", "y"), 5.0)
+    for k in located:
+        event = scenario.events[k]
+        assert set(event) <= {"type", "time", "channel", "location", "hazard"}
+        i = customers.index[scenario.callers[k]]
+        where = event["location"]
+        assert abs(where[kx] - customers.x[i]) < within
+        assert abs(where[ky] - customers.y[i]) < within
+    out = set().union(*(t.customers for t in scenario.truth))
+    assert any(scenario.callers[k] in out for k in located)
