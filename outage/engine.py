@@ -95,7 +95,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 28
+STATE_VERSION = 29
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -875,10 +875,25 @@ class OutageEngine:
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)
-        if outage is not None and outage not in touched:
-            self._refresh(outage, when)
-            touched.append(outage)
+        if outage is None:
+            return touched
+        dated = (calls > 0 or gasps > 0) and self._dated_by_report(outage, when)
+        if dated or outage not in touched:
+            self._refresh(outage, when)  # its ETR counts from its start
+            if outage not in touched:
+                touched.append(outage)
         return touched
+
+    @staticmethod
+    def _dated_by_report(outage: Outage, sent: datetime) -> bool:
+        """An outage on the board starts no later than a report it explains: one `sent`
+        before its start and received after (a phone's queued report, a late message)
+        moves the start back. True when it did."""
+        if not outage.active or sent >= outage.started:
+            return False
+        outage.started = sent
+        outage.first_report = min(outage.first_report, sent)
+        return True
 
     # -- devices, crews, dispatchers -------------------------------------------------
     def _candidate_of_device(self, device_id: str) -> int:

@@ -79,8 +79,8 @@ def _start_basis(engine: OutageEngine, outage: Outage) -> str:
     if earliest > outage.started:
         return (f"before its earliest report, at {earliest:%H:%M}: its customers lost "
                 "power then and were not restored since")
-    return (f"from its reports; the earliest now standing below it is from "
-            f"{earliest:%H:%M}, sent before it")
+    return (f"its reports at the time; an earlier one below it, from {earliest:%H:%M}, "
+            "came in later")
 
 
 def _n(count: int, noun: str) -> str:

@@ -1283,6 +1283,24 @@ def test_a_power_on_older_than_the_outage_does_not_restore_it(feeder: Network) -
     assert engine.stats.stale == 2
 
 
+def test_a_report_sent_before_the_outage_began_and_received_after_backdates_it(
+    feeder: Network,
+) -> None:
+    """Calls at 10 and 12 make transformer a1's outage, from 10. A call from a1.3 sent at
+    2 arrives after them (an app's queued report): the customers were out from 2, and
+    the outage says so (its start, its explanation, and the customer-minutes it counts).
+    A last gasp stamped 1 that arrives later still moves it again."""
+    engine = run(feeder, [call("a1.1", 10), call("a1.2", 12)])
+    (outage,) = live(engine).values()
+    assert outage.started == parse_time(at(10))
+    engine.apply(parse_event(call("a1.3", 2)))
+    assert live(engine) == {"transformer.a1": outage}
+    assert outage.started == parse_time(at(2))
+    assert "started 2026-07-01 14:02 (earliest report)" in engine.describe(outage)["explanation"]
+    engine.apply(parse_event(meter("a1.4", 1, "off")))
+    assert outage.started == parse_time(at(1))
+
+
 def test_a_close_older_than_the_outage_does_not_restore_it(feeder: Network) -> None:
     """A crew's close of fuse a stamped 5, sent from a queue after calls at 10 and 11
     below it: the outage began after the close, so it goes on. The crew's own queued
