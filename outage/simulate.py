@@ -51,6 +51,9 @@ class ScenarioParams:
     call_delay_minutes: float = 20.0  # mean wait from the onset to a customer's call
     gasp_delay_minutes: float = 0.5  # last gasps reach the head-end within this
     location_only_share: float = 0.1  # calls that give an address, not an account
+    # How far off such an address lands, as a multiple of about 5 m (half a unit on a
+    # network without coordinates): 10 is a geocoder's street-level 50 m.
+    location_error: float = 1.0
     hazard_share: float = 0.0  # calls that report a wire down (none by default)
     meter_delivery: float = 0.5  # share of last gasps / restores that arrive; 0 = no AMI
     scada_kinds: tuple[str, ...] = ()  # kinds whose operation SCADA reports
@@ -261,7 +264,8 @@ class ScenarioBuilder:
         c = self.network.customers
         if rng.random() < s.params.location_only_share and math.isfinite(c.x[i]):
             key = ("lon", "lat") if self.network.crs else ("x", "y")
-            jitter = 5e-5 if self.network.crs else 0.5  # about 5 m, or half a unit
+            # About 5 m, or half a unit, each way.
+            jitter = (5e-5 if self.network.crs else 0.5) * s.params.location_error
             event["location"] = {key[0]: float(c.x[i] + rng.normal(0, jitter)),
                                  key[1]: float(c.y[i] + rng.normal(0, jitter))}
             event[CALLER] = c.ids[i]  # moved to Scenario.callers once the events are sorted

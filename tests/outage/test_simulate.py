@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -75,3 +76,19 @@ def test_a_location_only_call_keeps_its_true_caller_outside_the_event(feeder: Ne
         assert abs(where[ky] - customers.y[i]) < within
     out = set().union(*(t.customers for t in scenario.truth))
     assert any(scenario.callers[k] in out for k in located)
+
+
+def test_address_error_scales_how_far_a_location_only_call_lands(feeder: Network) -> None:
+    """`location_error` scales the address error and nothing else: the same scenario at
+    ten times the error has the same events, each location ten times as far off."""
+    base = ScenarioParams(kind="storm", outages=3, call_rate=0.5, location_only_share=0.5)
+    near = ScenarioBuilder(feeder).build(base, seed=4)
+    far = ScenarioBuilder(feeder).build(replace(base, location_error=10.0), seed=4)
+    assert len(near.events) == len(far.events) and near.callers == far.callers
+    customers = feeder.customers
+    kx, ky = ("lon", "lat") if feeder.crs else ("x", "y")
+    for k, caller in near.callers.items():
+        i = customers.index[caller]
+        for key, xy in ((kx, customers.x[i]), (ky, customers.y[i])):
+            offset = near.events[k]["location"][key] - xy
+            assert far.events[k]["location"][key] - xy == pytest.approx(10 * offset, rel=1e-6)
