@@ -888,8 +888,10 @@ class OutageEngine:
     def _dated_by_report(outage: Outage, sent: datetime) -> bool:
         """An outage on the board starts no later than a report it explains: one `sent`
         before its start and received after (a phone's queued report, a late message)
-        moves the start back. True when it did."""
-        if not outage.active or sent >= outage.started:
+        moves the start back. One sent more than NESTED_WINDOW before is of something
+        else (an earlier outage, or a clock gone wrong): it moves nothing. True when it
+        moved the start."""
+        if not outage.active or not outage.started - NESTED_WINDOW <= sent < outage.started:
             return False
         outage.started = sent
         outage.first_report = min(outage.first_report, sent)

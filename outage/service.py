@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 # between systems' clocks). An event dated later is a wrong clock, not news: applied, it
 # would carry the engine's time, and every later event's, into the future for good.
 CLOCK_SKEW = timedelta(minutes=5)
+# How long after its time an event may still reach the live board. Meters and radios
+# whose clocks the outage itself reset send messages dated years back; a report a day
+# old says nothing of the outages now.
+MAX_LATE = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +93,14 @@ class OutageService:
 
         With an `idempotency_key`, a retry of the same submission returns the first
         one's sequence number and changes nothing (the key is committed with the event).
-        With `now` (the receiver's clock), an event dated more than CLOCK_SKEW after it
-        is refused.
+        With `now` (the receiver's clock), an event dated more than CLOCK_SKEW after it,
+        or more than MAX_LATE before it, is refused.
         """
         with self._lock:
             notes: list[str] = []
             event = self.validate(data, notes)
-            if now is not None and event.time > now + CLOCK_SKEW:
-                ahead = (event.time - now).total_seconds() / 60
-                raise EventError(
-                    f"time {event.time.isoformat()} is {ahead:,.0f} minutes ahead of this "
-                    f"system's clock ({now.isoformat(timespec='seconds')}); check the "
-                    f"sending system's clock")
+            if now is not None:
+                _check_clock(event.time, now)
             if idempotency_key is None:
                 (seq,) = self.log.append([event_to_json(event)])
             else:
@@ -131,3 +131,17 @@ class OutageService:
     def snapshot(self) -> None:
         with self._lock:
             self.log.save_snapshot(self.applied_seq, self.engine)
+
+
+def _check_clock(when: datetime, now: datetime) -> None:
+    """Refuse an event whose sender's clock is plainly wrong against the receiver's."""
+    clock = f"this system's clock ({now.isoformat(timespec='seconds')})"
+    if when > now + CLOCK_SKEW:
+        ahead = (when - now).total_seconds() / 60
+        raise EventError(f"time {when.isoformat()} is {ahead:,.0f} minutes ahead of {clock}; "
+                         "check the sending system's clock")
+    if when < now - MAX_LATE:
+        late = (now - when).total_seconds() / 3600
+        raise EventError(f"time {when.isoformat()} is {late:,.0f} hours before {clock}: too "
+                         "old to say anything of the outages now; check the sending system's "
+                         "clock")

@@ -1299,6 +1299,9 @@ def test_a_report_sent_before_the_outage_began_and_received_after_backdates_it(
     assert "started 2026-07-01 14:02 (earliest report)" in engine.describe(outage)["explanation"]
     engine.apply(parse_event(meter("a1.4", 1, "off")))
     assert outage.started == parse_time(at(1))
+    # Seven hours before: another outage's report, or a clock gone wrong; it moves nothing.
+    engine.apply(parse_event(call("a1.5", -420)))
+    assert outage.started == parse_time(at(1))
 
 
 def test_a_close_older_than_the_outage_does_not_restore_it(feeder: Network) -> None:

@@ -240,3 +240,23 @@ def test_an_event_dated_ahead_of_the_server_clock_is_refused(
                                                 "state": "off", "time": soon},
                            headers=dispatcher)
     assert response.status_code == 201
+
+
+def test_an_event_dated_years_back_is_refused(app: Flask, client: FlaskClient,
+                                             dispatcher: dict[str, str]) -> None:
+    """A meter whose clock the outage reset sends a last gasp dated 1970: 422 saying how
+    old it is, and nothing logged. Yesterday evening's report, queued on a phone all
+    night (under a day late), is taken in."""
+    now = app.extensions["oms_live"].clock.now()
+    response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
+                                                "state": "off", "time": "1970-01-01T00:00:00Z"},
+                           headers=dispatcher)
+    assert response.status_code == 422
+    assert "hours before this system's clock" in response.get_json()["error"]
+    log = EventLog(app.config["EVENT_LOG"])
+    assert not any(e.get("time", "").startswith("1970") for _, e in log.read())
+    log.close()
+    queued = (now - timedelta(hours=14)).isoformat()
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010",
+                                                "time": queued}, headers=dispatcher)
+    assert response.status_code == 201
