@@ -95,7 +95,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 30
+STATE_VERSION = 31
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -724,12 +724,14 @@ class OutageEngine:
         return self._remap(self.predictor.set_gasp_prior(*prior), now)
 
     def _expect_nested(self, c: int, when: datetime) -> list[Outage]:
-        """For a while after a restoration, a device inside it may still be open."""
+        """For a while after a restoration, a device inside it may still be open. Then
+        its silent meters are forgotten (`_lift_prior_caps`), below a device with none
+        inside it too."""
+        heapq.heappush(self._prior_caps, (_seconds(when + NESTED_WINDOW), c))
         inside = int(self.tree.tout[c] - self.tree.tin[c]) - 1
         if inside <= 0:
             return []
         penalty = math.log(inside / NESTED_PRIOR)
-        heapq.heappush(self._prior_caps, (_seconds(when + NESTED_WINDOW), c))
         return self._remap(self.predictor.cap_prior(c, penalty), when)
 
     def _lift_prior_caps(self, now: datetime, limit: float) -> list[Outage]:
@@ -737,7 +739,14 @@ class OutageEngine:
         while self._prior_caps and self._prior_caps[0][0] <= limit:
             _, c = heapq.heappop(self._prior_caps)
             touched += self._remap(self.predictor.cap_prior(c, None), now)
-            np.frombuffer(self.silent, dtype=np.uint8)[self.customers_below(c)] = 0
+            below = self.customers_below(c)
+            silent = np.frombuffer(self.silent, dtype=np.uint8)
+            # Silence was their only report: it says no more, nor dates a later outage.
+            only = below[(silent[below] == 1)
+                         & (np.frombuffer(self.called, dtype=np.uint8)[below] == 0)
+                         & (np.frombuffer(self.gasped, dtype=np.uint8)[below] == 0)]
+            self.report_time[only] = math.inf
+            silent[below] = 0
             touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
         return touched
 

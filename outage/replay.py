@@ -6,7 +6,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gis import Network
@@ -17,6 +17,10 @@ from outage.open_reports import open_reports
 from outage.scoring import PredictionParams
 
 MAX_LISTED_REJECTIONS = 1000
+# A few lines dated this far from the rest of the file are a clock gone wrong (a meter's
+# reset by the outage to 1970, a GPS week rollover), not history: replayed as dated,
+# one would start an outage decades back. How few: under a tenth of the lines.
+CLOCK_GONE_WRONG = timedelta(days=365)
 
 
 @dataclass(slots=True)
@@ -90,6 +94,10 @@ def replay_events(
                 result.rejected.append(item)
         else:
             timed.append((number, item))
+    far = _far_from_the_rest(timed)
+    result.rejected += far
+    refused = {r.line for r in far}
+    timed = [pair for pair in timed if pair[0] not in refused]
     in_file_order = list(timed)
     timed.sort(key=lambda pair: pair[1].time)  # stable: file order within one time
     accepted: set[int] = set()
@@ -110,6 +118,34 @@ def replay_events(
     result.noted.sort(key=lambda n: n.line)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _far_from_the_rest(events: list[tuple[int, Event]]) -> list[Rejected]:
+    """The lines of a small group (under a tenth of them) dated more than
+    CLOCK_GONE_WRONG before or after every other line."""
+    ordered = sorted(events, key=lambda pair: pair[1].time)
+    groups: list[list[tuple[int, Event]]] = []
+    for pair in ordered:
+        if groups and pair[1].time - groups[-1][-1][1].time <= CLOCK_GONE_WRONG:
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    if len(groups) < 2:
+        return []
+    main = max(groups, key=len)
+    first, last = main[0][1].time, main[-1][1].time
+    refused = []
+    for group in groups:
+        if group is main or 10 * len(group) >= len(events):
+            continue
+        for number, event in group:
+            days = abs((first - event.time if event.time < first else event.time - last).days)
+            side = "before" if event.time < first else "after"
+            refused.append(Rejected(number, (
+                f"time {event.time.isoformat()} is {days:,} days {side} the file's other "
+                f"events ({first:%Y-%m-%d} to {last:%Y-%m-%d}): a clock gone wrong? "
+                "Not replayed")))
+    return refused
 
 
 def _reordered(events: list[tuple[int, Event]]) -> list[Noted]:

@@ -221,6 +221,24 @@ def test_silent_meters_show_a_nested_outage_when_time_passes_without_reports(
     assert engine.stats.events == len(events)  # a tick is not an event in the counts
 
 
+def test_a_restored_transformers_silent_meters_do_not_date_its_next_outage(
+    feeder: Network,
+) -> None:
+    """Transformer a1's meters gasp; a crew closes it; three say they are back, three
+    stay silent (their messages lost). The next day a1's customers call again: that
+    outage starts with their calls, not with the day before (the silence was forgotten
+    six hours after the restoration)."""
+    events = [meter(f"a1.{m}", 1, "off") for m in range(1, 7)]
+    events += [device("transformer.a1", 60, "closed", "crew"),
+               *(meter(f"a1.{m}", 61, "on") for m in (1, 2, 5)),
+               {"type": "tick", "time": at(75)}, {"type": "tick", "time": at(460)}]
+    events += [call("a1.1", 1000), call("a1.2", 1001), call("a1.5", 1002)]
+    engine = run(feeder, events)
+    (outage,) = live(engine).values()
+    assert outage.device_id == "transformer.a1"
+    assert outage.started == parse_time(at(1000))
+
+
 def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
     feeder: Network,
 ) -> None:

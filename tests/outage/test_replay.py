@@ -136,6 +136,32 @@ def test_a_refused_line_puts_nothing_out_of_order(feeder: Network, tmp_path: Pat
     assert "line 4's" in order_notes[0]["reason"]
 
 
+def test_a_few_lines_dated_years_away_are_a_clock_gone_wrong(feeder: Network,
+                                                             tmp_path: Path) -> None:
+    """A meter whose clock the outage reset gasps "1970" (the file's first line), a
+    phone's clock says 2000: both refused, with the reason, and every outage starts with
+    the storm. Two storms two years apart, each a good share of the file, are history:
+    both replayed."""
+    storm = ScenarioBuilder(feeder).build(
+        ScenarioParams(kind="storm", outages=3, call_rate=0.4, meter_delivery=0.5), seed=5)
+    events = [{"type": "meter", "time": "1970-01-01T00:00:00Z", "customer_id": "b3.6",
+               "state": "off"}, *storm.events]
+    events.insert(8, {"type": "call", "time": "2000-01-01T00:00:00Z", "customer_id": "b2.2"})
+    net, path = tmp_path / "net.gpkg", tmp_path / "events.jsonl"
+    save_network(feeder, net)
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    result = _replay(net, path, tmp_path / "r.json")
+    refused = {r["line"]: r["reason"] for r in result["stats"]["rejections"]}
+    assert set(refused) == {1, 9}
+    assert all("clock gone wrong" in reason for reason in refused.values())
+    assert result["outages"] and all(o["started"] >= "2026" for o in result["outages"])
+    later = [{**e, "time": e["time"].replace("2026-", "2028-")} for e in storm.events]
+    path.write_text("".join(json.dumps(e) + "\n" for e in storm.events + later))
+    both = _replay(net, path, tmp_path / "both.json")
+    assert both["stats"]["rejected"] == 0
+    assert {o["started"][:4] for o in both["outages"]} == {"2026", "2028"}
+
+
 def test_late_restore_messages_at_the_end_of_the_file_are_taken_in(
     feeder: Network, tmp_path: Path
 ) -> None:
