@@ -95,7 +95,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 31
+STATE_VERSION = 32
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -364,9 +364,8 @@ class OutageEngine:
 
     def earliest_report_below(self, candidate: int) -> datetime | None:
         """The earliest call or last gasp standing below `candidate` (reports of
-        customers since restored are forgotten), or None."""
-        customers = self.customers_below(candidate)
-        earliest = float(self.report_time[customers].min()) if len(customers) else math.inf
+        customers since restored are forgotten; see `_onset`), or None."""
+        earliest = _onset(self.report_time[self.customers_below(candidate)])
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
 
     def isolating_below(self, candidate: int) -> list[str]:
@@ -1780,9 +1779,10 @@ class OutageEngine:
                                   lambda i: float(report_time[i]))
 
     def _start_of(self, c: int, when: datetime) -> datetime:
-        """Earliest report below the candidate, backdated for customers never restored."""
+        """Earliest report below the candidate (of its onset: see `_onset`), backdated
+        for customers never restored."""
         customers = self.customers_below(c)
-        earliest = float(self.report_time[customers].min()) if len(customers) else math.inf
+        earliest = _onset(self.report_time[customers])
         recent = customers[
             (self.restored_at[customers] >= _seconds(when - NESTED_WINDOW))
             & self._has_evidence(customers)
@@ -1902,6 +1902,17 @@ class OutageEngine:
 
 
 _ORDER = list(Stage)
+
+
+def _onset(report_times: np.ndarray) -> float:
+    """The earliest of these report times (seconds; inf for none) after the last quiet
+    spell longer than NESTED_WINDOW: a call left standing a day before (a false call,
+    a lone report nobody cleared) is of something else, not this outage's start."""
+    times = np.sort(report_times[np.isfinite(report_times)])
+    if len(times) == 0:
+        return math.inf
+    gaps = np.flatnonzero(np.diff(times) > NESTED_WINDOW.total_seconds())
+    return float(times[gaps[-1] + 1] if len(gaps) else times[0])
 
 
 def _stage_order(stage: Stage) -> int:

@@ -239,6 +239,17 @@ def test_a_restored_transformers_silent_meters_do_not_date_its_next_outage(
     assert outage.started == parse_time(at(1000))
 
 
+def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Network) -> None:
+    """b3.6 and a1.1 called two days ago (a weak guess at recloser r1 came of it). Now
+    three of b3.6's neighbours call within minutes: transformer b3's outage starts with
+    them, and its explanation says so, not with the two-day-old call."""
+    engine = run(feeder, [call("b3.6", 0), call("a1.1", 1), call("b3.1", 2880),
+                          call("b3.2", 2881), call("b3.3", 2882)])
+    outage = live(engine)["transformer.b3"]
+    assert outage.started == parse_time(at(2880))
+    assert "(earliest report)" in engine.describe(outage)["explanation"]
+
+
 def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
     feeder: Network,
 ) -> None:
