@@ -66,6 +66,12 @@ LATE_GATHER = timedelta(minutes=2)
 ALL_LOST = 1e-3
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
+# How long a report no outage explains stays evidence. One outage's callers call within
+# the hour; a call left standing longer (a false call nobody cleared) is not of the
+# outages beginning now, and kept as evidence it would make the next storm's callers
+# below it read as scattered over hours, and their device as several outages. It is
+# still listed for the trouble desk (`outage.open_reports`) until cleared.
+EVIDENCE_FOR = timedelta(hours=3)
 # Outages going on (or just restored) that make a storm whose starts date an outage
 # found open that nobody reported.
 STORM_PEERS = 3
@@ -95,7 +101,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 32
+STATE_VERSION = 33
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -148,6 +154,9 @@ class OutageEngine:
         self.report_time = np.full(n, math.inf)
         self.call_minutes = np.zeros(n)  # time of each customer's counted call
         self.gasp_minutes = np.zeros(n)  # time of each meter's counted last gasp
+        # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
+        self.retired = bytearray(n)
+        self._retire: list[tuple[float, int]] = []  # (when, customer)
         self._minutes_ref: float | None = None  # keeps report times small numbers
         self.meter_time = np.full(n, -math.inf)
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
@@ -210,7 +219,8 @@ class OutageEngine:
                + self._record_late_restorations(limit)
                + self._review_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
-               + self._lift_prior_floors(event.time, limit))
+               + self._lift_prior_floors(event.time, limit)
+               + self._retire_old_reports(event.time, limit))
         self._retry_verifications(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
@@ -460,6 +470,8 @@ class OutageEngine:
 
     def _count_call(self, i: int, when: datetime) -> list[Outage]:
         """Customer `i` says the power is off (counted once until their outage ends)."""
+        if self.retired[i]:  # called again after their old reports were set aside
+            self._clear_customer(i, when)
         if self.called[i]:
             return []
         t = _seconds(when)
@@ -467,6 +479,7 @@ class OutageEngine:
         self._callers += 1
         self.report_time[i] = min(self.report_time[i], t)
         self.call_minutes[i] = self._minutes(t)
+        heapq.heappush(self._retire, (t + EVIDENCE_FOR.total_seconds(), i))
         return self._update(i, calls=1, when=when)
 
     def _on_callback(self, answer: CallbackAnswer) -> list[Outage]:
@@ -494,10 +507,13 @@ class OutageEngine:
             if self.powered[i]:
                 self.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
+            if self.retired[i]:  # gasped again after its old reports were set aside
+                touched += self._clear_customer(i, reading.time)
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], t)
                 self.gasp_minutes[i] = self._gasp_onset(i, t, ping=reading.ping)
+                heapq.heappush(self._retire, (t + EVIDENCE_FOR.total_seconds(), i))
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
@@ -675,9 +691,31 @@ class OutageEngine:
         self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
         self.hazards.clear(i)
+        if self.retired[i]:  # its calls and gasps are out of the evidence already
+            self.retired[i] = 0
+            calls = gasps = 0
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
+
+    def _retire_old_reports(self, now: datetime, limit: float) -> list[Outage]:
+        """Reports no live outage explains, EVIDENCE_FOR after they were made: out of
+        the evidence, still standing. Those an outage explains stay with it (its
+        restoration clears them); they are looked at again later."""
+        touched: list[Outage] = []
+        while self._retire and self._retire[0][0] <= limit:
+            due, i = heapq.heappop(self._retire)
+            if self.retired[i] or not (self.called[i] or self.gasped[i]):
+                continue
+            if due - EVIDENCE_FOR.total_seconds() < self.report_time[i]:
+                continue  # cleared and reported again since: the later report's entry
+            if self._outage_of_customer(i) is not None:
+                heapq.heappush(self._retire, (limit + EVIDENCE_FOR.total_seconds(), i))
+                continue
+            touched += self._update(i, calls=-self.called[i], gasps=-self.gasped[i],
+                                    when=now)
+            self.retired[i] = 1
+        return touched
 
     def _refit_false_calls(self, now: datetime) -> list[Outage]:
         """Estimate how often customers with power call anyway, from the calls no outage
@@ -829,12 +867,14 @@ class OutageEngine:
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                heapq.heappush(self._retire, (_seconds(now + EVIDENCE_FOR), i))
                 touched += self._update(i, gasps=1, when=now)
         for i in callers:  # their calls stand again too, at their first call's time
             if not self.called[i] and self.meter_on_time[i] < restored_at:
                 self.called[i] = 1
                 self._callers += 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                heapq.heappush(self._retire, (_seconds(now + EVIDENCE_FOR), i))
                 touched += self._update(i, calls=1, when=now)
         return touched
 
@@ -1715,7 +1755,7 @@ class OutageEngine:
             if self.called[i]:
                 callers.append(i)
             self._callers -= self.called[i]
-            self.called[i] = self.gasped[i] = self.silent[i] = 0
+            self.called[i] = self.gasped[i] = self.silent[i] = self.retired[i] = 0
         self.report_time[customers] = math.inf
         if self.predictor.ami:
             self.calibration.count_gasps(len(customers), len(gasped))

@@ -3,9 +3,10 @@
 A call that does not add up to an outage (one customer under a transformer whose
 neighbours have power, a first call the engine weighs as possibly false), a lone
 last gasp, a wire down in a yard with the power on: the engine keeps them as
-evidence, and they are listed here until the customer's power is known to be on or
-an outage over them is restored. A utility's trouble desk works these one by one (a
-callback, a ping, a crew visit).
+evidence (for three hours: `EVIDENCE_FOR` in `outage.engine`; older, they are not of
+the outages beginning now), and they are listed here until the customer's power is
+known to be on or an outage over them is restored. A utility's trouble desk works
+these one by one (a callback, a ping, a crew visit).
 
 A meter silent since its area was restored is evidence too (of a nested outage), but
 not a report of its own: every restoration leaves as many silent meters as restore

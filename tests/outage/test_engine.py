@@ -239,6 +239,25 @@ def test_a_restored_transformers_silent_meters_do_not_date_its_next_outage(
     assert outage.started == parse_time(at(1000))
 
 
+def test_a_report_no_outage_explains_is_set_aside_after_hours_but_still_listed(
+    feeder: Network,
+) -> None:
+    """Where customers with power often call (a false-call rate of 5 %), a1.1's lone call
+    is an open report. Three hours on it stops counting as evidence (the next storm's
+    callers below it must not read as scattered over hours), and the trouble desk still
+    sees it; a1.1 calling again counts again."""
+    engine = run(feeder, [call("a1.1", 0), {"type": "tick", "time": at(100)}],
+                 params=PredictionParams(false_call_rate=0.05))
+    a1 = engine.tree.index["transformer.a1"]
+    assert live(engine) == {} and engine.predictor.calls[a1] == 1
+    engine.apply(Tick(parse_time(at(200))))
+    assert engine.predictor.calls[a1] == 0
+    assert [r.customer_id for r in open_reports(engine)] == ["a1.1"]
+    engine.apply(parse_event(call("a1.1", 300)))
+    assert engine.predictor.calls[a1] == 1
+    assert [r.since for r in open_reports(engine)] == [parse_time(at(300))]
+
+
 def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Network) -> None:
     """b3.6 and a1.1 called two days ago (a weak guess at recloser r1 came of it). Now
     three of b3.6's neighbours call within minutes: transformer b3's outage starts with

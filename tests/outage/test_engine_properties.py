@@ -105,13 +105,15 @@ def _state(engine: OutageEngine) -> list[dict[str, Any]]:
 def _reports_counted(engine: OutageEngine) -> None:
     """Each device's counts of calls and last gasps are its customers' reports, summed
     up the tree (but not past a section fed from elsewhere), and never more than its
-    service points: the likelihoods are computed from them."""
+    service points: the likelihoods are computed from them. Reports set aside (hours
+    old, no outage explaining them) still stand, uncounted."""
     tree, predictor = engine.tree, engine.predictor
     expected = {"calls": np.zeros(len(tree), dtype=np.int64),
                 "gasps": np.zeros(len(tree), dtype=np.int64)}
     parents = tree.customer_parent
+    counted = ~np.frombuffer(engine.retired, dtype=np.uint8).astype(bool) & (parents >= 0)
     for name, flags in (("calls", engine.called), ("gasps", engine.gasped)):
-        reported = np.frombuffer(flags, dtype=np.uint8).astype(bool) & (parents >= 0)
+        reported = np.frombuffer(flags, dtype=np.uint8).astype(bool) & counted
         np.add.at(expected[name], parents[reported], 1)
         for a in range(len(tree) - 1, 0, -1):  # preorder: children after parents
             parent = int(tree.parent[a])
