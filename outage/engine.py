@@ -470,17 +470,18 @@ class OutageEngine:
 
     def _count_call(self, i: int, when: datetime) -> list[Outage]:
         """Customer `i` says the power is off (counted once until their outage ends)."""
-        if self.retired[i]:  # called again after their old reports were set aside
-            self._clear_customer(i, when)
+        # Called again after their old reports were set aside: a report anew.
+        touched = self._clear_customer(i, when) if self.retired[i] else []
         if self.called[i]:
-            return []
+            return touched
         t = _seconds(when)
         self.called[i] = 1
         self._callers += 1
         self.report_time[i] = min(self.report_time[i], t)
         self.call_minutes[i] = self._minutes(t)
         heapq.heappush(self._retire, (t + EVIDENCE_FOR.total_seconds(), i))
-        return self._update(i, calls=1, when=when)
+        changed = self._update(i, calls=1, when=when)
+        return touched + [o for o in changed if o not in touched] if touched else changed
 
     def _on_callback(self, answer: CallbackAnswer) -> list[Outage]:
         """Called back: "still off" is a report like a call; "on" is like a meter's
