@@ -688,13 +688,13 @@ class OutageEngine:
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
         calls, gasps, silent = self.called[i], self.gasped[i], self.silent[i]
+        if self.retired[i]:  # its calls and gasps are out of the evidence already
+            self.retired[i] = 0
+            calls = gasps = 0
         self._callers -= calls
         self.called[i] = self.gasped[i] = self.silent[i] = 0
         self.report_time[i] = math.inf
         self.hazards.clear(i)
-        if self.retired[i]:  # its calls and gasps are out of the evidence already
-            self.retired[i] = 0
-            calls = gasps = 0
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
@@ -704,6 +704,7 @@ class OutageEngine:
         the evidence, still standing. Those an outage explains stay with it (its
         restoration clears them); they are looked at again later."""
         touched: list[Outage] = []
+        retired = False
         while self._retire and self._retire[0][0] <= limit:
             due, i = heapq.heappop(self._retire)
             if self.retired[i] or not (self.called[i] or self.gasped[i]):
@@ -713,9 +714,16 @@ class OutageEngine:
             if self._outage_of_customer(i) is not None:
                 heapq.heappush(self._retire, (limit + EVIDENCE_FOR.total_seconds(), i))
                 continue
+            # Out of the false-call count too: the rate is of the callers on the board.
+            self._callers -= self.called[i]
             touched += self._update(i, calls=-self.called[i], gasps=-self.gasped[i],
                                     when=now)
             self.retired[i] = 1
+            retired = True
+        if retired:
+            # The rate learned with them on the board would expect their calls still:
+            # a quiet area would read as one whose customers are out and silent.
+            touched += [o for o in self._refit_false_calls(now) if o not in touched]
         return touched
 
     def _refit_false_calls(self, now: datetime) -> list[Outage]:
@@ -1755,7 +1763,8 @@ class OutageEngine:
                 gasped.append(i)
             if self.called[i]:
                 callers.append(i)
-            self._callers -= self.called[i]
+            if not self.retired[i]:
+                self._callers -= self.called[i]
             self.called[i] = self.gasped[i] = self.silent[i] = self.retired[i] = 0
         self.report_time[customers] = math.inf
         if self.predictor.ami:
