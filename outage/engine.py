@@ -157,6 +157,7 @@ class OutageEngine:
         # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
         self.retired = bytearray(n)
         self._retire: list[tuple[float, int]] = []  # (when, customer)
+        self._retired_unfit = 0  # callers set aside since the false-call rate was learned
         self._minutes_ref: float | None = None  # keeps report times small numbers
         self.meter_time = np.full(n, -math.inf)
         self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
@@ -704,7 +705,6 @@ class OutageEngine:
         the evidence, still standing. Those an outage explains stay with it (its
         restoration clears them); they are looked at again later."""
         touched: list[Outage] = []
-        retired = False
         while self._retire and self._retire[0][0] <= limit:
             due, i = heapq.heappop(self._retire)
             if self.retired[i] or not (self.called[i] or self.gasped[i]):
@@ -719,10 +719,12 @@ class OutageEngine:
             touched += self._update(i, calls=-self.called[i], gasps=-self.gasped[i],
                                     when=now)
             self.retired[i] = 1
-            retired = True
-        if retired:
+            self._retired_unfit += self.called[i]
+        if self._retired_unfit and 10 * self._retired_unfit >= self._callers:
             # The rate learned with them on the board would expect their calls still:
-            # a quiet area would read as one whose customers are out and silent.
+            # a quiet area would read as one whose customers are out and silent. Learned
+            # again once a tenth as many have gone as are on the board.
+            self._retired_unfit = 0
             touched += [o for o in self._refit_false_calls(now) if o not in touched]
         return touched
 
