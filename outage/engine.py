@@ -379,6 +379,16 @@ class OutageEngine:
         earliest = _onset(self.report_time[self.customers_below(candidate)])
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
 
+    def silent_only(self, customers: np.ndarray) -> np.ndarray:
+        """Which of `customers` have only a silent meter to say they are out (no call,
+        no last gasp of their own)."""
+        def flag(flags: bytearray) -> np.ndarray:
+            marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
+            return marked
+
+        only: np.ndarray = flag(self.silent) & ~flag(self.called) & ~flag(self.gasped)
+        return only
+
     def isolating_below(self, candidate: int) -> list[str]:
         """Devices reported open inside `candidate`'s outage while it was on the board
         (a crew isolating the fault), still open."""
@@ -480,7 +490,7 @@ class OutageEngine:
         self._callers += 1
         self.report_time[i] = min(self.report_time[i], t)
         self.call_minutes[i] = self._minutes(t)
-        heapq.heappush(self._retire, (t + EVIDENCE_FOR.total_seconds(), i))
+        self._set_aside_later(i, t)
         changed = self._update(i, calls=1, when=when)
         return touched + [o for o in changed if o not in touched] if touched else changed
 
@@ -515,7 +525,7 @@ class OutageEngine:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], t)
                 self.gasp_minutes[i] = self._gasp_onset(i, t, ping=reading.ping)
-                heapq.heappush(self._retire, (t + EVIDENCE_FOR.total_seconds(), i))
+                self._set_aside_later(i, t)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
         return touched + self._power_is_on(i, reading.time, ping=reading.ping)
@@ -700,6 +710,10 @@ class OutageEngine:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
 
+    def _set_aside_later(self, i: int, since: float) -> None:
+        """Look at customer `i`'s reports again EVIDENCE_FOR after `since`."""
+        heapq.heappush(self._retire, (since + EVIDENCE_FOR.total_seconds(), i))
+
     def _retire_old_reports(self, now: datetime, limit: float) -> list[Outage]:
         """Reports no live outage explains, EVIDENCE_FOR after they were made: out of
         the evidence, still standing. Those an outage explains stay with it (its
@@ -712,7 +726,7 @@ class OutageEngine:
             if due - EVIDENCE_FOR.total_seconds() < self.report_time[i]:
                 continue  # cleared and reported again since: the later report's entry
             if self._outage_of_customer(i) is not None:
-                heapq.heappush(self._retire, (limit + EVIDENCE_FOR.total_seconds(), i))
+                self._set_aside_later(i, limit)
                 continue
             # Out of the false-call count too: the rate is of the callers on the board.
             self._callers -= self.called[i]
@@ -788,13 +802,9 @@ class OutageEngine:
             _, c = heapq.heappop(self._prior_caps)
             touched += self._remap(self.predictor.cap_prior(c, None), now)
             below = self.customers_below(c)
-            silent = np.frombuffer(self.silent, dtype=np.uint8)
             # Silence was their only report: it says no more, nor dates a later outage.
-            only = below[(silent[below] == 1)
-                         & (np.frombuffer(self.called, dtype=np.uint8)[below] == 0)
-                         & (np.frombuffer(self.gasped, dtype=np.uint8)[below] == 0)]
-            self.report_time[only] = math.inf
-            silent[below] = 0
+            self.report_time[below[self.silent_only(below)]] = math.inf
+            np.frombuffer(self.silent, dtype=np.uint8)[below] = 0
             touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
         return touched
 
@@ -878,14 +888,14 @@ class OutageEngine:
             if not self.gasped[i]:
                 self.gasped[i] = 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
-                heapq.heappush(self._retire, (_seconds(now + EVIDENCE_FOR), i))
+                self._set_aside_later(i, _seconds(now))
                 touched += self._update(i, gasps=1, when=now)
         for i in callers:  # their calls stand again too, at their first call's time
             if not self.called[i] and self.meter_on_time[i] < restored_at:
                 self.called[i] = 1
                 self._callers += 1
                 self.report_time[i] = min(self.report_time[i], self.out_since[i])
-                heapq.heappush(self._retire, (_seconds(now + EVIDENCE_FOR), i))
+                self._set_aside_later(i, _seconds(now))
                 touched += self._update(i, calls=1, when=now)
         return touched
 

@@ -63,11 +63,7 @@ def count_open_reports(engine: OutageEngine) -> tuple[int, int]:
 def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
     """Which of these customers have a report of their own: evidence that is more
     than a silent meter."""
-    def flag(flags: bytearray) -> np.ndarray:
-        marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
-        return marked
-
-    silent_only = flag(engine.silent) & ~flag(engine.called) & ~flag(engine.gasped)
+    silent_only = engine.silent_only(customers)
     if silent_only.any():
         hazards = np.array([i in engine.hazards for i in customers[silent_only].tolist()])
         silent_only[silent_only] = ~hazards

@@ -94,12 +94,13 @@ def replay_events(
                 result.rejected.append(item)
         else:
             timed.append((number, item))
+    in_file_order = timed
+    timed = sorted(timed, key=lambda pair: pair[1].time)  # stable: file order within one time
     far = _far_from_the_rest(timed)
-    result.rejected += far
-    refused = {r.line for r in far}
-    timed = [pair for pair in timed if pair[0] not in refused]
-    in_file_order = list(timed)
-    timed.sort(key=lambda pair: pair[1].time)  # stable: file order within one time
+    if far:
+        result.rejected += far
+        refused = {r.line for r in far}
+        timed = [pair for pair in timed if pair[0] not in refused]
     accepted: set[int] = set()
     for number, event in progress(timed) if progress else timed:
         notes: list[str] = []
@@ -111,6 +112,7 @@ def replay_events(
             result.rejected.append(Rejected(number, str(error)))
         result.noted += [Noted(number, note) for note in notes]
     engine.settle()
+    # Refused lines (far from the rest, or by the engine) put nothing out of order.
     reordered = _reordered([pair for pair in in_file_order if pair[0] in accepted])
     result.reordered = len(reordered)
     result.noted += reordered
@@ -120,10 +122,9 @@ def replay_events(
     return result
 
 
-def _far_from_the_rest(events: list[tuple[int, Event]]) -> list[Rejected]:
-    """The lines of a small group (under a tenth of them) dated more than
-    CLOCK_GONE_WRONG before or after every other line."""
-    ordered = sorted(events, key=lambda pair: pair[1].time)
+def _far_from_the_rest(ordered: list[tuple[int, Event]]) -> list[Rejected]:
+    """The lines (`ordered` by time) of a small group, under a tenth of them, dated more
+    than CLOCK_GONE_WRONG before or after every other line."""
     groups: list[list[tuple[int, Event]]] = []
     for pair in ordered:
         if groups and pair[1].time - groups[-1][-1][1].time <= CLOCK_GONE_WRONG:
@@ -136,7 +137,7 @@ def _far_from_the_rest(events: list[tuple[int, Event]]) -> list[Rejected]:
     first, last = main[0][1].time, main[-1][1].time
     refused = []
     for group in groups:
-        if group is main or 10 * len(group) >= len(events):
+        if group is main or 10 * len(group) >= len(ordered):
             continue
         for number, event in group:
             days = abs((first - event.time if event.time < first else event.time - last).days)
