@@ -11,7 +11,7 @@ device closing when a crew repairs it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +66,11 @@ class ScenarioParams:
     # blown fuse found, the confirmation most OMS ask the crew for); SCADA's need none.
     crew_confirm_share: float = 0.0
     start: datetime = STORM_START
+    # Several storms in one stream, as a control room's engine runs for months: storm k
+    # starts `storms_apart_hours` × k after `start`, on devices not still out from an
+    # earlier one (a second storm four hours after the first finds crews still at work).
+    storms: int = 1
+    storms_apart_hours: float = 24.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +115,16 @@ class ScenarioBuilder:
     def build(self, params: ScenarioParams, seed: int) -> Scenario:
         rng = np.random.default_rng(seed)
         scenario = Scenario(params, seed)
-        chosen = self._choose(params, rng)
-        for outer, inner in chosen:
-            self._fault(scenario, outer, inner, rng)
-        self._false_calls(scenario, rng)
+        for k in range(params.storms):
+            start = params.start + timedelta(hours=params.storms_apart_hours * k)
+            storm = Scenario(replace(params, start=start), seed)
+            # Out still when this storm begins: not chosen again, not a false caller.
+            going_on = [t for t in scenario.truth if t.end > start]
+            for outer, inner in self._choose(params, rng, [t.candidate for t in going_on]):
+                self._fault(storm, outer, inner, rng)
+            self._false_calls(storm, rng, going_on)
+            scenario.truth += storm.truth
+            scenario.events += storm.events
         scenario.events.sort(key=lambda e: e["time"])
         for k, event in enumerate(scenario.events):
             event["time"] = event["time"].isoformat().replace("+00:00", "Z")
@@ -133,10 +144,17 @@ class ScenarioBuilder:
             ok = (kinds == "source") & feeds
         return np.flatnonzero(ok)
 
-    def _choose(self, params: ScenarioParams, rng: np.random.Generator) -> list[tuple[int, int]]:
+    def _choose(self, params: ScenarioParams, rng: np.random.Generator,
+                avoid: list[int]) -> list[tuple[int, int]]:
+        """The devices that operate: outer and inner of a nested pair, or (device, -1);
+        none above or below a device in `avoid`."""
         eligible = self._eligible(params)
+        if avoid:
+            eligible = np.array([c for c in eligible.tolist()
+                                 if not any(self._overlap(c, a) for a in avoid)], dtype=int)
         if len(eligible) == 0:
-            raise ValueError("no device of the requested kinds feeds any customer")
+            raise ValueError("no device of the requested kinds feeds any customer"
+                             + (" not still out from an earlier storm" if avoid else ""))
         if params.kind in ("nested", "inner_first", "sectionalized"):
             return [self._nested_pair(eligible, rng)]
         wanted = 1 if params.kind == "single" else params.outages
@@ -298,11 +316,12 @@ class ScenarioBuilder:
         s.events.append({"type": "device", "time": reported, "device_id": device,
                          "state": "closed", "source": "scada" if scada else "crew"})
 
-    def _false_calls(self, s: Scenario, rng: np.random.Generator) -> None:
+    def _false_calls(self, s: Scenario, rng: np.random.Generator,
+                     going_on: list[TrueOutage]) -> None:
         p = s.params
         true_calls = sum(1 for e in s.events if e["type"] == "call")
         n_false = int(rng.poisson(true_calls * p.false_call_share / (1 - p.false_call_share)))
-        out = set().union(*(t.customers for t in s.truth)) if s.truth else set()
+        out = set().union(*(t.customers for t in s.truth + going_on))
         ids = self.network.customers.ids
         pool = np.array([i for i in range(len(ids)) if ids[i] not in out])
         if n_false == 0 or len(pool) == 0:

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from gis import Network
 from gis.io import load_network
 from outage.engine import OutageEngine
-from outage.evaluate import Score, customer_score, device_score
+from outage.evaluate import Score, Span, customer_score, device_score, span_score
 from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
 from outage.interruptions import interruptions
 from outage.predict import Predictor
@@ -304,6 +304,17 @@ def etr_errors(outages: list[Outage], live: list[frozenset[str]], scenario: Scen
             for o, s in zip(outages, live, strict=True) if s in ends and o.etr is not None]
 
 
+def merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Time spans with the overlapping ones joined."""
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def customer_minutes(network: Network, engine: OutageEngine,
                      scenario: Scenario) -> tuple[float, float, float]:
     """Sustained minutes without power per customer, in the engine's interruption records
@@ -318,12 +329,13 @@ def customer_minutes(network: Network, engine: OutageEngine,
         if not r.momentary:
             for c in r.customer_ids or ():
                 recorded[c] = recorded.get(c, 0.0) + (r.end - r.start).total_seconds() / 60
-    spans: dict[str, tuple[datetime, datetime]] = {}
-    for t in scenario.truth:  # nested outages: one interruption per customer
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for t in scenario.truth:
         for c in t.customers:
-            start, end = spans.get(c, (t.start, t.end))
-            spans[c] = (min(start, t.start), max(end, t.end))
-    true = {c: (end - start).total_seconds() / 60 for c, (start, end) in spans.items()}
+            spans.setdefault(c, []).append((t.start, t.end))
+    # Nested outages overlap: one interruption per customer while any lasts.
+    true = {c: sum((end - start).total_seconds() / 60 for start, end in merged(s))
+            for c, s in spans.items()}
     counts, index = network.customers.count, network.customers.index
     weight = {c: int(counts[index[c]]) for c in recorded.keys() | true.keys()}
     return (sum(weight[c] * m for c, m in recorded.items()),
@@ -412,6 +424,13 @@ class LiveView:
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
 
+def report_of(truths: list[TrueOutage], mine: list[int], when: datetime) -> int | None:
+    """Which true outage a customer's report at `when` tells of, of those they are in
+    (`mine`): the last drawn that is going on then (the inner of a nested pair)."""
+    going_on = [k for k in mine if truths[k].start <= when <= truths[k].end]
+    return going_on[-1] if going_on else None
+
+
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False,
             drop_devices: bool = False, callbacks: bool = False) -> dict[str, Any]:
@@ -426,16 +445,23 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
     head_end = HeadEnd(scenario) if asks else None
     ivr = CallCenter(scenario) if callbacks else None
     engine = OutageEngine(network, params, predictor=predictor, pinger=head_end, callback=ivr)
-    truth = {t.customers: t for t in scenario.truth}
-    found: dict[frozenset[str], int] = {}
-    reports = {key: 0 for key in truth}
-    owner = {c: key for key in truth for c in key}
+    truths = scenario.truth
+    found: dict[int, int] = {}  # true outage -> reports before the engine showed it
+    reports = [0] * len(truths)
+    owner: dict[str, list[int]] = {}
+    for k, t in enumerate(truths):
+        for c in t.customers:
+            owner.setdefault(c, []).append(k)
 
     def seen(outage: Outage) -> None:
         if outage.active:
             key = frozenset(engine.customer_ids_of(outage))
-            if key in truth and key not in found:
-                found[key] = reports[key]
+            same = [k for k in owner.get(next(iter(key), ""), ()) if truths[k].customers == key]
+            if same:
+                # Of several storms' outages of this device, the latest begun by now.
+                k = max((k for k in same if truths[k].start <= (engine.now or outage.started)),
+                        key=lambda k: truths[k].start, default=same[0])
+                found.setdefault(k, reports[k])
 
     engine.subscribe(seen)
     view = LiveView(engine, scenario, head_end, ivr)
@@ -448,7 +474,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             view.opened.add(data["device_id"])
         # A call by location only tells of its true caller's outage too.
         customer_id = data.get("customer_id") or scenario.callers.get(k, "")
-        key = owner.get(customer_id)
+        key = report_of(truths, owner.get(customer_id, []), event.time)
         if key is not None and (data["type"] == "call" or data.get("state") == "off"):
             view.last_report[customer_id] = event.time
             reports[key] += 1
@@ -462,12 +488,15 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             ivr.schedule(event.time)
     view.finish()
     engine.settle()  # the end as `oms replay` gives it: the last messages taken in
-    predicted = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()]
-    reported = [key for key in truth if reports[key] > 0]  # outages anyone could see
+    end = max(t.end for t in truths)
+    predicted = [Span(frozenset(engine.customer_ids_of(o)), o.started, o.restored or end)
+                 for o in engine.outages()]
+    true_spans = [Span(t.customers, t.start, t.end) for t in truths]
+    reported = [s for s, n in zip(true_spans, reports, strict=True) if n > 0]  # told of
     return {
-        "device": device_score(predicted, truth),
-        "reported_recall": device_score(predicted, reported).recall if reported else None,
-        "customer": customer_score(predicted, truth),
+        "device": span_score(predicted, true_spans),
+        "reported_recall": span_score(predicted, reported).recall if reported else None,
+        "customer": customer_score([s.customers for s in predicted], [t.customers for t in truths]),
         "reports_needed": list(found.values()),
         "live_device": view.device,
         "live_customer": view.customer,
@@ -699,7 +728,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a PredictionParams number, e.g. gasp_alpha=4 or "
                              "kind_share.source=0.001")
     parser.add_argument("--scenario", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a ScenarioParams number, e.g. call_delay_minutes=60")
+                        help="override a ScenarioParams number, e.g. call_delay_minutes=60, or "
+                             "storms=2 storms_apart_hours=4 for two storms in one stream")
     parser.add_argument("--scada", nargs="*", default=[], metavar="KIND",
                         help="device kinds whose openings SCADA reports, e.g. breaker recloser")
     parser.add_argument("--kinds", nargs="*", default=list(KINDS),
@@ -741,7 +771,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with warnings.catch_warnings(), tqdm(total=total, unit="scenario", file=sys.stderr) as bar:
         warnings.simplefilter("ignore")
-        scenario: dict[str, Any] = {k: float(v) for k, v in
+        defaults = ScenarioParams()
+        # Each number as its field's type: storms=2 is a count.
+        scenario: dict[str, Any] = {k: type(getattr(defaults, k))(float(v)) for k, v in
                                     (p.split("=", 1) for p in args.scenario)}
         if args.scada:
             scenario["scada_kinds"] = tuple(args.scada)

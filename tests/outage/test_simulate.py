@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from gis import Network
-from outage.simulate import ScenarioBuilder, ScenarioParams
+from outage.simulate import ScenarioBuilder, ScenarioParams, TrueOutage
 
 
 def _device_events(events: list[dict[str, Any]], device_id: str) -> list[tuple[str, str, str]]:
@@ -92,3 +93,36 @@ def test_address_error_scales_how_far_a_location_only_call_lands(feeder: Network
         for key, xy in ((kx, customers.x[i]), (ky, customers.y[i])):
             offset = near.events[k]["location"][key] - xy
             assert far.events[k]["location"][key] - xy == pytest.approx(10 * offset, rel=1e-6)
+
+
+@pytest.mark.parametrize(("kind", "kinds", "storms"), [
+    ("storm", ("service_transformer",), 3), ("nested", ("fuse", "service_transformer"), 2)])
+def test_storms_in_one_stream_begin_apart_on_devices_not_still_out(
+    feeder: Network, kind: str, kinds: tuple[str, ...], storms: int,
+) -> None:
+    """A stream of several storms: the first is the storm drawn alone; each later one
+    starts its hours apart, on devices neither above nor below one still out then; every
+    meter's "off" comes while its customer is out and every "on" while they have power."""
+    alone = ScenarioParams(kind=kind, outages=2, call_rate=0.4, meter_delivery=0.8,
+                           device_kinds=kinds)
+    builder = ScenarioBuilder(feeder)
+    for seed in range(4):
+        first = builder.build(alone, seed).truth
+        scenario = builder.build(replace(alone, storms=storms, storms_apart_hours=3.0), seed)
+        truth = scenario.truth
+        assert truth[:len(first)] == first
+        for k in range(storms):
+            start = alone.start + timedelta(hours=3 * k)
+            storm = [t for t in truth if start <= t.start < start + timedelta(hours=3)]
+            assert len(storm) == len(first)
+            going_on = [t for t in truth if t.start < start < t.end]
+            assert not any(builder.tree.contains(a.candidate, b.candidate)
+                           for t in storm for e in going_on for a, b in ((t, e), (e, t)))
+
+        def out(customer: str, when: datetime, truth: list[TrueOutage] = truth) -> bool:
+            return any(customer in t.customers and t.start <= when < t.end for t in truth)
+
+        meters = [(e["customer_id"], datetime.fromisoformat(e["time"]), e["state"])
+                  for e in scenario.events if e["type"] == "meter"]
+        assert {state for _, _, state in meters} == {"off", "on"}
+        assert all(out(c, when) == (state == "off") for c, when, state in meters)
