@@ -3,13 +3,15 @@
 The predictor only knows candidates. Dispatchers need outages that keep their id
 while the prediction moves: when several small outages roll up into one, the
 oldest gives its id and start to the result and the others are merged into it;
-when one splits, the largest part keeps the id.
+when one splits, the largest part keeps the id. An outage begun more than a quiet
+spell before the result's own onset (a lone call left on the board since yesterday,
+found under today's breaker) gives its id but not its start: it was something else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from outage.candidates import CandidateTree
 from outage.predict import Change
@@ -21,8 +23,9 @@ Listener = Callable[[Outage], None]
 class OutageBook:
     """All outage records, and which live one each selected candidate stands for."""
 
-    def __init__(self, tree: CandidateTree, prefix: str = "O") -> None:
+    def __init__(self, tree: CandidateTree, quiet_spell: timedelta, prefix: str = "O") -> None:
         self.tree = tree
+        self.quiet_spell = quiet_spell
         self.outages: dict[str, Outage] = {}
         self.by_candidate: dict[int, str] = {}
         self._prefix = prefix
@@ -59,21 +62,18 @@ class OutageBook:
         touched: list[Outage] = []
         # Largest new outages pick their predecessor first.
         for added in sorted(change.added, key=lambda c: -int(self.tree.customers[c])):
-            heirs = sorted(
-                (o for c, o in old.items() if self._overlap(c, added)),
-                key=lambda o: (o.started, o.id),
-            )
+            heirs = self.oldest_first([o for c, o in old.items() if self._overlap(c, added)])
             outage = make(added, heirs[0].id if heirs else self.new_id())
             if heirs:
                 # A device below the heir starts with its own reports: the heir's
                 # earliest may have come from customers the new device does not serve.
                 if not self._below(added, heirs[0].candidate):
-                    outage.started = min(outage.started, heirs[0].started)
-                    outage.first_report = min(outage.first_report, heirs[0].first_report)
+                    self.date_by(outage, heirs[0])
                 self._inherit(outage, heirs[0])
                 del old[heirs[0].candidate]
                 for other in heirs[1:] if self.tree.contains(added, heirs[0].candidate) else ():
-                    self.merge(other, outage, when)
+                    self.date_by(outage, other)
+                    self.merge(other, outage, when, dated=False)
                     del old[other.candidate]
                     touched.append(other)
             self.outages[outage.id] = outage
@@ -105,11 +105,29 @@ class OutageBook:
         outage.merged_from = heir.merged_from + outage.merged_from
         outage.steps = heir.steps + outage.steps
 
+    def oldest_first(self, outages: list[Outage]) -> list[Outage]:
+        """`outages` by start, those begun before the last quiet spell between starts
+        (something else, left on the board) after the others."""
+        ordered = sorted(outages, key=lambda o: (o.started, o.id))
+        cut = max((k for k in range(1, len(ordered))
+                   if ordered[k].started - ordered[k - 1].started > self.quiet_spell),
+                  default=0)
+        return ordered[cut:] + ordered[:cut]
+
+    def date_by(self, outage: Outage, part: Outage) -> None:
+        """`outage` now holds `part`: it starts with it, unless `part` began before a
+        quiet spell ahead of `outage`'s own onset."""
+        if outage.started - part.started <= self.quiet_spell:
+            outage.started = min(outage.started, part.started)
+            outage.first_report = min(outage.first_report, part.first_report)
+
     @staticmethod
-    def merge(other: Outage, into: Outage, when: datetime) -> None:
-        """`other` was part of `into`: fold its start and hazards in, and end it."""
-        into.started = min(into.started, other.started)
-        into.first_report = min(into.first_report, other.first_report)
+    def merge(other: Outage, into: Outage, when: datetime, *, dated: bool = True) -> None:
+        """`other` was part of `into`: fold its start (unless `dated` already) and
+        hazards in, and end it."""
+        if dated:
+            into.started = min(into.started, other.started)
+            into.first_report = min(into.first_report, other.first_report)
         into.hazards |= other.hazards
         into.merged_from.append(other.id)
         other.stage = Stage.CANCELLED

@@ -101,7 +101,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 33
+STATE_VERSION = 34
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -140,7 +140,7 @@ class OutageEngine:
         self.topology = Topology(network)
         self.tree = build_candidates(network, self.topology)
         self.predictor = predictor(self.tree, Scorer(self.params))
-        self.book = OutageBook(self.tree)
+        self.book = OutageBook(self.tree, NESTED_WINDOW)
         self.pinger = pinger
         self.callback = callback
         self.stats = EngineStats()
@@ -520,6 +520,10 @@ class OutageEngine:
                 self.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
             if self.retired[i]:  # gasped again after its old reports were set aside
+                touched += self._clear_customer(i, reading.time)
+            if self.silent[i] and not reading.ping:
+                # Silent since its area was restored, now gasping: its power came
+                # back (the restore message lost), and this is a new outage's report.
                 touched += self._clear_customer(i, reading.time)
             if not self.gasped[i]:
                 self.gasped[i] = 1
@@ -1625,12 +1629,13 @@ class OutageEngine:
     def _repoint_inside_outages(self, candidate: int, inside: list[int],
                                 when: datetime) -> list[Outage]:
         """Move the oldest outage below `candidate` up to it; merge the others into it."""
-        outages = sorted((self.book.outages[self.book.by_candidate[c]] for c in inside),
-                         key=lambda o: (o.started, o.id))
+        outages = self.book.oldest_first([self.book.outages[self.book.by_candidate[c]]
+                                          for c in inside])
         kept = outages[0]
         for other in outages[1:]:
             del self.book.by_candidate[other.candidate]
-            OutageBook.merge(other, kept, when)
+            self.book.date_by(kept, other)
+            OutageBook.merge(other, kept, when, dated=False)
         del self.book.by_candidate[kept.candidate]
         self._move(kept, candidate, when)
         return outages[1:]
@@ -1842,12 +1847,17 @@ class OutageEngine:
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate (of its onset: see `_onset`), backdated
-        for customers never restored."""
+        for customers never restored. A meter below it that said it had power (its
+        restore message, a ping answered) says the candidate was closed then: reports
+        and silences from before are of an earlier outage (a storm four hours ago whose
+        restore messages were partly lost)."""
         customers = self.customers_below(c)
-        earliest = _onset(self.report_time[customers])
+        heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
+        times = self.report_time[customers]
+        earliest = _onset(times[times > heard])
         recent = customers[
             (self.restored_at[customers] >= _seconds(when - NESTED_WINDOW))
-            & self._has_evidence(customers)
+            & self._has_evidence(customers) & (self.out_since[customers] > heard)
         ]
         if len(recent):
             earliest = min(earliest, float(self.out_since[recent].min()))

@@ -724,10 +724,11 @@ def main(argv: list[str] | None = None) -> int:
                              "simbench:CODE / pandapower:NAME spec")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+    parser.add_argument("--param", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
                         help="override a PredictionParams number, e.g. gasp_alpha=4 or "
                              "kind_share.source=0.001")
-    parser.add_argument("--scenario", action="append", default=[], metavar="NAME=VALUE",
+    parser.add_argument("--scenario", action="extend", nargs="+", default=[],
+                        metavar="NAME=VALUE",
                         help="override a ScenarioParams number, e.g. call_delay_minutes=60, or "
                              "storms=2 storms_apart_hours=4 for two storms in one stream")
     parser.add_argument("--scada", nargs="*", default=[], metavar="KIND",

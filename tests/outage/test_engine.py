@@ -290,6 +290,59 @@ def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Networ
     assert "(earliest report)" in engine.describe(outage)["explanation"]
 
 
+YESTERDAY = [call(f"a1.{m}", m) for m in (1, 2, 3)]  # an outage nobody closed
+DAY = 24 * 60
+
+
+def test_an_outage_left_on_the_board_since_yesterday_does_not_date_one_above_it(
+    feeder: Network,
+) -> None:
+    """Three of transformer a1's customers called yesterday and nothing was closed since.
+    Today every meter of lateral a sends its last gasp: fuse a's outage, which takes in
+    yesterday's, starts today. It started yesterday, and put a day on SAIDI for each of
+    its 18 customers."""
+    today = [meter(f"a{t}.{m}", DAY + t + 0.01 * m, "off") for t in (1, 2, 3)
+             for m in range(1, 7)]
+    engine = run(feeder, [*YESTERDAY, *today, {"type": "tick", "time": at(DAY + 30)}])
+    assert set(live(engine)) == {"fuse.a"}
+    assert parse_time(at(DAY + 1)) < live(engine)["fuse.a"].started < parse_time(at(DAY + 2))
+
+
+def test_a_close_above_yesterdays_outage_and_todays_restores_from_today(
+    feeder: Network,
+) -> None:
+    """Yesterday's outage at transformer a1 is still on the board; today six customers of
+    lateral b call, and a crew closes recloser r1, above both: the record it restores
+    starts with today's calls (the oldest outage below it gave its start before)."""
+    today = [call(c, DAY + k) for k, c in enumerate(["b1.1", "b1.2", "b1.3", "b2.1",
+                                                     "b2.2", "b2.3"])]
+    engine = run(feeder, [*YESTERDAY, *today, device("recloser.r1", DAY + 180, "closed",
+                                                     "crew")])
+    (restored,) = [o for o in engine.outages() if o.stage is Stage.RESTORED]
+    assert restored.device_id == "recloser.r1"
+    assert restored.started == parse_time(at(DAY))
+
+
+@pytest.mark.parametrize("fresh_gasps", [True, False])
+def test_an_outage_after_a_restoration_whose_restore_messages_were_partly_lost_starts_anew(
+    feeder: Network, fresh_gasps: bool,
+) -> None:
+    """The recloser's 36 meters gasp at 0 and it is closed at 60; b3.1's and b3.2's
+    restore messages are lost. At 180 transformer b3 goes out: its outage starts then,
+    not at 0. Its other meters said they were back at 61, so the two were silent by
+    lost messages, not out all along; gasping again, they say so themselves."""
+    customers = [f"{lat}{t}.{m}" for lat in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.01 * k, "off") for k, c in enumerate(customers)]
+    events += [device("recloser.r1", 60, "closed", "crew")]
+    events += [meter(c, 61, "on") for c in customers if c not in ("b3.1", "b3.2")]
+    events += [{"type": "tick", "time": at(75)}]
+    b3 = [f"b3.{m}" for m in range(1 if fresh_gasps else 3, 7)]
+    events += [meter(c, 180 + 0.01 * k, "off") for k, c in enumerate(b3)]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(200)}])
+    assert set(live(engine)) == {"transformer.b3"}
+    assert live(engine)["transformer.b3"].started == parse_time(at(180))
+
+
 def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
     feeder: Network,
 ) -> None:
