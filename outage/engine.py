@@ -50,6 +50,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 POWERED_FOR = timedelta(minutes=30)
 # Customers still out this soon after their outage was restored were never restored.
 NESTED_WINDOW = timedelta(hours=6)
+# A customer left out by a restoration calls again as soon as anyone calls about an
+# outage: within this many call spreads (learned) after it. A first report later than
+# that is of a new outage, not one they were never restored from.
+STILL_OUT_SPREADS = 3.0
 # After a restoration, meters have this long to say they have power again.
 RESTORE_GRACE = timedelta(minutes=10)
 # Restore messages from one closing come this long before the one that restored its
@@ -1855,9 +1859,13 @@ class OutageEngine:
         heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
         times = self.report_time[customers]
         earliest = _onset(times[times > heard])
+        restored_at = self.restored_at[customers]
+        spread = self.predictor.scorer.spread("call") or PredictionParams.call_spread_minutes
+        says_so = RESTORE_GRACE.total_seconds() + 60 * STILL_OUT_SPREADS * spread
         recent = customers[
-            (self.restored_at[customers] >= _seconds(when - NESTED_WINDOW))
+            (restored_at >= _seconds(when - NESTED_WINDOW))
             & self._has_evidence(customers) & (self.out_since[customers] > heard)
+            & (times <= restored_at + says_so)
         ]
         if len(recent):
             earliest = min(earliest, float(self.out_since[recent].min()))

@@ -164,6 +164,19 @@ def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     assert "started 2026-07-01 14:00 (earliest report)" in fuse
 
 
+def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
+    feeder: Network,
+) -> None:
+    """The same calls as above, but transformer a3's customers call two and a half hours
+    after the fuse was closed, not ten minutes: customers left out call as soon as
+    anyone calls about an outage (within three call spreads, an hour here), so this is
+    a new outage beginning with its calls, not one out since the fuse operated."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
+    events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 210), call("a3.2", 212)]
+    engine = run(feeder, events)
+    assert live(engine)["transformer.a3"].started == parse_time(at(210))
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
