@@ -54,6 +54,8 @@ NESTED_WINDOW = timedelta(hours=6)
 # outage: within this many call spreads (learned) after it. A first report later than
 # that is of a new outage, not one they were never restored from.
 STILL_OUT_SPREADS = 3.0
+# How far one outage's calls spread when call timing is switched off.
+DEFAULT_CALL_SPREAD = PredictionParams().call_spread_minutes
 # After a restoration, meters have this long to say they have power again.
 RESTORE_GRACE = timedelta(minutes=10)
 # Restore messages from one closing come this long before the one that restored its
@@ -1860,7 +1862,7 @@ class OutageEngine:
         times = self.report_time[customers]
         earliest = _onset(times[times > heard])
         restored_at = self.restored_at[customers]
-        spread = self.predictor.scorer.spread("call") or PredictionParams.call_spread_minutes
+        spread = self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD
         says_so = RESTORE_GRACE.total_seconds() + 60 * STILL_OUT_SPREADS * spread
         recent = customers[
             (restored_at >= _seconds(when - NESTED_WINDOW))
