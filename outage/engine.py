@@ -1861,6 +1861,14 @@ class OutageEngine:
         heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
         times = self.report_time[customers]
         earliest = _onset(times[times > heard])
+        # Reports set aside date it only from within EVIDENCE_FOR before the others:
+        # hours before, unexplained all along, they were of something else (a storm's
+        # false calls three hours before the next storm's outage below them).
+        aside = np.frombuffer(self.retired, dtype=np.bool_)[customers]
+        fresh = _onset(times[(times > heard) & ~aside])
+        if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
+            earliest = float(times[(times >= fresh - EVIDENCE_FOR.total_seconds())
+                                   & (times > heard)].min())
         restored_at = self.restored_at[customers]
         spread = self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD
         says_so = RESTORE_GRACE.total_seconds() + 60 * STILL_OUT_SPREADS * spread

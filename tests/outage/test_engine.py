@@ -272,6 +272,25 @@ def test_a_report_no_outage_explains_is_set_aside_after_hours_but_still_listed(
     assert [r.since for r in open_reports(engine)] == [parse_time(at(300))]
 
 
+@pytest.mark.parametrize(("first", "started"), [(0, 240), (60, 60)])
+def test_a_report_set_aside_dates_an_outage_only_from_within_hours_of_its_reports(
+    feeder: Network, first: float, started: float,
+) -> None:
+    """a2.1's lone call is set aside three hours on. At 240 lateral a goes out and every
+    other meter gasps: called at 0, four hours before, the call was of something else,
+    and the fuse's outage starts with the gasps; called at 60, within three hours of
+    them, it may be this outage's first report (one customer noticed early), and
+    dates it."""
+    events = [call("a2.1", first), {"type": "tick", "time": at(first + 200)}]
+    events += [meter(c, 240 + 0.01 * k, "off") for k, c in enumerate(LATERAL_A)
+               if c != "a2.1"]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(260)}],
+                 params=PredictionParams(false_call_rate=0.05))
+    assert engine.retired[feeder.customers.index["a2.1"]]
+    assert set(live(engine)) == {"fuse.a"}
+    assert live(engine)["fuse.a"].started == parse_time(at(started))
+
+
 def test_a_storm_whose_false_calls_are_set_aside_ends_with_no_loss_of_supply() -> None:
     """A storm of 20 outages on the sample territory, 30 % of customers calling, 5 % of
     calls false. Every faulted device is closed by the end; the false calls, set aside
