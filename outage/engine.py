@@ -51,9 +51,10 @@ POWERED_FOR = timedelta(minutes=30)
 # Customers still out this soon after their outage was restored were never restored.
 NESTED_WINDOW = timedelta(hours=6)
 # A customer left out by a restoration calls again as soon as anyone calls about an
-# outage: within this many call spreads (learned) after it. A first report later than
-# that is of a new outage, not one they were never restored from.
-STILL_OUT_SPREADS = 3.0
+# outage: within this many call spreads (learned; generous, as the spread is learned
+# from few outages and slow callers are common at night) after it. A first report
+# later than that is of a new outage, not one they were never restored from.
+STILL_OUT_SPREADS = 6.0
 # How far one outage's calls spread when call timing is switched off.
 DEFAULT_CALL_SPREAD = PredictionParams().call_spread_minutes
 # After a restoration, meters have this long to say they have power again.

@@ -169,7 +169,7 @@ def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
 ) -> None:
     """The same calls as above, but transformer a3's customers call two and a half hours
     after the fuse was closed, not ten minutes: customers left out call as soon as
-    anyone calls about an outage (within three call spreads, an hour here), so this is
+    anyone calls about an outage (within six call spreads, two hours here), so this is
     a new outage beginning with its calls, not one out since the fuse operated."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
     events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 210), call("a3.2", 212)]
