@@ -152,11 +152,11 @@ class ScenarioBuilder:
         if avoid:
             eligible = np.array([c for c in eligible.tolist()
                                  if not any(self._overlap(c, a) for a in avoid)], dtype=int)
+        left = " not still out from an earlier storm" if avoid else ""
         if len(eligible) == 0:
-            raise ValueError("no device of the requested kinds feeds any customer"
-                             + (" not still out from an earlier storm" if avoid else ""))
+            raise ValueError(f"no device of the requested kinds feeds any customer{left}")
         if params.kind in ("nested", "inner_first", "sectionalized"):
-            return [self._nested_pair(eligible, rng)]
+            return [self._nested_pair(eligible, rng, left)]
         wanted = 1 if params.kind == "single" else params.outages
         chosen: list[int] = []
         # Kinds first, then devices: a feeder of a thousand transformers and ten fuses
@@ -177,14 +177,15 @@ class ScenarioBuilder:
     def _overlap(self, a: int, b: int) -> bool:
         return self.tree.contains(a, b) or self.tree.contains(b, a)
 
-    def _nested_pair(self, eligible: np.ndarray, rng: np.random.Generator) -> tuple[int, int]:
+    def _nested_pair(self, eligible: np.ndarray, rng: np.random.Generator,
+                     left: str) -> tuple[int, int]:
         sizes = self.tree.service_points
         for outer in rng.permutation(eligible).tolist():
             inside = [c for c in range(int(self.tree.tin[outer]) + 1, int(self.tree.tout[outer]))
                       if sizes[c] > 0 and sizes[c] < sizes[outer]]
             if inside:
                 return outer, int(rng.choice(inside))
-        raise ValueError("no device has another device with customers below it")
+        raise ValueError(f"no device{left} has another device with customers below it")
 
     # -- what the customers and meters say --------------------------------------------
     def _fault(self, s: Scenario, outer: int, inner: int, rng: np.random.Generator) -> None:

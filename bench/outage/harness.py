@@ -517,11 +517,14 @@ def evaluate(
     kinds: dict[str, tuple[str, int]] | None = None,
     skipped: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Score every scenario; a network and kind the builder cannot make scenarios
-    of (no device of the kinds asked for, no device below another) goes into
-    `skipped` with the reason, so a table without its rows says why."""
+    """Score every scenario; a network and kind the builder cannot make some scenarios
+    of (no device of the kinds asked for, no device below another, none left by an
+    earlier storm of the stream) goes into `skipped` with the reason and how many, so a
+    table without its rows says why."""
     overrides = scenario_overrides or {}
     rows = []
+    unbuilt: Counter[str] = Counter()
+    per_cell = len(call_rates) * len(deliveries) * seeds
     for name in names:
         # A name the harness does not know is a network spec of its own: a file, or
         # simbench:CODE / pandapower:NAME, so held-out networks can be scored too.
@@ -539,7 +542,10 @@ def evaluate(
                             scenario = builder.build(scenario_params, seed)
                         except ValueError as error:  # e.g. no nested pair here
                             if skipped is not None:
-                                skipped[f"{name} {label}"] = str(error)
+                                cell = f"{name} {label}"
+                                unbuilt[cell] += 1
+                                skipped[cell] = (f"{str(error).split(' (')[0]} ({unbuilt[cell]} "
+                                                 f"of {per_cell} scenarios)")
                             progress(1)
                             continue
                         for engine_name, predictor in (("probabilistic", Predictor),
@@ -790,7 +796,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [condensed(rows), summary(rows), error_table(rows), calibration_table(rows),
              table(rows)]
     if skipped:
-        parts.insert(0, "Not scored (no scenario can be built):\n" + "\n".join(
+        parts.insert(0, "Not scored (the scenario cannot be built):\n" + "\n".join(
             f"- {cell}: {reason}" for cell, reason in skipped.items()))
     report = "\n\n".join(parts)
     args.out.with_suffix(".md").write_text(report + "\n")
