@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from outage.evaluate import Span, device_score, span_score
 
 DAY1 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
@@ -29,3 +32,24 @@ def test_a_device_out_in_two_storms_is_two_outages_to_find() -> None:
     both = [*once, Span(a, DAY2 - HOUR, DAY2 + 2 * HOUR)]
     assert span_score(both, truth).f1 == 1.0
     assert span_score([], []).f1 == 1.0
+
+
+SPANS = st.lists(st.builds(
+    lambda customers, start, hours: Span(frozenset(customers), DAY1 + start * HOUR,
+                                         DAY1 + (start + hours) * HOUR),
+    st.sets(st.sampled_from("abcd"), min_size=1), st.integers(0, 48), st.integers(0, 6)),
+    max_size=6)
+
+
+@given(SPANS, SPANS)
+@settings(max_examples=300, deadline=None)
+def test_matching_in_time_is_stricter_than_by_customers_alone(
+    predicted: list[Span], truth: list[Span],
+) -> None:
+    """Every match in time is a match by customers, one to one: neither precision nor
+    recall is above the customers-only score's; the truth scores itself perfect."""
+    timed = span_score(predicted, truth)
+    plain = device_score([p.customers for p in predicted], [t.customers for t in truth])
+    assert timed.precision <= plain.precision and timed.recall <= plain.recall
+    assert 0.0 <= timed.f1 <= 1.0
+    assert span_score(truth, truth).f1 == 1.0
