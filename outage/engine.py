@@ -389,19 +389,34 @@ class OutageEngine:
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
     def earliest_report_below(self, candidate: int) -> datetime | None:
-        """The earliest call or last gasp standing below `candidate` (reports of
-        customers since restored are forgotten; see `_onset`), or None."""
-        earliest = _onset(self.report_time[self.customers_below(candidate)])
+        """The earliest call or last gasp below `candidate` of the outage going on there
+        (see `_onset_below`), or None."""
+        earliest, _ = self._onset_below(self.customers_below(candidate))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
+
+    def _onset_below(self, customers: np.ndarray) -> tuple[float, float]:
+        """The earliest report of `customers` (seconds; inf for none) that is of the
+        outage going on, not an earlier one, and the last time a meter of theirs said
+        it had power. Not of it: a report before a quiet spell (`_onset`); one before
+        that meter's "on" (its restore message, a ping answered: their device was
+        closed then; a restored area's silences too); one set aside (no outage
+        explained it for hours) more than EVIDENCE_FOR before the others (a storm's
+        false calls, set aside, dated the next storm's outages below them)."""
+        heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
+        times = self.report_time[customers]
+        since = times > heard
+        earliest = _onset(times[since])
+        fresh = _onset(times[since & ~_flagged(self.retired, customers)])
+        if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
+            earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
+                             .min())
+        return earliest, heard
 
     def silent_only(self, customers: np.ndarray) -> np.ndarray:
         """Which of `customers` have only a silent meter to say they are out (no call,
         no last gasp of their own)."""
-        def flag(flags: bytearray) -> np.ndarray:
-            marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
-            return marked
-
-        only: np.ndarray = flag(self.silent) & ~flag(self.called) & ~flag(self.gasped)
+        only: np.ndarray = (_flagged(self.silent, customers) & ~_flagged(self.called, customers)
+                            & ~_flagged(self.gasped, customers))
         return only
 
     def isolating_below(self, candidate: int) -> list[str]:
@@ -1783,12 +1798,12 @@ class OutageEngine:
         touched: list[Outage] = []
         if self._minutes_ref is None:
             return touched  # no report yet: nothing to learn from
-        aside = np.frombuffer(self.retired, dtype=np.bool_)[customers]
+        aside = _flagged(self.retired, customers)
         began = self._minutes(_seconds(started))
         for channel, flags, times in (("call", self.called, self.call_minutes),
                                       ("gasp", self.gasped, self.gasp_minutes)):
-            reporters = customers[(np.frombuffer(flags, dtype=np.uint8)[customers] == 1)
-                                  & ~aside & (times[customers] >= began)]
+            reporters = customers[_flagged(flags, customers) & ~aside
+                                  & (times[customers] >= began)]
             estimate = self.calibration.observe_spread(
                 channel, times[reporters], self.predictor.scorer.spread(channel))
             if estimate is not None:
@@ -1870,23 +1885,12 @@ class OutageEngine:
                                   lambda i: float(report_time[i]))
 
     def _start_of(self, c: int, when: datetime) -> datetime:
-        """Earliest report below the candidate (of its onset: see `_onset`), backdated
-        for customers never restored. A meter below it that said it had power (its
-        restore message, a ping answered) says the candidate was closed then: reports
-        and silences from before are of an earlier outage (a storm four hours ago whose
-        restore messages were partly lost)."""
+        """Earliest report below the candidate of the outage going on (`_onset_below`),
+        backdated for customers never restored: those restored lately who say so soon
+        enough, and silent since (no meter below having said it had power)."""
         customers = self.customers_below(c)
-        heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
+        earliest, heard = self._onset_below(customers)
         times = self.report_time[customers]
-        earliest = _onset(times[times > heard])
-        # Reports set aside date it only from within EVIDENCE_FOR before the others:
-        # hours before, unexplained all along, they were of something else (a storm's
-        # false calls three hours before the next storm's outage below them).
-        aside = np.frombuffer(self.retired, dtype=np.bool_)[customers]
-        fresh = _onset(times[(times > heard) & ~aside])
-        if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
-            earliest = float(times[(times >= fresh - EVIDENCE_FOR.total_seconds())
-                                   & (times > heard)].min())
         restored_at = self.restored_at[customers]
         spread = self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD
         says_so = RESTORE_GRACE.total_seconds() + 60 * STILL_OUT_SPREADS * spread
@@ -2010,6 +2014,12 @@ class OutageEngine:
 
 
 _ORDER = list(Stage)
+
+
+def _flagged(flags: bytearray, customers: np.ndarray) -> np.ndarray:
+    """Which of `customers` have their flag (a 0/1 byte per customer) set."""
+    marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
+    return marked
 
 
 def _onset(report_times: np.ndarray) -> float:

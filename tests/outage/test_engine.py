@@ -289,6 +289,8 @@ def test_a_report_set_aside_dates_an_outage_only_from_within_hours_of_its_report
     assert engine.retired[feeder.customers.index["a2.1"]]
     assert set(live(engine)) == {"fuse.a"}
     assert live(engine)["fuse.a"].started == parse_time(at(started))
+    # Its explanation dates it from its earliest report: the one of this outage.
+    assert "(earliest report)" in engine.describe(live(engine)["fuse.a"])["explanation"]
 
 
 @pytest.mark.parametrize("quiet_hours", [1, 24])
