@@ -544,8 +544,7 @@ def evaluate(
                             if skipped is not None:
                                 cell = f"{name} {label}"
                                 unbuilt[cell] += 1
-                                skipped[cell] = (f"{str(error).split(' (')[0]} ({unbuilt[cell]} "
-                                                 f"of {per_cell} scenarios)")
+                                skipped[cell] = f"{error} ({unbuilt[cell]} of {per_cell} scenarios)"
                             progress(1)
                             continue
                         for engine_name, predictor in (("probabilistic", Predictor),
