@@ -55,6 +55,9 @@ NESTED_WINDOW = timedelta(hours=6)
 # from few outages and slow callers are common at night) after it. A first report
 # later than that is of a new outage, not one they were never restored from.
 STILL_OUT_SPREADS = 6.0
+# A first report this many expected gaps before the next of its outage's reports is
+# of something else (a chance of e^-15 for one outage's callers).
+ONSET_IMPROBABLE = 15.0
 # How far one outage's calls spread when call timing is switched off.
 DEFAULT_CALL_SPREAD = PredictionParams().call_spread_minutes
 # After a restoration, meters have this long to say they have power again.
@@ -405,8 +408,9 @@ class OutageEngine:
         heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
         times = self.report_time[customers]
         since = times > heard
-        earliest = _onset(times[since])
-        fresh = _onset(times[since & ~_flagged(self.retired, customers)])
+        spread = 60 * (self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD)
+        earliest = _onset(times[since], spread)
+        fresh = _onset(times[since & ~_flagged(self.retired, customers)], spread)
         if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
             earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
                              .min())
@@ -2022,15 +2026,23 @@ def _flagged(flags: bytearray, customers: np.ndarray) -> np.ndarray:
     return marked
 
 
-def _onset(report_times: np.ndarray) -> float:
-    """The earliest of these report times (seconds; inf for none) after the last quiet
-    spell longer than NESTED_WINDOW: a call left standing a day before (a false call,
-    a lone report nobody cleared) is of something else, not this outage's start."""
+def _onset(report_times: np.ndarray, spread: float) -> float:
+    """The earliest of these report times (seconds; inf for none) of the outage they
+    tell of. Not a report before the last quiet spell longer than NESTED_WINDOW (a call
+    left standing a day before: a false call, a lone report nobody cleared), nor a
+    first report too long before the rest: with `m` reports after it, one outage's
+    next comes within `spread` / m on average, so a gap of ONSET_IMPROBABLE times that
+    says the first was of something else (a false call two hours before a hundred)."""
     times = np.sort(report_times[np.isfinite(report_times)])
     if len(times) == 0:
         return math.inf
-    gaps = np.flatnonzero(np.diff(times) > NESTED_WINDOW.total_seconds())
-    return float(times[gaps[-1] + 1] if len(gaps) else times[0])
+    gaps = np.diff(times)
+    quiet = np.flatnonzero(gaps > NESTED_WINDOW.total_seconds())
+    first = int(quiet[-1]) + 1 if len(quiet) else 0
+    while (first < len(gaps)
+           and gaps[first] * (len(times) - first - 1) > ONSET_IMPROBABLE * spread):
+        first += 1
+    return float(times[first])
 
 
 def _stage_order(stage: Stage) -> int:

@@ -272,44 +272,38 @@ def test_a_report_no_outage_explains_is_set_aside_after_hours_but_still_listed(
     assert [r.since for r in open_reports(engine)] == [parse_time(at(300))]
 
 
-@pytest.mark.parametrize(("first", "started"), [(0, 240), (60, 60)])
-def test_a_report_set_aside_dates_an_outage_only_from_within_hours_of_its_reports(
-    feeder: Network, first: float, started: float,
-) -> None:
-    """a2.1's lone call is set aside three hours on. At 240 lateral a goes out and every
-    other meter gasps: called at 0, four hours before, the call was of something else,
-    and the fuse's outage starts with the gasps; called at 60, within three hours of
-    them, it may be this outage's first report (one customer noticed early), and
-    dates it."""
-    events = [call("a2.1", first), {"type": "tick", "time": at(first + 200)}]
+def test_a_report_set_aside_hours_before_does_not_date_an_outage(feeder: Network) -> None:
+    """a2.1's lone call at 0 is set aside three hours on. At 240 lateral a goes out and
+    every other meter gasps: the call, four hours before, was of something else, and
+    the fuse's outage starts with the gasps; its explanation dates it from its earliest
+    report, the one of this outage."""
+    events = [call("a2.1", 0), {"type": "tick", "time": at(200)}]
     events += [meter(c, 240 + 0.01 * k, "off") for k, c in enumerate(LATERAL_A)
                if c != "a2.1"]
     engine = run(feeder, [*events, {"type": "tick", "time": at(260)}],
                  params=PredictionParams(false_call_rate=0.05))
     assert engine.retired[feeder.customers.index["a2.1"]]
     assert set(live(engine)) == {"fuse.a"}
-    assert live(engine)["fuse.a"].started == parse_time(at(started))
-    # Its explanation dates it from its earliest report: the one of this outage.
+    assert live(engine)["fuse.a"].started == parse_time(at(240))
     assert "(earliest report)" in engine.describe(live(engine)["fuse.a"])["explanation"]
 
 
-@pytest.mark.parametrize("quiet_hours", [1, 24])
-def test_a_storm_after_a_quiet_spell_is_learned_from_early(quiet_hours: int) -> None:
-    """70 meter messages on the sample territory, then, after a quiet spell, 32 calls a
-    minute apart. After a day's quiet they are a new storm, learned from at its 32nd
-    event as in a fresh engine (the onset window: its calls began within the half
-    hour); an hour on, the count goes on from the first 70 (next at 128). Counted from
-    the engine's start, a day's second storm waited for its 1000th event."""
-    network = load_network(ROOT / "sample_data" / "territory.gpkg")
-    ids = network.customers.ids
-    engine = OutageEngine(network)
-    for k in range(70):
-        engine.apply(parse_event(meter(ids[k * 50], 0.1 * k, "on")))
-    window = engine.predictor.scorer.window
-    later = 7 + 60 * quiet_hours
-    for k in range(32):
-        engine.apply(parse_event(call(ids[k * 97 + 13], later + k)))
-    assert (engine.predictor.scorer.window < window) == (quiet_hours == 24)
+@pytest.mark.parametrize(("first", "started"), [(0, 120), (115, 115)])
+def test_a_first_report_long_before_the_rest_does_not_date_their_outage(
+    feeder: Network, first: float, started: float,
+) -> None:
+    """a2.1 calls; at 120 lateral a's 17 other meters gasp (transformers a1 and a3
+    first). Two hours before them, the call is not this outage's (seventeen reports of
+    one outage come within a spread of each other, not two hours after the first): the
+    fuse's outage starts at 120. Five minutes before them, a customer may have noticed
+    first, and it dates the outage."""
+    events = [call("a2.1", first)]
+    gasping = sorted((c for c in LATERAL_A if c != "a2.1"), key=lambda c: c.startswith("a2"))
+    events += [meter(c, 120 + 0.01 * k, "off") for k, c in enumerate(gasping)]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(130)}],
+                 params=PredictionParams(false_call_rate=0.05))
+    assert set(live(engine)) == {"fuse.a"}
+    assert live(engine)["fuse.a"].started == parse_time(at(started))
 
 
 def test_a_call_set_aside_yesterday_is_not_learned_as_todays_spread(feeder: Network) -> None:
