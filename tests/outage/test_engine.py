@@ -306,6 +306,25 @@ def test_a_first_report_long_before_the_rest_does_not_date_their_outage(
     assert live(engine)["fuse.a"].started == parse_time(at(started))
 
 
+@pytest.mark.parametrize("quiet_hours", [1, 24])
+def test_a_storm_after_a_quiet_spell_is_learned_from_early(quiet_hours: int) -> None:
+    """70 meter messages on the sample territory, then, after a quiet spell, 32 calls a
+    minute apart. After a day's quiet they are a new storm, learned from at its 32nd
+    event as in a fresh engine (the onset window: its calls began within the half
+    hour); an hour on, the count goes on from the first 70 (next at 128). Counted from
+    the engine's start, a day's second storm waited for its 1000th event."""
+    network = load_network(ROOT / "sample_data" / "territory.gpkg")
+    ids = network.customers.ids
+    engine = OutageEngine(network)
+    for k in range(70):
+        engine.apply(parse_event(meter(ids[k * 50], 0.1 * k, "on")))
+    window = engine.predictor.scorer.window
+    later = 7 + 60 * quiet_hours
+    for k in range(32):
+        engine.apply(parse_event(call(ids[k * 97 + 13], later + k)))
+    assert (engine.predictor.scorer.window < window) == (quiet_hours == 24)
+
+
 def test_a_call_set_aside_yesterday_is_not_learned_as_todays_spread(feeder: Network) -> None:
     """a2.1's lone call yesterday was set aside. Today lateral a's customers call within
     ten minutes and a crew closes the fuse: the calls' spread learned from it is of
