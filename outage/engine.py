@@ -400,7 +400,8 @@ class OutageEngine:
     def _onset_below(self, customers: np.ndarray) -> tuple[float, float]:
         """The earliest report of `customers` (seconds; inf for none) that is of the
         outage going on, not an earlier one, and the last time a meter of theirs said
-        it had power. Not of it: a report before a quiet spell (`_onset`); one before
+        it had power. Not of it: a report before a quiet spell, or too long before the
+        rest (`_onset`, with the learned call spread); one before
         that meter's "on" (its restore message, a ping answered: their device was
         closed then; a restored area's silences too); one set aside (no outage
         explained it for hours) more than EVIDENCE_FOR before the others (a storm's
@@ -2031,8 +2032,9 @@ def _onset(report_times: np.ndarray, spread: float) -> float:
     tell of. Not a report before the last quiet spell longer than NESTED_WINDOW (a call
     left standing a day before: a false call, a lone report nobody cleared), nor a
     first report too long before the rest: with `m` reports after it, one outage's
-    next comes within `spread` / m on average, so a gap of ONSET_IMPROBABLE times that
-    says the first was of something else (a false call two hours before a hundred)."""
+    next comes within `spread` / m on average (`spread`: one outage's calls', in
+    seconds), so a gap of ONSET_IMPROBABLE times that says the first was of something
+    else (a false call two hours before a hundred)."""
     times = np.sort(report_times[np.isfinite(report_times)])
     if len(times) == 0:
         return math.inf
