@@ -409,13 +409,18 @@ class OutageEngine:
         heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
         times = self.report_time[customers]
         since = times > heard
-        spread = 60 * (self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD)
+        spread = self._call_spread()
         earliest = _onset(times[since], spread)
         fresh = _onset(times[since & ~_flagged(self.retired, customers)], spread)
         if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
             earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
                              .min())
         return earliest, heard
+
+    def _call_spread(self) -> float:
+        """How far one outage's calls spread (seconds): learned, or the default where
+        call timing is switched off."""
+        return 60 * (self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD)
 
     def silent_only(self, customers: np.ndarray) -> np.ndarray:
         """Which of `customers` have only a silent meter to say they are out (no call,
@@ -554,11 +559,10 @@ class OutageEngine:
             if self.powered[i]:
                 self.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
-            if self.retired[i]:  # gasped again after its old reports were set aside
-                touched += self._clear_customer(i, reading.time)
-            if self.silent[i] and not reading.ping:
-                # Silent since its area was restored, now gasping: its power came
-                # back (the restore message lost), and this is a new outage's report.
+            if self.retired[i] or (self.silent[i] and not reading.ping):
+                # Gasping again after its old reports were set aside, or after silence
+                # since its area was restored (its power came back, the restore message
+                # lost): a new outage's report.
                 touched += self._clear_customer(i, reading.time)
             if not self.gasped[i]:
                 self.gasped[i] = 1
@@ -1897,8 +1901,7 @@ class OutageEngine:
         earliest, heard = self._onset_below(customers)
         times = self.report_time[customers]
         restored_at = self.restored_at[customers]
-        spread = self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD
-        says_so = RESTORE_GRACE.total_seconds() + 60 * STILL_OUT_SPREADS * spread
+        says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
         recent = customers[
             (restored_at >= _seconds(when - NESTED_WINDOW))
             & self._has_evidence(customers) & (self.out_since[customers] > heard)
