@@ -90,6 +90,11 @@ class VrptwInstance:
 def _check_node(inst: VrptwInstance, i: int) -> None:
     node = "depot" if i == 0 else "customer"
     rid = inst.ids[i]
+    values = {"x": inst.x[i], "y": inst.y[i], "ready time": inst.ready[i],
+              "due date": inst.due[i], "service time": inst.service[i]}
+    bad = [name for name, value in values.items() if not math.isfinite(value)]
+    if bad:
+        raise InvalidRecordError(node, rid, f"{', '.join(bad)} not a finite number")
     if inst.ready[i] < 0 or inst.due[i] < 0 or inst.service[i] < 0:
         raise InvalidRecordError(node, rid, "negative time (ready, due date or service time)")
     if inst.due[i] < inst.ready[i]:

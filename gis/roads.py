@@ -13,7 +13,6 @@ shortest-path weight), plus ``name`` and ``kind``.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from gis import json_input
 from gis.errors import NetworkFormatError
+from gis.json_input import JsonInputError
 
 # Shared end points are matched after rounding to this many decimals of a degree.
 _NODE_DECIMALS = 6
@@ -32,8 +33,8 @@ def load_roads(path: str | Path) -> nx.Graph:
     """Read a road GeoJSON into a graph; errors name the file and feature."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        data = json_input.loads(path.read_bytes())
+    except (OSError, JsonInputError) as error:
         raise NetworkFormatError(f"{path}: not a readable GeoJSON file ({error})") from error
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):

@@ -15,7 +15,6 @@ with (in the log too) and comes with a note saying what was assumed.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from gis import json_input
+from gis.json_input import JsonInputError
 from outage.errors import EventError
 
 
@@ -425,9 +426,9 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected | Noted]]:
                 continue
             notes: list[str] = []
             try:
-                yield number, parse_event(json.loads(line), notes)
-            except json.JSONDecodeError as error:
-                yield number, Rejected(number, f"not valid JSON ({error.msg})")
+                yield number, parse_event(json_input.loads(line), notes)
+            except JsonInputError as error:
+                yield number, Rejected(number, str(error))
             except EventError as error:
                 yield number, Rejected(number, str(error), isinstance(error, UnknownEventType))
             for note in notes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,8 @@ from dispatch.errors import DispatchError, InstanceFormatError, InvalidRecordErr
 from dispatch.plan import Plan
 from dispatch.problem import Crew, CrewType, Job, Point, Problem
 from dispatch.travel import GreatCircleTravel
+from gis import json_input
+from gis.json_input import JsonInputError
 
 T = TypeVar("T")
 
@@ -121,9 +122,9 @@ def read_field_json(path: str | Path) -> Problem:
     """Read a field dispatch instance file."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise InstanceFormatError(f"{path.name}: not JSON ({e})") from None
+        data = json_input.loads(path.read_bytes())
+    except JsonInputError as e:
+        raise InstanceFormatError(f"{path.name}: {e}") from None
     return problem_from_json(data, path.name)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dispatch.io.text import read_text
 from dispatch.io.vrplib import parse_vrplib, to_instance
 from dispatch.vrptw import VrptwInstance
 
@@ -23,6 +24,6 @@ def original_fleet(customers: int) -> int:
 def read_lkh(path: str | Path, fleet: int | None = None) -> VrptwInstance:
     """Read an LKH-3 .vrptw file with the original fleet (or ``fleet`` if given)."""
     path = Path(path)
-    raw = parse_vrplib(path.read_text(), path.name)
+    raw = parse_vrplib(read_text(path), path.name)
     inst = to_instance(raw)
     return to_instance(raw, fleet=fleet or original_fleet(inst.customers))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
 from dispatch.errors import InstanceFormatError
+from dispatch.io.text import read_text
 from dispatch.vrptw import VrptwInstance
 
 _COLUMNS = 7
@@ -15,7 +17,7 @@ _COLUMNS = 7
 def read_solomon(path: str | Path) -> VrptwInstance:
     """Read a Solomon text file: NAME, VEHICLE (NUMBER, CAPACITY), CUSTOMER table."""
     path = Path(path)
-    lines = [ln.strip() for ln in path.read_text().splitlines()]
+    lines = [ln.strip() for ln in read_text(path).splitlines()]
     return parse_solomon(lines, path.name)
 
 
@@ -43,9 +45,12 @@ def parse_solomon(lines: list[str], source: str) -> VrptwInstance:
         if len(parts) != _COLUMNS:
             raise InstanceFormatError(f"{source}: line {number}: expected 7 columns, got {ln!r}")
         try:
-            rows.append([float(p) for p in parts])
+            row = [float(p) for p in parts]
         except ValueError:
             raise InstanceFormatError(f"{source}: line {number}: not a number in {ln!r}") from None
+        if not all(math.isfinite(v) for v in row):  # float() reads "nan" and "inf"
+            raise InstanceFormatError(f"{source}: line {number}: not a finite number in {ln!r}")
+        rows.append(row)
     if len(rows) < 2:
         raise InstanceFormatError(f"{source}: CUSTOMER section needs a depot and a customer")
     a = np.array(rows)

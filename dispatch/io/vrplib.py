@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from dispatch.errors import InstanceFormatError
+from dispatch.io.text import read_text
 from dispatch.vrptw import VrptwInstance
 
 _REQUIRED = ("NODE_COORD_SECTION", "DEMAND_SECTION")
@@ -126,4 +127,4 @@ def to_instance(
 def read_vrplib(path: str | Path) -> VrptwInstance:
     """Read a VRPLIB VRPTW or CVRP file (VEHICLES, when given, is the fleet size)."""
     path = Path(path)
-    return to_instance(parse_vrplib(path.read_text(), path.name, _REQUIRED))
+    return to_instance(parse_vrplib(read_text(path), path.name, _REQUIRED))

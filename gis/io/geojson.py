@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gis import json_input
 from gis.errors import NetworkFormatError
 from gis.io.schema import (
     LAYERS,
@@ -23,6 +24,7 @@ from gis.io.schema import (
     network_to_layers,
     rows_to_columns,
 )
+from gis.json_input import JsonInputError
 from gis.model import Network
 
 
@@ -67,11 +69,11 @@ def read_geojson(path: Path) -> Network:
     """Read a FeatureCollection in the project's schema."""
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json_input.loads(path.read_bytes())
     except FileNotFoundError:
         raise NetworkFormatError(f"{path}: no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise NetworkFormatError(f"{path}: not valid JSON ({error})") from error
+    except JsonInputError as error:
+        raise NetworkFormatError(f"{path}: {error}") from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise NetworkFormatError(f"{path}: not a GeoJSON FeatureCollection")
     layers: dict[str, list[Row]] = {name: [] for name in LAYERS}

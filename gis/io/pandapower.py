@@ -33,7 +33,6 @@ of 1-MVLV-urban-all-0-sw.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import warnings
@@ -44,8 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gis import json_input
 from gis.builder import NetworkBuilder
 from gis.errors import NetworkFormatError
+from gis.json_input import JsonInputError
 from gis.model import BranchKind, DeviceKind, Network
 
 Point = tuple[float, float]
@@ -362,8 +363,8 @@ def _geojson(value: Any) -> tuple[Point, ...]:
     """Points of a GeoJSON Point or LineString (a string or a dict); () when absent."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except ValueError:
+            value = json_input.loads(value)
+        except JsonInputError:
             return ()
     if not isinstance(value, dict):
         return ()

@@ -7,13 +7,13 @@ zero SAIDI left out. A day whose SAIDI exceeds T_MED is a Major Event Day (MED).
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
+from outage.reliability.csv_rows import csv_rows
 from outage.reliability.errors import FormatError, HistoryError
 from outage.reliability.indices import customer_microseconds, local_day
 from outage.reliability.records import Interruption
@@ -97,19 +97,18 @@ def read_daily_saidi(path: str | Path) -> dict[date, float]:
     """Read ``HISTORY.csv`` rows ``date,saidi`` (minutes); days not listed count as zero."""
     source = Path(path).name
     daily: dict[date, float] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = [c.strip().lower() for c in next(reader, [])]
-        if header != ["date", "saidi"]:
-            raise FormatError(f"{source} line 1: header must be date,saidi")
-        for row in reader:
-            if not any(c.strip() for c in row):
-                continue
-            day, value = _parse_history_row(row, f"{source} line {reader.line_num}")
-            if day in daily:
-                raise FormatError(f"{source} line {reader.line_num}, field 'date': "
-                                  f"{day} is listed twice")
-            daily[day] = value
+    reader = csv_rows(path)
+    first = next(reader, None)
+    header = [c.strip().lower() for c in first[1]] if first else []
+    if header != ["date", "saidi"]:
+        raise FormatError(f"{source} line 1: header must be date,saidi")
+    for line, row in reader:
+        if not any(c.strip() for c in row):
+            continue
+        day, value = _parse_history_row(row, f"{source} line {line}")
+        if day in daily:
+            raise FormatError(f"{source} line {line}, field 'date': {day} is listed twice")
+        daily[day] = value
     return daily
 
 

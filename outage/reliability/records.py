@@ -7,13 +7,13 @@ restored together: partial and nested restorations are several records sharing a
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
+from outage.reliability.csv_rows import csv_rows
 from outage.reliability.errors import FormatError, RecordError
 
 #: IEEE 1366: an interruption lasting at most this long is momentary; longer is sustained.
@@ -218,23 +218,21 @@ class OutageTable:
         return f"{self.source} line {self.lines[index]} (id {record.outage_id})"
 
 
-def read_outages(path: str | Path, *, progress: Callable[[Iterable[list[str]]],
-                 Iterable[list[str]]] | None = None) -> OutageTable:
+def read_outages(path: str | Path, *, progress: Callable[[Iterable[tuple[int, list[str]]]],
+                 Iterable[tuple[int, list[str]]]] | None = None) -> OutageTable:
     """Read ``OUTAGES.csv``: ``id,start,end,customers[,feeder][,momentary][,planned]
     [,customer_ids]``; errors name the CSV line and field."""
     source = Path(path).name
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = _read_header(next(reader, None), source)
-        rows: Iterable[list[str]] = progress(reader) if progress else reader
-        records: list[Interruption] = []
-        lines: list[int] = []
-        for row in rows:
-            if not any(cell.strip() for cell in row):
-                continue
-            where = f"{source} line {reader.line_num}"
-            records.append(_parse_row(header, row, where))
-            lines.append(reader.line_num)
+    reader = csv_rows(path)
+    first = next(reader, None)
+    header = _read_header(first[1] if first else None, source)
+    records: list[Interruption] = []
+    lines: list[int] = []
+    for line, row in progress(reader) if progress else reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        records.append(_parse_row(header, row, f"{source} line {line}"))
+        lines.append(line)
     return OutageTable(tuple(records), tuple(lines), source)
 
 

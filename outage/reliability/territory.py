@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from outage.reliability.csv_rows import csv_rows
 from outage.reliability.errors import FormatError, ReliabilityError
 from outage.reliability.records import Interruption
 
@@ -97,19 +97,21 @@ def _feeder_group(feeder: Feeder, grouping: str) -> str:
 def read_feeders(path: str | Path) -> tuple[Feeder, ...]:
     """Read ``FEEDERS.csv``: ``feeder,customers[,substation][,region]``."""
     source = Path(path).name
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        fields = [f.strip().lower() for f in reader.fieldnames or ()]
-        if any(c not in fields for c in FEEDER_COLUMNS):
-            raise FormatError(f"{source} line 1: header needs {','.join(FEEDER_COLUMNS)}")
-        feeders = []
-        for row in reader:
-            cells = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            try:
-                feeders.append(Feeder(cells["feeder"], int(cells["customers"]),
-                                      cells.get("substation", ""), cells.get("region", "")))
-            except (ValueError, FormatError) as error:
-                raise FormatError(f"{source} line {reader.line_num}: {error}") from None
+    reader = csv_rows(path)
+    first = next(reader, None)
+    fields = [f.strip().lower() for f in first[1]] if first else []
+    if any(c not in fields for c in FEEDER_COLUMNS):
+        raise FormatError(f"{source} line 1: header needs {','.join(FEEDER_COLUMNS)}")
+    feeders = []
+    for line, row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {k: v.strip() for k, v in zip(fields, row, strict=False) if k}
+        try:
+            feeders.append(Feeder(cells["feeder"], int(cells["customers"]),
+                                  cells.get("substation", ""), cells.get("region", "")))
+        except (ValueError, KeyError, FormatError) as error:
+            raise FormatError(f"{source} line {line}: {error}") from None
     if not feeders:
         raise FormatError(f"{source} lists no feeders")
     return tuple(feeders)

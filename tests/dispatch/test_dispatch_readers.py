@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from dispatch.errors import DispatchError, InstanceFormatError, InvalidRecordError
@@ -86,6 +89,49 @@ def test_broken_files_raise_clear_errors(name: str, error: type[Exception], matc
     with pytest.raises(error, match=match):
         read_instance(DATA / name)
     assert issubclass(error, DispatchError)
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    (b'{"start_time": ', "not valid JSON"),
+    (b"[" * 100_000, "nested too deeply"),
+    (b'{"crews": "\xff"}', "not UTF-8"),
+])
+def test_a_field_instance_that_is_not_json_names_the_file(
+        tmp_path: Path, content: bytes, match: str) -> None:
+    """Not JSON, nested too deeply, or not UTF-8: refused with the file's name."""
+    path = tmp_path / "storm.json"
+    path.write_bytes(content)
+    with pytest.raises(InstanceFormatError, match=f"storm.json: .*{match}"):
+        read_field_json(path)
+
+
+SOLOMON_HEAD = "C101\n\nVEHICLE\nNUMBER CAPACITY\n 25 200\n\nCUSTOMER\nCUST NO.\n"
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    ((SOLOMON_HEAD + " 0 40 50 0 0 1236 0\n 1 45 68 10 912 967 90\n").encode("latin-1")
+     + b"\xe9\n", r"c101.txt: not UTF-8 text \(byte 101\)"),
+    ((SOLOMON_HEAD + " 0 40 50 0 0 1236 0\n 1 nan 68 10 912 967 90\n").encode(),
+     r"c101.txt: line 10: not a finite number in '1 nan 68"),
+    ((SOLOMON_HEAD + " 0 40 50 0 0 1236 0\n 1 45 68 10 912 inf 90\n").encode(),
+     r"c101.txt: line 10: not a finite number"),
+])
+def test_a_solomon_file_with_bytes_or_numbers_it_cannot_take_names_them(
+        tmp_path: Path, content: bytes, match: str) -> None:
+    """A byte that is not UTF-8, or "nan" / "inf" (which float() reads), is refused
+    with the file and line rather than solved as if it were a place or a time."""
+    path = tmp_path / "c101.txt"
+    path.write_bytes(content)
+    with pytest.raises(InstanceFormatError, match=match):
+        read_instance(path)
+
+
+def test_an_instance_with_a_position_that_is_not_finite_names_the_customer() -> None:
+    """An instance built in code with an infinite coordinate names the customer."""
+    a = np.array([[0, 40, 50, 0, 0, 1236, 0], [1, np.inf, 68, 10, 912, 967, 90]], dtype=float)
+    with pytest.raises(InvalidRecordError, match=r"customer '1'.*x not a finite number"):
+        VrptwInstance(name="t", x=a[:, 1], y=a[:, 2], demand=a[:, 3].astype(np.int64),
+                      ready=a[:, 4], due=a[:, 5], service=a[:, 6], capacity=200, fleet=2)
 
 
 def test_field_json_round_trip() -> None:

@@ -117,6 +117,7 @@ def test_every_problem_is_listed_at_once(feeder: Network, tmp_path: Path) -> Non
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
+        ('{"type": "FeatureCollection", "features": ' + "[" * 100_000, "nested too deeply"),
         ('{"type": "Feature"}', "not a GeoJSON FeatureCollection"),
         (
             '{"type": "FeatureCollection", "features": [{"properties": {"layer": "poles"}}]}',

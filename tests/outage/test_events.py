@@ -81,6 +81,27 @@ def test_jsonl_lines_are_numbered_and_bad_ones_kept(tmp_path: Path) -> None:
     assert isinstance(items[2][1], Rejected) and "unknown event type" in items[2][1].reason
 
 
+HOSTILE_LINES = [
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"type":"call","time":"2026-07-01T14:03:00Z","customer_id":"c","n":' + "1" * 5000 + "}",
+     "4300 digits"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), HOSTILE_LINES)
+def test_a_hostile_line_is_rejected_with_its_reason_and_the_rest_read(
+        tmp_path: Path, line: str, reason: str) -> None:
+    """JSON that would crash a bare parser (nested a hundred thousand deep, a number of
+    5,000 digits) is one rejected line; the lines around it are read."""
+    good = '{"type":"meter","time":"2026-07-01T14:03:00Z","customer_id":"c","state":"off"}'
+    path = tmp_path / "events.jsonl"
+    path.write_text(f"{good}\n{line}\n{good}\n")
+    items = list(read_jsonl(path))
+    assert [n for n, _ in items] == [1, 2, 3]
+    assert isinstance(items[1][1], Rejected) and reason in items[1][1].reason
+    assert not isinstance(items[0][1], Rejected) and not isinstance(items[2][1], Rejected)
+
+
 def test_labels_are_read_without_case_or_spelling_of_separators() -> None:
     """"IVR", "Wire-Down", "OFF", "Closed", "Call": the same labels, not errors."""
     call = parse_event({"type": "Call", "time": "2026-07-01T14:03:00Z", "customer_id": "c",

@@ -134,3 +134,46 @@ def test_customer_id_ranges_round_trip(numbers: list[int]) -> None:
     """compress_customer_ids and expand_customer_ids are inverse on numbered ids."""
     ids = tuple(f"c{n:04d}" for n in sorted(numbers))
     assert expand_customer_ids(compress_customer_ids(ids)) == ids
+
+
+def test_a_large_outage_listing_its_customers_one_by_one_is_read(tmp_path: Path) -> None:
+    """20,000 scattered customer ids (some 240,000 characters, beyond the csv module's
+    default field limit) in one record, from a spreadsheet that begins with a byte-order
+    mark."""
+    ids = [f"cust.{n:07d}" for n in range(0, 40_000, 2)]
+    path = tmp_path / "outages.csv"
+    path.write_text("\ufeffid,start,end,customers,customer_ids\n"
+                    f"o1,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,{len(ids)},{' '.join(ids)}\n",
+                    encoding="utf-8")
+    table = read_outages(path)
+    assert table.records[0].customer_ids == tuple(ids) and table.lines == (2,)
+
+
+@pytest.mark.parametrize(("content", "pattern"), [
+    (b"id,start,end,customers\no1,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,3\n"
+     b"o2,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,\xe93\n",
+     r"outages.csv line 3: not UTF-8 text \(byte 46 of the line\)"),
+    (b"id,start,end,customers\no1,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,3\n"
+     b'o2,"2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,3\n',
+     r"outages.csv line 3: 2 fields, the header has 4"),
+    (b"id,start,end,customers\no1,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,3\n"
+     b'o2,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,"3"x"\n',
+     r"outages.csv line 3, field 'customers': '3x\"' is not a whole number"),
+])
+def test_a_file_that_is_not_utf8_csv_names_the_line(tmp_path: Path, content: bytes,
+                                                    pattern: str) -> None:
+    """A byte that is not UTF-8 (a Latin-1 export), a quote never closed or a stray one
+    is an error naming the file and line, not a decoding or csv error."""
+    path = tmp_path / "outages.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=pattern):
+        read_outages(path)
+
+
+def test_a_file_with_old_mac_line_ends_is_read(tmp_path: Path) -> None:
+    """Lines ending in a lone carriage return (an old spreadsheet's CSV) are lines."""
+    path = tmp_path / "outages.csv"
+    path.write_bytes(b"id,start,end,customers\ro1,2025-03-01T10:00:00Z,2025-03-01T12:00:00Z,3"
+                     b"\ro2,2025-03-01T10:00:00Z,2025-03-01T11:00:00Z,2\r")
+    table = read_outages(path)
+    assert [r.customers for r in table.records] == [3, 2] and table.lines == (2, 3)

@@ -102,6 +102,15 @@ def test_malformed_json_is_400(client: FlaskClient, dispatcher: dict[str, str]) 
     assert "not valid JSON" in response.get_json()["error"]
 
 
+def test_a_body_nested_too_deeply_is_400(client: FlaskClient,
+                                          dispatcher: dict[str, str]) -> None:
+    """A hostile body (arrays nested five thousand deep) is refused, not a 500."""
+    response = client.post("/api/events", data="[" * 5_000 + "]" * 5_000,
+                           headers={**dispatcher, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "nested too deeply" in response.get_json()["error"]
+
+
 def test_non_object_body_is_400(client: FlaskClient, dispatcher: dict[str, str]) -> None:
     """A JSON array is not an event."""
     response = client.post("/api/events", json=[1, 2], headers=dispatcher)

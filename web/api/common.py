@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from collections.abc import Callable, Collection
 from functools import wraps
@@ -11,6 +10,8 @@ from typing import Any, TypeVar
 
 from flask import Response, current_app, g, jsonify, make_response, request
 
+from gis import json_input
+from gis.json_input import JsonInputError
 from web.auth import principal
 from web.errors import ApiError, TooManyRequests
 from web.live import LiveState
@@ -34,9 +35,9 @@ def body() -> dict[str, Any]:
     if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
         raise ApiError(f"Content-Type must be application/json, not {request.mimetype!r}", 415)
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(f"the request body is not valid JSON ({error})") from None
+        data = json_input.loads(raw)
+    except JsonInputError as error:
+        raise ApiError(f"the request body is {error}") from None
     if not isinstance(data, dict):
         raise ApiError(f"the request body must be a JSON object, not {type(data).__name__}")
     return data
