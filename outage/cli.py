@@ -27,7 +27,8 @@ def register(commands: Any) -> None:
         "system. Rejected lines are counted in stats and listed with their reasons.",
     )
     replay.add_argument("--network", required=True, help="NET.gpkg, .geojson, .dss, …")
-    replay.add_argument("--events", required=True, type=Path, help="EVENTS.jsonl")
+    replay.add_argument("--events", required=True, type=Path,
+                        help="EVENTS.jsonl, or a gzip of it")
     replay.add_argument("--out", required=True, type=Path, help="RESULT.json")
     replay.add_argument(
         "--interruptions", type=Path, metavar="OUTAGES.csv",

@@ -15,6 +15,7 @@ with (in the log too) and comes with a note saying what was assumed.
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from typing import Any
 
 from gis import json_input
 from gis.json_input import JsonInputError
+from outage.compressed import open_binary
 from outage.errors import EventError
 
 
@@ -417,10 +419,10 @@ class Noted:
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, Event | Rejected | Noted]]:
-    """Events of a JSON Lines file with their line numbers; bad lines come as `Rejected`,
-    each event's notes (if any) right after it as `Noted`."""
+    """Events of a JSON Lines file (or a gzip of one) with their line numbers; bad lines
+    come as `Rejected`, each event's notes (if any) right after it as `Noted`."""
     # utf-8-sig: a byte-order mark (as some Windows tools write) is not part of line 1.
-    with Path(path).open(encoding="utf-8-sig", errors="replace") as lines:
+    with io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
+from outage.compressed import open_binary
+
 T = TypeVar("T")
 
 
@@ -84,9 +86,10 @@ _REDRAW_SECONDS = 0.5
 
 
 def count_lines(path: Path) -> int:
-    """Lines in a file (the last one counts without its newline), read in blocks."""
+    """Lines in a file, or in a gzip of one (the last one counts without its newline),
+    read in blocks."""
     count, last = 0, b"\n"
-    with Path(path).open("rb") as data:
+    with open_binary(path) as data:
         while block := data.read(1 << 20):
             count += block.count(b"\n")
             last = block[-1:]

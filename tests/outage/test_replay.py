@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from gis import Network
 from gis.io import save_network
 from oms.cli import main
+from outage.progress import count_lines
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
 from .conftest import at, call, meter
@@ -54,6 +56,20 @@ def test_replay_is_deterministic(files: tuple[Path, Path], tmp_path: Path) -> No
     first = _replay(*files, tmp_path / "a.json")
     second = _replay(*files, tmp_path / "b.json")
     assert first["outages"] == second["outages"]
+
+
+def test_an_archived_gzip_of_the_events_replays_as_the_file_itself(
+        files: tuple[Path, Path], tmp_path: Path) -> None:
+    """A gzipped event stream (whatever its name) gives the same outages, with the same
+    rejected lines, as the plain file."""
+    net, events = files
+    packed = tmp_path / "events.jsonl.gz"
+    packed.write_bytes(gzip.compress(events.read_bytes()))
+    plain, archived = _replay(net, events, tmp_path / "a.json"), _replay(net, packed,
+                                                                         tmp_path / "b.json")
+    assert archived["outages"] == plain["outages"]
+    assert archived["stats"]["rejections"] == plain["stats"]["rejections"]
+    assert count_lines(packed) == count_lines(events)
 
 
 def test_missing_events_file_is_a_clear_error(
