@@ -20,7 +20,7 @@ from gis.ids import IdMatcher
 from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
 from outage.calibration import Calibration, restore_counts
-from outage.callbacks import MAX_CALLBACKS, CustomerCallback
+from outage.callbacks import MAX_CALLBACKS, VERIFY_LONE_AFTER, CustomerCallback, LoneReportChecks
 from outage.candidates import NONE, build_candidates
 from outage.errors import EventError, OutageNotFoundError
 from outage.etr import RestorationTimes, StillOut
@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 36
+STATE_VERSION = 37
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -189,6 +189,7 @@ class OutageEngine:
             tuple[float, int, float, tuple[int, ...], tuple[int, ...]]] = []
         # (next round's time, candidate restored, restoration time, rounds left)
         self._verify_retries: list[tuple[float, int, float, int]] = []
+        self._lone_checks = LoneReportChecks()  # outages that may rest on one caller
         # (time, meter, out since, its area restored at): restore messages come late
         self._late_restores: list[tuple[float, int, float, float]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
@@ -236,6 +237,7 @@ class OutageEngine:
                + self._lift_prior_floors(event.time, limit)
                + self._retire_old_reports(event.time, limit))
         self._retry_verifications(limit)
+        self._verify_lone_reports(limit)
         if isinstance(event, Tick):
             # Only time passed: not an event in the counts (the false-call refits keep
             # their cadence however often the clock ticks). The onset window is
@@ -282,6 +284,9 @@ class OutageEngine:
         """Tell the listeners of the outages an event changed; return them."""
         for outage in touched:
             self.book.publish(outage)
+            if self.callback is not None and outage.stage is Stage.PREDICTED:
+                self._lone_checks.watch(outage.id, _seconds(outage.updated)
+                                        + VERIFY_LONE_AFTER.total_seconds())
         return touched
 
     def __getstate__(self) -> dict[str, object]:
@@ -536,14 +541,47 @@ class OutageEngine:
 
     def _on_callback(self, answer: CallbackAnswer) -> list[Outage]:
         """Called back: "still off" is a report like a call; "on" is like a meter's
-        answer to a ping (its outage is over, and evidence against one above it)."""
+        answer to a ping (its outage is over, and evidence against one above it) — but
+        from the one caller a predicted outage rests on, it says there was none."""
         i = self.network.customers.index[answer.customer_id]
         if answer.on:
             if self._had_power_before(i, answer.time):
                 self.stats.stale += 1
                 return []
+            outage = self._outage_of_customer(i)
+            if outage is not None and self._lone_caller(outage) == i:
+                touched = self._cancel(outage, answer.time)
+                outage.explanation = (
+                    f"Cancelled: it rested on one call, from {answer.customer_id}, who said "
+                    f"the power was on when called back at {answer.time:%H:%M} (a false call "
+                    f"or a problem on the customer's side).")
+                return touched + self._power_is_on(i, answer.time, ping=True)
             return self._power_is_on(i, answer.time, ping=True)
         return self._count_call(i, answer.time)
+
+    def _lone_caller(self, outage: Outage) -> int | None:
+        """The customer a predicted outage rests on, when that is one caller and nothing
+        else (no last gasp, no device report, no hazard); else None."""
+        c = outage.candidate
+        if (outage.stage is not Stage.PREDICTED or self.predictor.forced[c]
+                or outage.hazards):
+            return None
+        customers = self.customers_below(c)
+        reporters = customers[self._has_evidence(customers)]
+        if len(reporters) != 1:
+            return None
+        i = int(reporters[0])
+        return i if self.called[i] and not self.gasped[i] and not self.silent[i] else None
+
+    def _verify_lone_reports(self, limit: float) -> None:
+        """Ask the one caller an outage still rests on, once due, whether the power is
+        still off (`outage.callbacks`)."""
+        for outage_id in self._lone_checks.due(limit):
+            outage = self.book.outages.get(outage_id)
+            i = None if outage is None else self._lone_caller(outage)
+            if i is not None and self.callback is not None:
+                self.stats.callbacks_requested += 1
+                self.callback.call_back([self.network.customers.ids[i]])
 
     def _on_meter(self, reading: MeterReading) -> list[Outage]:
         i = self.network.customers.index[reading.customer_id]

@@ -39,3 +39,53 @@ def test_callers_are_called_back_after_a_restoration_and_a_no_finds_the_nested_o
     nested = live(engine)["transformer.a3"]
     assert nested.started.isoformat() == at(0)
     assert event_to_json(parse_event(answers[1])) == {**answers[1], "time": at(75)}
+
+
+def _tick(minutes: float) -> dict[str, str]:
+    return {"type": "tick", "time": at(minutes)}
+
+
+def test_an_outage_resting_on_one_call_is_verified_and_a_yes_cancels_it(
+    feeder: Network,
+) -> None:
+    """One call under transformer a2, nothing else: half an hour on, the caller is asked;
+    "the power is on" from them cancels the outage — no interruption is recorded."""
+    ivr = _Ivr()
+    engine = OutageEngine(feeder, callback=ivr)
+    engine.apply(parse_event(call("a2.3", 0)))
+    assert "transformer.a2" in live(engine)
+    engine.apply(parse_event(_tick(29)))
+    assert ivr.asked == []
+    engine.apply(parse_event(_tick(31)))
+    assert ivr.asked == ["a2.3"] and engine.stats.callbacks_requested == 1
+    engine.apply(parse_event({"type": "callback", "time": at(45), "customer_id": "a2.3",
+                              "state": "on"}))
+    assert not live(engine) and engine.outages() == []
+    (cancelled,) = engine.outages(include_cancelled=True)
+    assert cancelled.stage.value == "cancelled" and "called back" in cancelled.explanation
+    engine.apply(parse_event(_tick(120)))
+    assert ivr.asked == ["a2.3"]  # asked once
+
+
+def test_a_no_from_the_lone_caller_keeps_the_outage(feeder: Network) -> None:
+    """"Still off" keeps a lone caller's outage on the board."""
+    ivr = _Ivr()
+    engine = OutageEngine(feeder, callback=ivr)
+    for data in (call("a2.3", 0), _tick(31),
+                 {"type": "callback", "time": at(45), "customer_id": "a2.3", "state": "off"}):
+        engine.apply(parse_event(data))
+    assert ivr.asked == ["a2.3"] and "transformer.a2" in live(engine)
+
+
+def test_an_outage_more_than_one_customer_reported_is_not_verified(feeder: Network) -> None:
+    """Two callers (or a hazard, or no IVR at all) need no verification: nobody asked."""
+    ivr = _Ivr()
+    engine = OutageEngine(feeder, callback=ivr)
+    for data in (call("a2.3", 0), call("a2.5", 4), call("b1.1", 6, hazard="wire_down"),
+                 _tick(60)):
+        engine.apply(parse_event(data))
+    assert ivr.asked == [] and {"transformer.a2", "transformer.b1"} <= set(live(engine))
+    without = OutageEngine(feeder)
+    for data in (call("a2.3", 0), _tick(60)):
+        without.apply(parse_event(data))
+    assert "transformer.a2" in live(without) and without.stats.callbacks_requested == 0
