@@ -8,7 +8,9 @@ storm, and the scores depend on them:
 - how often a meter's power-restore message arrives after a restoration;
 - how far one outage's first calls (last gasps) spread in time: customers call within
   minutes in one place and after an hour in another; head-ends pass last gasps on at
-  once or in batches.
+  once or in batches;
+- what share of an outage's customers call: a tenth at night, a third on a hot
+  afternoon.
 
 Each estimate starts at the configured value, weighted as a prior, and moves with
 what the replay shows. An estimate is reported only when it has moved enough to be
@@ -41,6 +43,20 @@ RESTORE_PRIOR_METERS = 10
 # prior, and the change in it that re-prices the scores.
 GASP_PRIOR_METERS = 10.0
 GASP_REPRICE = 0.05
+# The share of an outage's customers who call, learned from restored outages of at
+# least CALL_RATE_MIN_CUSTOMERS (a one-customer outage is mostly found because its
+# customer called: counted, it would say everyone calls). One outage's share is one draw
+# of how outages' shares spread, however many customers it has: the learned mean counts
+# the configured one as CALL_PRIOR_OUTAGES outages, and the prior firms up by
+# CALL_WEIGHT_PER_OUTAGE per outage to at most CALL_PRIOR_CUSTOMERS. A change in the
+# mean of CALL_REPRICE re-prices the scores; CALL_RATE_MEMORY outages are remembered (the
+# share changes with the hour and the storm; older outages fade out).
+CALL_PRIOR_OUTAGES = 3.0
+CALL_WEIGHT_PER_OUTAGE = 5.0
+CALL_PRIOR_CUSTOMERS = 40.0
+CALL_REPRICE = 0.03
+CALL_RATE_MIN_CUSTOMERS = 5
+CALL_RATE_MEMORY = 50.0
 
 
 @dataclass(slots=True)
@@ -56,6 +72,12 @@ class Calibration:
     gasps_seen: int = 0  # of which the meter's last gasp arrived
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers: int = 0  # customers on the board who called, at the last count
+    # Restored outages counted for the share of callers (fading, see CALL_RATE_MEMORY),
+    # their customers, and of those who called.
+    call_outages: float = 0.0
+    calls_expected: float = 0.0
+    calls_seen: float = 0.0
+    call_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers_gasped: int = 0  # of which the meter's last gasp arrived
     # Scatter of first-report times within restored outages, and its degrees of freedom.
     spread_ss: dict[str, float] = field(default_factory=lambda: {"call": 0.0, "gasp": 0.0})
@@ -66,6 +88,8 @@ class Calibration:
             self.false_call_rate = self.params.false_call_rate
         if math.isnan(self.gasp_prior[0]):
             self.gasp_prior = (self.params.gasp_alpha, self.params.gasp_beta)
+        if math.isnan(self.call_prior[0]):
+            self.call_prior = (self.params.call_alpha, self.params.call_beta)
 
     def refit_false_calls(self, unexplained: float, customers_outside: int) -> float | None:
         """Callers no outage explains among the customers outside every outage: the new
@@ -112,6 +136,38 @@ class Calibration:
             return None
         self.gasp_prior = (weight * rate, weight * (1 - rate))
         return self.gasp_prior
+
+    def count_calls(self, customers: int, called: int) -> tuple[float, float] | None:
+        """A restored outage's customers and how many of them called: the new prior on
+        each candidate's share of callers, or None when its mean moved by less than
+        CALL_REPRICE and its weight by less than half (or the outage is too small to
+        say).
+
+        With the configured prior's mean of a fifth, a storm whose customers call at a
+        tenth reads a feeder with few calls as several small outages; learned, the prior
+        moves to the storm's share and firms up to CALL_PRIOR_CUSTOMERS.
+        """
+        if customers < CALL_RATE_MIN_CUSTOMERS:
+            return None
+        self.call_outages += 1
+        self.calls_expected += customers
+        self.calls_seen += called
+        if self.call_outages > CALL_RATE_MEMORY:
+            fade = CALL_RATE_MEMORY / self.call_outages
+            self.call_outages *= fade
+            self.calls_expected *= fade
+            self.calls_seen *= fade
+        a0, b0 = self.params.call_alpha, self.params.call_beta
+        m = self.call_outages
+        rate = ((m * self.calls_seen / self.calls_expected + CALL_PRIOR_OUTAGES * a0 / (a0 + b0))
+                / (m + CALL_PRIOR_OUTAGES))
+        weight = min(a0 + b0 + CALL_WEIGHT_PER_OUTAGE * m,
+                     max(CALL_PRIOR_CUSTOMERS, a0 + b0))
+        alpha, beta = self.call_prior
+        if abs(rate - alpha / (alpha + beta)) < CALL_REPRICE and weight < 1.5 * (alpha + beta):
+            return None
+        self.call_prior = (weight * rate, weight * (1 - rate))
+        return self.call_prior
 
     def count_gasps(self, customers: int, gasped: int) -> None:
         """A restored outage's customers, and how many of their meters' last gasps

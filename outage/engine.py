@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 37
+STATE_VERSION = 38
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1838,7 +1838,8 @@ class OutageEngine:
     def _learn_spreads(self, customers: np.ndarray, started: datetime,
                        when: datetime) -> list[Outage]:
         """Fold a restored outage's first-call and last-gasp times into the estimated
-        spread of each channel; re-price the scores when an estimate moves. Reports set
+        spread of each channel, and its share of callers into the call prior; re-price
+        the scores when an estimate moves. Reports set
         aside, or made before it began, are of something else: a false call standing
         since yesterday's storm read as a day's spread, and the call timing flattened
         (the spread learned as 156 minutes against 19 for the same storm alone)."""
@@ -1855,6 +1856,10 @@ class OutageEngine:
                 channel, times[reporters], self.predictor.scorer.spread(channel))
             if estimate is not None:
                 touched += self._remap(self.predictor.set_spread(channel, estimate), when)
+            if channel == "call":
+                prior = self.calibration.count_calls(len(customers), len(reporters))
+                if prior is not None:
+                    touched += self._remap(self.predictor.set_call_prior(*prior), when)
         return touched
 
     def _forget_reports(self, customers: np.ndarray, restored_at: datetime,

@@ -367,6 +367,11 @@ class Predictor:
                 explained += self.calls[a] * real
         return explained, sum(self._sp[a] for a in self.selected)
 
+    def set_call_prior(self, alpha: float, beta: float) -> Change:
+        """A new estimate of the share of customers who call re-prices every call."""
+        self.scorer.set_call_prior(alpha, beta)
+        return self._recompute()
+
     def set_gasp_prior(self, alpha: float, beta: float) -> Change:
         """A new estimate of how often last gasps arrive re-prices every meter."""
         self.scorer.set_gasp_prior(alpha, beta)

@@ -163,6 +163,12 @@ class Scorer:
     def spread(self, channel: str) -> float:
         return (self._call_timing if channel == "call" else self._gasp_timing).spread
 
+    def set_call_prior(self, alpha: float, beta: float) -> None:
+        """The Beta prior on the share of a candidate's customers who call (learned by
+        the engine from restored outages)."""
+        self._call_prior = (alpha, beta, alpha + beta)
+        self._call_norm = _lbeta(alpha, beta)
+
     def set_gasp_prior(self, alpha: float, beta: float) -> None:
         """The Beta prior on the share of a candidate's last gasps that arrive (learned
         by the engine from the storm's meters)."""

@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outage.calibration import SPREAD_BOUNDS, Calibration, restore_counts
+from outage.engine import OutageEngine
+from outage.events import parse_event
 from outage.scoring import PredictionParams
+
+from .conftest import call, device, lateral_feeder
+from .test_engine import live
 
 
 def test_false_call_rate_starts_at_the_prior_and_follows_a_storm() -> None:
@@ -73,6 +78,36 @@ def test_last_gasp_prior_learns_the_delivery_and_firms_up() -> None:
     assert alpha / (alpha + beta) == pytest.approx((97 + 1.5) / (241 + 3))
 
 
+def test_the_share_of_callers_is_learned_per_outage_and_firms_up() -> None:
+    """Configured Beta(2, 8) (a fifth call). Outages under five customers say nothing
+    (found because their one customer called); one outage where a third called moves
+    the mean as one outage among three configured; a dozen outages where a tenth called
+    bring it towards a tenth, held as a prior worth 30 to 40 customers."""
+    cal = Calibration(PredictionParams(call_alpha=2, call_beta=8))
+    assert cal.call_prior == (2, 8)
+    assert cal.count_calls(1, 1) is None and cal.count_calls(4, 4) is None
+    alpha, beta = cal.count_calls(33, 11) or (0.0, 0.0)
+    assert alpha / (alpha + beta) == pytest.approx((1 / 3 + 3 * 0.2) / 4)
+    assert alpha + beta == pytest.approx(15)
+    for _ in range(12):
+        cal.count_calls(50, 5)
+    alpha, beta = cal.call_prior
+    assert 30 <= alpha + beta <= 40
+    assert 0.1 < alpha / (alpha + beta) < 0.15
+
+
+def test_the_share_of_callers_follows_a_change_of_storm() -> None:
+    """Outages are remembered fading: after a long storm where a tenth called, one
+    where half call takes the prior to near a half."""
+    cal = Calibration(PredictionParams(call_alpha=2, call_beta=8))
+    for _ in range(200):
+        cal.count_calls(20, 2)
+    for _ in range(100):
+        cal.count_calls(20, 10)
+    alpha, beta = cal.call_prior
+    assert 0.4 < alpha / (alpha + beta) < 0.5
+
+
 def test_meters_still_out_behind_a_nested_device_do_not_count_as_lost_messages() -> None:
     """Transformers 1 and 2 are back (4 of 6 meters said so, 1 of 2); transformer 3's
     meters are all silent: still out, so they say nothing about delivery."""
@@ -121,3 +156,24 @@ def test_onset_window_narrows_to_what_the_reports_say_and_no_wider_than_configur
     assert cal.refit_window(110.0 ** 2 / 12, 120.0) is None
     assert cal.refit_window(math.inf, 1.0) == 120.0  # too few reports left to say
     assert Calibration(PredictionParams(onset_window_minutes=0)).refit_window(0.0, 0) is None
+
+
+@pytest.mark.parametrize(("callers", "surer"), [(1, False), (10, True)])
+def test_what_restored_outages_say_of_callers_moves_the_next_prediction(
+        callers: int, surer: bool) -> None:
+    """Lateral b's fuse restored three times: where one customer of its 18 called each
+    time, two calls under transformer a1 (6 customers) could as well be all of lateral
+    a, and the transformer is less sure than as configured; where ten called, a fuse
+    would have brought more calls, and the transformer is surer."""
+    def transformer_confidence(learn: bool) -> float:
+        engine = OutageEngine(lateral_feeder())
+        b = [f"b{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
+        for k in range(3 if learn else 0):
+            for j, customer in enumerate(b[:callers]):
+                engine.apply(parse_event(call(customer, 300 * k + j)))
+            engine.apply(parse_event(device("fuse.b", 300 * k + 60, "closed", "crew")))
+        for data in (call("a1.2", 1000), call("a1.4", 1003)):
+            engine.apply(parse_event(data))
+        return live(engine)["transformer.a1"].confidence
+
+    assert (transformer_confidence(True) > transformer_confidence(False)) is surer
