@@ -1781,7 +1781,7 @@ class OutageEngine:
                 touched += self._re_estimate(when)
             # Their evidence is explained and over; who is still out must say so again.
             self._mark_restored(customers, outage.started, when)
-            touched += self._learn_spreads(affected, outage.started, when)
+            touched += self._learn_from_restored(affected, outage.started, when)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
@@ -1835,14 +1835,14 @@ class OutageEngine:
                 moved.append(outage)
         return moved
 
-    def _learn_spreads(self, customers: np.ndarray, started: datetime,
+    def _learn_from_restored(self, customers: np.ndarray, started: datetime,
                        when: datetime) -> list[Outage]:
         """Fold a restored outage's first-call and last-gasp times into the estimated
         spread of each channel, and its share of callers into the call prior; re-price
-        the scores when an estimate moves. Reports set
-        aside, or made before it began, are of something else: a false call standing
-        since yesterday's storm read as a day's spread, and the call timing flattened
-        (the spread learned as 156 minutes against 19 for the same storm alone)."""
+        the scores when an estimate moves. Reports set aside, or made before it began,
+        are of something else: a false call standing since yesterday's storm read as a
+        day's spread, and the call timing flattened (the spread learned as 156 minutes
+        against 19 for the same storm alone)."""
         touched: list[Outage] = []
         if self._minutes_ref is None:
             return touched  # no report yet: nothing to learn from
