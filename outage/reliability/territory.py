@@ -106,11 +106,12 @@ def read_feeders(path: str | Path) -> tuple[Feeder, ...]:
     for line, row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        cells = {k: v.strip() for k, v in zip(fields, row, strict=False) if k}
+        # A short row leaves its last columns empty (the optional ones, most often).
+        cells = {k: row[n].strip() if n < len(row) else "" for n, k in enumerate(fields)}
         try:
             feeders.append(Feeder(cells["feeder"], int(cells["customers"]),
                                   cells.get("substation", ""), cells.get("region", "")))
-        except (ValueError, KeyError, FormatError) as error:
+        except (ValueError, FormatError) as error:
             raise FormatError(f"{source} line {line}: {error}") from None
     if not feeders:
         raise FormatError(f"{source} lists no feeders")

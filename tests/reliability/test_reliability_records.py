@@ -19,6 +19,7 @@ from outage.reliability import (
     Territory,
     UnknownFeederError,
     parse_period,
+    read_feeders,
     read_outages,
     validate_interruptions,
 )
@@ -177,3 +178,17 @@ def test_a_file_with_old_mac_line_ends_is_read(tmp_path: Path) -> None:
                      b"\ro2,2025-03-01T10:00:00Z,2025-03-01T11:00:00Z,2\r")
     table = read_outages(path)
     assert [r.customers for r in table.records] == [3, 2] and table.lines == (2, 3)
+
+
+def test_a_feeders_file_from_a_spreadsheet_reads_short_rows_and_names_bad_ones(
+        tmp_path: Path) -> None:
+    """A byte-order mark, a row that leaves the optional columns off (read as empty),
+    and a row whose customer count is not a number (named by its line)."""
+    path = tmp_path / "feeders.csv"
+    path.write_text("\ufefffeeder,customers,substation,region\nf1,100\nf2,50,s1,r1\n",
+                    encoding="utf-8")
+    assert [(f.name, f.customers, f.substation) for f in read_feeders(path)] == [
+        ("f1", 100, ""), ("f2", 50, "s1")]
+    path.write_text("feeder,customers\nf1,100\nf2,many\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"feeders\.csv line 3"):
+        read_feeders(path)
