@@ -688,7 +688,7 @@ class OutageEngine:
         customers = self.customers_below(c)
         reporters = customers[self._has_evidence(customers)]
         review = not self._still_open_below(c)  # a partial restoration: left as it is
-        touched = self._restore([c], when)
+        touched = self._restore([c], when, named=False)
         if review and outage.restored is not None:
             heapq.heappush(self._reviews, (_seconds(when + RESTORE_GRACE), outage.id, c,
                                            _seconds(outage.restored),
@@ -1752,7 +1752,10 @@ class OutageEngine:
         covering.started = covering.first_report = started
         return [candidate]
 
-    def _restore(self, candidates: list[int], when: datetime) -> list[Outage]:
+    def _restore(self, candidates: list[int], when: datetime, *,
+                 named: bool = True) -> list[Outage]:
+        """Restore the outages at `candidates`; `named` when a device report (a crew's
+        or SCADA's close) says which device it was, not the meters' messages."""
         touched: list[Outage] = []
         for c in candidates:
             outage = self._outage_at(c)
@@ -1781,7 +1784,8 @@ class OutageEngine:
                 touched += self._re_estimate(when)
             # Their evidence is explained and over; who is still out must say so again.
             self._mark_restored(customers, outage.started, when)
-            touched += self._learn_from_restored(affected, outage.started, when)
+            touched += self._learn_from_restored(affected, outage.started, when,
+                                                 call_share=named)
             self._forget_reports(affected, when, c)
             touched += self._remap(self.predictor.clear_below(c), when)
             touched += self._expect_nested(c, when)
@@ -1836,13 +1840,16 @@ class OutageEngine:
         return moved
 
     def _learn_from_restored(self, customers: np.ndarray, started: datetime,
-                       when: datetime) -> list[Outage]:
+                             when: datetime, *, call_share: bool = True) -> list[Outage]:
         """Fold a restored outage's first-call and last-gasp times into the estimated
         spread of each channel, and its share of callers into the call prior; re-price
         the scores when an estimate moves. Reports set aside, or made before it began,
         are of something else: a false call standing since yesterday's storm read as a
         day's spread, and the call timing flattened (the spread learned as 156 minutes
-        against 19 for the same storm alone)."""
+        against 19 for the same storm alone). The share of callers is learned only where
+        a device report named the device (`call_share`): restored by its meters, an
+        outage's customers are the engine's own guess, and one predicted too high would
+        teach a lower share, which predicts higher still."""
         touched: list[Outage] = []
         if self._minutes_ref is None:
             return touched  # no report yet: nothing to learn from
@@ -1856,7 +1863,7 @@ class OutageEngine:
                 channel, times[reporters], self.predictor.scorer.spread(channel))
             if estimate is not None:
                 touched += self._remap(self.predictor.set_spread(channel, estimate), when)
-            if channel == "call":
+            if channel == "call" and call_share:
                 prior = self.calibration.count_calls(len(customers), len(reporters))
                 if prior is not None:
                     touched += self._remap(self.predictor.set_call_prior(*prior), when)
