@@ -549,14 +549,14 @@ class OutageEngine:
                 self.stats.stale += 1
                 return []
             outage = self._outage_of_customer(i)
+            touched: list[Outage] = []
             if outage is not None and self._lone_caller(outage) == i:
                 touched = self._cancel(outage, answer.time)
                 outage.explanation = (
                     f"Cancelled: it rested on one call, from {answer.customer_id}, who said "
                     f"the power was on when called back at {answer.time:%H:%M} (a false call "
                     f"or a problem on the customer's side).")
-                return touched + self._power_is_on(i, answer.time, ping=True)
-            return self._power_is_on(i, answer.time, ping=True)
+            return touched + self._power_is_on(i, answer.time, ping=True)
         return self._count_call(i, answer.time)
 
     def _lone_caller(self, outage: Outage) -> int | None:
@@ -566,8 +566,7 @@ class OutageEngine:
         if (outage.stage is not Stage.PREDICTED or self.predictor.forced[c]
                 or outage.hazards):
             return None
-        customers = self.customers_below(c)
-        reporters = customers[self._has_evidence(customers)]
+        reporters = self._reporters_below(c)
         if len(reporters) != 1:
             return None
         i = int(reporters[0])
@@ -685,8 +684,7 @@ class OutageEngine:
         """Restore an outage a meter says is over; once the restoration's messages are
         in, review which device it was (no crew or SCADA report names it)."""
         c = outage.candidate
-        customers = self.customers_below(c)
-        reporters = customers[self._has_evidence(customers)]
+        reporters = self._reporters_below(c)
         review = not self._still_open_below(c)  # a partial restoration: left as it is
         touched = self._restore([c], when, named=False)
         if review and outage.restored is not None:
@@ -1896,6 +1894,12 @@ class OutageEngine:
             check = _seconds(restored_at + RESTORE_GRACE)
             heapq.heappush(self._restore_checks, (check, region, _seconds(restored_at),
                                                   tuple(gasped), tuple(callers)))
+
+    def _reporters_below(self, c: int) -> np.ndarray:
+        """The customers below candidate `c` whose reports stand (a call or a gasp)."""
+        customers = self.customers_below(c)
+        reporters: np.ndarray = customers[self._has_evidence(customers)]
+        return reporters
 
     def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
         has: np.ndarray = np.isfinite(self.report_time[customers])

@@ -36,6 +36,14 @@ def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, row
 
 
+def csv_table(path: str | Path) -> tuple[list[str] | None, Iterator[tuple[int, list[str]]]]:
+    """The header row of the CSV file at `path` (None when the file has no row) and its
+    other rows with their line numbers (`csv_rows`)."""
+    rows = csv_rows(path)
+    first = next(rows, None)
+    return (None if first is None else first[1]), rows
+
+
 def _decoded(handle: Iterator[bytes], source: str) -> Iterator[str]:
     """The file's lines as text, one at a time, so a byte that is not UTF-8 is named by
     its line. Lines end in LF, CRLF or a lone CR (an old spreadsheet's CSV)."""

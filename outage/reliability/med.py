@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 
-from outage.reliability.csv_rows import csv_rows
+from outage.reliability.csv_rows import csv_table
 from outage.reliability.errors import FormatError, HistoryError
 from outage.reliability.indices import customer_microseconds, local_day
 from outage.reliability.records import Interruption
@@ -97,9 +97,8 @@ def read_daily_saidi(path: str | Path) -> dict[date, float]:
     """Read ``HISTORY.csv`` rows ``date,saidi`` (minutes); days not listed count as zero."""
     source = Path(path).name
     daily: dict[date, float] = {}
-    reader = csv_rows(path)
-    first = next(reader, None)
-    header = [c.strip().lower() for c in first[1]] if first else []
+    first, reader = csv_table(path)
+    header = [c.strip().lower() for c in first or []]
     if header != ["date", "saidi"]:
         raise FormatError(f"{source} line 1: header must be date,saidi")
     for line, row in reader:

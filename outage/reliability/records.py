@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
-from outage.reliability.csv_rows import csv_rows
+from outage.reliability.csv_rows import csv_table
 from outage.reliability.errors import FormatError, RecordError
 
 #: IEEE 1366: an interruption lasting at most this long is momentary; longer is sustained.
@@ -223,9 +223,8 @@ def read_outages(path: str | Path, *, progress: Callable[[Iterable[tuple[int, li
     """Read ``OUTAGES.csv``: ``id,start,end,customers[,feeder][,momentary][,planned]
     [,customer_ids]``; errors name the CSV line and field."""
     source = Path(path).name
-    reader = csv_rows(path)
-    first = next(reader, None)
-    header = _read_header(first[1] if first else None, source)
+    first, reader = csv_table(path)
+    header = _read_header(first, source)
     records: list[Interruption] = []
     lines: list[int] = []
     for line, row in progress(reader) if progress else reader:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from outage.reliability.csv_rows import csv_rows
+from outage.reliability.csv_rows import csv_table
 from outage.reliability.errors import FormatError, ReliabilityError
 from outage.reliability.records import Interruption
 
@@ -97,9 +97,8 @@ def _feeder_group(feeder: Feeder, grouping: str) -> str:
 def read_feeders(path: str | Path) -> tuple[Feeder, ...]:
     """Read ``FEEDERS.csv``: ``feeder,customers[,substation][,region]``."""
     source = Path(path).name
-    reader = csv_rows(path)
-    first = next(reader, None)
-    fields = [f.strip().lower() for f in first[1]] if first else []
+    first, reader = csv_table(path)
+    fields = [f.strip().lower() for f in first or []]
     if any(c not in fields for c in FEEDER_COLUMNS):
         raise FormatError(f"{source} line 1: header needs {','.join(FEEDER_COLUMNS)}")
     feeders = []
