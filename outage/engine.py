@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 39
+STATE_VERSION = 40
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1574,6 +1574,19 @@ class OutageEngine:
             started = storm[len(storm) // 2]
             how += (f"Nobody reported it, so its start is taken as the middle of the "
                     f"storm's {len(storm)} other outages' starts ({started:%H:%M}). ")
+        elif started >= op.time:
+            # A quiet day: nothing says when it opened, but a repair ends a sustained
+            # interruption, not one of no minutes (which would count as momentary and
+            # leave the indices short): it lasted what its kind lasts, the median. Unless
+            # a meter behind it had power since then and no last gasp came: then it
+            # opened just now, if at all.
+            lasted = self.restoration_times.median_minutes(self.tree.kind[c])
+            since = op.time - timedelta(minutes=lasted)
+            if float(self.meter_on_time[customers].max()) < _seconds(since):
+                started = since
+                how += (f"Nobody reported it, so its start is taken as {lasted:.0f} "
+                        f"minutes before the close, how long such an outage lasts "
+                        f"({started:%H:%M}). ")
         return self._record_found(c, started, op.time, how)
 
     def _never_back_since(self, customers: np.ndarray, when: datetime) -> float:

@@ -113,6 +113,12 @@ class RestorationTimes:
         return max(started + timedelta(minutes=typical_minutes(kind) * ratio),
                    now + MIN_AHEAD)
 
+    def median_minutes(self, kind: str) -> float:
+        """How long an outage of this kind lasts from its start, the median: by the
+        storm's curve once it has one, else the kind's typical duration."""
+        ratio = self._conditional_median(0.0)
+        return typical_minutes(kind) * (ratio if ratio is not None else 1.0)
+
     def _conditional_median(self, lasted: float) -> float | None:
         if not self._steps:
             return None

@@ -644,7 +644,8 @@ def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_ope
     assert predicted.device_id == "recloser.r1" and predicted.active
     found = next(o for o in engine.outages() if o.device_id == "transformer.a3")
     assert found.stage is Stage.RESTORED and found.explanation.startswith("Found open")
-    assert found.started.isoformat() == at(50)
+    # Nobody behind it reported: it lasted what a transformer outage lasts (150 minutes).
+    assert found.started.isoformat() == at(50 - 150)
 
 
 def test_crew_closing_an_unreported_device_records_the_outage_it_found(
@@ -656,7 +657,10 @@ def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     found = next(o for o in engine.outages() if o.device_id == "transformer.b1")
     assert found.stage is Stage.RESTORED and found.restored.isoformat() == at(80)
     assert len(engine.customer_ids_of(found)) == 6
-    assert found.started.isoformat() == at(80)  # no report: known out only when found
+    # No report says when it opened; a repair ends a sustained interruption, so it is
+    # taken to have lasted what a transformer outage lasts (150 minutes), not no time.
+    assert found.started.isoformat() == at(80 - 150) and not found.momentary
+    assert "150 minutes before the close" in found.explanation
     assert found.explanation.startswith("Found open")
     assert set(live(engine)) == {"transformer.a2"}  # the other outage is untouched
     # Hearing the same close again is not a second outage.
