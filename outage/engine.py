@@ -1581,9 +1581,9 @@ class OutageEngine:
             # a meter behind it had power since then and no last gasp came: then it
             # opened just now, if at all.
             lasted = self.restoration_times.median_minutes(self.tree.kind[c])
-            since = op.time - timedelta(minutes=lasted)
-            if float(self.meter_on_time[customers].max()) < _seconds(since):
-                started = since
+            opened = op.time - timedelta(minutes=lasted)
+            if float(self.meter_on_time[customers].max()) < _seconds(opened):
+                started = opened
                 how += (f"Nobody reported it, so its start is taken as {lasted:.0f} "
                         f"minutes before the close, how long such an outage lasts "
                         f"({started:%H:%M}). ")
