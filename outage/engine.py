@@ -1546,8 +1546,9 @@ class OutageEngine:
         finds such devices). The outage is recorded and restored at once, starting at the
         earliest report below it, or with the outage its customers were last restored
         from (they never came back: a nested outage), else (nobody reported it) in the
-        middle of the storm's other outages' starts, or at the close itself on a quiet
-        day — except for a SCADA close with no report below, which is a state report.
+        middle of the storm's other outages' starts, or on a quiet day as long before
+        the close as its kind of outage lasts — except for a SCADA close with no report
+        below, which is a state report.
         """
         customers = self.customers_below(c)
         if len(customers) == 0:
