@@ -686,7 +686,8 @@ class OutageEngine:
         c = outage.candidate
         reporters = self._reporters_below(c)
         review = not self._still_open_below(c)  # a partial restoration: left as it is
-        touched = self._restore([c], when, named=False)
+        touched = self._restore([c], when, named=False,
+                                by="its meters said the power was back")
         if review and outage.restored is not None:
             heapq.heappush(self._reviews, (_seconds(when + RESTORE_GRACE), outage.id, c,
                                            _seconds(outage.restored),
@@ -1152,8 +1153,7 @@ class OutageEngine:
         self._fed[boundary] = op.device_id
         if above is not None and above.candidate == boundary:
             # The section was an outage of its own: the back-feed restores it.
-            touched = self._restore([boundary], when)
-            above.explanation += f" Back-fed through {op.device_id} at {when:%H:%M}."
+            touched = self._restore([boundary], when, by=f"back-fed through {op.device_id}")
             return touched + self._remap(self.predictor.set_detached(boundary, True), when)
         if above is not None:
             # A restoration step of the outage above: the record keeps everyone it
@@ -1242,12 +1242,10 @@ class OutageEngine:
             touched = late
         else:
             back = self._back_before_close(c, op)
-            touched = self._restore_below(c, back)
-            for outage in touched if back < op.time else []:
-                if outage.candidate == c and not outage.active:
-                    outage.explanation += (
-                        f" Restored at {back:%H:%M}, when its meters said the power was back; "
-                        f"{op.source} reported {op.device_id} closed at {op.time:%H:%M}.")
+            by = f"{op.source} reported {op.device_id} closed"
+            if back < op.time:
+                by = f"its meters said the power was back; {by} at {op.time:%H:%M}"
+            touched = self._restore_below(c, back, by)
             if not touched and known is None:
                 touched = self._found_open(c, op)
         return touched + self._known_closed(c, op) + self._resync(op.time)
@@ -1435,7 +1433,9 @@ class OutageEngine:
         if update.status is CrewStatus.RESTORED:
             # The crew names this outage: restored, at its start at the earliest (a
             # phone's queued report can carry a time from before the outage's record).
-            return self._restore_below(outage.candidate, max(update.time, outage.started))
+            crew = f"crew {outage.crew_id}" if outage.crew_id else "the crew"
+            return self._restore_below(outage.candidate, max(update.time, outage.started),
+                                       f"{crew} reported it restored")
         stage = Stage(str(update.status)) if update.status is not CrewStatus.NEED_HELP else None
         if stage is not None:
             outage.stage = stage
@@ -1514,7 +1514,7 @@ class OutageEngine:
         return touched
 
     # -- restoration -----------------------------------------------------------------
-    def _restore_below(self, candidate: int, when: datetime) -> list[Outage]:
+    def _restore_below(self, candidate: int, when: datetime, by: str = "") -> list[Outage]:
         """A device closed again: every outage at or below it is restored."""
         own = self._outage_at(candidate)
         if own is not None and own.started > when:
@@ -1534,7 +1534,7 @@ class OutageEngine:
             # The device that closed was open: the outages predicted below it were it.
             touched += self._repoint_inside_outages(candidate, inside, when)
             inside = [candidate]
-        touched += self._restore(inside, when)
+        touched += self._restore(inside, when, by=by)
         if self.predictor.forced[candidate]:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
         return touched
@@ -1765,9 +1765,10 @@ class OutageEngine:
         return [candidate]
 
     def _restore(self, candidates: list[int], when: datetime, *,
-                 named: bool = True) -> list[Outage]:
+                 named: bool = True, by: str = "") -> list[Outage]:
         """Restore the outages at `candidates`; `named` when a device report (a crew's
-        or SCADA's close) says which device it was, not the meters' messages."""
+        or SCADA's close) says which device it was, not the meters' messages. `by` says
+        what restored them, for their explanations."""
         touched: list[Outage] = []
         for c in candidates:
             outage = self._outage_at(c)
@@ -1791,6 +1792,8 @@ class OutageEngine:
                 outage.customers_out += int(self.network.customers.count[
                     [self.network.customers.index[c] for c in early]].sum())
             outage.explanation = explain(self, outage)
+            if by:
+                outage.explanation += f" Restored at {when:%Y-%m-%d %H:%M}: {by}."
             self.book.restore([c], when)
             if self.restoration_times.observe(outage.device_kind, outage.started, when):
                 touched += self._re_estimate(when)

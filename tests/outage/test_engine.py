@@ -767,7 +767,10 @@ def test_a_close_reported_after_the_meters_came_back_restores_at_their_time(
     (fuse,) = run(feeder, events).outages()
     assert fuse.restored is not None
     assert fuse.restored.isoformat() == (at(60.1) if source == "crew" else at(80))
-    assert ("when its meters said the power was back" in fuse.explanation) == (source == "crew")
+    said = ("Restored at 2026-07-01 15:00: its meters said the power was back; crew reported "
+            "fuse.a closed at 15:20." if source == "crew"
+            else "Restored at 2026-07-01 15:20: scada reported fuse.a closed.")
+    assert fuse.explanation.endswith(said)
 
 
 @pytest.mark.parametrize("case", ["scada", "power back", "its own outage"])
@@ -830,6 +833,8 @@ def test_meter_power_restore_ends_the_outage(feeder: Network) -> None:
     outage = live(engine)["transformer.b1"]
     engine.apply(parse_event(meter("b1.2", 45, "on")))
     assert outage.stage is Stage.RESTORED and outage.restored.isoformat() == at(45)
+    assert outage.explanation.endswith("Restored at 2026-07-01 14:45: its meters said the "
+                                       "power was back.")
 
 
 def test_location_only_call_finds_the_nearest_meter(feeder: Network) -> None:
@@ -1077,7 +1082,7 @@ def test_a_section_out_on_its_own_is_restored_by_a_back_feed() -> None:
     (section,) = engine.outages()
     assert section.device_id == "switch.s" and section.stage is Stage.RESTORED
     assert section.restored is not None and section.restored.isoformat() == at(40)
-    assert section.explanation.endswith("Back-fed through switch.tie at 14:40.")
+    assert section.explanation.endswith("Restored at 2026-07-01 14:40: back-fed through switch.tie.")
     assert not live(engine)
 
 
@@ -1152,6 +1157,8 @@ def test_crew_lifecycle_and_dispatcher_actions(feeder: Network) -> None:
     engine.apply(parse_event({"type": "crew", "time": at(80), "outage_id": outage.id,
                               "status": "restored", "cause": "squirrel"}))
     assert outage.stage is Stage.RESTORED and outage.cause == "squirrel"
+    assert outage.explanation.endswith("Restored at 2026-07-01 15:20: crew T-7 reported it "
+                                       "restored.")
 
 
 def test_dispatcher_cancel_and_merge(feeder: Network) -> None:
