@@ -1082,7 +1082,8 @@ def test_a_section_out_on_its_own_is_restored_by_a_back_feed() -> None:
     (section,) = engine.outages()
     assert section.device_id == "switch.s" and section.stage is Stage.RESTORED
     assert section.restored is not None and section.restored.isoformat() == at(40)
-    assert section.explanation.endswith("Restored at 2026-07-01 14:40: back-fed through switch.tie.")
+    assert section.explanation.endswith(
+        "Restored at 2026-07-01 14:40: back-fed through switch.tie.")
     assert not live(engine)
 
 
