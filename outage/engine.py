@@ -1972,10 +1972,15 @@ class OutageEngine:
         earliest, heard = self._onset_below(customers)
         times = self.report_time[customers]
         restored_at = self.restored_at[customers]
+        lately = restored_at >= _seconds(when - NESTED_WINDOW)
+        if 2 * int(lately.sum()) <= len(customers):
+            # Mostly customers who had power, not the area restored lately: a new fault
+            # above it that takes them in again, dated by its own reports (one start for
+            # all, so the one most of them had), not theirs of the restored outage.
+            return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
         says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
         recent = customers[
-            (restored_at >= _seconds(when - NESTED_WINDOW))
-            & self._has_evidence(customers) & (self.out_since[customers] > heard)
+            self._has_evidence(customers) & (self.out_since[customers] > heard)
             & (times <= restored_at + says_so)
         ]
         if len(recent):

@@ -177,6 +177,23 @@ def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
     assert live(engine)["transformer.a3"].started == parse_time(at(210))
 
 
+def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
+    feeder: Network,
+) -> None:
+    """Transformer b1 is out from 0 and closed at 60. Half an hour later the recloser
+    above it trips: calls from both laterals, b1's customers among them. They were
+    restored, and lately, but the recloser's outage is not a nested one of b1's (most
+    of its customers had power): it starts with its own first call, not at 0."""
+    events = [call("b1.1", 0), call("b1.2", 2), device("transformer.b1", 60, "closed", "crew")]
+    events += [call(c, 90 + i) for i, c in enumerate(
+        ["a1.1", "b3.2", "a2.3", "b1.3", "a3.4", "b2.5", "b1.6", "a1.2", "b2.1"])]
+    engine = run(feeder, events)
+    (b1,) = [o for o in engine.outages() if o.stage is Stage.RESTORED]
+    assert b1.device_id == "transformer.b1" and b1.started.isoformat() == at(0)
+    recloser = live(engine)["recloser.r1"]
+    assert recloser.started.isoformat() == at(90)
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
