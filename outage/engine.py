@@ -1717,14 +1717,20 @@ class OutageEngine:
 
     def _repoint_inside_outages(self, candidate: int, inside: list[int],
                                 when: datetime) -> list[Outage]:
-        """Move the oldest outage below `candidate` up to it; merge the others into it."""
+        """Move the oldest outage below `candidate` up to it; merge the others into it.
+        It starts with the reports below `candidate`, or with one of them known out
+        before (as an outage the predictor moves up, `OutageBook.apply`)."""
         outages = self.book.oldest_first([self.book.outages[self.book.by_candidate[c]]
                                           for c in inside])
         kept = outages[0]
+        # Those known out by more than their reports, as they were (kept's start too).
+        known = [replace(o) for o in outages if o.stage is not Stage.PREDICTED]
+        kept.started = kept.first_report = self._start_of(candidate, when)
         for other in outages[1:]:
             del self.book.by_candidate[other.candidate]
-            self.book.date_by(kept, other)
             OutageBook.merge(other, kept, when, dated=False)
+        for part in known:
+            self.book.date_by(kept, part)
         del self.book.by_candidate[kept.candidate]
         self._move(kept, candidate, when)
         return outages[1:]

@@ -194,6 +194,21 @@ def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
     assert recloser.started.isoformat() == at(90)
 
 
+def test_a_crew_close_above_predictions_dates_the_outage_by_its_own_reports(
+    feeder: Network,
+) -> None:
+    """A lone call at 0 is transformer a1's outage; calls at 150 under a2 and a3 are
+    theirs. A crew closes fuse a above all three at 200: one outage, the oldest
+    record's, but out from the burst at 150 — the lone call hours before was of
+    something else, as the reports below the fuse say."""
+    events = [call("a1.1", 0)]
+    events += [call(c, 150 + i) for i, c in enumerate(["a2.1", "a2.3", "a2.5", "a3.2"])]
+    engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
+    (fuse,) = engine.outages()
+    assert fuse.device_id == "fuse.a" and fuse.id == "O000001"
+    assert fuse.started.isoformat() == at(150) and fuse.restored.isoformat() == at(200)
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
