@@ -1725,7 +1725,9 @@ class OutageEngine:
         kept = outages[0]
         # Those known out by more than their reports, as they were (kept's start too).
         known = [replace(o) for o in outages if o.stage is not Stage.PREDICTED]
-        kept.started = kept.first_report = self._start_of(candidate, when)
+        own = self._start_of(candidate, when)
+        if own <= when:  # not from reports after the close (a stream out of time order)
+            kept.started = kept.first_report = own
         for other in outages[1:]:
             del self.book.by_candidate[other.candidate]
             OutageBook.merge(other, kept, when, dated=False)
@@ -1986,7 +1988,7 @@ class OutageEngine:
             return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
         says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
         recent = customers[
-            self._has_evidence(customers) & (self.out_since[customers] > heard)
+            lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
             & (times <= restored_at + says_so)
         ]
         if len(recent):

@@ -209,6 +209,18 @@ def test_a_crew_close_above_predictions_dates_the_outage_by_its_own_reports(
     assert fuse.started.isoformat() == at(150) and fuse.restored.isoformat() == at(200)
 
 
+def test_a_close_heard_after_later_reports_does_not_end_before_its_outage_began(
+    feeder: Network,
+) -> None:
+    """Out of time order: calls at 0 and 403, then SCADA's close of the breaker at 400.
+    The outage it ends is dated by its reports only up to the close: it never ends
+    before it began."""
+    engine = run(feeder, [call("a1.1", 0), call("a1.2", 403),
+                          device("breaker.f1", 400, "closed")])
+    for outage in engine.outages():
+        assert outage.restored is None or outage.restored >= outage.started, outage.id
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
