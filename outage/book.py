@@ -68,11 +68,11 @@ class OutageBook:
                 # A device below the heir starts with its own reports: the heir's
                 # earliest may have come from customers the new device does not serve.
                 if not self._below(added, heirs[0].candidate):
-                    self._date_by_known(outage, heirs[0])
+                    self.date_by_known(outage, heirs[0])
                 self._inherit(outage, heirs[0])
                 del old[heirs[0].candidate]
                 for other in heirs[1:] if self.tree.contains(added, heirs[0].candidate) else ():
-                    self._date_by_known(outage, other)
+                    self.date_by_known(outage, other)
                     self.merge(other, outage, when, dated=False)
                     del old[other.candidate]
                     touched.append(other)
@@ -114,7 +114,7 @@ class OutageBook:
                   default=0)
         return ordered[cut:] + ordered[:cut]
 
-    def _date_by_known(self, outage: Outage, part: Outage) -> None:
+    def date_by_known(self, outage: Outage, part: Outage) -> None:
         """`date_by` for a part known out by more than its reports (a device reported
         open, a crew on site): a predicted part's start is its reports', which `outage`
         was dated from already — the earliest of them too, unless it was of something

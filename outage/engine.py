@@ -1245,7 +1245,7 @@ class OutageEngine:
             by = f"{op.source} reported {op.device_id} closed"
             if back < op.time:
                 by = f"its meters said the power was back; {by} at {op.time:%H:%M}"
-            touched = self._restore_below(c, back, by)
+            touched = self._restore_below(c, back, by=by)
             if not touched and known is None:
                 touched = self._found_open(c, op)
         return touched + self._known_closed(c, op) + self._resync(op.time)
@@ -1435,7 +1435,7 @@ class OutageEngine:
             # phone's queued report can carry a time from before the outage's record).
             crew = f"crew {outage.crew_id}" if outage.crew_id else "the crew"
             return self._restore_below(outage.candidate, max(update.time, outage.started),
-                                       f"{crew} reported it restored")
+                                       by=f"{crew} reported it restored")
         stage = Stage(str(update.status)) if update.status is not CrewStatus.NEED_HELP else None
         if stage is not None:
             outage.stage = stage
@@ -1514,7 +1514,8 @@ class OutageEngine:
         return touched
 
     # -- restoration -----------------------------------------------------------------
-    def _restore_below(self, candidate: int, when: datetime, by: str = "") -> list[Outage]:
+    def _restore_below(self, candidate: int, when: datetime, *,
+                       by: str = "") -> list[Outage]:
         """A device closed again: every outage at or below it is restored."""
         own = self._outage_at(candidate)
         if own is not None and own.started > when:
@@ -1723,16 +1724,15 @@ class OutageEngine:
         outages = self.book.oldest_first([self.book.outages[self.book.by_candidate[c]]
                                           for c in inside])
         kept = outages[0]
-        # Those known out by more than their reports, as they were (kept's start too).
-        known = [replace(o) for o in outages if o.stage is not Stage.PREDICTED]
+        parts = [replace(kept), *outages[1:]]  # kept's start as it was, too
         own = self._start_of(candidate, when)
         if own <= when:  # not from reports after the close (a stream out of time order)
             kept.started = kept.first_report = own
+        for part in parts:
+            self.book.date_by_known(kept, part)
         for other in outages[1:]:
             del self.book.by_candidate[other.candidate]
             OutageBook.merge(other, kept, when, dated=False)
-        for part in known:
-            self.book.date_by(kept, part)
         del self.book.by_candidate[kept.candidate]
         self._move(kept, candidate, when)
         return outages[1:]
@@ -1981,18 +1981,17 @@ class OutageEngine:
         times = self.report_time[customers]
         restored_at = self.restored_at[customers]
         lately = restored_at >= _seconds(when - NESTED_WINDOW)
-        if 2 * int(lately.sum()) <= len(customers):
-            # Mostly customers who had power, not the area restored lately: a new fault
-            # above it that takes them in again, dated by its own reports (one start for
-            # all, so the one most of them had), not theirs of the restored outage.
-            return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
-        says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
-        recent = customers[
-            lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
-            & (times <= restored_at + says_so)
-        ]
-        if len(recent):
-            earliest = min(earliest, float(self.out_since[recent].min()))
+        # Only when most of its customers are of the area restored lately: else it is a
+        # new fault above that area, taking them in again, dated by its own reports (one
+        # start for all, so the one most of them had), not theirs of the restored outage.
+        if 2 * int(lately.sum()) > len(customers):
+            says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
+            recent = customers[
+                lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
+                & (times <= restored_at + says_so)
+            ]
+            if len(recent):
+                earliest = min(earliest, float(self.out_since[recent].min()))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
 
     def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:

@@ -10,10 +10,7 @@ from gis import NetworkFormatError, Topology
 from gis.io import load_network
 from gis.summary import summarise
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "networks"
-IEEE123 = SHARED / "ieee123" / "IEEETestCases" / "123Bus" / "IEEE123Switches.dss"
-IEEE8500 = SHARED / "ieee8500" / "IEEETestCases" / "8500-Node"
-DATA = Path(__file__).resolve().parents[1] / "data" / "opendss"
+from ..data import IEEE123, IEEE8500, OPENDSS, SHARED
 
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="shared/networks not present")
 
@@ -50,7 +47,7 @@ def test_ieee8500_with_fuses() -> None:
 
 def test_devices_transformers_and_open_switch_from_a_small_model() -> None:
     """Relay → breaker, Recloser, Fuse, centre-tapped transformer, open switch line."""
-    net = load_network(DATA / "recloser_feeder.dss")
+    net = load_network(OPENDSS / "recloser_feeder.dss")
     assert net.device("relay.brk").kind == "breaker"
     assert net.device("recloser.r1").branch == "line.main"
     assert net.device("line.tie").normally_open
@@ -74,7 +71,7 @@ def test_devices_transformers_and_open_switch_from_a_small_model() -> None:
 def test_broken_models_are_refused_with_the_reason(name: str, message: str) -> None:
     """A model OpenDSS cannot compile is refused, naming the file and the problem."""
     with pytest.raises(NetworkFormatError, match=message):
-        load_network(DATA / name)
+        load_network(OPENDSS / name)
 
 
 def test_a_model_is_read_as_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +79,7 @@ def test_a_model_is_read_as_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     folder or opening an editor, and leaves the working folder where it was."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no editor or browser to launch
-    net = load_network(DATA / "solve_and_show.dss")
+    net = load_network(OPENDSS / "solve_and_show.dss")
     assert net.customer("load.x1").count == 1
     assert list(tmp_path.iterdir()) == []
     assert Path.cwd() == tmp_path

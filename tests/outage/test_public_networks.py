@@ -18,8 +18,7 @@ from gis.io import load_network
 from oms.cli import main
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "networks"
-IEEE123 = SHARED / "ieee123" / "IEEETestCases" / "123Bus" / "IEEE123Switches.dss"
+from ..data import IEEE123
 
 NETWORKS = [
     # MV with load-break switches, LV with a fuse per house, two voltage levels with
