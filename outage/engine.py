@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 40
+STATE_VERSION = 41
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -402,7 +402,8 @@ class OutageEngine:
         earliest, _ = self._onset_below(self.customers_below(candidate))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
 
-    def _onset_below(self, customers: np.ndarray) -> tuple[float, float]:
+    def _onset_below(self, customers: np.ndarray, until: float = math.inf
+                     ) -> tuple[float, float]:
         """The earliest report of `customers` (seconds; inf for none) that is of the
         outage going on, not an earlier one, and the last time a meter of theirs said
         it had power. Not of it: a report before a quiet spell, or too long before the
@@ -410,10 +411,11 @@ class OutageEngine:
         that meter's "on" (its restore message, a ping answered: their device was
         closed then; a restored area's silences too); one set aside (no outage
         explained it for hours) more than EVIDENCE_FOR before the others (a storm's
-        false calls, set aside, dated the next storm's outages below them)."""
+        false calls, set aside, dated the next storm's outages below them). Reports
+        after `until` (seconds) do not count."""
         heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
         times = self.report_time[customers]
-        since = times > heard
+        since = (times > heard) & (times <= until)
         spread = self._call_spread()
         earliest = _onset(times[since], spread)
         fresh = _onset(times[since & ~_flagged(self.retired, customers)], spread)
@@ -1795,6 +1797,7 @@ class OutageEngine:
             early = list(dict.fromkeys(c for _, step in outage.steps for c in step
                                        if c not in out_now))
             outage.customer_ids = now_ids + tuple(early)
+            self._redate_by_all_reports(outage, c, when)
             self._refresh(outage, when)
             if early:
                 outage.customers_out += int(self.network.customers.count[
@@ -1822,6 +1825,24 @@ class OutageEngine:
                     inner.started = min(inner.started, self._dark_since(a, outage))
             touched.append(outage)
         return touched
+
+    def _redate_by_all_reports(self, outage: Outage, c: int, when: datetime) -> None:
+        """Start `outage` (being restored) at its onset as all its reports tell it,
+        when it was dated by one report they show was of something else: created from
+        its first few reports, a lone call an hour before them still dated it."""
+        if self.predictor.forced[c]:
+            return  # dated by the device's own open
+        customers = self.customers_below(c)
+        until = _seconds(when)
+        earliest, heard = self._onset_below(customers, until)
+        times = self.report_time[customers]
+        times = times[(times > heard) & (times <= until)]
+        if not math.isfinite(earliest) or not len(times):
+            return
+        first = EPOCH + timedelta(seconds=float(times.min()))
+        onset = EPOCH + timedelta(seconds=earliest)
+        if abs((outage.started - first).total_seconds()) < 1 and onset > outage.started:
+            outage.started = onset
 
     def _dark_since(self, a: int, outage: Outage) -> datetime:
         """When the section behind `a` (still open as `outage` is restored) went dark:

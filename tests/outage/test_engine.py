@@ -221,6 +221,21 @@ def test_a_close_heard_after_later_reports_does_not_end_before_its_outage_began(
         assert outage.restored is None or outage.restored >= outage.started, outage.id
 
 
+def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
+    feeder: Network,
+) -> None:
+    """One call at 0, then eight across lateral a from 90. Created from the first two of
+    the burst, the fuse's outage could not yet tell the call at 0 from its own first;
+    with all its reports, at the crew's close, it starts with the burst."""
+    burst = ["a1.3", "a2.2", "a3.3", "a2.5", "a3.6", "a1.5", "a2.6", "a3.1"]
+    events = [call("a1.1", 0), *(call(c, 90 + k) for k, c in enumerate(burst))]
+    early = run(feeder, events[:3])
+    assert live(early)["fuse.a"].started.isoformat() == at(0)
+    engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
+    [outage] = engine.outages()
+    assert (outage.device_id, outage.started.isoformat()) == ("fuse.a", at(90))
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
