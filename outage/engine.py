@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 41
+STATE_VERSION = 42
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1827,22 +1827,34 @@ class OutageEngine:
         return touched
 
     def _redate_by_all_reports(self, outage: Outage, c: int, when: datetime) -> None:
-        """Start `outage` (being restored) at its onset as all its reports tell it,
-        when it was dated by one report they show was of something else: created from
-        its first few reports, a lone call an hour before them still dated it."""
-        if self.predictor.forced[c]:
-            return  # dated by the device's own open
+        """Date `outage`, being restored, again from all its reports up to `when`, when
+        its start is its earliest report.
+
+        Created from its first few reports, it could not yet tell a lone call an hour
+        before them from its own first: it starts at its onset as all of them tell it
+        (`_onset_below`). When only calls tell of it, it starts the first caller's wait
+        before that: one outage's calls come about a call spread after the power goes,
+        the first of `k` about 1/k of it (the earliest call is always late, most for a
+        small outage that one or two call about), but not before its customers last
+        had power. A last gasp dates it to the second; a device's open, exactly.
+        """
+        if self.predictor.forced[c] or when <= outage.started:
+            return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
         until = _seconds(when)
-        earliest, heard = self._onset_below(customers, until)
+        onset, heard = self._onset_below(customers, until)
         times = self.report_time[customers]
-        times = times[(times > heard) & (times <= until)]
-        if not math.isfinite(earliest) or not len(times):
+        reported = (times > heard) & (times <= until)
+        if not math.isfinite(onset) or abs(_seconds(outage.started) - times[reported].min()) >= 1:
             return
-        first = EPOCH + timedelta(seconds=float(times.min()))
-        onset = EPOCH + timedelta(seconds=earliest)
-        if abs((outage.started - first).total_seconds()) < 1 and onset > outage.started:
-            outage.started = onset
+        start = onset
+        callers = customers[reported & (times >= onset)]
+        if not _flagged(self.gasped, callers).any():
+            restored = self.restored_at[customers]
+            had_power = max(heard, float(restored[restored <= onset].max(initial=0.0)))
+            start = max(onset - round(self._call_spread() / len(callers)), had_power)
+            outage.first_call_wait = (onset - start) / 60
+        outage.started = EPOCH + timedelta(seconds=start)
 
     def _dark_since(self, a: int, outage: Outage) -> datetime:
         """When the section behind `a` (still open as `outage` is restored) went dark:

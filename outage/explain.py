@@ -69,8 +69,14 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
 
 
 def _start_basis(engine: OutageEngine, outage: Outage) -> str:
-    """What the start is dated from: its earliest report, or an earlier loss of power
-    (an outage above restored without these customers, a device reported open)."""
+    """What the start is dated from: its earliest report, the wait expected before its
+    first call, or an earlier loss of power (an outage above restored without these
+    customers, a device reported open)."""
+    wait = timedelta(minutes=outage.first_call_wait)
+    if wait >= ROUNDING:
+        return (f"{wait.total_seconds() / 60:.0f} minutes before its first call, at "
+                f"{outage.started + wait:%H:%M}: the wait expected of the first of its "
+                "callers")
     earliest = engine.earliest_report_below(outage.candidate)
     if earliest is None:
         return "no report below it"

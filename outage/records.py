@@ -58,6 +58,9 @@ class Outage:
     etr: datetime | None = None
     etr_source: str = "model"
     merged_from: list[str] = field(default_factory=list)
+    # Minutes its start was put before its first call, at its restoration: the wait
+    # expected of the first of its callers (see `OutageEngine._redate_by_all_reports`).
+    first_call_wait: float = 0.0
     # Customers restored before the outage as a whole (a section back-fed through a
     # tie): when, and who. Their interruption ends then; the record keeps them all.
     steps: list[tuple[datetime, tuple[str, ...]]] = field(default_factory=list)

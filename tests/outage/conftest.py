@@ -9,6 +9,7 @@ import pytest
 
 from gis import Network, NetworkBuilder
 from outage.engine import OutageEngine
+from outage.scoring import PredictionParams
 
 T0 = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)
 
@@ -16,6 +17,12 @@ T0 = datetime(2026, 7, 1, 14, 0, tzinfo=UTC)
 def at(minutes: float) -> str:
     """An ISO time `minutes` after T0."""
     return (T0 + timedelta(minutes=minutes)).isoformat()
+
+
+def first_call_wait(callers: int) -> float:
+    """Minutes before its first call that an outage only calls told of starts, once
+    restored: the wait expected of the first of its `callers` at the default spread."""
+    return round(60 * PredictionParams().call_spread_minutes / callers) / 60  # to the second
 
 
 def lateral_feeder() -> Network:

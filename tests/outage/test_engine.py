@@ -22,7 +22,7 @@ from outage.records import Outage, Stage
 from outage.scoring import PredictionParams
 from outage.simulate import ScenarioBuilder, ScenarioParams
 
-from .conftest import T0, at, call, device, meter
+from .conftest import T0, at, call, device, first_call_wait, meter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -155,13 +155,16 @@ def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     engine = run(feeder, events)
     restored = [o for o in engine.outages() if o.stage is Stage.RESTORED]
     assert [o.device_id for o in restored] == ["fuse.a"]
+    # The fuse's five callers called from 14:00; the first of five waits 4 minutes.
+    fuse = restored[0]
+    assert fuse.started.isoformat() == at(-first_call_wait(5)) == at(-4)
+    assert ("started 2026-07-01 13:56 (4 minutes before its first call, at 14:00: the wait "
+            "expected of the first of its callers)") in fuse.explanation
     nested = live(engine)["transformer.a3"]
-    assert nested.started.isoformat() == at(0)  # out since the fuse operated
+    assert nested.started == fuse.started  # out since the fuse operated
     # The dispatcher reads why it starts before anyone behind it called again.
     text = engine.describe(nested)["explanation"]
-    assert "started 2026-07-01 14:00 (before its earliest report, at 15:10" in text
-    fuse = restored[0].explanation
-    assert "started 2026-07-01 14:00 (earliest report)" in fuse
+    assert "started 2026-07-01 13:56 (before its earliest report, at 15:10" in text
 
 
 def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
@@ -189,7 +192,8 @@ def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
         ["a1.1", "b3.2", "a2.3", "b1.3", "a3.4", "b2.5", "b1.6", "a1.2", "b2.1"])]
     engine = run(feeder, events)
     (b1,) = [o for o in engine.outages() if o.stage is Stage.RESTORED]
-    assert b1.device_id == "transformer.b1" and b1.started.isoformat() == at(0)
+    assert b1.device_id == "transformer.b1"
+    assert b1.started.isoformat() == at(-first_call_wait(2))
     recloser = live(engine)["recloser.r1"]
     assert recloser.started.isoformat() == at(90)
 
@@ -226,14 +230,16 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
 ) -> None:
     """One call at 0, then eight across lateral a from 90. Created from the first two of
     the burst, the fuse's outage could not yet tell the call at 0 from its own first;
-    with all its reports, at the crew's close, it starts with the burst."""
+    with all its reports, at the crew's close, it starts with the burst (less the wait
+    expected of the first of its eight callers)."""
     burst = ["a1.3", "a2.2", "a3.3", "a2.5", "a3.6", "a1.5", "a2.6", "a3.1"]
     events = [call("a1.1", 0), *(call(c, 90 + k) for k, c in enumerate(burst))]
     early = run(feeder, events[:3])
     assert live(early)["fuse.a"].started.isoformat() == at(0)
     engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
     [outage] = engine.outages()
-    assert (outage.device_id, outage.started.isoformat()) == ("fuse.a", at(90))
+    assert (outage.device_id, outage.started.isoformat()) == (
+        "fuse.a", at(90 - first_call_wait(8)))
 
 
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
@@ -534,8 +540,9 @@ def test_an_outage_moved_down_starts_at_the_first_report_behind_its_device(
 ) -> None:
     """Calls under lateral a from 0 min and under lateral b from 3 min predict the
     recloser, started at 0. The crew closes fuse b: that outage began with its own first
-    report at 3 min. Counted from 0, its 18 customers would each carry 3 minutes they
-    never lost (the minutes SAIDI is made of)."""
+    report at 3 min (less the wait expected of the first of its four callers). Counted
+    from lateral a's first call, its 18 customers would each carry minutes they never
+    lost (the minutes SAIDI is made of)."""
     events = [call("a1.1", 0), call("a2.1", 1), call("b1.1", 3), call("b2.1", 4),
               call("b3.1", 30), call("b1.2", 31)]
     engine = run(feeder, events)
@@ -543,7 +550,7 @@ def test_an_outage_moved_down_starts_at_the_first_report_behind_its_device(
     assert predicted.device_id == "recloser.r1" and predicted.started.isoformat() == at(0)
     engine.apply(parse_event(device("fuse.b", 50, "closed", "crew")))
     assert predicted.device_id == "fuse.b" and predicted.stage is Stage.RESTORED
-    assert predicted.started.isoformat() == at(3)
+    assert predicted.started.isoformat() == at(3 - first_call_wait(4))
 
 
 def test_a_prediction_that_narrows_keeps_only_its_own_start(feeder: Network) -> None:
@@ -686,7 +693,8 @@ def test_a_switch_opened_inside_an_outage_isolates_the_fault(feeder: Network) ->
     assert recloser.stage is Stage.RESTORED and recloser.restored.isoformat() == at(32)
     section = live(engine)["fuse.b"]
     assert set(live(engine)) == {"fuse.b"} and section.stage is Stage.CONFIRMED
-    assert section.started.isoformat() == at(0)
+    assert section.started == recloser.started
+    assert recloser.started.isoformat() == at(-first_call_wait(7))
 
 
 def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_open(
@@ -771,14 +779,17 @@ def test_scada_state_reports_of_closed_devices_are_not_outages(feeder: Network) 
     engine.apply(parse_event(call("b2.3", 10)))
     engine.apply(parse_event(device("fuse.b", 20, "closed")))
     found = next(o for o in engine.outages() if o.device_id == "fuse.b")
-    assert found.started.isoformat() == at(10) and found.restored.isoformat() == at(20)
+    assert found.started.isoformat() == at(10 - first_call_wait(1))
+    assert found.restored.isoformat() == at(20)
 
 
 def test_found_open_device_starts_at_the_earliest_report_below_it(feeder: Network) -> None:
-    """One call under transformer b2 (too little to predict an outage), then a crew closes it."""
+    """One call under transformer b2 (too little to predict an outage), then a crew closes
+    it: out since that call, less the wait expected of a lone caller."""
     engine = run(feeder, [call("b2.3", 10), device("transformer.b2", 95, "closed", "crew")])
     found = next(o for o in engine.outages() if o.device_id == "transformer.b2")
-    assert found.started.isoformat() == at(10) and found.restored.isoformat() == at(95)
+    assert found.started.isoformat() == at(10 - first_call_wait(1))
+    assert found.restored.isoformat() == at(95)
 
 
 def _fuse_a_out_then_closed() -> list[dict[str, Any]]:
@@ -793,8 +804,10 @@ def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_ou
     """The fuse closes, then a crew finds transformer a3 still open: out since the fuse opened."""
     engine = run(feeder, [*_fuse_a_out_then_closed(),
                           device("transformer.a3", 150, "closed", "crew")])
-    inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
-    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+    fuse, inner = engine.outages()
+    assert inner.device_id == "transformer.a3" and inner.started == fuse.started
+    assert fuse.started.isoformat() == at(-first_call_wait(5))
+    assert inner.restored and inner.restored.isoformat() == at(150)
     assert live(engine) == {}
 
 
@@ -806,10 +819,13 @@ def test_a_crew_finding_a_device_open_after_the_outer_one_closed_backdates_it(
     fuse's outage, as the same find reported only at the close does."""
     events = [*_fuse_a_out_then_closed(), device("transformer.a3", 100, "open", "crew")]
     engine = run(feeder, events)
-    assert live(engine)["transformer.a3"].started.isoformat() == at(0)
+    fuse = engine.outages()[0]
+    assert fuse.started.isoformat() == at(-first_call_wait(5))
+    assert live(engine)["transformer.a3"].started == fuse.started
     engine.apply(parse_event(device("transformer.a3", 150, "closed", "crew")))
     inner = next(o for o in engine.outages() if o.device_id == "transformer.a3")
-    assert inner.started.isoformat() == at(0) and inner.restored.isoformat() == at(150)
+    assert inner.started == fuse.started
+    assert inner.restored and inner.restored.isoformat() == at(150)
 
 
 @pytest.mark.parametrize("source", ["crew", "scada"])
@@ -1257,7 +1273,8 @@ def test_device_closed_above_predictions_takes_them_over(feeder: Network) -> Non
     engine.apply(parse_event(device("recloser.r1", 60, "closed", "crew")))
     restored = [o for o in engine.outages() if o.stage is Stage.RESTORED]
     assert [(o.device_id, o.customers_out) for o in restored] == [("recloser.r1", 36)]
-    assert restored[0].started.isoformat() == at(1) and len(restored[0].merged_from) == 1
+    assert restored[0].started.isoformat() == at(1 - first_call_wait(4))
+    assert len(restored[0].merged_from) == 1
     assert live(engine) == {}
 
 
@@ -1301,7 +1318,7 @@ def test_restoration_is_verified_by_pings_and_a_silent_transformer_is_a_nested_o
         state = "off" if customer.startswith("a3") else "on"
         engine.apply(parse_event({**meter(customer, 72, state), "ping": True}))
     nested = live(engine)["transformer.a3"]
-    assert nested.started.isoformat() == at(0)
+    assert nested.started.isoformat() == at(-first_call_wait(5))  # the fuse's start
 
 
 def test_an_unanswered_verification_is_asked_again_of_another_meter(feeder: Network) -> None:
