@@ -242,6 +242,20 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
         "fuse.a", at(90 - first_call_wait(8)))
 
 
+def test_a_repair_inside_an_outage_does_not_bound_its_start(feeder: Network) -> None:
+    """Calls across lateral a from 0; a crew closes transformer a3 inside it at 30 (the
+    inner device first), then fuse a at 60. Each starts its first caller's wait before
+    its own first call: a3 with its two callers, the fuse with the three left. The
+    fuse's customers restored at 30 had no power before it: their restoration is no
+    bound on its start (it had moved the fuse's start to 30)."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a3.6"])]
+    engine = run(feeder, [*events, device("transformer.a3", 30, "closed", "crew"),
+                          device("fuse.a", 60, "closed", "crew")])
+    starts = {o.device_id: o.started.isoformat() for o in engine.outages()}
+    assert starts == {"transformer.a3": at(2 - first_call_wait(2)),
+                      "fuse.a": at(-first_call_wait(3))}
+
+
 LATERAL_A = [f"a{t}.{m}" for t in (1, 2, 3) for m in range(1, 7)]
 
 
