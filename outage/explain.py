@@ -72,11 +72,11 @@ def _start_basis(engine: OutageEngine, outage: Outage) -> str:
     """What the start is dated from: its earliest report, the wait expected before its
     first call, or an earlier loss of power (an outage above restored without these
     customers, a device reported open)."""
-    wait = timedelta(minutes=outage.first_call_wait)
-    if wait >= ROUNDING:
-        return (f"{wait.total_seconds() / 60:.0f} minutes before its first call, at "
-                f"{outage.started + wait:%H:%M}: the wait expected of the first of its "
-                "callers")
+    wait = round(outage.first_call_wait)  # shown to the minute
+    if wait:
+        first_call = outage.started + timedelta(minutes=outage.first_call_wait)
+        return (f"{_n(wait, 'minute')} before its first call, at {first_call:%H:%M}: the "
+                "wait expected of the first of its callers")
     earliest = engine.earliest_report_below(outage.candidate)
     if earliest is None:
         return "no report below it"
