@@ -111,7 +111,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 42
+STATE_VERSION = 43
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -2018,13 +2018,17 @@ class OutageEngine:
         # new fault above that area, taking them in again, dated by its own reports (one
         # start for all, so the one most of them had), not theirs of the restored outage.
         if 2 * int(lately.sum()) > len(customers):
-            says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * self._call_spread()
-            recent = customers[
-                lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
-                & (times <= restored_at + says_so)
-            ]
-            if len(recent):
-                earliest = min(earliest, float(self.out_since[recent].min()))
+            spread = self._call_spread()
+            says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * spread
+            still_out = (lately & self._has_evidence(customers)
+                         & (self.out_since[customers] > heard) & (times <= restored_at + says_so))
+            # Left out, they say so from the restoration on: the first of m about a call
+            # spread / m after it. A first report ONSET_IMPROBABLE times later than that
+            # is of a new fault since (a burst of calls an hour and a half after).
+            if still_out.any():
+                waited = max(float((times[still_out] - restored_at[still_out]).min()), 0.0)
+                if waited * int(still_out.sum()) <= ONSET_IMPROBABLE * spread:
+                    earliest = min(earliest, float(self.out_since[customers[still_out]].min()))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
 
     def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:

@@ -180,6 +180,19 @@ def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
     assert live(engine)["transformer.a3"].started == parse_time(at(210))
 
 
+def test_a_burst_of_calls_long_after_a_restoration_is_a_new_outage(feeder: Network) -> None:
+    """Fuse a is closed at 60; at 160, within the two hours customers left out may still
+    say so, ten of its customers call within five minutes. Left out, they would have
+    called from the restoration on, the first of them minutes after it: a burst an hour
+    and forty minutes later is a new fault, starting with its own first call (it was
+    dated from the fuse's first outage)."""
+    events = [*(call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])),
+              device("fuse.a", 60, "closed", "crew")]
+    burst = ["a1.2", "a2.3", "a3.1", "a1.5", "a2.1", "a3.4", "a1.6", "a2.5", "a3.2", "a1.3"]
+    engine = run(feeder, [*events, *(call(c, 160 + k / 2) for k, c in enumerate(burst))])
+    assert live(engine)["fuse.a"].started.isoformat() == at(160)
+
+
 def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
     feeder: Network,
 ) -> None:
