@@ -55,8 +55,9 @@ NESTED_WINDOW = timedelta(hours=6)
 # from few outages and slow callers are common at night) after it. A first report
 # later than that is of a new outage, not one they were never restored from.
 STILL_OUT_SPREADS = 6.0
-# A first report this many expected gaps before the next of its outage's reports is
-# of something else (a chance of e^-15 for one outage's callers).
+# A first report this many expected gaps before the next of its outage's reports (or
+# after the restoration its customers were left out of) is of something else: a chance
+# of e^-15 for one outage's callers.
 ONSET_IMPROBABLE = 15.0
 # How far one outage's calls spread when call timing is switched off.
 DEFAULT_CALL_SPREAD = PredictionParams().call_spread_minutes
