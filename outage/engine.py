@@ -112,7 +112,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 43
+STATE_VERSION = 44
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1846,7 +1846,14 @@ class OutageEngine:
         onset, heard = self._onset_below(customers, until)
         times = self.report_time[customers]
         reported = (times > heard) & (times <= until)
-        if not math.isfinite(onset) or abs(_seconds(outage.started) - times[reported].min()) >= 1:
+        if not math.isfinite(onset):
+            return
+        started, first = _seconds(outage.started), float(times[reported].min())
+        # Dated as left out by a restoration, on its first few reports: dated again
+        # unless all of them say so still.
+        left_out = (started < first and (np.abs(self.out_since[customers] - started) < 1).any()
+                    and math.isinf(self._left_out_since(customers, heard, when, until)))
+        if abs(started - first) >= 1 and not left_out:
             return
         start = onset
         callers = customers[reported & (times >= onset)]
@@ -2008,29 +2015,40 @@ class OutageEngine:
 
     def _start_of(self, c: int, when: datetime) -> datetime:
         """Earliest report below the candidate of the outage going on (`_onset_below`),
-        backdated for customers never restored: those restored lately who say so soon
-        enough, and silent since (no meter below having said it had power)."""
+        backdated for customers never restored (`_left_out_since`)."""
         customers = self.customers_below(c)
         earliest, heard = self._onset_below(customers)
-        times = self.report_time[customers]
+        earliest = min(earliest, self._left_out_since(customers, heard, when))
+        return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
+
+    def _left_out_since(self, customers: np.ndarray, heard: float, when: datetime,
+                        until: float = math.inf) -> float:
+        """When `customers` lost power if a restoration lately left them out (seconds;
+        inf if not): those restored lately who say so soon enough (reports up to
+        `until`), and silent since (no meter of theirs said it had power after `heard`).
+
+        Only when most of them are of the area restored lately: else it is a new fault
+        above that area, taking them in again, dated by its own reports (one start for
+        all, so the one most of them had), not theirs of the restored outage. And only
+        when they say so from the restoration on: the first of m about a call spread / m
+        after it; a first report ONSET_IMPROBABLE times later than that is of a new
+        fault since (a burst of calls an hour and a half after).
+        """
         restored_at = self.restored_at[customers]
         lately = restored_at >= _seconds(when - NESTED_WINDOW)
-        # Only when most of its customers are of the area restored lately: else it is a
-        # new fault above that area, taking them in again, dated by its own reports (one
-        # start for all, so the one most of them had), not theirs of the restored outage.
-        if 2 * int(lately.sum()) > len(customers):
-            spread = self._call_spread()
-            says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * spread
-            still_out = (lately & self._has_evidence(customers)
-                         & (self.out_since[customers] > heard) & (times <= restored_at + says_so))
-            # Left out, they say so from the restoration on: the first of m about a call
-            # spread / m after it. A first report ONSET_IMPROBABLE times later than that
-            # is of a new fault since (a burst of calls an hour and a half after).
-            if still_out.any():
-                waited = max(float((times[still_out] - restored_at[still_out]).min()), 0.0)
-                if waited * int(still_out.sum()) <= ONSET_IMPROBABLE * spread:
-                    earliest = min(earliest, float(self.out_since[customers[still_out]].min()))
-        return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
+        if 2 * int(lately.sum()) <= len(customers):
+            return math.inf
+        times = self.report_time[customers]
+        spread = self._call_spread()
+        says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * spread
+        still_out = (lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
+                     & (times <= np.minimum(restored_at + says_so, until)))
+        if not still_out.any():
+            return math.inf
+        waited = max(float((times[still_out] - restored_at[still_out]).min()), 0.0)
+        if waited * int(still_out.sum()) > ONSET_IMPROBABLE * spread:
+            return math.inf
+        return float(self.out_since[customers[still_out]].min())
 
     def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:
         """Its evidence, confidence and ETR as they are now; its count of customers out

@@ -193,6 +193,26 @@ def test_a_burst_of_calls_long_after_a_restoration_is_a_new_outage(feeder: Netwo
     assert live(engine)["fuse.a"].started.isoformat() == at(160)
 
 
+def test_a_burst_taken_for_customers_left_out_is_dated_again_at_its_restoration(
+    feeder: Network,
+) -> None:
+    """Fuse a is closed at 60; three of its customers call at 120, and the outage they
+    make is taken for customers the close left out (three first reports an hour later
+    are not yet improbable). Seven more call within three minutes: with all ten, the
+    crew's close at 200 dates it as the new fault it was."""
+    events = [*(call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])),
+              device("fuse.a", 60, "closed", "crew")]
+    burst = ["a1.2", "a2.3", "a3.1", "a1.5", "a2.1", "a3.4", "a1.6", "a2.5", "a3.2", "a1.3"]
+    calls = [call(c, 120 + k / 2) for k, c in enumerate(burst)]
+    early = run(feeder, [*events, *calls[:3]])
+    assert live(early)["fuse.a"].started.isoformat() == at(-first_call_wait(5))
+    engine = run(feeder, [*events, *calls, device("fuse.a", 200, "closed", "crew")])
+    first, second = engine.outages()
+    assert first.started.isoformat() == at(-first_call_wait(5))
+    # The first of ten callers' wait (the spread learned from the first outage's calls).
+    assert parse_time(at(118)) < second.started < parse_time(at(120))
+
+
 def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
     feeder: Network,
 ) -> None:
