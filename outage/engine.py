@@ -1829,7 +1829,8 @@ class OutageEngine:
 
     def _redate_by_all_reports(self, outage: Outage, c: int, when: datetime) -> None:
         """Date `outage`, being restored, again from all its reports up to `when`, when
-        its start is its earliest report.
+        its start is its earliest report, or a dating as left out by a restoration
+        (`_left_out_since`) that all its reports no longer bear out.
 
         Created from its first few reports, it could not yet tell a lone call an hour
         before them from its own first: it starts at its onset as all of them tell it
