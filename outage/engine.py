@@ -1845,10 +1845,10 @@ class OutageEngine:
         customers = self.customers_below(c)
         until = _seconds(when)
         onset, heard = self._onset_below(customers, until)
-        times = self.report_time[customers]
-        reported = (times > heard) & (times <= until)
         if not math.isfinite(onset):
             return
+        times = self.report_time[customers]
+        reported = (times > heard) & (times <= until)  # what the onset was read from
         started, first = _seconds(outage.started), float(times[reported].min())
         # Dated as left out by a restoration, on its first few reports: dated again
         # unless all of them say so still.

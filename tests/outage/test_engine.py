@@ -150,8 +150,7 @@ def test_a_lone_last_gasp_behind_one_of_thousands_of_switches_is_its_outage() ->
 
 def test_nested_outage_after_restoration_is_backdated(feeder: Network) -> None:
     """Customers still out when the fuse is closed become their own outage, from the start."""
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 70), call("a3.2", 72)]
+    events = [*_fuse_a_out_then_closed(), call("a3.1", 70), call("a3.2", 72)]
     engine = run(feeder, events)
     restored = [o for o in engine.outages() if o.stage is Stage.RESTORED]
     assert [o.device_id for o in restored] == ["fuse.a"]
@@ -174,8 +173,7 @@ def test_calls_hours_after_a_restoration_are_a_new_outage_not_a_nested_one(
     after the fuse was closed, not ten minutes: customers left out call as soon as
     anyone calls about an outage (within six call spreads, two hours here), so this is
     a new outage beginning with its calls, not one out since the fuse operated."""
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    events += [device("fuse.a", 60, "closed", "crew"), call("a3.1", 210), call("a3.2", 212)]
+    events = [*_fuse_a_out_then_closed(), call("a3.1", 210), call("a3.2", 212)]
     engine = run(feeder, events)
     assert live(engine)["transformer.a3"].started == parse_time(at(210))
 
@@ -186,10 +184,9 @@ def test_a_burst_of_calls_long_after_a_restoration_is_a_new_outage(feeder: Netwo
     called from the restoration on, the first of them minutes after it: a burst an hour
     and forty minutes later is a new fault, starting with its own first call (it was
     dated from the fuse's first outage)."""
-    events = [*(call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])),
-              device("fuse.a", 60, "closed", "crew")]
-    burst = ["a1.2", "a2.3", "a3.1", "a1.5", "a2.1", "a3.4", "a1.6", "a2.5", "a3.2", "a1.3"]
-    engine = run(feeder, [*events, *(call(c, 160 + k / 2) for k, c in enumerate(burst))])
+    events = _fuse_a_out_then_closed()
+    calls = [call(c, 160 + k / 2) for k, c in enumerate(LATERAL_A_BURST)]
+    engine = run(feeder, [*events, *calls])
     assert live(engine)["fuse.a"].started.isoformat() == at(160)
 
 
@@ -200,10 +197,8 @@ def test_a_burst_taken_for_customers_left_out_is_dated_again_at_its_restoration(
     make is taken for customers the close left out (three first reports an hour later
     are not yet improbable). Seven more call within three minutes: with all ten, the
     crew's close at 200 dates it as the new fault it was."""
-    events = [*(call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])),
-              device("fuse.a", 60, "closed", "crew")]
-    burst = ["a1.2", "a2.3", "a3.1", "a1.5", "a2.1", "a3.4", "a1.6", "a2.5", "a3.2", "a1.3"]
-    calls = [call(c, 120 + k / 2) for k, c in enumerate(burst)]
+    events = _fuse_a_out_then_closed()
+    calls = [call(c, 120 + k / 2) for k, c in enumerate(LATERAL_A_BURST)]
     early = run(feeder, [*events, *calls[:3]])
     assert live(early)["fuse.a"].started.isoformat() == at(-first_call_wait(5))
     engine = run(feeder, [*events, *calls, device("fuse.a", 200, "closed", "crew")])
@@ -839,6 +834,10 @@ def test_found_open_device_starts_at_the_earliest_report_below_it(feeder: Networ
     assert found.restored.isoformat() == at(95)
 
 
+# Ten of lateral a's customers, across its three transformers, none of the first five.
+LATERAL_A_BURST = ["a1.2", "a2.3", "a3.1", "a1.5", "a2.1", "a3.4", "a1.6", "a2.5", "a3.2", "a1.3"]
+
+
 def _fuse_a_out_then_closed() -> list[dict[str, Any]]:
     """Five calls under fuse a from minute 0; a crew closes the fuse at 60."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
@@ -1355,8 +1354,7 @@ def test_restoration_is_verified_by_pings_and_a_silent_transformer_is_a_nested_o
     """Ten minutes after fuse a closes, one meter behind each of its transformers is
     asked; transformer a3's answers 'off': a nested outage, out since the fuse opened."""
     head_end = _HeadEnd()
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    engine = run(feeder, [*events, device("fuse.a", 60, "closed", "crew")], pinger=head_end)
+    engine = run(feeder, _fuse_a_out_then_closed(), pinger=head_end)
     head_end.asked.clear()
     engine.apply(parse_event(call("b1.1", 71)))  # the next event after the 10-minute check
     verified = sorted(c for c in head_end.asked if c.startswith("a"))  # b1: a new question
@@ -1373,8 +1371,7 @@ def test_an_unanswered_verification_is_asked_again_of_another_meter(feeder: Netw
     again 15 and 30 minutes later (another of its meters each time), then no more; a1
     and a2 are not asked again."""
     head_end = _HeadEnd()
-    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.4", "a2.6"])]
-    engine = run(feeder, [*events, device("fuse.a", 60, "closed", "crew")], pinger=head_end)
+    engine = run(feeder, _fuse_a_out_then_closed(), pinger=head_end)
     asked_at = {}
     for minute in range(61, 130):
         head_end.asked.clear()
