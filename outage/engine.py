@@ -112,7 +112,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 44
+STATE_VERSION = 45
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -277,9 +277,18 @@ class OutageEngine:
     def settle(self) -> list[Outage]:
         """Take in what the events so far say but the engine waits to gather (restore
         messages from one late closing come over a minute or two), now: the end of a
-        replay. A live service's clock does it as time passes."""
-        return self._publish(self._record_late_restorations(math.inf)
-                             + self._review_restorations(self.now, math.inf))
+        replay. A live service's clock does it as time passes. What is still out is
+        dated from all its reports as a restored outage is (`_date_by_reports`): the
+        replay's last word on it."""
+        touched = (self._record_late_restorations(math.inf)
+                   + self._review_restorations(self.now, math.inf))
+        dated = []
+        for outage in self.book.live():
+            was = outage.started
+            self._date_by_reports(outage, outage.candidate, self.now or was)
+            if outage.started != was:
+                dated.append(outage)
+        return self._publish(touched + [o for o in dated if o not in touched])
 
     def _publish(self, touched: list[Outage]) -> list[Outage]:
         """Tell the listeners of the outages an event changed; return them."""
@@ -1798,8 +1807,8 @@ class OutageEngine:
             early = list(dict.fromkeys(c for _, step in outage.steps for c in step
                                        if c not in out_now))
             outage.customer_ids = now_ids + tuple(early)
-            self._redate_by_all_reports(outage, c, when)
             self._refresh(outage, when)
+            self._date_by_reports(outage, c, when)  # after the refresh's live dating
             if early:
                 outage.customers_out += int(self.network.customers.count[
                     [self.network.customers.index[c] for c in early]].sum())
@@ -1827,19 +1836,25 @@ class OutageEngine:
             touched.append(outage)
         return touched
 
-    def _redate_by_all_reports(self, outage: Outage, c: int, when: datetime) -> None:
-        """Date `outage`, being restored, again from all its reports up to `when`, when
-        its start is its earliest report, or a dating as left out by a restoration
-        (`_left_out_since`) that all its reports no longer bear out.
+    def _date_by_reports(self, outage: Outage, c: int, when: datetime, *,
+                         wait: bool = True) -> None:
+        """Date `outage` again from all its reports up to `when`, when its start is theirs
+        (its earliest report, or a later onset they gave it), or a dating as left out by
+        a restoration (`_left_out_since`) that they no longer bear out: as they double
+        while it is live, and when it is over (restored, or the replay ends).
 
         Created from its first few reports, it could not yet tell a lone call an hour
         before them from its own first: it starts at its onset as all of them tell it
-        (`_onset_below`). When only calls tell of it, it starts the first caller's wait
-        before that: one outage's calls come about a call spread after the power goes,
-        the first of `k` about 1/k of it (the earliest call is always late, most for a
-        small outage that one or two call about), but not before its customers last
-        had power. A last gasp dates it to the second; a device's open, exactly.
+        (`_onset_below`). When it is over (`wait`) and only calls told of it, it starts
+        the first caller's wait before that: one outage's calls come about a call
+        spread after the power goes, the first of `k` about 1/k of it (the earliest
+        call is always late, most for a small outage that one or two call about), but
+        not before its customers last had power. A last gasp dates it to the second; a
+        device's open, exactly. Not while it is live: its start is also what says a
+        report or a close stamped before it, and received after, is of an earlier
+        time, and an estimate would take an "on" stamped in the wait for its end.
         """
+        outage.dated_reports = outage.calls + outage.gasps
         if self.predictor.forced[c] or when <= outage.started:
             return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
@@ -1854,16 +1869,19 @@ class OutageEngine:
         # unless all of them say so still.
         left_out = (started < first and (np.abs(self.out_since[customers] - started) < 1).any()
                     and math.isinf(self._left_out_since(customers, heard, when, until)))
-        if abs(started - first) >= 1 and not left_out:
-            return
-        start = onset
+        if started <= first - 1 and outage.started != outage.report_dated and not left_out:
+            return  # dated before its reports by something else: a crew, a restoration
+        # Never before an onset they gave it already: more reports only set more aside
+        # (a spread learned wider since would take in a storm's scattered false calls).
+        onset = max(onset, started) if started >= first else onset
+        start, outage.first_call_wait = onset, 0.0
         callers = customers[reported & (times >= onset)]
-        if not _flagged(self.gasped, callers).any():
+        if wait and not _flagged(self.gasped, callers).any():
             restored = self.restored_at[customers]
             had_power = max(heard, float(restored[restored <= onset].max(initial=0.0)))
             start = max(onset - round(self._call_spread() / len(callers)), had_power)
             outage.first_call_wait = (onset - start) / 60
-        outage.started = EPOCH + timedelta(seconds=start)
+        outage.started = outage.report_dated = EPOCH + timedelta(seconds=start)
 
     def _dark_since(self, a: int, outage: Outage) -> datetime:
         """When the section behind `a` (still open as `outage` is restored) went dark:
@@ -1990,6 +2008,7 @@ class OutageEngine:
     def _new_outage(self, c: int, outage_id: str, when: datetime,
                     started: datetime | None = None) -> Outage:
         started = started or self._start_of(c, when)
+        _, calls, gasps, _ = self.predictor.evidence_of(c)
         return Outage(
             id=outage_id,
             candidate=c,
@@ -2003,6 +2022,7 @@ class OutageEngine:
             customers_out=int(self.tree.customers[c]),
             critical_out=int(self.tree.critical[c]),
             hazards=self._hazards_below(c, when),
+            dated_reports=calls + gasps,  # `_start_of` read them all: dated again as they double
         )
 
     def _hazards_below(self, c: int, when: datetime) -> set[str]:
@@ -2064,6 +2084,8 @@ class OutageEngine:
         outage.confidence = self.predictor.confidence(c)
         outage.updated = when
         if outage.active:
+            if outage.calls + outage.gasps >= max(1, 2 * outage.dated_reports):
+                self._date_by_reports(outage, c, when, wait=False)  # cheap, yet current
             live = len(self.book.by_candidate)
             outage.etr = (
                 outage.etr

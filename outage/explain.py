@@ -73,7 +73,7 @@ def _start_basis(engine: OutageEngine, outage: Outage) -> str:
     first call, or an earlier loss of power (an outage above restored without these
     customers, a device reported open)."""
     wait = round(outage.first_call_wait)  # shown to the minute
-    if wait:
+    if wait and outage.started == outage.report_dated:  # not since moved (a merge)
         first_call = outage.started + timedelta(minutes=outage.first_call_wait)
         return (f"{_n(wait, 'minute')} before its first call, at {first_call:%H:%M}: the "
                 "wait expected of the first of its callers")

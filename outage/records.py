@@ -58,8 +58,12 @@ class Outage:
     etr: datetime | None = None
     etr_source: str = "model"
     merged_from: list[str] = field(default_factory=list)
-    # Minutes its start was put before its first call, at its restoration: the wait
-    # expected of the first of its callers (see `OutageEngine._redate_by_all_reports`).
+    # Its start as its reports last told it (`OutageEngine._date_by_reports`), read
+    # again as they double and at its restoration; how many there were then (calls and
+    # last gasps); and the minutes it was put before its first call: the wait expected
+    # of the first of its callers.
+    report_dated: datetime | None = None
+    dated_reports: int = 0
     first_call_wait: float = 0.0
     # Customers restored before the outage as a whole (a section back-fed through a
     # tie): when, and who. Their interruption ends then; the record keeps them all.

@@ -208,6 +208,23 @@ def test_a_burst_taken_for_customers_left_out_is_dated_again_at_its_restoration(
     assert parse_time(at(118)) < second.started < parse_time(at(120))
 
 
+def test_a_live_outage_is_dated_again_as_its_reports_double(feeder: Network) -> None:
+    """The burst taken for customers left out, above, without the crew's close: by the
+    time its reports have doubled, the live record starts with its first call, as a new
+    fault (while live, never before it: a report or close stamped earlier and received
+    late must still read as older than the outage). The replay's end dates what is still
+    out as a restoration would: the first of ten callers' wait before that call."""
+    events = _fuse_a_out_then_closed()
+    calls = [call(c, 120 + k / 2) for k, c in enumerate(LATERAL_A_BURST)]
+    engine = run(feeder, [*events, *calls])
+    outage = live(engine)["fuse.a"]
+    assert outage.started.isoformat() == at(120)
+    assert "started 2026-07-01 16:00 (earliest report)" in engine.describe(outage)["explanation"]
+    engine.settle()
+    assert parse_time(at(118)) < outage.started < parse_time(at(120))
+    assert "before its first call, at 16:00" in engine.describe(outage)["explanation"]
+
+
 def test_a_new_outage_above_a_restored_one_starts_with_its_own_reports(
     feeder: Network,
 ) -> None:
@@ -231,14 +248,16 @@ def test_a_crew_close_above_predictions_dates_the_outage_by_its_own_reports(
 ) -> None:
     """A lone call at 0 is transformer a1's outage; calls at 150 under a2 and a3 are
     theirs. A crew closes fuse a above all three at 200: one outage, the oldest
-    record's, but out from the burst at 150 — the lone call hours before was of
-    something else, as the reports below the fuse say."""
+    record's, but out from the burst at 150 (less the wait expected of the first of its
+    four callers) — the lone call hours before was of something else, as the reports
+    below the fuse say."""
     events = [call("a1.1", 0)]
     events += [call(c, 150 + i) for i, c in enumerate(["a2.1", "a2.3", "a2.5", "a3.2"])]
     engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
     (fuse,) = engine.outages()
     assert fuse.device_id == "fuse.a" and fuse.id == "O000001"
-    assert fuse.started.isoformat() == at(150) and fuse.restored.isoformat() == at(200)
+    assert fuse.started.isoformat() == at(150 - first_call_wait(4))
+    assert fuse.restored.isoformat() == at(200)
 
 
 def test_a_close_heard_after_later_reports_does_not_end_before_its_outage_began(
@@ -258,12 +277,14 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
 ) -> None:
     """One call at 0, then eight across lateral a from 90. Created from the first two of
     the burst, the fuse's outage could not yet tell the call at 0 from its own first;
-    with all its reports, at the crew's close, it starts with the burst (less the wait
-    expected of the first of its eight callers)."""
+    with all its reports it starts with the burst, and once the crew closes the fuse,
+    the wait expected of the first of its eight callers before that."""
     burst = ["a1.3", "a2.2", "a3.3", "a2.5", "a3.6", "a1.5", "a2.6", "a3.1"]
     events = [call("a1.1", 0), *(call(c, 90 + k) for k, c in enumerate(burst))]
     early = run(feeder, events[:3])
     assert live(early)["fuse.a"].started.isoformat() == at(0)
+    # Live, as its reports double; the call at 0 set aside once seven follow it.
+    assert live(run(feeder, events))["fuse.a"].started.isoformat() == at(90)
     engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
     [outage] = engine.outages()
     assert (outage.device_id, outage.started.isoformat()) == (
@@ -500,14 +521,15 @@ def test_a_close_above_yesterdays_outage_and_todays_restores_from_today(
 ) -> None:
     """Yesterday's outage at transformer a1 is still on the board; today six customers of
     lateral b call, and a crew closes recloser r1, above both: the record it restores
-    starts with today's calls (the oldest outage below it gave its start before)."""
+    starts with today's calls, less the wait expected of the first of those six callers
+    (the oldest outage below it gave its start before)."""
     today = [call(c, DAY + k) for k, c in enumerate(["b1.1", "b1.2", "b1.3", "b2.1",
                                                      "b2.2", "b2.3"])]
     engine = run(feeder, [*YESTERDAY, *today, device("recloser.r1", DAY + 180, "closed",
                                                      "crew")])
     (restored,) = [o for o in engine.outages() if o.stage is Stage.RESTORED]
     assert restored.device_id == "recloser.r1"
-    assert restored.started == parse_time(at(DAY))
+    assert restored.started.isoformat() == at(DAY - first_call_wait(6))
 
 
 @pytest.mark.parametrize("fresh_gasps", [True, False])
