@@ -406,11 +406,17 @@ class OutageEngine:
         latest = self._latest_close_below.get(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
-    def earliest_report_below(self, candidate: int) -> datetime | None:
+    def earliest_report_below(self, candidate: int) -> tuple[datetime, datetime] | None:
         """The earliest call or last gasp below `candidate` of the outage going on there
-        (see `_onset_below`), or None."""
-        earliest, _ = self._onset_below(self.customers_below(candidate))
-        return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else None
+        (see `_onset_below`), and the earliest still standing there since its meters
+        last said they had power (earlier: set aside as of something else); or None."""
+        customers = self.customers_below(candidate)
+        earliest, heard = self._onset_below(customers)
+        if not math.isfinite(earliest):
+            return None
+        times = self.report_time[customers]
+        first = float(times[times > heard].min())
+        return EPOCH + timedelta(seconds=earliest), EPOCH + timedelta(seconds=first)
 
     def _onset_below(self, customers: np.ndarray, until: float = math.inf
                      ) -> tuple[float, float]:

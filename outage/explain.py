@@ -71,17 +71,25 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
 def _start_basis(engine: OutageEngine, outage: Outage) -> str:
     """What the start is dated from: its earliest report, the wait expected before its
     first call, or an earlier loss of power (an outage above restored without these
-    customers, a device reported open)."""
+    customers, a device reported open); and a report below it set aside as of something
+    else (a lone call long before the rest), which a dispatcher sees on the map."""
+    reports = engine.earliest_report_below(outage.candidate)
+    aside = ""
+    if reports is not None and reports[0] - reports[1] >= ROUNDING:
+        first = reports[1]
+        day = "" if first.date() == outage.started.date() else f"{first:%Y-%m-%d} "
+        aside = (f"; a report below it from {day}{first:%H:%M} came too long before the "
+                 "rest to be of this outage")
     wait = round(outage.first_call_wait)  # shown to the minute
     if wait and outage.started == outage.report_dated:  # not since moved (a merge)
         first_call = outage.started + timedelta(minutes=outage.first_call_wait)
         return (f"{_n(wait, 'minute')} before its first call, at {first_call:%H:%M}: the "
-                "wait expected of the first of its callers")
-    earliest = engine.earliest_report_below(outage.candidate)
-    if earliest is None:
+                f"wait expected of the first of its callers{aside}")
+    if reports is None:
         return "no report below it"
+    earliest = reports[0]
     if abs(earliest - outage.started) < ROUNDING:
-        return "earliest report"
+        return f"earliest report{aside}"
     if earliest > outage.started:
         return (f"before its earliest report, at {earliest:%H:%M}: its customers lost "
                 "power then and were not restored since")

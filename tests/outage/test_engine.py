@@ -283,12 +283,18 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
     events = [call("a1.1", 0), *(call(c, 90 + k) for k, c in enumerate(burst))]
     early = run(feeder, events[:3])
     assert live(early)["fuse.a"].started.isoformat() == at(0)
-    # Live, as its reports double; the call at 0 set aside once seven follow it.
-    assert live(run(feeder, events))["fuse.a"].started.isoformat() == at(90)
+    # Live, as its reports double; the call at 0 set aside once seven follow it, and
+    # the explanation says why that call, on the map below the fuse, does not date it.
+    going_on = run(feeder, events)
+    assert live(going_on)["fuse.a"].started.isoformat() == at(90)
+    aside = "a report below it from 14:00 came too long before the rest to be of this outage"
+    assert (f"started 2026-07-01 15:30 (earliest report; {aside})"
+            in going_on.describe(live(going_on)["fuse.a"])["explanation"])
     engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
     [outage] = engine.outages()
     assert (outage.device_id, outage.started.isoformat()) == (
         "fuse.a", at(90 - first_call_wait(8)))
+    assert f"the wait expected of the first of its callers; {aside})" in outage.explanation
 
 
 def test_a_repair_inside_an_outage_does_not_bound_its_start(feeder: Network) -> None:
@@ -404,7 +410,7 @@ def test_a_report_set_aside_hours_before_does_not_date_an_outage(feeder: Network
     """a2.1's lone call at 0 is set aside three hours on. At 240 lateral a goes out and
     every other meter gasps: the call, four hours before, was of something else, and
     the fuse's outage starts with the gasps; its explanation dates it from its earliest
-    report, the one of this outage."""
+    report, the one of this outage, and says why the call does not date it."""
     events = [call("a2.1", 0), {"type": "tick", "time": at(200)}]
     events += [meter(c, 240 + 0.01 * k, "off") for k, c in enumerate(LATERAL_A)
                if c != "a2.1"]
@@ -413,7 +419,8 @@ def test_a_report_set_aside_hours_before_does_not_date_an_outage(feeder: Network
     assert engine.retired[feeder.customers.index["a2.1"]]
     assert set(live(engine)) == {"fuse.a"}
     assert live(engine)["fuse.a"].started == parse_time(at(240))
-    assert "(earliest report)" in engine.describe(live(engine)["fuse.a"])["explanation"]
+    assert ("(earliest report; a report below it from 14:00 came too long before the rest"
+            in engine.describe(live(engine)["fuse.a"])["explanation"])
 
 
 @pytest.mark.parametrize(("first", "started"), [(0, 120), (115, 115)])
@@ -490,12 +497,13 @@ def test_a_storm_whose_false_calls_are_set_aside_ends_with_no_loss_of_supply() -
 def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Network) -> None:
     """b3.6 and a1.1 called two days ago (a weak guess at recloser r1 came of it). Now
     three of b3.6's neighbours call within minutes: transformer b3's outage starts with
-    them, and its explanation says so, not with the two-day-old call."""
+    them, and its explanation says so, and why not with the two-day-old call (dated)."""
     engine = run(feeder, [call("b3.6", 0), call("a1.1", 1), call("b3.1", 2880),
                           call("b3.2", 2881), call("b3.3", 2882)])
     outage = live(engine)["transformer.b3"]
     assert outage.started == parse_time(at(2880))
-    assert "(earliest report)" in engine.describe(outage)["explanation"]
+    assert ("(earliest report; a report below it from 2026-07-01 14:00 came too long"
+            in engine.describe(outage)["explanation"])
 
 
 YESTERDAY = [call(f"a1.{m}", m) for m in (1, 2, 3)]  # an outage nobody closed
