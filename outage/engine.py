@@ -1888,6 +1888,7 @@ class OutageEngine:
             start = max(onset - round(self._call_spread() / len(callers)), had_power)
             outage.first_call_wait = (onset - start) / 60
         outage.started = outage.report_dated = EPOCH + timedelta(seconds=start)
+        outage.first_report = EPOCH + timedelta(seconds=onset)  # its own, as they all tell
 
     def _dark_since(self, a: int, outage: Outage) -> datetime:
         """When the section behind `a` (still open as `outage` is restored) went dark:

@@ -287,6 +287,7 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
     # the explanation says why that call, on the map below the fuse, does not date it.
     going_on = run(feeder, events)
     assert live(going_on)["fuse.a"].started.isoformat() == at(90)
+    assert live(going_on)["fuse.a"].first_report.isoformat() == at(90)  # of this outage
     aside = "a report below it from 14:00 came too long before the rest to be of this outage"
     assert (f"started 2026-07-01 15:30 (earliest report; {aside})"
             in going_on.describe(live(going_on)["fuse.a"])["explanation"])
@@ -294,6 +295,7 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
     [outage] = engine.outages()
     assert (outage.device_id, outage.started.isoformat()) == (
         "fuse.a", at(90 - first_call_wait(8)))
+    assert outage.first_report.isoformat() == at(90)
     assert f"the wait expected of the first of its callers; {aside})" in outage.explanation
 
 
