@@ -1814,7 +1814,7 @@ class OutageEngine:
                                        if c not in out_now))
             outage.customer_ids = now_ids + tuple(early)
             self._refresh(outage, when)
-            self._date_by_reports(outage, c, when)  # after the refresh's live dating
+            self._date_by_reports(outage, c, when)  # after `_refresh`, whose dating has no wait
             if early:
                 outage.customers_out += int(self.network.customers.count[
                     [self.network.customers.index[c] for c in early]].sum())
@@ -2092,7 +2092,8 @@ class OutageEngine:
         outage.updated = when
         if outage.active:
             if outage.calls + outage.gasps >= max(1, 2 * outage.dated_reports):
-                self._date_by_reports(outage, c, when, wait=False)  # cheap, yet current
+                # As its reports double: a few datings per outage, none per report.
+                self._date_by_reports(outage, c, when, wait=False)
             live = len(self.book.by_candidate)
             outage.etr = (
                 outage.etr
