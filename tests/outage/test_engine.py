@@ -38,6 +38,11 @@ def live(engine: OutageEngine) -> dict[str, Outage]:
     return {o.device_id: o for o in engine.outages() if o.active}
 
 
+def set_aside(when: str) -> str:
+    """How an explanation names a report below the outage set aside as of something else."""
+    return f"a report below it from {when} came too long before the rest to be of this outage"
+
+
 def test_calls_under_one_transformer_predict_the_transformer(feeder: Network) -> None:
     """Two neighbours calling from one transformer: that transformer, not the fuse above."""
     engine = run(feeder, [call("a2.1", 1), call("a2.4", 3)])
@@ -288,7 +293,7 @@ def test_a_lone_call_long_before_the_burst_does_not_date_the_restored_outage(
     going_on = run(feeder, events)
     assert live(going_on)["fuse.a"].started.isoformat() == at(90)
     assert live(going_on)["fuse.a"].first_report.isoformat() == at(90)  # of this outage
-    aside = "a report below it from 14:00 came too long before the rest to be of this outage"
+    aside = set_aside("14:00")
     assert (f"started 2026-07-01 15:30 (earliest report; {aside})"
             in going_on.describe(live(going_on)["fuse.a"])["explanation"])
     engine = run(feeder, [*events, device("fuse.a", 200, "closed", "crew")])
@@ -421,7 +426,7 @@ def test_a_report_set_aside_hours_before_does_not_date_an_outage(feeder: Network
     assert engine.retired[feeder.customers.index["a2.1"]]
     assert set(live(engine)) == {"fuse.a"}
     assert live(engine)["fuse.a"].started == parse_time(at(240))
-    assert ("(earliest report; a report below it from 14:00 came too long before the rest"
+    assert (f"(earliest report; {set_aside('14:00')})"
             in engine.describe(live(engine)["fuse.a"])["explanation"])
 
 
@@ -504,7 +509,7 @@ def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Networ
                           call("b3.2", 2881), call("b3.3", 2882)])
     outage = live(engine)["transformer.b3"]
     assert outage.started == parse_time(at(2880))
-    assert ("(earliest report; a report below it from 2026-07-01 14:00 came too long"
+    assert (f"(earliest report; {set_aside('2026-07-01 14:00')})"
             in engine.describe(outage)["explanation"])
 
 
