@@ -18,3 +18,8 @@ class UnknownElementError(LookupError):
         super().__init__(f"unknown {kind} {element_id!r}")
         self.kind = kind
         self.element_id = element_id
+
+
+class NetworkImportWarning(UserWarning):
+    """An import that went through on a reading the user should know of (a file the
+    model names in another case than the disk's, say): the network is whole."""

@@ -10,7 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
+
+from gis.errors import NetworkImportWarning
 
 # Packages that contribute sub-commands, in the order ``oms --help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -39,13 +43,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``oms`` command; return its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except (ValueError, LookupError, OSError) as error:
-        # Domain errors carry messages written for people (record and field named).
-        print(f"oms: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", NetworkImportWarning)
+        warnings.showwarning = _note
+        try:
+            code: int = args.func(args)
+        except (ValueError, LookupError, OSError) as error:
+            # Domain errors carry messages written for people (record and field named).
+            print(f"oms: error: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     return code
+
+
+_show_warning = warnings.showwarning
+
+
+def _note(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+          file: TextIO | None = None, line: str | None = None) -> None:
+    """An import's warnings are notes for the person at the terminal, not for a
+    programmer: said plainly, without the source line that raised them."""
+    if issubclass(category, NetworkImportWarning):
+        print(f"oms: note: {message}", file=file or sys.stderr)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
 
 
 if __name__ == "__main__":

@@ -36,3 +36,19 @@ def test_bad_source_exits_2_with_a_readable_message(
     assert code == 2
     assert "oms: error:" in capsys.readouterr().err
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_an_import_warning_is_a_note_for_people(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model naming ``Lines.DSS`` beside ``lines.dss`` imports; the terminal says
+    which file was read, in one line, without a Python warning's source line."""
+    (tmp_path / "lines.dss").write_text("New Line.l1 bus1=src bus2=a length=1 units=km\n")
+    master = tmp_path / "master.dss"
+    master.write_text("Clear\nNew Circuit.c basekv=12.47 bus1=src\nRedirect Lines.DSS\n"
+                      "New Load.x1 bus1=a kv=12.47 kw=10\n")
+    assert main(["network", "info", str(master)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "oms: note: OpenDSS model master.dss names files in another case than they have on "
+        "disk, read as on Windows (master.dss, line 3: 'Lines.DSS' read from 'lines.dss')"]

@@ -15,22 +15,25 @@ Identifiers are OpenDSS's own, lower-case ``class.name`` (``line.l25``,
 Elements that are open in the compiled circuit (``open Line.sw7 term=2``) give
 normally-open devices. Coordinates come from the model's ``Buscoords`` commands or,
 when it has none, from a coordinates file named on the command line or lying
-beside the master file (``BusCoords.dat``, ``Buscoords.dss``).
+beside the master file (``BusCoords.dat``, ``Buscoords.dss``). A file the model
+names in another case than the one on disk (a model written on Windows) is read as
+Windows would, with a `NetworkImportWarning` (`gis.io.opendss_files`).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import re
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from gis.builder import NetworkBuilder
-from gis.errors import NetworkFormatError
+from gis.errors import NetworkFormatError, NetworkImportWarning
+from gis.io.opendss_files import MAX_RELINKED, Mirror, MissingFile, missing_file
 from gis.model import BranchKind, DeviceKind, Network
 
 # Metres per OpenDSS length unit code (none, mi, kft, km, m, ft, in, cm, mm).
@@ -58,11 +61,9 @@ def read_opendss(
     master = Path(master).resolve()
     if not master.is_file():
         raise NetworkFormatError(f"OpenDSS master file {str(master)!r} does not exist")
-    with _quiet(dss):
-        _run(dss, "clear", master)
-        _run(dss, f'redirect "{master}"', master)
-        for path in extra:
-            _run(dss, f'redirect "{Path(path).resolve()}"', Path(path))
+    with _quiet(dss) as scratch:
+        _compile(dss, master, [Path(p).resolve() for p in extra],
+                 Mirror(master.parent, scratch / "model"))
         _run(dss, "makebuslist", master)
         _load_coordinates(dss, master, coordinates)
 
@@ -77,18 +78,19 @@ def read_opendss(
 
 
 @contextmanager
-def _quiet(dss: Any) -> Iterator[None]:
+def _quiet(dss: Any) -> Iterator[Path]:
     """Compile a model file as data: its ``Show``/``Export`` reports go to a scratch
     folder instead of the working directory and no editor opens, and ``DOScmd`` lines
     (shell commands) are refused — a network file must not run programs. OpenDSS
-    moves the process into its data folder; the working folder is put back."""
+    moves the process into its data folder; the working folder is put back. Yields the
+    scratch folder."""
     dss.Basic.AllowEditor(False)
     dss.Basic.AllowDOScmd(False)
     working = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="oms-opendss-") as scratch:
         dss.Basic.DataPath(scratch)
         try:
-            yield
+            yield Path(scratch)
         finally:
             dss.Basic.DataPath(working)
             os.chdir(working)
@@ -98,34 +100,54 @@ def _run(dss: Any, command: str, path: Path) -> None:
     try:
         dss.Text.Command(command)
     except Exception as error:  # opendssdirect raises its own DSSException
-        raise NetworkFormatError(
-            f"OpenDSS could not read {str(path)!r}: {error}{_case_hint(str(error), path)}"
-        ) from error
+        raise NetworkFormatError(f"OpenDSS could not read {str(path)!r}: {error}") from error
 
 
-# OpenDSS's messages for a file it cannot open: the name asked for, then the file
-# and line that asked for it.
-_MISSING_FILE = re.compile(r'(?:not found|unable to open file):?\s*"([^"]+)"', re.IGNORECASE)
-_ASKED_BY = re.compile(r'\[file: "([^"]+)"')
+def _compile(dss: Any, master: Path, extra: list[Path], mirror: Mirror) -> None:
+    """Compile `master`, then `extra`. A file the model names in another case than the
+    one on disk is read through `mirror` (`gis.io.opendss_files`), the model compiled
+    again, and a warning says which file stood for which name."""
+    notes = []
+    while (failure := _try_compile(dss, [master, *extra], mirror)) is not None:
+        path, message = failure
+        missing = missing_file(message)
+        twins = missing.twins() if missing is not None else []
+        if (missing is None or len(twins) != 1 or missing.wanted.exists()
+                or not missing.wanted.is_relative_to(mirror.folder)
+                or missing.wanted in mirror.renamed or len(mirror.renamed) >= MAX_RELINKED):
+            raise NetworkFormatError(
+                f"OpenDSS could not read {str(path)!r}: {message}{_case_hint(missing, twins)}")
+        mirror.link(missing.wanted, twins[0])
+        notes.append(f"{missing.asked_by}: {missing.wanted.name!r} read from "
+                     f"{str(twins[0].relative_to(mirror.folder))!r}")
+    if notes:
+        warnings.warn(NetworkImportWarning(
+            f"OpenDSS model {master.name} names files in another case than they have on "
+            f"disk, read as on Windows ({'; '.join(notes)})"), stacklevel=3)
 
 
-def _case_hint(message: str, path: Path) -> str:
-    """Models written on Windows often name a file in another case than it has on
-    disk (``Redirect IEEELineCodes.DSS`` beside ``IEEELineCodes.dss``), which only
-    a case-sensitive file system refuses: say which file was meant."""
-    missing = _MISSING_FILE.search(message)
-    if missing is None:
+def _try_compile(dss: Any, paths: list[Path], mirror: Mirror) -> tuple[Path, str] | None:
+    """Compile `paths` in turn; the first that fails and OpenDSS's message, or None."""
+    dss.Text.Command("clear")
+    for path in paths:
+        try:
+            dss.Text.Command(f'redirect "{mirror.path(path)}"')
+        except Exception as error:  # opendssdirect raises its own DSSException
+            return path, mirror.original(str(error))
+    return None
+
+
+def _case_hint(missing: MissingFile | None, twins: list[Path]) -> str:
+    """What is on disk under the name OpenDSS could not open, in another case."""
+    if missing is None or not twins or missing.wanted.exists():
         return ""
-    asked_by = _ASKED_BY.search(message)
-    folder = Path(asked_by.group(1)).parent if asked_by else Path(path).resolve().parent
-    wanted = folder / missing.group(1)
-    if wanted.exists() or not wanted.parent.is_dir():
-        return ""
-    same = sorted(p.name for p in wanted.parent.iterdir() if p.name.lower() == wanted.name.lower())
-    if not same:
-        return ""
-    return (f" ({str(same[0])!r} is in {str(wanted.parent)!r}: file names are case-sensitive "
-            "here, so rename the file or the reference to match)")
+    if len(twins) > 1:
+        names = ", ".join(repr(t.name) for t in twins)
+        return (f" (files whose names differ from it in case only: {names} in "
+                f"{str(twins[0].parent)!r}; rename them so that the name means one file)")
+    return (f" ({str(twins[0].name)!r} is in {str(twins[0].parent)!r}, outside the model's "
+            "folder: file names are case-sensitive here, so rename the file or the reference "
+            "to match)")
 
 
 def _load_coordinates(dss: Any, master: Path, coordinates: Path | None) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gis import NetworkFormatError, Topology
+from gis.errors import NetworkImportWarning
 from gis.io import load_network
 from gis.summary import summarise
 
@@ -85,14 +86,57 @@ def test_a_model_is_read_as_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert Path.cwd() == tmp_path
 
 
-def test_a_file_named_in_another_case_is_pointed_out(tmp_path: Path) -> None:
-    """A model written on Windows that redirects to ``Lines.DSS`` beside ``lines.dss``
-    is refused with the file it meant, since names are case-sensitive here."""
-    (tmp_path / "lines.dss").write_text("New Line.l1 bus1=src bus2=a length=1 units=km\n")
-    master = tmp_path / "master.dss"
-    master.write_text("Clear\nNew Circuit.c basekv=12.47 bus1=src\nRedirect Lines.DSS\n"
-                      "New Load.x1 bus1=a kv=12.47 kw=10\n")
-    with pytest.raises(NetworkFormatError, match=r"'lines\.dss' is in .*case-sensitive"):
+def _windows_model(folder: Path) -> Path:
+    """A model written on Windows: it names its files in other cases than the disk's,
+    a subfolder with a backslash, and a redirect inside that subfolder."""
+    (folder / "Sub").mkdir()
+    (folder / "Sub" / "lines.dss").write_text(
+        "New Line.l1 bus1=src bus2=a length=1 units=km\nRedirect More.dss\n")
+    (folder / "Sub" / "more.dss").write_text("New Line.l2 bus1=a bus2=b length=1 units=km\n")
+    (folder / "shape.txt").write_text("1\n0.5\n")
+    (folder / "coords.csv").write_text("src, 0, 0\na, 10, 0\nb, 20, 5\n")
+    master = folder / "master.dss"
+    master.write_text("Clear\nNew Circuit.c basekv=12.47 bus1=src\nRedirect SUB\\Lines.DSS\n"
+                      "New Loadshape.day npts=2 interval=12 mult=(file=Shape.TXT)\n"
+                      "New Load.x1 bus1=b kv=12.47 kw=10 daily=day\nBusCoords COORDS.csv\n")
+    return master
+
+
+def test_files_named_in_another_case_are_read_as_on_windows(tmp_path: Path) -> None:
+    """Each file a Windows model names in another case than the disk's is read, as
+    OpenDSS on Windows reads it, and a warning names what was read for what; the
+    model's own folder is left as it was."""
+    master = _windows_model(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.warns(NetworkImportWarning) as caught:
+        net = load_network(master)
+    assert net.branches.ids == ("line.l1", "line.l2")
+    assert net.customer("load.x1").bus == "b"
+    assert (net.bus("b").x, net.bus("b").y) == (20, 5)  # from coords.csv
+    [warning] = caught
+    text = str(warning.message)
+    for said in ("master.dss, line 3: 'Lines.DSS' read from 'Sub/lines.dss'",
+                 "'More.dss' read from 'Sub/more.dss'",
+                 "'Shape.TXT' read from 'shape.txt'", "'COORDS.csv' read from 'coords.csv'"):
+        assert said in text
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_name_that_could_mean_two_files_is_refused_naming_both(tmp_path: Path) -> None:
+    """``Lines.DSS`` beside both ``lines.dss`` and ``LINES.dss``: which one Windows
+    would read is not for the importer to guess."""
+    master = _windows_model(tmp_path)
+    (tmp_path / "Sub" / "LINES.dss").write_text("New Line.l9 bus1=src bus2=b length=1\n")
+    with pytest.raises(NetworkFormatError,
+                       match=r"line: 3.*'LINES\.dss', 'lines\.dss' in .*Sub.*means one file"):
         load_network(master)
-    (tmp_path / "lines.dss").rename(tmp_path / "Lines.DSS")
-    assert load_network(master).customer("load.x1").count == 1
+
+
+def test_a_missing_file_is_refused_naming_it(tmp_path: Path) -> None:
+    """A file that is not there in any case stops the import at the line naming it."""
+    master = _windows_model(tmp_path)
+    (tmp_path / "coords.csv").unlink()
+    said = r'(?s)"COORDS\.csv".*master\.dss", line: 6'
+    with pytest.raises(NetworkFormatError, match=said) as error:
+        load_network(master)
+    assert "oms-opendss" not in str(error.value)  # the model's own paths, not scratch ones

@@ -1,0 +1,126 @@
+"""Finding the files an OpenDSS model names, whatever their case.
+
+Most OpenDSS models are written on Windows, where file names ignore case: a master
+that says ``Redirect Substation_ckt24.dss`` beside ``substation_ckt24.dss`` compiles
+there and fails on a case-sensitive file system. OpenDSS stops at the first file it
+cannot open, naming it, so the model is compiled again from a *mirror*: a scratch
+folder of links to the model's folder, where each name the model spells in another
+case than the disk's is linked to the one file it can mean. The model's own files are
+never touched. A name that could mean several files (``lines.dss`` and ``LINES.dss``
+side by side) or none is left to fail, with what is on disk said.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# OpenDSS's messages for a file it cannot open, by the command that asked (Redirect or
+# Compile, BusCoords, a load shape's CSV file), and the file and line that asked.
+_MISSING_FILE = (
+    re.compile(r'not found:?\s*"([^"]+)"', re.IGNORECASE),
+    re.compile(r'unable to open file:?\s*"([^"]+)"', re.IGNORECASE),
+    re.compile(r'file\s*"([^"]+)"\s*could not be opened', re.IGNORECASE),
+)
+_ASKED_BY = re.compile(r'\[file: "([^"]+)", line: (\d+)\]')
+
+# Renamed files one model may need before it is taken for something else.
+MAX_RELINKED = 100
+
+
+@dataclass(frozen=True, slots=True)
+class MissingFile:
+    """A file OpenDSS could not open: the path it looked for, and who asked."""
+
+    wanted: Path
+    asked_by: str  # "file, line N", or "" when the message does not say
+
+    def twins(self) -> list[Path]:
+        """The files on disk whose path differs from the one wanted in case only."""
+        found = [Path(self.wanted.anchor)]
+        for part in self.wanted.parts[1:]:
+            found = [entry for here in found if here.is_dir() for entry in here.iterdir()
+                     if entry.name.lower() == part.lower()]
+        return sorted(found)
+
+
+def missing_file(message: str) -> MissingFile | None:
+    """The file an OpenDSS error message says it could not open, as an absolute path
+    (a relative name is relative to the file that named it), or None."""
+    name = next((m.group(1) for pattern in _MISSING_FILE if (m := pattern.search(message))),
+                None)
+    if name is None:
+        return None
+    asked = _ASKED_BY.search(message)
+    wanted = Path(name.replace("\\", "/"))
+    if not wanted.is_absolute():
+        if asked is None:
+            return None
+        wanted = Path(asked.group(1)).parent / wanted
+    where = f"{Path(asked.group(1)).name}, line {asked.group(2)}" if asked else ""
+    return MissingFile(Path(_normal(wanted)), where)
+
+
+def _normal(path: Path) -> str:
+    """`path` without ``.`` and ``..`` steps, links left unresolved (a mirror's path
+    must stay in the mirror)."""
+    parts: list[str] = []
+    for part in path.parts[1:]:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return str(Path(path.anchor, *parts))
+
+
+@dataclass(slots=True)
+class Mirror:
+    """A folder of links standing for the model's `folder`, where names spelt in
+    another case are linked too. Made in `place` (a scratch folder) when first needed."""
+
+    folder: Path
+    place: Path
+    renamed: dict[Path, Path] = field(default_factory=dict)  # asked for -> on disk
+
+    @property
+    def active(self) -> bool:
+        return bool(self.renamed)
+
+    def path(self, original: Path) -> Path:
+        """Where the compile reads `original` from: in the mirror once there is one."""
+        if self.active and original.is_relative_to(self.folder):
+            return self.place / original.relative_to(self.folder)
+        return original
+
+    def original(self, text: str) -> str:
+        """`text` (an OpenDSS message) with mirror paths named as the model's own."""
+        return text.replace(str(self.place), str(self.folder)) if self.active else text
+
+    def link(self, wanted: Path, actual: Path) -> None:
+        """Make `wanted` (a path in the model's folder, as the model spells it) read
+        `actual`: the folders on the way become folders of links to the originals."""
+        here, there = self.place, self.folder
+        _materialise(here, there)
+        relative = wanted.relative_to(self.folder)
+        resolved = actual.relative_to(self.folder).parts
+        for part, real in zip(relative.parts[:-1], resolved[:-1], strict=True):
+            here, there = here / part, there / real
+            _materialise(here, there)
+        target = here / relative.name
+        if target.is_symlink():
+            target.unlink()
+        target.symlink_to(actual)
+        self.renamed[wanted] = actual
+
+
+def _materialise(here: Path, there: Path) -> None:
+    """A real folder at `here` holding a link to each entry of `there`."""
+    if here.is_dir() and not here.is_symlink():
+        return
+    if here.is_symlink():
+        here.unlink()
+    here.mkdir(parents=True)
+    for entry in there.iterdir():
+        (here / entry.name).symlink_to(entry)
