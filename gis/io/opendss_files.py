@@ -1,13 +1,16 @@
-"""Finding the files an OpenDSS model names, whatever their case.
+"""Finding the files an OpenDSS model names, whatever their case, or doing without.
 
 Most OpenDSS models are written on Windows, where file names ignore case: a master
 that says ``Redirect Substation_ckt24.dss`` beside ``substation_ckt24.dss`` compiles
 there and fails on a case-sensitive file system. OpenDSS stops at the first file it
 cannot open, naming it, so the model is compiled again from a *mirror*: a scratch
 folder of links to the model's folder, where each name the model spells in another
-case than the disk's is linked to the one file it can mean. The model's own files are
+case than the disk's is linked to the one file it can mean. A data file that is not
+there in any case (a load shape's or curve's values, bus coordinates: nothing of the
+network's elements or connections) is read as empty there. The model's own files are
 never touched. A name that could mean several files (``lines.dss`` and ``LINES.dss``
-side by side) or none is left to fail, with what is on disk said.
+side by side), or a redirected model file that is missing, is left to fail, with
+what is on disk said.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ _MISSING_FILE = (
     re.compile(r'not found:?\s*"([^"]+)"', re.IGNORECASE),
     re.compile(r'unable to open file:?\s*"([^"]+)"', re.IGNORECASE),
     re.compile(r'file\s*"([^"]+)"\s*could not be opened', re.IGNORECASE),
+    re.compile(r'error opening file:?\s*"([^"]+)"', re.IGNORECASE),
 )
+# Redirect and Compile (both say "Redirect file") read model files: elements.
+_MODEL_FILE = re.compile(r"redirect file", re.IGNORECASE)
 _ASKED_BY = re.compile(r'\[file: "([^"]+)", line: (\d+)\]')
 
 # Renamed files one model may need before it is taken for something else.
@@ -35,6 +41,7 @@ class MissingFile:
 
     wanted: Path
     asked_by: str  # "file, line N", or "" when the message does not say
+    model: bool  # a model file (elements), not data (values, coordinates)
 
     def twins(self) -> list[Path]:
         """The files on disk whose path differs from the one wanted in case only."""
@@ -59,7 +66,7 @@ def missing_file(message: str) -> MissingFile | None:
             return None
         wanted = Path(asked.group(1)).parent / wanted
     where = f"{Path(asked.group(1)).name}, line {asked.group(2)}" if asked else ""
-    return MissingFile(Path(_normal(wanted)), where)
+    return MissingFile(Path(_normal(wanted)), where, bool(_MODEL_FILE.search(message)))
 
 
 def _normal(path: Path) -> str:
@@ -82,7 +89,8 @@ class Mirror:
 
     folder: Path
     place: Path
-    renamed: dict[Path, Path] = field(default_factory=dict)  # asked for -> on disk
+    # Asked for -> the file on disk read for it, or None when read as empty.
+    renamed: dict[Path, Path | None] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -98,29 +106,34 @@ class Mirror:
         """`text` (an OpenDSS message) with mirror paths named as the model's own."""
         return text.replace(str(self.place), str(self.folder)) if self.active else text
 
-    def link(self, wanted: Path, actual: Path) -> None:
+    def link(self, wanted: Path, actual: Path | None) -> None:
         """Make `wanted` (a path in the model's folder, as the model spells it) read
-        `actual`: the folders on the way become folders of links to the originals."""
-        here, there = self.place, self.folder
+        `actual`, or an empty file: the folders on the way become folders of links to
+        the ones they stand for (found whatever their case), or empty ones."""
+        here = self.place
+        there: Path | None = self.folder
         _materialise(here, there)
         relative = wanted.relative_to(self.folder)
-        resolved = actual.relative_to(self.folder).parts
-        for part, real in zip(relative.parts[:-1], resolved[:-1], strict=True):
-            here, there = here / part, there / real
+        for part in relative.parts[:-1]:
+            same = [e for e in there.iterdir() if e.name.lower() == part.lower()] if there else []
+            here, there = here / part, (same[0] if len(same) == 1 and same[0].is_dir() else None)
             _materialise(here, there)
         target = here / relative.name
         if target.is_symlink():
             target.unlink()
-        target.symlink_to(actual)
+        if actual is None:
+            target.write_bytes(b"")
+        else:
+            target.symlink_to(actual)
         self.renamed[wanted] = actual
 
 
-def _materialise(here: Path, there: Path) -> None:
-    """A real folder at `here` holding a link to each entry of `there`."""
+def _materialise(here: Path, there: Path | None) -> None:
+    """A real folder at `here` holding a link to each entry of `there` (if any)."""
     if here.is_dir() and not here.is_symlink():
         return
     if here.is_symlink():
         here.unlink()
     here.mkdir(parents=True)
-    for entry in there.iterdir():
+    for entry in there.iterdir() if there is not None else ():
         (here / entry.name).symlink_to(entry)

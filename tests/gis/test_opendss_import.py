@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -132,11 +133,31 @@ def test_a_name_that_could_mean_two_files_is_refused_naming_both(tmp_path: Path)
         load_network(master)
 
 
-def test_a_missing_file_is_refused_naming_it(tmp_path: Path) -> None:
-    """A file that is not there in any case stops the import at the line naming it."""
+def test_a_missing_model_file_is_refused_naming_it(tmp_path: Path) -> None:
+    """A redirected model file that is not there in any case may hold elements: the
+    import stops at the line naming it, and the message names the model's own paths."""
     master = _windows_model(tmp_path)
-    (tmp_path / "coords.csv").unlink()
-    said = r'(?s)"COORDS\.csv".*master\.dss", line: 6'
+    master.write_text(master.read_text() + "Redirect Switches.dss\n")
+    said = r'(?s)"Switches\.dss".*master\.dss", line: 7'
     with pytest.raises(NetworkFormatError, match=said) as error:
         load_network(master)
-    assert "oms-opendss" not in str(error.value)  # the model's own paths, not scratch ones
+    assert "oms-opendss" not in str(error.value)  # not the scratch folder's
+
+
+def test_missing_data_files_are_read_as_empty(tmp_path: Path) -> None:
+    """A load shape's values and the bus coordinates hold none of the network: when
+    their files are not there, the network imports whole, placed as a schematic, and a
+    warning names each file and the line that asked for it."""
+    master = _windows_model(tmp_path)
+    (tmp_path / "coords.csv").unlink()
+    (tmp_path / "shape.txt").unlink()
+    with pytest.warns(NetworkImportWarning) as caught:
+        net = load_network(master)
+    assert net.branches.ids == ("line.l1", "line.l2")
+    assert net.customer("load.x1").bus == "b"
+    assert not any(math.isfinite(x) for x in net.buses.x)
+    text = str(caught[0].message)
+    assert "'Lines.DSS' read from 'Sub/lines.dss'" in text
+    assert ("names data files that are not there, read as empty (master.dss, line 4: "
+            "'Shape.TXT'; master.dss, line 6: 'COORDS.csv')") in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Sub", "master.dss"]  # untouched
