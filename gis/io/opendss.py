@@ -109,34 +109,19 @@ def _compile(dss: Any, master: Path, extra: list[Path], mirror: Mirror) -> None:
     one on disk is read through `mirror` (`gis.io.opendss_files`), as is a data file
     that is not there at all (as empty), the model compiled again, and a warning says
     which file stood for which name."""
-    renamed, empty = [], []
     while (failure := _try_compile(dss, [master, *extra], mirror)) is not None:
         path, message = failure
         missing = missing_file(message)
-        twins = missing.twins() if missing is not None else []
+        twins = missing.twins(mirror.folder) if missing is not None else []
         if (missing is None or missing.wanted.exists() or missing.wanted in mirror.renamed
                 or not missing.wanted.is_relative_to(mirror.folder)
                 or len(mirror.renamed) >= MAX_RELINKED
                 or len(twins) > 1 or (not twins and missing.model)):
             raise NetworkFormatError(
                 f"OpenDSS could not read {str(path)!r}: {message}{_case_hint(missing, twins)}")
-        mirror.link(missing.wanted, twins[0] if twins else None)
-        if twins:
-            renamed.append(f"{missing.asked_by}: {missing.wanted.name!r} read from "
-                           f"{str(twins[0].relative_to(mirror.folder))!r}")
-        else:
-            empty.append(f"{missing.asked_by}: {missing.wanted.name!r}")
-    said = []
-    if renamed:
-        said.append("names files in another case than they have on disk, read as on "
-                    f"Windows ({'; '.join(renamed)})")
-    if empty:
-        said.append(f"names data files that are not there, read as empty ({'; '.join(empty)}): "
-                    "load shapes, curves or bus coordinates, none of the network's elements "
-                    "or connections; buses without coordinates are placed as a schematic")
-    if said:
-        warnings.warn(NetworkImportWarning(f"OpenDSS model {master.name} {'; it '.join(said)}"),
-                      stacklevel=3)
+        mirror.link(missing, twins[0] if twins else None)
+    if note := mirror.note():
+        warnings.warn(NetworkImportWarning(f"OpenDSS model {master.name} {note}"), stacklevel=3)
 
 
 def _try_compile(dss: Any, paths: list[Path], mirror: Mirror) -> tuple[Path, str] | None:

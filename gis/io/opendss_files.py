@@ -43,10 +43,14 @@ class MissingFile:
     asked_by: str  # "file, line N", or "" when the message does not say
     model: bool  # a model file (elements), not data (values, coordinates)
 
-    def twins(self) -> list[Path]:
-        """The files on disk whose path differs from the one wanted in case only."""
-        found = [Path(self.wanted.anchor)]
-        for part in self.wanted.parts[1:]:
+    def twins(self, folder: Path) -> list[Path]:
+        """The files on disk whose path differs from the one wanted in case only: from
+        the model's `folder` down, or beside the one wanted when it lies outside."""
+        if self.wanted.is_relative_to(folder):
+            found, parts = [folder], self.wanted.relative_to(folder).parts
+        else:
+            found, parts = [self.wanted.parent], (self.wanted.name,)
+        for part in parts:
             found = [entry for here in found if here.is_dir() for entry in here.iterdir()
                      if entry.name.lower() == part.lower()]
         return sorted(found)
@@ -89,8 +93,8 @@ class Mirror:
 
     folder: Path
     place: Path
-    # Asked for -> the file on disk read for it, or None when read as empty.
-    renamed: dict[Path, Path | None] = field(default_factory=dict)
+    # Asked for -> the file on disk read for it (None: read as empty), and who asked.
+    renamed: dict[Path, tuple[Path | None, str]] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -106,10 +110,11 @@ class Mirror:
         """`text` (an OpenDSS message) with mirror paths named as the model's own."""
         return text.replace(str(self.place), str(self.folder)) if self.active else text
 
-    def link(self, wanted: Path, actual: Path | None) -> None:
-        """Make `wanted` (a path in the model's folder, as the model spells it) read
-        `actual`, or an empty file: the folders on the way become folders of links to
-        the ones they stand for (found whatever their case), or empty ones."""
+    def link(self, missing: MissingFile, actual: Path | None) -> None:
+        """Make the missing file (a path in the model's folder, as the model spells it)
+        read `actual`, or an empty file: the folders on the way become folders of links
+        to the ones they stand for (found whatever their case), or empty ones."""
+        wanted = missing.wanted
         here = self.place
         there: Path | None = self.folder
         _materialise(here, there)
@@ -125,7 +130,24 @@ class Mirror:
             target.write_bytes(b"")
         else:
             target.symlink_to(actual)
-        self.renamed[wanted] = actual
+        self.renamed[wanted] = (actual, missing.asked_by)
+
+    def note(self) -> str:
+        """What was read for which name, for the person importing (empty: nothing)."""
+        renamed = [f"{by}: {wanted.name!r} read from {str(actual.relative_to(self.folder))!r}"
+                   for wanted, (actual, by) in self.renamed.items() if actual is not None]
+        empty = [f"{by}: {wanted.name!r}"
+                 for wanted, (actual, by) in self.renamed.items() if actual is None]
+        said = []
+        if renamed:
+            said.append("names files in another case than they have on disk, read as on "
+                        f"Windows ({'; '.join(renamed)})")
+        if empty:
+            said.append(f"names data files that are not there, read as empty "
+                        f"({'; '.join(empty)}): load shapes, curves or bus coordinates, none "
+                        "of the network's elements or connections; buses without "
+                        "coordinates are placed as a schematic")
+        return "; it ".join(said)
 
 
 def _materialise(here: Path, there: Path | None) -> None:

@@ -161,3 +161,20 @@ def test_missing_data_files_are_read_as_empty(tmp_path: Path) -> None:
     assert ("names data files that are not there, read as empty (master.dss, line 4: "
             "'Shape.TXT'; master.dss, line 6: 'COORDS.csv')") in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Sub", "master.dss"]  # untouched
+
+
+def test_a_file_outside_the_model_folder_in_another_case_is_pointed_out(
+    tmp_path: Path,
+) -> None:
+    """Only the model's own folder is read as Windows would: a file it names outside
+    that folder in another case is refused, saying which file it meant."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "lines.dss").write_text(
+        "New Line.l1 bus1=src bus2=a length=1 units=km\n")
+    (tmp_path / "model").mkdir()
+    master = tmp_path / "model" / "master.dss"
+    master.write_text("Clear\nNew Circuit.c basekv=12.47 bus1=src\n"
+                      "Redirect ../shared/Lines.DSS\nNew Load.x1 bus1=a kv=12.47 kw=10\n")
+    with pytest.raises(NetworkFormatError,
+                       match=r"'lines\.dss' is in .*shared', outside the model's folder"):
+        load_network(master)
