@@ -187,6 +187,17 @@ def parse_time(value: Any, name: str = "time") -> datetime:
     return parsed
 
 
+def _element_id(data: Mapping[str, Any], name: str, notes: list[str], *,
+                required: bool = True) -> str | None:
+    """An element's id: a string, or a JSON integer (systems that number their
+    customers or devices write ``"customer_id": 1017``), taken as its digits."""
+    value = data.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        notes.append(f"{name} {value} is a number: taken as {str(value)!r}")
+        return str(value)
+    return _text(data, name, required=required)
+
+
 def _text(data: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
     value = data.get(name)
     if value is None and not required:
@@ -246,7 +257,7 @@ def _location(value: Any) -> Location | None:
 
 
 def _call(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Call:
-    customer = _text(data, "customer_id", required=False)
+    customer = _element_id(data, "customer_id", notes, required=False)
     location = _location(data.get("location"))
     if customer is None and location is None:
         raise EventError("a call needs customer_id, location, or both")
@@ -262,21 +273,21 @@ def _call(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Call:
 
 
 def _meter(data: Mapping[str, Any], time: datetime, notes: list[str]) -> MeterReading:
-    customer, on = _power_state(data)
+    customer, on = _power_state(data, notes)
     return MeterReading(time, customer, on, bool(data.get("ping", False)))
 
 
 def _callback(data: Mapping[str, Any], time: datetime, notes: list[str]) -> CallbackAnswer:
-    customer, on = _power_state(data)
+    customer, on = _power_state(data, notes)
     return CallbackAnswer(time, customer, on)
 
 
-def _power_state(data: Mapping[str, Any]) -> tuple[str, bool]:
+def _power_state(data: Mapping[str, Any], notes: list[str]) -> tuple[str, bool]:
     """The customer and whether their power is on (``state``: off or on)."""
     state = _label(data.get("state"))
     if state not in ("off", "on"):
         raise EventError(f"state must be off or on, not {data.get('state')!r}")
-    customer = _text(data, "customer_id")
+    customer = _element_id(data, "customer_id", notes)
     assert customer is not None
     return customer, state == "on"
 
@@ -293,7 +304,7 @@ def _device(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Device
         # (a crew's close is trusted for hours; SCADA's for good).
         notes.append(f"source {data['source']!r} is not scada or crew: taken as crew")
         source, label = "crew", str(data["source"])[:100]
-    device = _text(data, "device_id")
+    device = _element_id(data, "device_id", notes)
     assert device is not None
     return DeviceOperation(time, device, state == "open", source, label)
 

@@ -167,3 +167,26 @@ def test_ids_spelt_differently_are_taken_with_a_note(feeder: Network) -> None:
                                   "device_id": "A1", "state": "open"}))
     engine.apply(call)  # the engine takes the event as the network spells it
     assert len(engine.outages()) == 1
+
+
+def test_ids_written_as_json_numbers_are_taken_as_their_digits() -> None:
+    """A system that numbers its customers and devices writes ``"customer_id": 1017``:
+    the report is kept, under the id ``"1017"``, with a note; a boolean or a fraction
+    names nothing and is refused."""
+    notes: list[str] = []
+    when = "2026-07-01T14:03:00Z"
+    call = parse_event({"type": "call", "time": when, "customer_id": 1017}, notes)
+    meter = parse_event({"type": "meter", "time": when, "customer_id": 1018,
+                         "state": "off"}, notes)
+    device = parse_event({"type": "device", "time": when, "device_id": 7, "state": "open"},
+                         notes)
+    assert isinstance(call, Call) and call.customer_id == "1017"
+    assert isinstance(meter, MeterReading) and meter.customer_id == "1018"
+    assert isinstance(device, DeviceOperation) and device.device_id == "7"
+    assert notes == ["customer_id 1017 is a number: taken as '1017'",
+                     "customer_id 1018 is a number: taken as '1018'",
+                     "device_id 7 is a number: taken as '7'"]
+    assert event_to_json(call)["customer_id"] == "1017"  # logged as the id it was taken as
+    for odd in (True, 1017.5):
+        with pytest.raises(EventError, match="customer_id must be a non-empty string"):
+            parse_event({"type": "call", "time": when, "customer_id": odd})
