@@ -113,9 +113,9 @@ def _compile(dss: Any, master: Path, extra: list[Path], mirror: Mirror) -> None:
         path, message = failure
         missing = missing_file(message)
         twins = missing.twins(mirror.folder) if missing is not None else []
-        if (missing is None or missing.wanted.exists() or missing.wanted in mirror.renamed
+        if (missing is None or missing.wanted.exists() or missing.wanted in mirror.read_for
                 or not missing.wanted.is_relative_to(mirror.folder)
-                or len(mirror.renamed) >= MAX_RELINKED
+                or len(mirror.read_for) >= MAX_RELINKED
                 or len(twins) > 1 or (not twins and missing.model)):
             raise NetworkFormatError(
                 f"OpenDSS could not read {str(path)!r}: {message}{_case_hint(missing, twins)}")

@@ -93,12 +93,13 @@ class Mirror:
 
     folder: Path
     place: Path
-    # Asked for -> the file on disk read for it (None: read as empty), and who asked.
-    renamed: dict[Path, tuple[Path | None, str]] = field(default_factory=dict)
+    # Each name asked for -> the file on disk read for it (None: read as empty), and
+    # the file and line that asked.
+    read_for: dict[Path, tuple[Path | None, str]] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
-        return bool(self.renamed)
+        return bool(self.read_for)
 
     def path(self, original: Path) -> Path:
         """Where the compile reads `original` from: in the mirror once there is one."""
@@ -130,18 +131,18 @@ class Mirror:
             target.write_bytes(b"")
         else:
             target.symlink_to(actual)
-        self.renamed[wanted] = (actual, missing.asked_by)
+        self.read_for[wanted] = (actual, missing.asked_by)
 
     def note(self) -> str:
         """What was read for which name, for the person importing (empty: nothing)."""
-        renamed = [f"{by}: {wanted.name!r} read from {str(actual.relative_to(self.folder))!r}"
-                   for wanted, (actual, by) in self.renamed.items() if actual is not None]
+        other_case = [f"{by}: {wanted.name!r} read from {str(actual.relative_to(self.folder))!r}"
+                      for wanted, (actual, by) in self.read_for.items() if actual is not None]
         empty = [f"{by}: {wanted.name!r}"
-                 for wanted, (actual, by) in self.renamed.items() if actual is None]
+                 for wanted, (actual, by) in self.read_for.items() if actual is None]
         said = []
-        if renamed:
+        if other_case:
             said.append("names files in another case than they have on disk, read as on "
-                        f"Windows ({'; '.join(renamed)})")
+                        f"Windows ({'; '.join(other_case)})")
         if empty:
             said.append(f"names data files that are not there, read as empty "
                         f"({'; '.join(empty)}): load shapes, curves or bus coordinates, none "
