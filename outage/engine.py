@@ -22,6 +22,7 @@ from outage.book import Listener, OutageBook
 from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, VERIFY_LONE_AFTER, CustomerCallback, LoneReportChecks
 from outage.candidates import NONE, build_candidates
+from outage.close_priors import ClosePriors
 from outage.errors import EventError, OutageNotFoundError
 from outage.etr import RestorationTimes, StillOut
 from outage.events import (
@@ -91,15 +92,6 @@ ETR_MOVE = timedelta(minutes=5)
 # The storm's restoration curve is redrawn at most this often (event time): a busy
 # storm's restorations come seconds apart, and each redraw re-estimates every live ETR.
 ETR_REDRAW = timedelta(minutes=5)
-# Chance that a device just closed (by a crew or SCADA) is open again with nobody
-# saying so: for NESTED_WINDOW after a crew's close, for good once SCADA reports on it
-# (SCADA would report it opening).
-REOPENED_UNREPORTED = 1e-3
-REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
-# How much likelier a crew closes a device below one that is closed than below one that
-# is open (crews restore from the source outward): the devices above a crew's close are
-# this much less likely out, for NESTED_WINDOW.
-CLOSED_BELOW = 20.0
 # A close reported this soon after meters below the device said power was back is the
 # late report of that restoration (crews report on the way to the next job).
 CLOSE_REPORTED_LATE = timedelta(hours=1)
@@ -112,7 +104,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 45
+STATE_VERSION = 46
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -194,18 +186,12 @@ class OutageEngine:
         # (time, meter, out since, its area restored at): restore messages come late
         self._late_restores: list[tuple[float, int, float, float]] = []
         self._prior_caps: list[tuple[float, int]] = []  # (until, candidate)
-        self._prior_floors: list[tuple[float, int]] = []  # (until, candidate)
-        self._floored_until: dict[int, float] = {}  # the latest close's floor per candidate
-        self._raises: list[tuple[float, int]] = []  # (until, candidate closed)
-        # per candidate closed: until when, and the devices above it made unlikelier
-        self._raised_above: dict[int, tuple[float, list[int]]] = {}
-        self._closes_below: dict[int, int] = {}  # per device above: closes still saying so
-        self._latest_close_below: dict[int, tuple[int, datetime]] = {}  # for explanations
+        # What devices reported closed say of themselves and those above, for a while.
+        self.closes = ClosePriors(self.predictor)
         # Closes after which no meter came back: device -> (close, silent meters).
         self._dark_closes: dict[int, tuple[datetime, int]] = {}  # for explanations
         # Sections back-fed through a tie: the open device isolating each -> the tie.
         self._fed: dict[int, str] = {}
-        self._scada_watched: set[int] = set()  # candidates SCADA has reported on
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
         self._etr_redrawn: datetime | None = None
@@ -235,7 +221,7 @@ class OutageEngine:
                + self._record_late_restorations(limit)
                + self._review_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
-               + self._lift_prior_floors(event.time, limit)
+               + self.closes.lapse(limit, lambda change: self._remap(change, event.time))
                + self._retire_old_reports(event.time, limit))
         self._retry_verifications(limit)
         self._verify_lone_reports(limit)
@@ -403,7 +389,7 @@ class OutageEngine:
     def close_below(self, candidate: int) -> tuple[str, datetime] | None:
         """The latest close below `candidate` still saying it is likely closed: the
         device closed and when, or None."""
-        latest = self._latest_close_below.get(candidate)
+        latest = self.closes.latest_close_below(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
     def earliest_report_below(self, candidate: int) -> tuple[datetime, datetime] | None:
@@ -979,9 +965,7 @@ class OutageEngine:
         any restoration: the evidence decides between the two."""
         touched: list[Outage] = []
         self._dark_closes[region] = (EPOCH + timedelta(seconds=restored_at), len(meters))
-        entry = self._raised_above.pop(region, None)
-        if entry is not None:
-            touched += self._unraise(entry[1], now)
+        touched += self.closes.withdraw(region, lambda change: self._remap(change, now))
         for i in meters.tolist():
             if not self.gasped[i]:
                 self.gasped[i] = 1
@@ -1343,7 +1327,7 @@ class OutageEngine:
         restore messages counts as closed by report too."""
         def closed_by_report(o: Outage) -> bool:
             a = o.candidate
-            return a != c and (a in self._floored_until or a in self._scada_watched)
+            return a != c and self.closes.closed_by_report(a)
 
         return sorted((o for o in self.book.outages.values()
                        if o.stage is Stage.RESTORED and o.restored is not None
@@ -1369,65 +1353,19 @@ class OutageEngine:
                             f"as predicted. Predicted: {kept.explanation}")
 
     def _known_closed(self, c: int, op: DeviceOperation) -> list[Outage]:
-        """A device reported closed is not open again until something says so."""
-        if op.source == "scada":
-            self._scada_watched.add(c)
-        else:
-            until = _seconds(op.time + NESTED_WINDOW)
-            self._floored_until[c] = until
-            heapq.heappush(self._prior_floors, (until, c))
-        touched = self._remap(self.predictor.floor_prior(c, REOPENED_PENALTY), op.time)
-        return touched + self._closed_below(c, op.time)
+        """A device reported closed is not open again until something says so: for
+        NESTED_WINDOW after a crew's close, for good once SCADA reports on it."""
+        floor = self.closes.floor(c, _seconds(op.time + NESTED_WINDOW),
+                                  scada=op.source == "scada")
+        return self._remap(floor, op.time) + self._closed_below(c, op.time)
 
     def _closed_below(self, c: int, when: datetime) -> list[Outage]:
         """The devices above `c`, just closed, are likely closed too: unless reported
         open, or an outage there is confirmed. For NESTED_WINDOW."""
-        above = []
-        for a in self.tree.path_up(c)[1:]:
-            outage = self._outage_at(a)
-            if not self.predictor.forced[a] and (outage is None
-                                                  or outage.stage is Stage.PREDICTED):
-                above.append(a)
-                self._closes_below[a] = self._closes_below.get(a, 0) + 1
-                self._latest_close_below[a] = (c, when)
-        until = _seconds(when + NESTED_WINDOW)
-        earlier = self._raised_above.get(c)
-        self._raised_above[c] = (until, above)
-        heapq.heappush(self._raises, (until, c))
-        touched = self._remap(self.predictor.raise_prior(above, math.log(CLOSED_BELOW)), when)
-        if earlier is not None:  # the same device closed again: this close speaks now
-            touched += self._unraise(earlier[1], when)
-        return touched
-
-    def _unraise(self, above: list[int], when: datetime) -> list[Outage]:
-        """A close no longer speaks for the devices above it (those no other close below
-        still speaks for are as likely out as before)."""
-        lift = []
-        for a in above:
-            self._closes_below[a] -= 1
-            if self._closes_below[a] == 0:
-                del self._closes_below[a]
-                del self._latest_close_below[a]
-                lift.append(a)
-        return self._remap(self.predictor.raise_prior(lift, None), when)
-
-    def _lift_prior_floors(self, now: datetime, limit: float) -> list[Outage]:
-        touched: list[Outage] = []
-        while self._raises and self._raises[0][0] <= limit:
-            until, c = heapq.heappop(self._raises)
-            entry = self._raised_above.get(c)
-            if entry is None or entry[0] != until:
-                continue  # closed again since: the later close speaks
-            del self._raised_above[c]
-            touched += self._unraise(entry[1], now)
-        while self._prior_floors and self._prior_floors[0][0] <= limit:
-            until, c = heapq.heappop(self._prior_floors)
-            if self._floored_until.get(c) != until:
-                continue  # closed again since: the later close's floor stands
-            del self._floored_until[c]
-            if c not in self._scada_watched:
-                touched += self._remap(self.predictor.floor_prior(c, None), now)
-        return touched
+        above = [a for a in self.tree.path_up(c)[1:] if not self.predictor.forced[a]
+                 and ((outage := self._outage_at(a)) is None or outage.stage is Stage.PREDICTED)]
+        return self.closes.speak_for_above(c, _seconds(when + NESTED_WINDOW), when, above,
+                                           lambda change: self._remap(change, when))
 
     def _resync(self, when: datetime) -> list[Outage]:
         """Records for exactly the candidates the predictor selects.
