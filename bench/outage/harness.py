@@ -94,6 +94,7 @@ class Tally:
     pings: list[int] = field(default_factory=list)
     hazards_shown: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    pointing: Counter[str] = field(default_factory=Counter)
     confidence: Counter[tuple[int, bool]] = field(default_factory=Counter)
     etr_errors: list[float] = field(default_factory=list)  # minutes, ETR − true end
     # Customer-minutes recorded, true, and the customers' own errors summed (|recorded −
@@ -127,6 +128,7 @@ class Tally:
                     "abs_minutes": round(sum(map(abs, self.etr_errors)), 1),
                     "minutes": round(sum(self.etr_errors), 1)},
             "errors": dict(sorted(self.errors.items())),
+            "pointing": dict(sorted(self.pointing.items())),
             # Live outages at the repair checkpoints by tenth of confidence: how many,
             # and how many of them were right.
             "confidence": {f"{tenth / 10:.1f}": [self.confidence[tenth, False]
@@ -264,14 +266,32 @@ def error_kind(live: list[frozenset[str]], true: frozenset[str]) -> str:
     return "too high" if largest > true else "too low" if largest < true else "overlap"
 
 
-def repaired_errors(live: list[frozenset[str]], scenario: Scenario, device_id: str,
-                    when: datetime, last_report: dict[str, datetime],
-                    opened: set[str]) -> list[str]:
-    """The error kind of the reported true outage a crew is about to repair (none when
-    nobody reported it)."""
-    return [error_kind(live, t.customers) for t in scenario.truth
-            if t.device_id == device_id and t.end == when
+def repaired_told(scenario: Scenario, device_id: str, when: datetime,
+                  last_report: dict[str, datetime], opened: set[str]) -> list[TrueOutage]:
+    """The reported true outage a crew is about to repair (none when nobody reported
+    it)."""
+    return [t for t in scenario.truth if t.device_id == device_id and t.end == when
             and told(t, last_report, opened)]
+
+
+def reports_point_at(t: TrueOutage, engine: OutageEngine, last_report: dict[str, datetime],
+                     opened: set[str]) -> bool:
+    """Whether what was reported of true outage `t` points at its device: SCADA or a
+    crew reported it open, or the lowest device over every customer who reported it
+    has its customers. Otherwise every report lies below a device inside it, and the
+    silence of its other customers speaks for that device: the evidence, not the
+    engine, points below."""
+    if t.device_id in opened:
+        return True
+    tree, index = engine.tree, engine.network.customers.index
+    paths = [tree.path_up(int(tree.customer_parent[index[c]])) for c in t.customers
+             if last_report.get(c, t.start) > t.start]
+    if not paths:
+        return False
+    common = set(paths[0]).intersection(*paths[1:])
+    lowest = next(a for a in paths[0] if a in common)
+    ids = engine.network.customers.ids
+    return frozenset(ids[i] for i in engine.customers_below(lowest).tolist()) == t.customers
 
 
 def truly_out(scenario: Scenario, when: datetime) -> set[frozenset[str]]:
@@ -375,6 +395,7 @@ class LiveView:
         self.customer: list[float] = []
         self.shown: list[float] = []
         self.errors: Counter[str] = Counter()  # the reported outages, as each is repaired
+        self.pointing: Counter[str] = Counter()  # the same, by where their reports point
         self.false_ids: set[str] = set()  # live outages over customers who all had power
         self.confidence: Counter[tuple[int, bool]] = Counter()
         self.etr_errors: list[float] = []
@@ -415,8 +436,11 @@ class LiveView:
         device, customer = before_repair(live, scenario, when, self.last_report, self.opened)
         self.device.append(device.f1)
         self.customer.append(customer.f1)
-        self.errors.update(repaired_errors(live, scenario, device_id, when, self.last_report,
-                                           self.opened))
+        for t in repaired_told(scenario, device_id, when, self.last_report, self.opened):
+            kind = error_kind(live, t.customers)
+            self.errors[kind] += 1
+            where = "at" if reports_point_at(t, engine, self.last_report, self.opened) else "below"
+            self.pointing[f"{where} {'right' if kind == 'right' else 'wrong'}"] += 1
         out_now = truly_out(scenario, when)
         self.false_ids |= false_outages(outages, live, out_now)
         self.confidence.update(confidence_checks(outages, live, out_now))
@@ -503,6 +527,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "pings": engine.stats.pings_requested,
         "hazards_shown": view.shown,
         "errors": {**view.errors, "false": len(view.false_ids)},
+        "pointing": view.pointing,
         "etr_errors": view.etr_errors,
         "customer_minutes": customer_minutes(network, engine, scenario),
         "confidence": view.confidence,
@@ -562,6 +587,7 @@ def evaluate(
                             tally.pings.append(result["pings"])
                             tally.hazards_shown += result["hazards_shown"]
                             tally.errors.update(result["errors"])
+                            tally.pointing.update(result["pointing"])
                             tally.confidence.update(result["confidence"])
                             tally.etr_errors += result["etr_errors"]
                             for k, minutes in enumerate(result["customer_minutes"]):
@@ -686,6 +712,29 @@ def error_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def pointing_table(rows: list[dict[str, Any]]) -> str:
+    """Where the reports of each true outage point as its crew is about to repair it
+    (`reports_point_at`): at its device, or all below a device inside it; and how often
+    the probabilistic engine's live view is right in each case. Per network, then all
+    networks with AMI and with calls only."""
+    groups = {network: [r for r in rows if r["network"] == network]
+              for network in dict.fromkeys(r["network"] for r in rows)}
+    groups["all, with AMI"] = [r for r in rows if r["meter_delivery"] > 0]
+    groups["all, calls only"] = [r for r in rows if r["meter_delivery"] == 0]
+    lines = ["| network | told | reports point at the device | right there | reports all "
+             "below it | right there |", "|---|---:|---:|---:|---:|---:|"]
+    for name, group in groups.items():
+        n: Counter[str] = Counter()
+        for r in group:
+            n.update(r["probabilistic"].get("pointing", {}))
+        at, below = n["at right"] + n["at wrong"], n["below right"] + n["below wrong"]
+        if at + below:
+            lines.append(f"| {name} | {at + below} | {at / (at + below):.0%} | "
+                         f"{n['at right'] / max(at, 1):.0%} | {below / (at + below):.0%} | "
+                         f"{n['below right'] / max(below, 1):.0%} |")
+    return "\n".join(lines)
+
+
 def calibration_table(rows: list[dict[str, Any]]) -> str:
     """Whether the probabilistic engine's confidence means what it says: its live
     outages at every repair checkpoint, by tenth of confidence, and the share right."""
@@ -792,8 +841,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps({"rows": rows, "seeds": args.seeds, "skipped": skipped,
                                     "seconds": round(time.perf_counter() - started, 1)},
                                    indent=1))
-    parts = [condensed(rows), summary(rows), error_table(rows), calibration_table(rows),
-             table(rows)]
+    parts = [condensed(rows), summary(rows), error_table(rows), pointing_table(rows),
+             calibration_table(rows), table(rows)]
     if skipped:
         parts.insert(0, "Not scored (the scenario cannot be built):\n" + "\n".join(
             f"- {cell}: {reason}" for cell, reason in skipped.items()))
