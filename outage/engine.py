@@ -360,8 +360,7 @@ class OutageEngine:
             target = self.book.outages.get(action.target)
             if target is None or not target.active:
                 raise EventError(f"target {action.target!r} is not a live outage")
-            if _lowest_common(self.tree.path_up(outage.candidate),
-                              self.tree.path_up(target.candidate)) is None:
+            if self.tree.covering([outage.candidate, target.candidate]) == NONE:
                 raise EventError(f"merge: {outage.id!r} and {target.id!r} are fed from "
                                  "different sources: no one device could be open for both")
         if action.action is Action.SPLIT:
@@ -1449,9 +1448,8 @@ class OutageEngine:
 
     def _merge(self, outage: Outage, target_id: str, when: datetime) -> list[Outage]:
         target = self.book.outages[target_id]
-        common = _lowest_common(self.tree.path_up(outage.candidate),
-                                self.tree.path_up(target.candidate))
-        if common is None:  # refused in `_check_action`
+        common = self.tree.covering([outage.candidate, target.candidate])
+        if common == NONE:  # refused in `_check_action`
             return []
         return self._remap(self.predictor.set_forced(common, True), when)
 
@@ -2160,9 +2158,3 @@ def _onset(report_times: np.ndarray, spread: float) -> float:
 
 def _stage_order(stage: Stage) -> int:
     return _ORDER.index(stage)
-
-
-def _lowest_common(a: list[int], b: list[int]) -> int | None:
-    """The nearest candidate on both paths up (None: fed from different sources)."""
-    ancestors = set(b)
-    return next((c for c in a if c in ancestors), None)

@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from gis import Network
 from gis.io import load_network
+from outage.candidates import NONE
 from outage.engine import OutageEngine
 from outage.evaluate import Score, Span, customer_score, device_score, span_score
 from outage.events import QUIET_TICK, CallbackAnswer, MeterReading, Tick, parse_event
@@ -284,12 +285,11 @@ def reports_point_at(t: TrueOutage, engine: OutageEngine, last_report: dict[str,
     if t.device_id in opened:
         return True
     tree, index = engine.tree, engine.network.customers.index
-    paths = [tree.path_up(int(tree.customer_parent[index[c]])) for c in t.customers
-             if last_report.get(c, t.start) > t.start]
-    if not paths:
+    parents = [int(tree.customer_parent[index[c]]) for c in t.customers
+               if last_report.get(c, t.start) > t.start]
+    lowest = tree.covering(parents) if parents else NONE
+    if lowest == NONE:
         return False
-    common = set(paths[0]).intersection(*paths[1:])
-    lowest = next(a for a in paths[0] if a in common)
     ids = engine.network.customers.ids
     return frozenset(ids[i] for i in engine.customers_below(lowest).tolist()) == t.customers
 
