@@ -30,7 +30,8 @@ REOPENED_PENALTY = math.log((1 - REOPENED_UNREPORTED) / REOPENED_UNREPORTED)
 # this much less likely out.
 CLOSED_BELOW = 20.0
 
-Remap = Callable[[Change], list[Outage]]
+# The engine's mapping of a predictor change onto its records, at a time.
+Remap = Callable[[Change, datetime], list[Outage]]
 
 
 class ClosePriors:
@@ -79,18 +80,18 @@ class ClosePriors:
         earlier = self._raised_above.get(candidate)
         self._raised_above[candidate] = (until, above)
         heapq.heappush(self._raises, (until, candidate))
-        touched = remap(self._predictor.raise_prior(above, math.log(CLOSED_BELOW)))
+        touched = remap(self._predictor.raise_prior(above, math.log(CLOSED_BELOW)), when)
         if earlier is not None:  # the same device closed again: this close speaks now
-            touched += self._unraise(earlier[1], remap)
+            touched += self._unraise(earlier[1], when, remap)
         return touched
 
-    def withdraw(self, candidate: int, remap: Remap) -> list[Outage]:
+    def withdraw(self, candidate: int, when: datetime, remap: Remap) -> list[Outage]:
         """The close of `candidate` restored nobody: it says nothing of those above."""
         entry = self._raised_above.pop(candidate, None)
-        return [] if entry is None else self._unraise(entry[1], remap)
+        return [] if entry is None else self._unraise(entry[1], when, remap)
 
-    def lapse(self, limit: float, remap: Remap) -> list[Outage]:
-        """What closes said until `limit` (seconds) or earlier no longer holds."""
+    def lapse(self, limit: float, when: datetime, remap: Remap) -> list[Outage]:
+        """What closes said until `limit` (seconds) or earlier no longer holds, `when`."""
         touched: list[Outage] = []
         while self._raises and self._raises[0][0] <= limit:
             until, c = heapq.heappop(self._raises)
@@ -98,17 +99,17 @@ class ClosePriors:
             if entry is None or entry[0] != until:
                 continue  # closed again since: the later close speaks
             del self._raised_above[c]
-            touched += self._unraise(entry[1], remap)
+            touched += self._unraise(entry[1], when, remap)
         while self._floors and self._floors[0][0] <= limit:
             until, c = heapq.heappop(self._floors)
             if self._floored_until.get(c) != until:
                 continue  # closed again since: the later close's floor stands
             del self._floored_until[c]
             if c not in self.scada_watched:
-                touched += remap(self._predictor.floor_prior(c, None))
+                touched += remap(self._predictor.floor_prior(c, None), when)
         return touched
 
-    def _unraise(self, above: list[int], remap: Remap) -> list[Outage]:
+    def _unraise(self, above: list[int], when: datetime, remap: Remap) -> list[Outage]:
         """A close no longer speaks for the devices above it (those no other close below
         still speaks for are as likely out as before)."""
         lift = []
@@ -118,4 +119,4 @@ class ClosePriors:
                 del self._closes_below[a]
                 del self._latest_close_below[a]
                 lift.append(a)
-        return remap(self._predictor.raise_prior(lift, None))
+        return remap(self._predictor.raise_prior(lift, None), when)

@@ -221,7 +221,7 @@ class OutageEngine:
                + self._record_late_restorations(limit)
                + self._review_restorations(event.time, limit)
                + self._lift_prior_caps(event.time, limit)
-               + self.closes.lapse(limit, lambda change: self._remap(change, event.time))
+               + self.closes.lapse(limit, event.time, self._remap)
                + self._retire_old_reports(event.time, limit))
         self._retry_verifications(limit)
         self._verify_lone_reports(limit)
@@ -964,7 +964,7 @@ class OutageEngine:
         any restoration: the evidence decides between the two."""
         touched: list[Outage] = []
         self._dark_closes[region] = (EPOCH + timedelta(seconds=restored_at), len(meters))
-        touched += self.closes.withdraw(region, lambda change: self._remap(change, now))
+        touched += self.closes.withdraw(region, now, self._remap)
         for i in meters.tolist():
             if not self.gasped[i]:
                 self.gasped[i] = 1
@@ -1364,7 +1364,7 @@ class OutageEngine:
         above = [a for a in self.tree.path_up(c)[1:] if not self.predictor.forced[a]
                  and ((outage := self._outage_at(a)) is None or outage.stage is Stage.PREDICTED)]
         return self.closes.speak_for_above(c, _seconds(when + NESTED_WINDOW), when, above,
-                                           lambda change: self._remap(change, when))
+                                           self._remap)
 
     def _resync(self, when: datetime) -> list[Outage]:
         """Records for exactly the candidates the predictor selects.

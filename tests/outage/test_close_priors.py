@@ -22,7 +22,7 @@ def _setup(feeder: Network) -> tuple[Predictor, ClosePriors, dict[str, int]]:
     return predictor, ClosePriors(predictor), {e: i for i, e in enumerate(tree.element_id)}
 
 
-def _no_records(change: Change) -> list[Outage]:
+def _no_records(change: Change, when: datetime) -> list[Outage]:
     return []
 
 
@@ -36,9 +36,9 @@ def test_a_crews_close_holds_its_device_closed_until_it_lapses(feeder: Network) 
     held = predictor.prior_log_odds(fuse)
     assert held < quiet - 5 and closes.closed_by_report(fuse)
     closes.floor(fuse, 200.0, scada=False)  # closed again
-    closes.lapse(150.0, _no_records)
+    closes.lapse(150.0, WHEN, _no_records)
     assert predictor.prior_log_odds(fuse) == held  # the later close still holds it
-    closes.lapse(200.0, _no_records)
+    closes.lapse(200.0, WHEN, _no_records)
     assert predictor.prior_log_odds(fuse) == quiet and not closes.closed_by_report(fuse)
 
 
@@ -48,7 +48,7 @@ def test_scada_holds_a_device_closed_for_good(feeder: Network) -> None:
     breaker = at["breaker.f1"]
     closes.floor(breaker, 100.0, scada=True)
     held = predictor.prior_log_odds(breaker)
-    closes.lapse(1e9, _no_records)
+    closes.lapse(1e9, WHEN, _no_records)
     assert predictor.prior_log_odds(breaker) == held and closes.closed_by_report(breaker)
 
 
@@ -67,11 +67,11 @@ def test_a_close_speaks_for_the_devices_above_while_it_holds(
     raised = [predictor.prior_log_odds(a) for a in above]
     assert all(r < q - 2 for r, q in zip(raised, quiet, strict=True))
     assert closes.latest_close_below(at["recloser.r1"]) == (at["fuse.b"], WHEN)
-    closes.lapse(100.0, _no_records)  # fuse.a's close lapses; fuse.b's still speaks
+    closes.lapse(100.0, WHEN, _no_records)  # fuse.a's close lapses; fuse.b's still speaks
     assert [predictor.prior_log_odds(a) for a in above] == raised
     if ends == "lapse":
-        closes.lapse(300.0, _no_records)
+        closes.lapse(300.0, WHEN, _no_records)
     else:
-        closes.withdraw(at["fuse.b"], _no_records)
+        closes.withdraw(at["fuse.b"], WHEN, _no_records)
     assert [predictor.prior_log_odds(a) for a in above] == quiet
     assert closes.latest_close_below(at["recloser.r1"]) is None
