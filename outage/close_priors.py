@@ -49,11 +49,11 @@ class ClosePriors:
         self._raised_above: dict[int, tuple[float, list[int]]] = {}
         self._closes_below: dict[int, int] = {}  # per device above: closes still saying so
         self._latest_close_below: dict[int, tuple[int, datetime]] = {}  # for explanations
-        self.scada_watched: set[int] = set()  # candidates SCADA has reported on
+        self._scada_watched: set[int] = set()  # candidates SCADA has reported on
 
     def closed_by_report(self, candidate: int) -> bool:
         """Whether a crew's close still holds `candidate` closed, or SCADA watches it."""
-        return candidate in self._floored_until or candidate in self.scada_watched
+        return candidate in self._floored_until or candidate in self._scada_watched
 
     def latest_close_below(self, candidate: int) -> tuple[int, datetime] | None:
         """The latest close below `candidate` still saying it is likely closed: the
@@ -64,7 +64,7 @@ class ClosePriors:
         """`candidate` reported closed: not open again unreported, until `until` (a
         crew's close) or for good (`scada`)."""
         if scada:
-            self.scada_watched.add(candidate)
+            self._scada_watched.add(candidate)
         else:
             self._floored_until[candidate] = until
             heapq.heappush(self._floors, (until, candidate))
@@ -105,7 +105,7 @@ class ClosePriors:
             if self._floored_until.get(c) != until:
                 continue  # closed again since: the later close's floor stands
             del self._floored_until[c]
-            if c not in self.scada_watched:
+            if c not in self._scada_watched:
                 touched += remap(self._predictor.floor_prior(c, None), when)
         return touched
 

@@ -396,18 +396,18 @@ class OutageEngine:
         (see `_onset_below`), and the earliest still standing there since its meters
         last said they had power (earlier: set aside as of something else); or None."""
         customers = self.customers_below(candidate)
-        earliest, heard = self._onset_below(customers)
+        earliest, _, standing = self._onset_below(customers)
         if not math.isfinite(earliest):
             return None
-        times = self.report_time[customers]
-        first = float(times[times > heard].min())
+        first = float(self.report_time[customers][standing].min())
         return EPOCH + timedelta(seconds=earliest), EPOCH + timedelta(seconds=first)
 
     def _onset_below(self, customers: np.ndarray, until: float = math.inf
-                     ) -> tuple[float, float]:
+                     ) -> tuple[float, float, np.ndarray]:
         """The earliest report of `customers` (seconds; inf for none) that is of the
-        outage going on, not an earlier one, and the last time a meter of theirs said
-        it had power. Not of it: a report before a quiet spell, or too long before the
+        outage going on, not an earlier one; the last time a meter of theirs said it
+        had power; and which of them have a report standing since (what the onset is
+        read from). Not of it: a report before a quiet spell, or too long before the
         rest (`_onset`, with the learned call spread); one before
         that meter's "on" (its restore message, a ping answered: their device was
         closed then; a restored area's silences too); one set aside (no outage
@@ -423,7 +423,7 @@ class OutageEngine:
         if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
             earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
                              .min())
-        return earliest, heard
+        return earliest, heard, since
 
     def _call_spread(self) -> float:
         """How far one outage's calls spread (seconds): learned, or the default where
@@ -1801,11 +1801,10 @@ class OutageEngine:
             return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
         until = _seconds(when)
-        onset, heard = self._onset_below(customers, until)
+        onset, heard, reported = self._onset_below(customers, until)
         if not math.isfinite(onset):
             return
         times = self.report_time[customers]
-        reported = (times > heard) & (times <= until)  # what the onset was read from
         started, first = _seconds(outage.started), float(times[reported].min())
         # Dated as left out by a restoration, on its first few reports: dated again
         # unless all of them say so still.
@@ -1981,7 +1980,7 @@ class OutageEngine:
         """Earliest report below the candidate of the outage going on (`_onset_below`),
         backdated for customers never restored (`_left_out_since`)."""
         customers = self.customers_below(c)
-        earliest, heard = self._onset_below(customers)
+        earliest, heard, _ = self._onset_below(customers)
         earliest = min(earliest, self._left_out_since(customers, heard, when))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
 
