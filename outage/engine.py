@@ -16,8 +16,6 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from gis import Network, Topology
-from gis.ids import IdMatcher
-from gis.spatial import ServicePointIndex
 from outage.book import Listener, OutageBook
 from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, VERIFY_LONE_AFTER, CustomerCallback, LoneReportChecks
@@ -40,6 +38,7 @@ from outage.events import (
 from outage.explain import explain
 from outage.hazards import HazardIndex
 from outage.late_restores import found_devices
+from outage.names import NetworkNames
 from outage.pinger import MeterPinger, choose_pings
 from outage.predict import Change, Predictor
 from outage.records import Outage, Stage
@@ -104,7 +103,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 46
+STATE_VERSION = 47
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -196,11 +195,8 @@ class OutageEngine:
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
         self._etr_redrawn: datetime | None = None
         self._callers = 0
-        # Built now, not on the first address-only call: at a million meters it takes
-        # seconds, which must not stall intake in the middle of a storm.
-        self._spatial = ServicePointIndex(network)
+        self.names = NetworkNames(network, self.params.location_tolerance_m)
         self._device_open: dict[str, bool] = {}
-        self._matchers: dict[str, IdMatcher] = {}  # built on the first misspelt id
 
     def subscribe(self, listener: Listener) -> None:
         self.book.subscribe(listener)
@@ -289,7 +285,6 @@ class OutageEngine:
         state = dict(self.__dict__)
         state["pinger"] = None  # a live connection, not state: re-attach after loading
         state["callback"] = None
-        state["_matchers"] = {}  # an index of ids, rebuilt when needed
         return state
 
     @property
@@ -306,21 +301,21 @@ class OutageEngine:
         mean only one element is taken as that one, with a note in `notes`.
         """
         if isinstance(event, Call) and event.customer_id is None:
-            self._customer_of(event)
+            self.names.customer_of(event)
         if (isinstance(event, Call | MeterReading | CallbackAnswer)
                 and event.customer_id is not None):
             try:
-                customer = self._spelt("customer_id", event.customer_id, notes)
+                customer = self.names.spelt("customer_id", event.customer_id, notes)
             except EventError as unknown:
                 if not isinstance(event, Call) or event.location is None:
                     raise
-                return self._placed_by_location(event, unknown, notes)
+                return self.names.placed_by_location(event, unknown, notes)
             if customer != event.customer_id:
                 event = replace(event, customer_id=customer)
         if isinstance(event, DeviceOperation):
             return self._check_device(event, notes)
         if isinstance(event, DispatcherAction) and event.action is Action.CLEAR_REPORTS:
-            customers = tuple(self._spelt("customer_id", c, notes) for c in event.customer_ids)
+            customers = tuple(self.names.spelt("customer_id", c, notes) for c in event.customer_ids)
             index = self.network.customers.index
             inside = [c for c in customers if self._outage_of_customer(index[c]) is not None]
             if inside:
@@ -335,7 +330,7 @@ class OutageEngine:
         return event
 
     def _check_device(self, op: DeviceOperation, notes: list[str] | None) -> DeviceOperation:
-        device = self._spelt("device_id", op.device_id, notes)
+        device = self.names.spelt("device_id", op.device_id, notes)
         if device != op.device_id:
             op = replace(op, device_id=device)
         if self._is_tie(device):
@@ -364,26 +359,14 @@ class OutageEngine:
                 raise EventError(f"merge: {outage.id!r} and {target.id!r} are fed from "
                                  "different sources: no one device could be open for both")
         if action.action is Action.SPLIT:
-            customers = tuple(self._spelt("customer_id", c, notes) for c in action.customer_ids)
+            customers = tuple(self.names.spelt("customer_id", c, notes)
+                              for c in action.customer_ids)
             inside = self._split_devices(outage, customers)
             if not inside or inside == {outage.candidate}:
                 raise EventError("split: those customers are not below a device inside the "
                                  "outage")
             return replace(action, customer_ids=customers)
         return action
-
-    def _placed_by_location(self, call: Call, unknown: EventError,
-                            notes: list[str] | None) -> Call:
-        """A call whose account number names nobody, placed by the address it also gave
-        (an account mistyped, a new customer): the report stands, the id is kept as sent."""
-        try:
-            i = self._customer_of(replace(call, customer_id=None))
-        except EventError as far:
-            raise EventError(f"{unknown}, and its {far}") from None
-        if notes is not None:
-            notes.append(f"{unknown}: placed by its location, at "
-                         f"{self.network.customers.ids[i]!r}")
-        return call
 
     def close_below(self, candidate: int) -> tuple[str, datetime] | None:
         """The latest close below `candidate` still saying it is likely closed: the
@@ -459,62 +442,9 @@ class OutageEngine:
         when, device, silent = max(found)
         return device, when, silent
 
-    def known_customer(self, spelling: str) -> str | None:
-        """The customer id `spelling` means (see `check`), or None when it names nobody
-        or could name two (an account number as a customer typed it)."""
-        try:
-            return self._spelt("customer_id", spelling, None)
-        except EventError:
-            return None
-
-    def _spelt(self, field_name: str, element_id: str, notes: list[str] | None) -> str:
-        """`element_id` as the network spells it (see `check`)."""
-        customers = field_name == "customer_id"
-        known = self.network.customers.index if customers else self.network.devices.index
-        if element_id in known or (not customers and element_id in self.network.branches.index):
-            return element_id
-        matcher = self._matchers.get(field_name)
-        if matcher is None:
-            ids = (self.network.customers.ids if customers else
-                   dict.fromkeys([*self.network.devices.index, *self.network.branches.index]))
-            matcher = self._matchers[field_name] = IdMatcher(ids)
-        found = matcher.matches(element_id)
-        if not customers and len({self.network.element_branch(f) for f in found}) == 1:
-            # A device and the line it operates (fuse.f1 on line.f1): one element.
-            devices = [f for f in found if f in self.network.devices.index]
-            found = devices[:1] or found[:1]
-        what = "a customer of this network" if customers else "a device"
-        if not found:
-            raise EventError(f"{field_name} {element_id!r} is not {what}")
-        if len(found) > 1:
-            shown = ", ".join(repr(f) for f in found[:5])
-            raise EventError(f"{field_name} {element_id!r} is not {what}; it could be "
-                             f"{shown}{' …' if len(found) > 5 else ''}: say which")
-        if notes is not None:
-            notes.append(f"{field_name} {element_id!r} taken as {found[0]!r}")
-        return found[0]
-
     # -- evidence ------------------------------------------------------------------
-    def _customer_of(self, call: Call) -> int:
-        known = self.network.customers.index.get(call.customer_id or "")
-        if known is not None:
-            return known
-        assert call.location is not None  # `check` let an unknown id through for it
-        try:
-            hit = self._spatial.nearest(
-                call.location.as_mapping(), self.params.location_tolerance_m
-            )
-        except ValueError as error:
-            raise EventError(f"location: {error}") from None
-        if hit is None:
-            raise EventError(
-                f"location {call.location.as_mapping()} is more than "
-                f"{self.params.location_tolerance_m:g} {self._spatial.unit} from any service point"
-            )
-        return hit.customer
-
     def _on_call(self, call: Call) -> list[Outage]:
-        i = self._customer_of(call)
+        i = self.names.customer_of(call)
         t = _seconds(call.time)
         touched = self._count_call(i, call.time)
         if call.hazard is not None:

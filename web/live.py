@@ -260,7 +260,7 @@ class LiveState:
         """The customer id an account number as typed means (any case; LookupError if
         it names nobody, or two)."""
         with self.lock:
-            customer_id = self.engine.known_customer(spelling)
+            customer_id = self.engine.names.known_customer(spelling)
         if customer_id is None:
             raise LookupError("no customer with that account number")
         return customer_id
