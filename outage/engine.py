@@ -44,6 +44,7 @@ from outage.predict import Change, Predictor
 from outage.records import Outage, Stage
 from outage.restoration_review import operated_device
 from outage.scoring import PredictionParams, Scorer
+from outage.ties import TieSections
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A meter's "on" is evidence of power for this long; after it, it says nothing.
@@ -103,7 +104,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 47
+STATE_VERSION = 48
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -189,14 +190,12 @@ class OutageEngine:
         self.closes = ClosePriors(self.predictor)
         # Closes after which no meter came back: device -> (close, silent meters).
         self._dark_closes: dict[int, tuple[datetime, int]] = {}  # for explanations
-        # Sections back-fed through a tie: the open device isolating each -> the tie.
-        self._fed: dict[int, str] = {}
         self.calibration = Calibration(self.params)
         self.restoration_times = RestorationTimes()  # what the model's ETRs learn from
         self._etr_redrawn: datetime | None = None
         self._callers = 0
         self.names = NetworkNames(network, self.params.location_tolerance_m)
-        self._device_open: dict[str, bool] = {}
+        self.ties = TieSections(network, self.topology, self.tree, self.predictor, self.book)
 
     def subscribe(self, listener: Listener) -> None:
         self.book.subscribe(listener)
@@ -333,7 +332,7 @@ class OutageEngine:
         device = self.names.spelt("device_id", op.device_id, notes)
         if device != op.device_id:
             op = replace(op, device_id=device)
-        if self._is_tie(device):
+        if self.ties.is_tie(device):
             if notes is not None:
                 notes.append(f"{device} is a normally-open tie: outages follow the "
                              "network as normally switched, but a section it feeds "
@@ -998,41 +997,17 @@ class OutageEngine:
         other side is energised, the section behind that device is back-fed. Its
         customers are restored now (a partial restoration of the outage above them);
         the outage above goes on for the rest."""
-        paths = self._tie_paths(op.device_id)
-        dead = [self._isolated_by(path) for path in paths]
-        live = [not self._dark(path) for path in paths]
+        paths = self.ties.paths(op.device_id)
+        dead = [self.ties.isolated_by(path) for path in paths]
+        live = [not self.ties.dark(path) for path in paths]
         for side in (0, 1):
             boundary = dead[side]
-            if boundary is not None and live[1 - side] and boundary not in self._fed:
+            if boundary is not None and live[1 - side] and boundary not in self.ties.fed:
                 above = self._outage_of_candidate_path(boundary)
                 if above is not None and above.started > op.time:
                     return []  # closed before that outage began (out of time order)
                 return self._back_feed(boundary, op)
         return []
-
-    def candidates_above(self, bus: int) -> list[int]:
-        """The candidates a bus hangs below, nearest first (as normally switched)."""
-        branches = self.topology.upstream_branches(bus)
-        position = {b: k for k, b in enumerate(branches)}
-        found = np.flatnonzero(np.isin(self.tree.branch, branches))
-        nearest = sorted(found.tolist(), key=lambda c: position[int(self.tree.branch[c])])
-        return self.tree.path_up(nearest[0]) if nearest else []
-
-    def _isolated_by(self, path: list[int]) -> int | None:
-        """The nearest device on `path` reported open, if any, short of a section fed
-        through a tie (whose device, open, no longer isolates it: the tie feeds it)."""
-        for c in path:
-            if c in self._fed:
-                return None
-            if self.predictor.forced[c]:
-                return c
-        return None
-
-    def _dark(self, path: list[int]) -> bool:
-        """Whether a bus below `path` is without power: a device on it reported open,
-        an outage there on the board, or its section back-fed already."""
-        book = self.book.by_candidate
-        return any(self.predictor.forced[c] or c in book or c in self._fed for c in path)
 
     def _transferred(self, c: int, tie_op: DeviceOperation) -> list[Outage]:
         """`c` opened with a closed tie beyond it: the section below it is fed through
@@ -1043,45 +1018,18 @@ class OutageEngine:
         above = self._outage_of_candidate_path(c)
         if above is not None and above.started <= tie_op.time:
             return self._back_feed(c, tie_op)
-        self._fed[c] = tie_op.device_id
+        self.ties.fed[c] = tie_op.device_id
         touched = self._remap(self.predictor.set_detached(c, True), tie_op.time)
         if above is not None and above.active:  # began after it (out of time order)
             self._refresh(above, tie_op.time, recount=True)
             touched.append(above)
         return touched
 
-    def _tie_feeding(self, c: int) -> str | None:
-        """A closed tie that feeds the section below `c` from an energised side, when
-        `c` opens: nothing between them is reported open, and the path up from the
-        tie's other end does not run through `c`."""
-        devices = self.network.devices
-        for d in np.flatnonzero(devices.normally_open).tolist():
-            tie = devices.ids[d]
-            if self._device_open.get(tie, True):
-                continue  # open, as normally
-            paths = self._tie_paths(tie)
-            for side in (0, 1):
-                near, far = paths[side], paths[1 - side]
-                if c not in near or c in far or self._dark(far):
-                    continue
-                # Nothing between the tie's end and `c` open, or fed from elsewhere.
-                between = near[:near.index(c)]
-                if not any(self.predictor.forced[a] or a in self._fed for a in between):
-                    return tie
-        return None
-
-    def _tie_paths(self, tie: str) -> list[list[int]]:
-        """The candidates each end of a tie hangs below, nearest first."""
-        branch = self.network.element_branch(tie)
-        ends = (int(self.network.branches.from_bus[branch]),
-                int(self.network.branches.to_bus[branch]))
-        return [self.candidates_above(bus) for bus in ends]
-
     def _back_feed(self, boundary: int, op: DeviceOperation) -> list[Outage]:
         when = op.time
         above = self._outage_of_candidate_path(boundary)
         fed = self._fed_customers(boundary)
-        self._fed[boundary] = op.device_id
+        self.ties.fed[boundary] = op.device_id
         if above is not None and above.candidate == boundary:
             # The section was an outage of its own: the back-feed restores it.
             touched = self._restore([boundary], when, by=f"back-fed through {op.device_id}")
@@ -1104,14 +1052,14 @@ class OutageEngine:
         """A tie opened: sections it back-fed whose isolating device is still open are
         dark again, from now — unless another closed tie feeds them still."""
         touched: list[Outage] = []
-        for boundary, tie in list(self._fed.items()):
+        for boundary, tie in list(self.ties.fed.items()):
             if tie != op.device_id:
                 continue
-            del self._fed[boundary]
-            still_open = self._device_open.get(self.tree.element_id[boundary])
-            other = self._tie_feeding(boundary) if still_open else None
+            del self.ties.fed[boundary]
+            still_open = self.ties.device_open.get(self.tree.element_id[boundary])
+            other = self.ties.feeding(boundary) if still_open else None
             if other is not None:
-                self._fed[boundary] = other
+                self.ties.fed[boundary] = other
                 continue
             touched += self._remap(self.predictor.set_detached(boundary, False), op.time)
             if still_open:
@@ -1131,23 +1079,18 @@ class OutageEngine:
         still_open = self._still_open_below(boundary)
         return self._back_on(self.customers_below(boundary), still_open)
 
-    def _is_tie(self, device_id: str) -> bool:
-        """A device open in the network as normally switched (a tie between feeders)."""
-        index = self.network.devices.index.get(device_id)
-        return index is not None and bool(self.network.devices.normally_open[index])
-
     def _on_device(self, op: DeviceOperation) -> list[Outage]:
-        known = self._device_open.get(op.device_id)
-        self._device_open[op.device_id] = op.open
-        if self._is_tie(op.device_id):
+        known = self.ties.device_open.get(op.device_id)
+        self.ties.device_open[op.device_id] = op.open
+        if self.ties.is_tie(op.device_id):
             if op.open == (known is None or known):  # a tie is normally open
                 return []  # as it was: nothing switched
             return self._tie_opened(op) if op.open else self._tie_closed(op)
         c = self._candidate_of_device(op.device_id)
         if op.open:
-            if c in self._fed:
+            if c in self.ties.fed:
                 return []  # open already, its section fed through a tie
-            tie = self._tie_feeding(c)
+            tie = self.ties.feeding(c)
             if tie is not None:
                 return self._transferred(c, replace(op, device_id=tie))
             # Opened inside an outage on the board: maybe isolating the fault, the
@@ -1263,7 +1206,7 @@ class OutageEngine:
                        and o.restored >= since and not closed_by_report(o)
                        and (self.tree.contains(c, o.candidate)
                             or (self.tree.contains(o.candidate, c)
-                                and o.device_id not in self._device_open))),
+                                and o.device_id not in self.ties.device_open))),
                       key=lambda o: (o.started, o.id))
 
     def _found_restored(self, records: list[Outage], c: int, customers: np.ndarray,
@@ -1556,7 +1499,7 @@ class OutageEngine:
                     touched.append(self._grow_restored(inside, c, started, how))
                 self.out_since[meters] = math.inf  # they said they are back
                 # A crew's report of that close, coming later, is not a second outage.
-                self._device_open[self.tree.element_id[c]] = False
+                self.ties.device_open[self.tree.element_id[c]] = False
         return touched
 
     def _restored_with(self, c: int, back: float) -> Outage | None:
@@ -1950,7 +1893,7 @@ class OutageEngine:
         _, calls, gasps, _ = self.predictor.evidence_of(c)
         if outage.active:
             outage.calls, outage.gasps = calls, gasps
-            if self._fed or recount:  # sections below back-fed from elsewhere are not out
+            if self.ties.fed or recount:  # sections below back-fed from elsewhere are not out
                 out = self._interrupted_by(c)
                 outage.customers_out = int(self.network.customers.count[out].sum())
         outage.confidence = self.predictor.confidence(c)
@@ -1986,7 +1929,7 @@ class OutageEngine:
 
     def _outage_of_candidate_path(self, c: int) -> Outage | None:
         by_candidate, parent = self.book.by_candidate, self._cand_parent
-        if self._fed:  # rare: a section back-fed is out of reach of the outage above
+        if self.ties.fed:  # rare: a section back-fed is out of reach of the outage above
             return self._outage_of_fed_path(c)
         while c != NONE:
             outage_id = by_candidate.get(c)
@@ -1996,7 +1939,7 @@ class OutageEngine:
         return None
 
     def _outage_of_fed_path(self, c: int) -> Outage | None:
-        by_candidate, parent, fed = self.book.by_candidate, self._cand_parent, self._fed
+        by_candidate, parent, fed = self.book.by_candidate, self._cand_parent, self.ties.fed
         while c != NONE:
             outage_id = by_candidate.get(c)
             if outage_id is not None:
@@ -2043,7 +1986,7 @@ class OutageEngine:
     def _interrupted_by(self, c: int) -> np.ndarray:
         """Customers below `c` but those in sections back-fed from elsewhere."""
         customers = self.customers_below(c)
-        fed = [a for a in self._fed if a != c and self.tree.contains(c, a)]
+        fed = [a for a in self.ties.fed if a != c and self.tree.contains(c, a)]
         if not fed:
             return customers
         return np.setdiff1d(customers, np.concatenate([self.customers_below(a) for a in fed]))

@@ -93,7 +93,7 @@ def cases(builder: ScenarioBuilder, per_tie: int, sequence: str) -> list[Case]:
             continue
         branch = int(network.devices.branch[d])
         ends = (network.branches.from_bus[branch], network.branches.to_bus[branch])
-        paths = [engine.candidates_above(int(bus)) for bus in ends]
+        paths = [engine.ties.candidates_above(int(bus)) for bus in ends]
         for side, full in enumerate(paths):
             path = [c for c in full if tree.kind[c] in SWITCHING]
             if len(path) < 2 or sizes[path[0]] == 0:
