@@ -104,7 +104,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 48
+STATE_VERSION = 49
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -172,6 +172,9 @@ class OutageEngine:
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.hazards = HazardIndex()  # for outages predicted later over their callers
         self.meter_on_time = np.full(n, -math.inf)
+        # Its last "on" came through a tie, not through the devices above it: it says
+        # nothing of them being closed then.
+        self.on_through_tie = bytearray(n)
         self.restore_message_time = np.full(n, -math.inf)  # unasked "on": it was out
         # (review time, outage id, candidate, restoration time, customers who reported)
         self._reviews: list[tuple[float, str, int, float, tuple[int, ...]]] = []
@@ -396,7 +399,10 @@ class OutageEngine:
         explained it for hours) more than EVIDENCE_FOR before the others (a storm's
         false calls, set aside, dated the next storm's outages below them). Reports
         after `until` (seconds) do not count."""
-        heard = float(self.meter_on_time[customers].max()) if len(customers) else -math.inf
+        # Not a meter fed through a tie since: its "on" says nothing of the devices
+        # above it (a section back-fed, the fault still out above it).
+        on = self.meter_on_time[customers][~_flagged(self.on_through_tie, customers)]
+        heard = float(on.max(initial=-math.inf))
         times = self.report_time[customers]
         since = (times > heard) & (times <= until)
         spread = self._call_spread()
@@ -585,6 +591,7 @@ class OutageEngine:
             self._late_restores.append((t, i, float(self.out_since[i]),
                                         float(self.restored_at[i])))
         self.meter_on_time[i] = t
+        self.on_through_tie[i] = self.ties.feeds(self._parent[i])
         if not ping:
             self.restore_message_time[i] = t
         # A silent meter's restore message says its power came back only now: it was

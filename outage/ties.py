@@ -48,6 +48,10 @@ class TieSections:
                 int(self.network.branches.to_bus[branch]))
         return [self.candidates_above(bus) for bus in ends]
 
+    def feeds(self, c: int) -> bool:
+        """Whether candidate `c` lies in a section fed through a tie."""
+        return any(self.tree.contains(boundary, c) for boundary in self.fed)
+
     def isolated_by(self, path: list[int]) -> int | None:
         """The nearest device on `path` reported open, if any, short of a section fed
         through a tie (whose device, open, no longer isolates it: the tie feeds it)."""

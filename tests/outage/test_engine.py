@@ -1122,6 +1122,26 @@ def test_a_section_back_fed_through_a_tie_is_restored_and_the_rest_stays_out() -
     assert set(live(engine)) == {"switch.s"}
 
 
+def test_a_back_fed_sections_restore_messages_do_not_date_the_outage_above() -> None:
+    """As above, but nobody reports the breaker open: its meters' last gasps and calls
+    tell of it. Section b's restore messages at 32.5 came through the tie, not the
+    breaker, so they do not say the breaker was closed then: closed at 90, its outage
+    began at 0 (a late call at 60 is of it), a's customers out 90 minutes, b's 32."""
+    meters = [f"{section}.{m}" for section in "ab" for m in range(1, 4)]
+    engine = run(_two_feeders_with_a_tie(), [
+        *(meter(c, 0.2, "off") for c in meters), call("a.1", 5), call("b.2", 6),
+        device("switch.s", 30, "open", "crew"), device("switch.tie", 32, "closed"),
+        *(meter(f"b.{m}", 32.5, "on") for m in range(1, 4)), call("a.2", 60),
+        device("breaker.f1", 90, "closed", "crew")])
+    (breaker,) = engine.outages()
+    assert breaker.stage is Stage.RESTORED and breaker.device_id == "breaker.f1"
+    outages = engine.outages()
+    minutes = {r.customer_ids: round((r.end - r.start).total_seconds() / 60)
+               for r in interruptions(engine.network, outages,
+                                      {o.id: engine.customer_ids_of(o) for o in outages})}
+    assert minutes == {("a.1", "a.2", "a.3"): 90, ("b.1", "b.2", "b.3"): 32}
+
+
 def test_a_section_dark_again_before_the_repair_is_in_its_record_once() -> None:
     """The tie that back-fed section b opens again at 40, the breaker's outage still
     live: b is its again. When the breaker closes, its record names each customer
