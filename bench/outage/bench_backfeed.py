@@ -223,6 +223,36 @@ def score(network: Network, case: Case,
     return board, shown_back, held, one_record
 
 
+@dataclass
+class Totals:
+    """One sequence's cases on one network, scored (see the module's docstring)."""
+
+    cases: int = 0
+    board_right: int = 0
+    shown_back: int = 0
+    recorded: float = 0.0  # customer-minutes the records hold
+    true: float = 0.0
+    off: float = 0.0  # each customer's error, summed
+    one_record: int = 0
+
+
+def run_sequence(builder: ScenarioBuilder, per_tie: int, sequence: str) -> Totals:
+    """Every case of `sequence` on the builder's network, replayed and scored."""
+    rng = np.random.default_rng(0)
+    totals = Totals()
+    for case in cases(builder, per_tie, sequence):
+        board, back, (recorded, true, off), one = score(
+            builder.network, case, events_of(builder, case, rng))
+        totals.cases += 1
+        totals.board_right += board
+        totals.shown_back += back
+        totals.recorded += recorded
+        totals.true += true
+        totals.off += off
+        totals.one_record += one
+    return totals
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="*", default=["territory", "ieee123", "mv_oberrhein"])
@@ -233,23 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name in args.networks:
         source, extra = harness.NETWORKS.get(name, (name, []))
-        network = load_network(source, [Path(p) for p in extra])
-        builder = ScenarioBuilder(network)
+        builder = ScenarioBuilder(load_network(source, [Path(p) for p in extra]))
         for sequence in args.sequences:
-            rng = np.random.default_rng(0)
-            tally = [0, 0, 0, 0.0, 0.0, 0.0, 0]
-            for case in cases(builder, args.per_tie, sequence):
-                board, back, (recorded, true, off), one = score(
-                    network, case, events_of(builder, case, rng))
-                for k, v in enumerate((1, board, back, recorded, true, off, one)):
-                    tally[k] += v
-            n = tally[0]
-            if n:
+            t = run_sequence(builder, args.per_tie, sequence)
+            if t.cases:
                 # Without a fault nobody is out: the minutes recorded, against none.
-                minutes = (f"{tally[3] / tally[4]:.3f} | {100 * tally[5] / tally[4]:.1f} %"
-                           if tally[4] else f"{tally[3]:.0f} / 0 | –")
-                rows.append(f"| {name} | {sequence} | {n} | {tally[1] / n:.2f} | "
-                            f"{tally[2] / n:.2f} | {minutes} | {tally[6] / n:.2f} |")
+                minutes = (f"{t.recorded / t.true:.3f} | {100 * t.off / t.true:.1f} %"
+                           if t.true else f"{t.recorded:.0f} / 0 | –")
+                rows.append(f"| {name} | {sequence} | {t.cases} | {t.board_right / t.cases:.2f} | "
+                            f"{t.shown_back / t.cases:.2f} | {minutes} | "
+                            f"{t.one_record / t.cases:.2f} |")
     print("| network | sequence | cases | board right | back-fed shown back | "
           "customer-minutes recorded / true | off by | one record |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
