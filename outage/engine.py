@@ -172,9 +172,9 @@ class OutageEngine:
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.hazards = HazardIndex()  # for outages predicted later over their callers
         self.meter_on_time = np.full(n, -math.inf)
-        # Its last "on" came through a tie, not through the devices above it: it says
-        # nothing of them being closed then.
-        self.on_through_tie = bytearray(n)
+        # Meters whose last "on" came through a tie, not through the devices above
+        # them: it says nothing of those being closed then. Few (sections back-fed).
+        self.on_through_tie: set[int] = set()
         self.restore_message_time = np.full(n, -math.inf)  # unasked "on": it was out
         # (review time, outage id, candidate, restoration time, customers who reported)
         self._reviews: list[tuple[float, str, int, float, tuple[int, ...]]] = []
@@ -401,7 +401,9 @@ class OutageEngine:
         after `until` (seconds) do not count."""
         # Not a meter fed through a tie since: its "on" says nothing of the devices
         # above it (a section back-fed, the fault still out above it).
-        on = self.meter_on_time[customers][~_flagged(self.on_through_tie, customers)]
+        on = self.meter_on_time[customers]
+        if self.on_through_tie:
+            on = on[~np.isin(customers, list(self.on_through_tie))]
         heard = float(on.max(initial=-math.inf))
         times = self.report_time[customers]
         since = (times > heard) & (times <= until)
@@ -591,7 +593,10 @@ class OutageEngine:
             self._late_restores.append((t, i, float(self.out_since[i]),
                                         float(self.restored_at[i])))
         self.meter_on_time[i] = t
-        self.on_through_tie[i] = self.ties.feeds(self._parent[i])
+        if self.ties.fed and self.ties.feeds(self._parent[i]):
+            self.on_through_tie.add(i)
+        else:
+            self.on_through_tie.discard(i)
         if not ping:
             self.restore_message_time[i] = t
         # A silent meter's restore message says its power came back only now: it was
