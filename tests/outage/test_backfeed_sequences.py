@@ -16,15 +16,13 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "outage" / "bench_backfe
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    sys.path.insert(0, str(BENCH.parent))  # the bench imports the harness beside it
-    try:
-        spec = importlib.util.spec_from_file_location("bench_backfeed", BENCH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # its dataclasses look their module up
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(BENCH.parent))
+    """The bench script as a module (it puts its own folder on the path for the
+    harness beside it)."""
+    spec = importlib.util.spec_from_file_location("bench_backfeed", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
     return module
 
 
