@@ -70,8 +70,9 @@ _SWITCH_TABLES = {"l": "line", "t": "trafo", "t3": "trafo3w"}
 def _modules() -> tuple[Any, Any]:
     try:
         # Lazy: pandapower is an optional extra and takes seconds to import.
-        import pandapower
-        import pandapower.networks
+        with _without_notices():
+            import pandapower
+            import pandapower.networks
     except ImportError as error:  # pragma: no cover - depends on the install
         raise NetworkFormatError(
             "reading pandapower networks needs pandapower: pip install 'oms[pandapower]'"
@@ -94,7 +95,7 @@ def load_pandapower_source(spec: str) -> Network:
     if not callable(loader):
         raise NetworkFormatError(f"{spec!r}: pandapower.networks has no network {name!r}")
     try:
-        with warnings.catch_warnings(), _without_speed_notice():
+        with warnings.catch_warnings(), _without_notices():
             # mv_oberrhein() runs a power flow on a net saved before pandapower 3,
             # which warns about the tap table it lacks; that says nothing about topology.
             warnings.filterwarnings(
@@ -108,23 +109,35 @@ def load_pandapower_source(spec: str) -> Network:
     return read_pandapower(net, name)
 
 
-class _SpeedNotice(logging.Filter):
-    """pandapower's notice that numba would speed up its power flows: the import runs
-    no power flow worth speeding up, so the notice only alarms the reader."""
+# pandapower's notices about features the import does not use, by the logger that
+# gives each: numba would speed up its power flows (some networks run one as they
+# load), plotly would draw interactive plots (said as pandapower is imported). They
+# only alarm the reader.
+_NOTICES = {"pandapower.auxiliary": "numba", "pandapower.plotting.plotly.draw_layers": "plotly"}
+
+
+class _Notice(logging.Filter):
+    """Drops the records that mention `word`."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word = word
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "numba" not in record.getMessage()
+        return self.word not in record.getMessage()
 
 
 @contextmanager
-def _without_speed_notice() -> Iterator[None]:
-    # A logger's filters do not reach its children: the one that logs it.
-    logger, notice = logging.getLogger("pandapower.auxiliary"), _SpeedNotice()
-    logger.addFilter(notice)
+def _without_notices() -> Iterator[None]:
+    # A logger's filters do not reach its children: each on the one that logs it.
+    added = [(logging.getLogger(name), _Notice(word)) for name, word in _NOTICES.items()]
+    for logger, notice in added:
+        logger.addFilter(notice)
     try:
         yield
     finally:
-        logger.removeFilter(notice)
+        for logger, notice in added:
+            logger.removeFilter(notice)
 
 
 def _simbench_loader(code: str) -> Any:

@@ -241,6 +241,22 @@ def test_loading_keeps_pandapower_speed_notice_off_the_screen(
     assert [r.getMessage() for r in caplog.records] == ["something else"]
 
 
+def test_importing_pandapower_keeps_its_plotting_notice_off_the_screen(pp: Any) -> None:
+    """pandapower says, as it is imported, that plotly is missing for interactive plots:
+    a fresh process logging at INFO loads a network without showing that."""
+    import subprocess
+    import sys
+
+    code = ("import logging; logging.basicConfig(level=logging.INFO)\n"
+            "from gis.io.pandapower import load_pandapower_source\n"
+            "print(load_pandapower_source('pandapower:create_kerber_vorstadtnetz_kabel_1')"
+            ".customer_total)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "146"
+    assert "plotly" not in done.stderr
+
+
 def test_broken_json_file_is_a_format_error(pp: Any, tmp_path: Path) -> None:
     """A JSON file pandapower cannot read raises NetworkFormatError naming the path."""
     path = tmp_path / "broken.json"
