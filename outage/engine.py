@@ -399,12 +399,7 @@ class OutageEngine:
         explained it for hours) more than EVIDENCE_FOR before the others (a storm's
         false calls, set aside, dated the next storm's outages below them). Reports
         after `until` (seconds) do not count."""
-        # Not a meter fed through a tie since: its "on" says nothing of the devices
-        # above it (a section back-fed, the fault still out above it).
-        on = self.meter_on_time[customers]
-        if self.on_through_tie:
-            on = on[~np.isin(customers, list(self.on_through_tie))]
-        heard = float(on.max(initial=-math.inf))
+        heard = self._last_heard(customers)
         times = self.report_time[customers]
         since = (times > heard) & (times <= until)
         spread = self._call_spread()
@@ -414,6 +409,15 @@ class OutageEngine:
             earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
                              .min())
         return earliest, heard, since
+
+    def _last_heard(self, customers: np.ndarray) -> float:
+        """The last time a meter of `customers` said it had power (seconds; -inf for
+        none), through the devices above it: not a meter fed through a tie since, whose
+        "on" says nothing of them (a section back-fed, the fault still out above it)."""
+        on = self.meter_on_time[customers]
+        if self.on_through_tie:
+            on = on[~np.isin(customers, list(self.on_through_tie))]
+        return float(on.max(initial=-math.inf))
 
     def _call_spread(self) -> float:
         """How far one outage's calls spread (seconds): learned, or the default where
@@ -1423,7 +1427,7 @@ class OutageEngine:
             # opened just now, if at all.
             lasted = self.restoration_times.median_minutes(self.tree.kind[c])
             opened = op.time - timedelta(minutes=lasted)
-            if float(self.meter_on_time[customers].max()) < _seconds(opened):
+            if self._last_heard(customers) < _seconds(opened):
                 started = opened
                 how += (f"Nobody reported it, so its start is taken as {lasted:.0f} "
                         f"minutes before the close, how long such an outage lasts "
