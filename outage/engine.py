@@ -104,7 +104,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 49
+STATE_VERSION = 50
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -1378,7 +1378,7 @@ class OutageEngine:
             # The device that closed was open: the outages predicted below it were it.
             touched += self._repoint_inside_outages(candidate, inside, when)
             inside = [candidate]
-        touched += self._restore(inside, when, by=by)
+        touched += self._restore(inside, when, closed_device=candidate, by=by)
         if self.predictor.forced[candidate]:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
         return touched
@@ -1475,7 +1475,7 @@ class OutageEngine:
         outage.stage = Stage.CONFIRMED
         self.book.outages[outage.id] = outage
         self.book.by_candidate[c] = outage.id
-        touched = self._restore([c], closed)
+        touched = self._restore([c], closed, closed_device=c)
         outage.explanation = how + outage.explanation
         return touched
 
@@ -1616,10 +1616,13 @@ class OutageEngine:
         return [candidate]
 
     def _restore(self, candidates: list[int], when: datetime, *,
-                 named: bool = True, by: str = "") -> list[Outage]:
+                 named: bool = True, closed_device: int = NONE,
+                 by: str = "") -> list[Outage]:
         """Restore the outages at `candidates`; `named` when a device report (a crew's
-        or SCADA's close) says which device it was, not the meters' messages. `by` says
-        what restored them, for their explanations."""
+        or SCADA's close) says which device it was, not the meters' messages. The
+        record of `closed_device`, the device a crew or SCADA closed (or the crew on site
+        reported restored), is certain: a close names what was open. `by` says what
+        restored them, for their explanations."""
         touched: list[Outage] = []
         for c in candidates:
             outage = self._outage_at(c)
@@ -1639,6 +1642,8 @@ class OutageEngine:
                                        if c not in out_now))
             outage.customer_ids = now_ids + tuple(early)
             self._refresh(outage, when)
+            if c == closed_device:
+                outage.confidence = 1.0
             self._date_by_reports(outage, c, when)  # after `_refresh`, whose dating has no wait
             if early:
                 outage.customers_out += int(self.network.customers.count[

@@ -794,6 +794,22 @@ def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_ope
     assert found.started.isoformat() == at(50 - 150)
 
 
+def test_a_record_its_own_devices_close_ended_is_certain(feeder: Network) -> None:
+    """Two calls under lateral a predict fuse a, short of certain; the crew closes fuse
+    a: a close names what was open, so the record is certain (confidence 1, and its
+    explanation says so), as is one a crew found open by closing a device nobody
+    reported."""
+    engine = run(feeder, [call("a1.1", 0), call("a2.2", 3)])
+    (predicted,) = engine.book.live()
+    assert predicted.device_id == "fuse.a" and predicted.confidence < 0.99
+    engine.apply(parse_event(device("fuse.a", 90, "closed", "crew")))
+    engine.apply(parse_event(device("transformer.b1", 95, "closed", "crew")))
+    closed = {o.device_id: o for o in engine.outages()}
+    assert closed["fuse.a"].stage is Stage.RESTORED and closed["fuse.a"].confidence == 1.0
+    assert "Confidence 100%" in closed["fuse.a"].explanation
+    assert closed["transformer.b1"].confidence == 1.0  # found open
+
+
 def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     feeder: Network,
 ) -> None:
