@@ -12,7 +12,9 @@ true outage the crew is about to repair is classed by
 - how the live view got it (right, missed, too high, too low, overlap);
 - its role: alone, or the outer or inner device of a nested pair;
 - how many of its customers had reported (1, 2, 3 or more), and whether the lowest
-  device over them is the true one ("points at") or one below it ("points below");
+  device over them is the true one ("points at") or one below it ("points below").
+  As the harness counts an outage told, an inner device's customers' reports from
+  before the outer restoration count too: they point at it whatever came after;
 - for "too high": whether the live outage over it holds other true outages too (a
   merge) or only customers with power.
 
