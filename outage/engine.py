@@ -104,7 +104,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 50
+STATE_VERSION = 51
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -410,14 +410,15 @@ class OutageEngine:
                              .min())
         return earliest, heard, since
 
-    def _last_heard(self, customers: np.ndarray) -> float:
-        """The last time a meter of `customers` said it had power (seconds; -inf for
-        none), through the devices above it: not a meter fed through a tie since, whose
-        "on" says nothing of them (a section back-fed, the fault still out above it)."""
+    def _last_heard(self, customers: np.ndarray, before: float = math.inf) -> float:
+        """The last time before `before` (seconds) a meter of `customers` said it had
+        power (-inf for none), through the devices above it: not a meter fed through a
+        tie since, whose "on" says nothing of them (a section back-fed, the fault still
+        out above it)."""
         on = self.meter_on_time[customers]
         if self.on_through_tie:
             on = on[~np.isin(customers, list(self.on_through_tie))]
-        return float(on.max(initial=-math.inf))
+        return float(on[on < before].max(initial=-math.inf))
 
     def _call_spread(self) -> float:
         """How far one outage's calls spread (seconds): learned, or the default where
@@ -1151,11 +1152,17 @@ class OutageEngine:
             return op.time
         since = max([outage.started, op.time - CLOSE_REPORTED_LATE,
                      *(when for when, _ in outage.steps)])
+        return self._back_by_messages(c, since, op.time)
+
+    def _back_by_messages(self, c: int, since: datetime, closed: datetime) -> datetime:
+        """The lower median of the restore messages that came between `since` and a
+        crew's close of `c` from the meters it feeds (none fed from elsewhere or behind
+        a device still open); the close itself when none came."""
         fed = self._back_on(self._interrupted_by(c), self._still_open_below(c))
         times = self.restore_message_time[fed]
-        back = np.sort(times[(times >= _seconds(since)) & (times <= _seconds(op.time))])
+        back = np.sort(times[(times >= _seconds(since)) & (times <= _seconds(closed))])
         if not len(back):
-            return op.time
+            return closed
         return EPOCH + timedelta(seconds=float(back[(len(back) - 1) // 2]))
 
     def _closed_after_meters(self, c: int, op: DeviceOperation) -> list[Outage] | None:
@@ -1402,7 +1409,16 @@ class OutageEngine:
             # Reported out after the close (which came out of time order): that is an
             # outage since, not this find, and its reports must stand.
             return []
-        started = self._start_of(c, op.time)
+        # A crew reports its close on the way to the next job: restore messages from
+        # the meters it feeds in the hour before say when the power came back (SCADA
+        # reports at once). They were out until then, not with power — unless the
+        # messages came with another restoration of theirs (its grace period).
+        back = op.time
+        if op.source != "scada":
+            after = float(self.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
+            since = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
+            back = self._back_by_messages(c, EPOCH + timedelta(seconds=since), op.time)
+        started = self._start_of(c, back)
         since = self._never_back_since(customers, op.time)
         if math.isfinite(since):  # not for meters that said they had power since
             started = min(started, EPOCH + timedelta(seconds=since))
@@ -1412,27 +1428,32 @@ class OutageEngine:
             return []
         how = (f"Found open: {op.source} closed it at {op.time:%Y-%m-%d %H:%M} with no "
                "outage predicted here. ")
-        storm = self._storm_onsets(op.time) if started >= op.time else []
+        if back < op.time:
+            how += (f"Its meters said the power was back at {back:%H:%M}, "
+                    f"{(op.time - back).total_seconds() / 60:.0f} minutes before the close "
+                    "was reported. ")
+        storm = self._storm_onsets(back) if started >= back else []
         if len(storm) >= STORM_PEERS:
             # Its customers' minutes count toward the reliability indices: a start at
             # the close would count none, and the storm is when it most likely opened.
             started = storm[len(storm) // 2]
             how += (f"Nobody reported it, so its start is taken as the middle of the "
                     f"storm's {len(storm)} other outages' starts ({started:%H:%M}). ")
-        elif started >= op.time:
+        elif started >= back:
             # A quiet day: nothing says when it opened, but a repair ends a sustained
             # interruption, not one of no minutes (which would count as momentary and
             # leave the indices short): it lasted what its kind lasts, the median. Unless
-            # a meter behind it had power since then and no last gasp came: then it
-            # opened just now, if at all.
+            # a meter behind it had power since then (before the restore messages of
+            # its repair) and no last gasp came: then it opened just now, if at all.
             lasted = self.restoration_times.median_minutes(self.tree.kind[c])
-            opened = op.time - timedelta(minutes=lasted)
-            if self._last_heard(customers) < _seconds(opened):
+            opened = back - timedelta(minutes=lasted)
+            heard = self._last_heard(customers, _seconds(back - RESTORE_BURST))
+            if heard < _seconds(opened):
                 started = opened
                 how += (f"Nobody reported it, so its start is taken as {lasted:.0f} "
-                        f"minutes before the close, how long such an outage lasts "
-                        f"({started:%H:%M}). ")
-        return self._record_found(c, started, op.time, how)
+                        f"minutes before the power came back, how long such an outage "
+                        f"lasts ({started:%H:%M}). ")
+        return self._record_found(c, started, back, how)
 
     def _never_back_since(self, customers: np.ndarray, when: datetime) -> float:
         """When those of `customers` restored lately (within NESTED_WINDOW of `when`)

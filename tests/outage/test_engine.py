@@ -822,7 +822,7 @@ def test_crew_closing_an_unreported_device_records_the_outage_it_found(
     # No report says when it opened; a repair ends a sustained interruption, so it is
     # taken to have lasted what a transformer outage lasts (150 minutes), not no time.
     assert found.started.isoformat() == at(80 - 150) and not found.momentary
-    assert "150 minutes before the close" in found.explanation
+    assert "150 minutes before the power came back" in found.explanation
     assert found.explanation.startswith("Found open")
     assert set(live(engine)) == {"transformer.a2"}  # the other outage is untouched
     # Hearing the same close again is not a second outage.
@@ -1650,6 +1650,22 @@ def test_a_late_close_below_a_restored_outage_whose_area_all_came_back_confirms_
     callers = ["a1.1", "a2.1", "b1.1", "b2.1", "b3.1"]
     engine = run(feeder, [*_restored_by_meters(callers), device("fuse.b", 70, "closed", "crew")])
     assert [o.device_id for o in engine.outages()] == ["recloser.r1"]
+
+
+def test_a_find_reported_late_ends_when_its_meters_said_the_power_was_back(
+    feeder: Network,
+) -> None:
+    """Nobody reported transformer b1 (its meters' last gasps lost); at 80 they say the
+    power is back, and the crew reports closing it at 100, on the way to the next job.
+    Those restore messages are this find's: it ended at 80 and began as long before as a
+    transformer outage lasts, not at the close with no minutes (as a momentary)."""
+    events = [meter(f"b1.{m}", 80, "on") for m in range(1, 7)]
+    engine = run(feeder, [*events, device("transformer.b1", 100, "closed", "crew")])
+    (found,) = engine.outages()
+    assert found.device_id == "transformer.b1" and found.stage is Stage.RESTORED
+    assert found.restored.isoformat() == at(80)
+    assert found.started.isoformat() == at(80 - 150) and not found.momentary
+    assert "power was back at" in found.explanation
 
 
 def test_a_close_below_an_outage_a_crew_closed_is_a_find_not_a_late_report(
