@@ -598,7 +598,7 @@ class OutageEngine:
             self._late_restores.append((t, i, float(self.out_since[i]),
                                         float(self.restored_at[i])))
         self.meter_on_time[i] = t
-        if self.ties.fed and self.ties.feeds(self._parent[i]):
+        if self.ties.feeds(self._parent[i]):
             self.on_through_tie.add(i)
         else:
             self.on_through_tie.discard(i)
@@ -1416,8 +1416,8 @@ class OutageEngine:
         back = op.time
         if op.source != "scada":
             after = float(self.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
-            since = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
-            back = self._back_by_messages(c, EPOCH + timedelta(seconds=since), op.time)
+            window = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
+            back = self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
         started = self._start_of(c, back)
         since = self._never_back_since(customers, op.time)
         if math.isfinite(since):  # not for meters that said they had power since

@@ -11,8 +11,8 @@ true outage the crew is about to repair is classed by
 
 - how the live view got it (right, missed, too high, too low, overlap);
 - its role: alone, or the outer or inner device of a nested pair;
-- how many of its customers had reported (1, 2, 3 or more), and whether the lowest
-  device over them is the true one ("points at") or one below it ("points below").
+- how many of its customers had reported (1, 2, 3 or more), and whether what they
+  reported points at its device (`harness.reports_point_at`) or below it.
   As the harness counts an outage told, an inner device's customers' reports from
   before the outer restoration count too: they point at it whatever came after;
 - for "too high": whether the live outage over it holds other true outages too (a
@@ -25,33 +25,29 @@ a true outage, or over customers who all had power.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import warnings
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # the scenarios, the live view and its scores
 
 from gis.io import load_network
-from outage.candidates import NONE
 from outage.engine import OutageEngine
 from outage.predict import Predictor
 from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams, TrueOutage
 
 
 class CloseView(harness.LiveView):
-    """The harness's live view, also classing each repair's errors (see the module).
-    Every view made is kept in `made`, to be read once its scenario is replayed."""
-
-    made: ClassVar[list[CloseView]] = []
+    """The harness's live view, also classing each repair's errors (see the module)."""
 
     def __init__(self, engine: OutageEngine, scenario: Scenario,
                  head_end: harness.HeadEnd | None, ivr: harness.CallCenter | None) -> None:
         super().__init__(engine, scenario, head_end, ivr)
-        CloseView.made.append(self)
         self.classes: Counter[tuple[str, ...]] = Counter()
         self.lone: Counter[tuple[int, str]] = Counter()
         self.examples: list[str] = []
@@ -67,10 +63,9 @@ class CloseView(harness.LiveView):
                                        self.opened):
             kind = harness.error_kind(list(live), t.customers)
             reporters = [c for c in t.customers if self.last_report.get(c, t.start) > t.start]
-            index, tree = engine.network.customers.index, engine.tree
-            lowest = (tree.covering([int(tree.customer_parent[index[c]]) for c in reporters])
-                      if reporters else NONE)
-            points = "points at" if lowest == t.candidate else "points below"
+            points = ("points at" if harness.reports_point_at(t, engine, self.last_report,
+                                                              self.opened)
+                      else "points below")
             detail = ""
             if kind == "too high":
                 shown = max((s for s in live if s & t.customers), key=len)
@@ -111,6 +106,56 @@ def _bucket(n: int) -> str:
     return "3+" if n >= 3 else str(n)
 
 
+def replay(args: argparse.Namespace) -> list[CloseView]:
+    """Every scenario the arguments ask for, replayed; the views that scored them."""
+    views: list[CloseView] = []
+
+    def keep(*made: Any) -> CloseView:
+        views.append(CloseView(*made))
+        return views[-1]
+
+    kinds = {**harness.KINDS, **harness.OTHER_KINDS}
+    for name in args.networks:
+        source, extra = harness.NETWORKS.get(name, (name, []))
+        network = load_network(source, [Path(p) for p in extra])
+        builder = ScenarioBuilder(network)
+        for kind, outages in (kinds[label] for label in args.kinds):
+            for rate, delivery, seed in itertools.product(args.call_rates, args.deliveries,
+                                                          range(args.seeds)):
+                params = ScenarioParams(kind=kind, outages=outages, call_rate=rate,
+                                        meter_delivery=delivery)
+                try:
+                    scenario = builder.build(params, seed)
+                except ValueError:
+                    continue  # no such scenario on this network
+                harness.run_one(network, scenario, Predictor, make_view=keep)
+    return views
+
+
+def report(views: list[CloseView], show: int) -> str:
+    """The tables, and up to `show` examples of each error."""
+    classes: Counter[tuple[str, ...]] = Counter()
+    lone: Counter[tuple[int, str]] = Counter()
+    for view in views:
+        classes.update(view.classes)
+        lone.update(view.lone)
+    lines = ["| how | role | reported | what they reported | too high: | outages |",
+             "|---|---|---:|---|---|---:|"]
+    lines += ["| " + " | ".join(key) + f" | {n} |" for key, n in sorted(classes.items())]
+    lines += ["", "| live outage resting on one call, the call's age | right | touching | false |",
+              "|---|---:|---:|---:|"]
+    for hours in sorted({h for h, _ in lone}):
+        age = f"{hours}+ h" if hours == 4 else f"{hours}–{hours + 1} h"
+        lines.append(f"| {age} | " + " | ".join(str(lone[hours, v])
+                                                for v in ("right", "touching", "false")) + " |")
+    examples = [e for view in views for e in view.examples]
+    for what in ("too high", "missed") if show else ():
+        chosen = [e for e in examples if e.startswith(what)][:show]
+        if chosen:
+            lines.append(f"\n{what}:\n  " + "\n  ".join(chosen))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="*", default=["mv_oberrhein"])
@@ -122,44 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", type=int, default=0, help="examples of each error to print")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    for name in args.networks:
-        source, extra = harness.NETWORKS.get(name, (name, []))
-        network = load_network(source, [Path(p) for p in extra])
-        builder = ScenarioBuilder(network)
-        for label in args.kinds:
-            kind, outages = {**harness.KINDS, **harness.OTHER_KINDS}[label]
-            for rate in args.call_rates:
-                for delivery in args.deliveries:
-                    for seed in range(args.seeds):
-                        params = ScenarioParams(kind=kind, outages=outages, call_rate=rate,
-                                                meter_delivery=delivery)
-                        try:
-                            scenario = builder.build(params, seed)
-                        except ValueError:
-                            continue  # no such scenario on this network
-                        harness.run_one(network, scenario, Predictor, view_type=CloseView)
-    classes: Counter[tuple[str, ...]] = Counter()
-    lone: Counter[tuple[int, str]] = Counter()
-    examples: list[str] = []
-    for view in CloseView.made:
-        classes.update(view.classes)
-        lone.update(view.lone)
-        examples += view.examples
-    print("| how | role | reported | lowest device over them | too high: | outages |")
-    print("|---|---|---:|---|---|---:|")
-    for key, n in sorted(classes.items()):
-        print("| " + " | ".join(key) + f" | {n} |")
-    print("\n| live outage resting on one call, the call's age | right | touching | false |")
-    print("|---|---:|---:|---:|")
-    for hours in sorted({h for h, _ in lone}):
-        age = f"{hours}+ h" if hours == 4 else f"{hours}–{hours + 1} h"
-        print(f"| {age} | " + " | ".join(str(lone[hours, v])
-                                         for v in ("right", "touching", "false")) + " |")
-    if args.show:
-        for what in ("too high", "missed"):
-            chosen = [e for e in examples if e.startswith(what)][:args.show]
-            if chosen:
-                print(f"\n{what}:\n  " + "\n  ".join(chosen))
+    print(report(replay(args), args.show))
     return 0
 
 

@@ -448,6 +448,10 @@ class LiveView:
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
 
+# What makes the live view a replay is scored by: `LiveView` or one that looks closer.
+ViewFactory = Callable[[OutageEngine, Scenario, HeadEnd | None, CallCenter | None], LiveView]
+
+
 def report_of(truths: list[TrueOutage], mine: list[int], when: datetime) -> int | None:
     """Which true outage a customer's report at `when` tells of, of those they are in
     (`mine`): the last drawn that is going on then (the inner of a nested pair)."""
@@ -458,14 +462,15 @@ def report_of(truths: list[TrueOutage], mine: list[int], when: datetime) -> int 
 def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
             params: PredictionParams | None = None, *, ping: bool = False,
             drop_devices: bool = False, callbacks: bool = False,
-            view_type: type[LiveView] | None = None) -> dict[str, Any]:
+            make_view: ViewFactory | None = None) -> dict[str, Any]:
     """Replay one scenario; score the outages it ends with.
 
     `drop_devices` leaves the crews' and SCADA's device events out of the stream (a
     utility whose OMS hears only calls and meters); the repairs are still where the
     live view is scored. `callbacks` calls back the customers who reported once their
     area is restored (both engines: the callbacks follow restorations, not scores).
-    `view_type` scores the live view (a `LiveView` subclass looks closer: `diagnose.py`)."""
+    `make_view` makes the view that scores the live view (`LiveView`, or a subclass
+    that looks closer: `diagnose.py`)."""
     # The classic rules do not ask meters anything: only the probabilistic engine pings.
     asks = ping and predictor is Predictor and scenario.params.meter_delivery > 0
     head_end = HeadEnd(scenario) if asks else None
@@ -490,7 +495,7 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
                 found.setdefault(k, reports[k])
 
     engine.subscribe(seen)
-    view = (view_type or LiveView)(engine, scenario, head_end, ivr)
+    view = (make_view or LiveView)(engine, scenario, head_end, ivr)
     for k, data in enumerate(scenario.events):
         event = parse_event(data)
         view.advance(event.time)
