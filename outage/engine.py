@@ -21,6 +21,13 @@ from outage.calibration import Calibration, restore_counts
 from outage.callbacks import MAX_CALLBACKS, VERIFY_LONE_AFTER, CustomerCallback, LoneReportChecks
 from outage.candidates import NONE, build_candidates
 from outage.close_priors import ClosePriors
+from outage.customer_reports import (
+    EVIDENCE_FOR,
+    NESTED_WINDOW,
+    RESTORE_GRACE,
+    CustomerReports,
+    flagged,
+)
 from outage.errors import EventError, OutageNotFoundError
 from outage.etr import RestorationTimes, StillOut
 from outage.events import (
@@ -49,21 +56,8 @@ from outage.ties import TieSections
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A meter's "on" is evidence of power for this long; after it, it says nothing.
 POWERED_FOR = timedelta(minutes=30)
-# Customers still out this soon after their outage was restored were never restored.
-NESTED_WINDOW = timedelta(hours=6)
-# A customer left out by a restoration calls again as soon as anyone calls about an
-# outage: within this many call spreads (learned; generous, as the spread is learned
-# from few outages and slow callers are common at night) after it. A first report
-# later than that is of a new outage, not one they were never restored from.
-STILL_OUT_SPREADS = 6.0
-# A first report this many expected gaps before the next of its outage's reports (or
-# after the restoration its customers were left out of) is of something else: a chance
-# of e^-15 for one outage's callers.
-ONSET_IMPROBABLE = 15.0
 # How far one outage's calls spread when call timing is switched off.
 DEFAULT_CALL_SPREAD = PredictionParams().call_spread_minutes
-# After a restoration, meters have this long to say they have power again.
-RESTORE_GRACE = timedelta(minutes=10)
 # Restore messages from one closing come this long before the one that restored its
 # outage, at most (they race over the head-end), and up to RESTORE_GRACE after it.
 RESTORE_BURST = timedelta(minutes=2)
@@ -78,12 +72,6 @@ LATE_GATHER = timedelta(minutes=2)
 ALL_LOST = 1e-3
 # Chance that a restored outage hides a nested one (a second device still open).
 NESTED_PRIOR = 0.2
-# How long a report no outage explains stays evidence. One outage's callers call within
-# the hour; a call left standing longer (a false call nobody cleared) is not of the
-# outages beginning now, and kept as evidence it would make the next storm's callers
-# below it read as scattered over hours, and their device as several outages. It is
-# still listed for the trouble desk (`outage.open_reports`) until cleared.
-EVIDENCE_FOR = timedelta(hours=3)
 # Outages going on (or just restored) that make a storm whose starts date an outage
 # found open that nobody reported.
 STORM_PEERS = 3
@@ -104,7 +92,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 51
+STATE_VERSION = 52
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -154,31 +142,14 @@ class OutageEngine:
         n = len(network.customers.ids)
         self._parent = self.tree.customer_parent.tolist()
         self._cand_parent = self.tree.parent.tolist()
-        self.called = bytearray(n)
-        self.gasped = bytearray(n)
-        self.powered = bytearray(n)
-        self.report_time = np.full(n, math.inf)
-        self.call_minutes = np.zeros(n)  # time of each customer's counted call
-        self.gasp_minutes = np.zeros(n)  # time of each meter's counted last gasp
-        # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
-        self.retired = bytearray(n)
-        self._retire: list[tuple[float, int]] = []  # (when, customer)
+        self.reports = CustomerReports(n)
+        self._retire: list[tuple[float, int]] = []  # (when, customer): see EVIDENCE_FOR
         self._retired_unfit = 0  # callers set aside since the false-call rate was learned
         self._minutes_ref: float | None = None  # keeps report times small numbers
-        self.meter_time = np.full(n, -math.inf)
-        self.out_since = np.full(n, math.inf)  # start of a restored outage, for nesting
-        self.restored_at = np.full(n, -math.inf)
         self._powered_expiry: list[tuple[float, int]] = []
-        self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.hazards = HazardIndex()  # for outages predicted later over their callers
-        self.meter_on_time = np.full(n, -math.inf)
-        # Meters whose last "on" came through a tie, not through the devices above
-        # them: it says nothing of those being closed then. Few (sections back-fed).
-        self.on_through_tie: set[int] = set()
-        self.restore_message_time = np.full(n, -math.inf)  # unasked "on": it was out
         # (review time, outage id, candidate, restoration time, customers who reported)
         self._reviews: list[tuple[float, str, int, float, tuple[int, ...]]] = []
-        self.pinged_at = np.full(n, -math.inf)
         # (check time, candidate restored, restoration time, meters that had gasped)
         # (when due, restored area, restored at, meters that gasped, customers who called)
         self._restore_checks: list[
@@ -378,59 +349,19 @@ class OutageEngine:
 
     def earliest_report_below(self, candidate: int) -> tuple[datetime, datetime] | None:
         """The earliest call or last gasp below `candidate` of the outage going on there
-        (see `_onset_below`), and the earliest still standing there since its meters
+        (see `CustomerReports.onset_below`), and the earliest still standing there since its meters
         last said they had power (earlier: set aside as of something else); or None."""
         customers = self.customers_below(candidate)
-        earliest, _, standing = self._onset_below(customers)
+        earliest, _, standing = self.reports.onset_below(customers, self._call_spread())
         if not math.isfinite(earliest):
             return None
-        first = float(self.report_time[customers][standing].min())
+        first = float(self.reports.report_time[customers][standing].min())
         return EPOCH + timedelta(seconds=earliest), EPOCH + timedelta(seconds=first)
-
-    def _onset_below(self, customers: np.ndarray, until: float = math.inf
-                     ) -> tuple[float, float, np.ndarray]:
-        """The earliest report of `customers` (seconds; inf for none) that is of the
-        outage going on, not an earlier one; the last time a meter of theirs said it
-        had power; and which of them have a report standing since (what the onset is
-        read from). Not of it: a report before a quiet spell, or too long before the
-        rest (`_onset`, with the learned call spread); one before
-        that meter's "on" (its restore message, a ping answered: their device was
-        closed then; a restored area's silences too); one set aside (no outage
-        explained it for hours) more than EVIDENCE_FOR before the others (a storm's
-        false calls, set aside, dated the next storm's outages below them). Reports
-        after `until` (seconds) do not count."""
-        heard = self._last_heard(customers)
-        times = self.report_time[customers]
-        since = (times > heard) & (times <= until)
-        spread = self._call_spread()
-        earliest = _onset(times[since], spread)
-        fresh = _onset(times[since & ~_flagged(self.retired, customers)], spread)
-        if math.isfinite(fresh) and earliest < fresh - EVIDENCE_FOR.total_seconds():
-            earliest = float(times[since & (times >= fresh - EVIDENCE_FOR.total_seconds())]
-                             .min())
-        return earliest, heard, since
-
-    def _last_heard(self, customers: np.ndarray, before: float = math.inf) -> float:
-        """The last time before `before` (seconds) a meter of `customers` said it had
-        power (-inf for none), through the devices above it: not a meter fed through a
-        tie since, whose "on" says nothing of them (a section back-fed, the fault still
-        out above it)."""
-        on = self.meter_on_time[customers]
-        if self.on_through_tie:
-            on = on[~np.isin(customers, list(self.on_through_tie))]
-        return float(on[on < before].max(initial=-math.inf))
 
     def _call_spread(self) -> float:
         """How far one outage's calls spread (seconds): learned, or the default where
         call timing is switched off."""
         return 60 * (self.predictor.scorer.spread("call") or DEFAULT_CALL_SPREAD)
-
-    def silent_only(self, customers: np.ndarray) -> np.ndarray:
-        """Which of `customers` have only a silent meter to say they are out (no call,
-        no last gasp of their own)."""
-        only: np.ndarray = (_flagged(self.silent, customers) & ~_flagged(self.called, customers)
-                            & ~_flagged(self.gasped, customers))
-        return only
 
     def isolating_below(self, candidate: int) -> list[str]:
         """Devices reported open inside `candidate`'s outage while it was on the board
@@ -472,14 +403,14 @@ class OutageEngine:
     def _count_call(self, i: int, when: datetime) -> list[Outage]:
         """Customer `i` says the power is off (counted once until their outage ends)."""
         # Called again after their old reports were set aside: a report anew.
-        touched = self._clear_customer(i, when) if self.retired[i] else []
-        if self.called[i]:
+        touched = self._clear_customer(i, when) if self.reports.retired[i] else []
+        if self.reports.called[i]:
             return touched
         t = _seconds(when)
-        self.called[i] = 1
+        self.reports.called[i] = 1
         self._callers += 1
-        self.report_time[i] = min(self.report_time[i], t)
-        self.call_minutes[i] = self._minutes(t)
+        self.reports.report_time[i] = min(self.reports.report_time[i], t)
+        self.reports.call_minutes[i] = self._minutes(t)
         self._set_aside_later(i, t)
         changed = self._update(i, calls=1, when=when)
         return touched + [o for o in changed if o not in touched] if touched else changed
@@ -515,7 +446,8 @@ class OutageEngine:
         if len(reporters) != 1:
             return None
         i = int(reporters[0])
-        return i if self.called[i] and not self.gasped[i] and not self.silent[i] else None
+        r = self.reports
+        return i if r.called[i] and not r.gasped[i] and not r.silent[i] else None
 
     def _verify_lone_reports(self, limit: float) -> None:
         """Ask the one caller an outage still rests on, once due, whether the power is
@@ -530,26 +462,27 @@ class OutageEngine:
     def _on_meter(self, reading: MeterReading) -> list[Outage]:
         i = self.network.customers.index[reading.customer_id]
         t = _seconds(reading.time)
-        if t < self.meter_time[i] or (reading.on and self._had_power_before(i, reading.time)):
+        if (t < self.reports.meter_time[i]
+                or (reading.on and self._had_power_before(i, reading.time))):
             # Older than a reading already applied, or an "on" older than what says
             # the customer is out: either way it says nothing of now.
             self.stats.stale += 1
             return []
-        self.meter_time[i] = t
+        self.reports.meter_time[i] = t
         touched = self.predictor_ami_on(reading.time)
         if not reading.on:
-            if self.powered[i]:
-                self.powered[i] = 0
+            if self.reports.powered[i]:
+                self.reports.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
-            if self.retired[i] or (self.silent[i] and not reading.ping):
+            if self.reports.retired[i] or (self.reports.silent[i] and not reading.ping):
                 # Gasping again after its old reports were set aside, or after silence
                 # since its area was restored (its power came back, the restore message
                 # lost): a new outage's report.
                 touched += self._clear_customer(i, reading.time)
-            if not self.gasped[i]:
-                self.gasped[i] = 1
-                self.report_time[i] = min(self.report_time[i], t)
-                self.gasp_minutes[i] = self._gasp_onset(i, t, ping=reading.ping)
+            if not self.reports.gasped[i]:
+                self.reports.gasped[i] = 1
+                self.reports.report_time[i] = min(self.reports.report_time[i], t)
+                self.reports.gasp_minutes[i] = self._gasp_onset(i, t, ping=reading.ping)
                 self._set_aside_later(i, t)
                 touched += self._update(i, gasps=1, when=reading.time)
             return touched
@@ -559,7 +492,8 @@ class OutageEngine:
         """Whether a meter's (or a called-back customer's) "on" at `when` is older than
         what says it is out now (its customer's report, or the start of the outage it is
         in): it had power then, which says nothing of now (out of time order)."""
-        if math.isfinite(self.report_time[i]) and _seconds(when) < self.report_time[i]:
+        reported = float(self.reports.report_time[i])
+        if math.isfinite(reported) and _seconds(when) < reported:
             return True
         outage = self._outage_of_customer(i)
         return outage is not None and when < outage.started
@@ -573,7 +507,7 @@ class OutageEngine:
         out with the nearest meters that gasped."""
         if not ping:
             return self._minutes(t)
-        since = self.out_since[i]
+        since = self.reports.out_since[i]
         if math.isfinite(since):
             return self._minutes(since)
         neighbours = self.predictor.neighbours_gasp_minutes(self._parent[i])
@@ -590,29 +524,30 @@ class OutageEngine:
         t = _seconds(when)
         touched: list[Outage] = []
         outage = self._outage_of_customer(i)
-        since_restored = t - self.restored_at[i]
-        if (not ping and outage is None and math.isfinite(self.out_since[i])
+        since_restored = t - self.reports.restored_at[i]
+        if (not ping and outage is None and math.isfinite(self.reports.out_since[i])
                 and RESTORE_GRACE.total_seconds() < since_restored
                 < NESTED_WINDOW.total_seconds()):
             # Never back since its area was restored, and back now: it was still out.
-            self._late_restores.append((t, i, float(self.out_since[i]),
-                                        float(self.restored_at[i])))
-        self.meter_on_time[i] = t
+            self._late_restores.append((t, i, float(self.reports.out_since[i]),
+                                        float(self.reports.restored_at[i])))
+        self.reports.meter_on_time[i] = t
         if self.ties.feeds(self._parent[i]):
-            self.on_through_tie.add(i)
+            self.reports.on_through_tie.add(i)
         else:
-            self.on_through_tie.discard(i)
+            self.reports.on_through_tie.discard(i)
         if not ping:
-            self.restore_message_time[i] = t
+            self.reports.restore_message_time[i] = t
         # A silent meter's restore message says its power came back only now: it was
         # out. A ping's answer says only that it has power; it may never have been out.
-        reported = self.called[i] or self.gasped[i] or (self.silent[i] and not ping)
+        r = self.reports
+        reported = r.called[i] or r.gasped[i] or (r.silent[i] and not ping)
         # A meter sends a restore message when its power returns, so one from a meter
         # that never said it was out (its last gasp lost) ends the outage above it too
         # — unless its area was restored a moment ago and it had not said it was back:
         # then it is that restoration's message, delayed. Only a ping's answer (or such
         # a delayed message) is evidence the prediction is wrong.
-        delayed = (math.isfinite(self.out_since[i])
+        delayed = (math.isfinite(self.reports.out_since[i])
                    and since_restored <= RESTORE_GRACE.total_seconds())
         restored = reported or not (ping or delayed)
         if outage is not None and restored and not self.predictor.forced[outage.candidate]:
@@ -622,11 +557,11 @@ class OutageEngine:
         # "On" is evidence against outages above the meter only while it is news (the
         # engine thought otherwise, or a ping was answered); a restore after a known
         # restoration merely confirms it, and tracking it would cost every update twice.
-        if (news or ping) and not self.powered[i]:
-            self.powered[i] = 1
+        if (news or ping) and not self.reports.powered[i]:
+            self.reports.powered[i] = 1
             heapq.heappush(self._powered_expiry, (_seconds(when + POWERED_FOR), i))
             touched += self._update(i, powered=1, when=when)
-        self.out_since[i] = math.inf
+        self.reports.out_since[i] = math.inf
         return touched
 
     def _restore_from_meters(self, outage: Outage, when: datetime) -> list[Outage]:
@@ -669,8 +604,9 @@ class OutageEngine:
         # that one (they count as silent here); from the rest, with this one, they say
         # "out too".
         since = restored_at - NESTED_WINDOW.total_seconds()
-        other = (self.restored_at[area] >= since) & (self.restored_at[area] != restored_at)
-        sent = self.restore_message_time[area]
+        restored = self.reports.restored_at[area]
+        other = (restored >= since) & (restored != restored_at)
+        sent = self.reports.restore_message_time[area]
         with_it = (sent >= restored_at - RESTORE_BURST.total_seconds()) & (
             sent <= restored_at + RESTORE_GRACE.total_seconds())
         messages = np.setdiff1d(area[with_it & ~other], reporters)
@@ -679,7 +615,7 @@ class OutageEngine:
             return False
         # Meters that said they had power again with another restoration while this
         # outage went on, and nothing since: this one did not hold them.
-        on = self.meter_on_time[area]
+        on = self.reports.meter_on_time[area]
         powered = np.setdiff1d(area[other & (on >= _seconds(outage.started))
                                     & (on < restored_at - RESTORE_BURST.total_seconds())],
                                reporters)
@@ -721,23 +657,31 @@ class OutageEngine:
         touched: list[Outage] = []
         while self._powered_expiry and self._powered_expiry[0][0] <= limit:
             _, i = heapq.heappop(self._powered_expiry)
-            if self.powered[i] and self.meter_time[i] + POWERED_FOR.total_seconds() <= limit:
-                self.powered[i] = 0
+            r = self.reports
+            if r.powered[i] and r.meter_time[i] + POWERED_FOR.total_seconds() <= limit:
+                self.reports.powered[i] = 0
                 touched += self._update(i, powered=-1, when=now)
         return touched
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
-        calls, gasps, silent = self.called[i], self.gasped[i], self.silent[i]
-        if self.retired[i]:  # its calls and gasps are out of the evidence already
-            self.retired[i] = 0
+        r = self.reports
+        calls, gasps, silent = r.called[i], r.gasped[i], r.silent[i]
+        if self.reports.retired[i]:  # its calls and gasps are out of the evidence already
+            self.reports.retired[i] = 0
             calls = gasps = 0
         self._callers -= calls
-        self.called[i] = self.gasped[i] = self.silent[i] = 0
-        self.report_time[i] = math.inf
+        self.reports.called[i] = self.reports.gasped[i] = self.reports.silent[i] = 0
+        self.reports.report_time[i] = math.inf
         self.hazards.clear(i)
         if calls or gasps or silent:
             return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
         return []
+
+    def _date_report(self, i: int) -> None:
+        """Customer `i`'s report, standing again or for the first time after its area
+        was restored, dates from when it went out with that outage."""
+        self.reports.report_time[i] = min(self.reports.report_time[i],
+                                          self.reports.out_since[i])
 
     def _set_aside_later(self, i: int, since: float) -> None:
         """Look at customer `i`'s reports again EVIDENCE_FOR after `since`."""
@@ -750,19 +694,19 @@ class OutageEngine:
         touched: list[Outage] = []
         while self._retire and self._retire[0][0] <= limit:
             due, i = heapq.heappop(self._retire)
-            if self.retired[i] or not (self.called[i] or self.gasped[i]):
+            if self.reports.retired[i] or not (self.reports.called[i] or self.reports.gasped[i]):
                 continue
-            if due - EVIDENCE_FOR.total_seconds() < self.report_time[i]:
+            if due - EVIDENCE_FOR.total_seconds() < self.reports.report_time[i]:
                 continue  # cleared and reported again since: the later report's entry
             if self._outage_of_customer(i) is not None:
                 self._set_aside_later(i, limit)
                 continue
             # Out of the false-call count too: the rate is of the callers on the board.
-            self._callers -= self.called[i]
-            touched += self._update(i, calls=-self.called[i], gasps=-self.gasped[i],
+            self._callers -= self.reports.called[i]
+            touched += self._update(i, calls=-self.reports.called[i], gasps=-self.reports.gasped[i],
                                     when=now)
-            self.retired[i] = 1
-            self._retired_unfit += self.called[i]
+            self.reports.retired[i] = 1
+            self._retired_unfit += self.reports.called[i]
         if self._retired_unfit and 10 * self._retired_unfit >= self._callers:
             # The rate learned with them on the board would expect their calls still:
             # a quiet area would read as one whose customers are out and silent. Learned
@@ -776,7 +720,7 @@ class OutageEngine:
         explains; a storm brings many more of them than a quiet day."""
         explained, inside = self.predictor.explained_calls()
         rate = self.calibration.refit_false_calls(self._callers - explained,
-                                                  len(self.called) - inside)
+                                                  len(self.reports.called) - inside)
         if rate is None:
             return []
         return self._remap(self.predictor.set_false_call_rate(rate), now)
@@ -806,8 +750,8 @@ class OutageEngine:
         if not self.predictor.ami:
             return []
         if count_callers:
-            gasped = np.frombuffer(self.called, dtype=np.bool_) & np.frombuffer(
-                self.gasped, dtype=np.bool_)
+            gasped = np.frombuffer(self.reports.called, dtype=np.bool_) & np.frombuffer(
+                self.reports.gasped, dtype=np.bool_)
             self.calibration.count_callers(self._callers, int(np.count_nonzero(gasped)))
         prior = self.calibration.refit_gasp_prior()
         if prior is None:
@@ -832,8 +776,8 @@ class OutageEngine:
             touched += self._remap(self.predictor.cap_prior(c, None), now)
             below = self.customers_below(c)
             # Silence was their only report: it says no more, nor dates a later outage.
-            self.report_time[below[self.silent_only(below)]] = math.inf
-            np.frombuffer(self.silent, dtype=np.uint8)[below] = 0
+            self.reports.report_time[below[self.reports.silent_only(below)]] = math.inf
+            np.frombuffer(self.reports.silent, dtype=np.uint8)[below] = 0
             touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
         return touched
 
@@ -848,7 +792,7 @@ class OutageEngine:
             _, region, restored_at, gasped, callers = heapq.heappop(self._restore_checks)
             self._verify_restoration(region, restored_at)
             meters = np.array(gasped, dtype=np.int64)
-            back = self.meter_on_time[meters] >= restored_at
+            back = self.reports.meter_on_time[meters] >= restored_at
             parents = self.tree.customer_parent
             rate = self.calibration.count_restores(*restore_counts(parents[meters], back))
             if rate is not None:
@@ -866,13 +810,13 @@ class OutageEngine:
                 if (self.params.restore_messages and lost < ALL_LOST
                         and not self._heard_back(region, restored_at)):
                     touched += self._restored_nobody(
-                        region, restored_at, meters[self.meter_time[meters] < restored_at],
+                        region, restored_at, meters[self.reports.meter_time[meters] < restored_at],
                         callers, now)
                 continue
-            quiet = meters[~back & (self.meter_time[meters] < restored_at)]
+            quiet = meters[~back & (self.reports.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
-                self.silent[i] = 1
-                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                self.reports.silent[i] = 1
+                self._date_report(i)
             touched += self._remap(
                 self.predictor.set_meters_below(region, parents[quiet], parents[meters[back]]),
                 now,
@@ -897,7 +841,7 @@ class OutageEngine:
         restoration was reported (a crew reports its close up to an hour after the
         meters, whose records were restored then)."""
         since = restored_at - CLOSE_REPORTED_LATE.total_seconds()
-        return bool((self.meter_on_time[self.customers_below(region)] >= since).any())
+        return bool((self.reports.meter_on_time[self.customers_below(region)] >= since).any())
 
     def _restored_nobody(self, region: int, restored_at: float, meters: np.ndarray,
                          callers: tuple[int, ...], now: datetime) -> list[Outage]:
@@ -912,16 +856,16 @@ class OutageEngine:
         self._dark_closes[region] = (EPOCH + timedelta(seconds=restored_at), len(meters))
         touched += self.closes.withdraw(region, now, self._remap)
         for i in meters.tolist():
-            if not self.gasped[i]:
-                self.gasped[i] = 1
-                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+            if not self.reports.gasped[i]:
+                self.reports.gasped[i] = 1
+                self._date_report(i)
                 self._set_aside_later(i, _seconds(now))
                 touched += self._update(i, gasps=1, when=now)
         for i in callers:  # their calls stand again too, at their first call's time
-            if not self.called[i] and self.meter_on_time[i] < restored_at:
-                self.called[i] = 1
+            if not self.reports.called[i] and self.reports.meter_on_time[i] < restored_at:
+                self.reports.called[i] = 1
                 self._callers += 1
-                self.report_time[i] = min(self.report_time[i], self.out_since[i])
+                self._date_report(i)
                 self._set_aside_later(i, _seconds(now))
                 touched += self._update(i, calls=1, when=now)
         return touched
@@ -937,12 +881,12 @@ class OutageEngine:
             return
         customers = self.customers_below(region)
         parents = self.tree.customer_parent[customers]
-        heard = self.meter_time[customers] >= restored_at
+        heard = self.reports.meter_time[customers] >= restored_at
         unheard = ~np.isin(parents, parents[heard])
         if not unheard.any():
             return
         # One meter per unheard transformer: the one asked least lately.
-        order = np.argsort(self.pinged_at[customers[unheard]], kind="stable")
+        order = np.argsort(self.reports.pinged_at[customers[unheard]], kind="stable")
         quiet, quiet_parents = customers[unheard][order], parents[unheard][order]
         _, first = np.unique(quiet_parents, return_index=True)
         self._ask(quiet[np.sort(first)][:VERIFY_PINGS].tolist())
@@ -966,8 +910,8 @@ class OutageEngine:
         when: datetime,
     ) -> list[Outage]:
         change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent,
-                                             float(self.call_minutes[i]),
-                                             float(self.gasp_minutes[i]))
+                                             float(self.reports.call_minutes[i]),
+                                             float(self.reports.gasp_minutes[i]))
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)
@@ -1083,7 +1027,7 @@ class OutageEngine:
                 touched += self._remap(self.predictor.set_forced(boundary, True), op.time)
                 # Dark from now: the back-feed restored them (`_mark_restored`) since
                 # the outage above began.
-                self.out_since[self._fed_customers(boundary)] = _seconds(op.time)
+                self.reports.out_since[self._fed_customers(boundary)] = _seconds(op.time)
             above = self._outage_of_candidate_path(boundary)
             if above is not None and above.active:  # the section is its again
                 self._refresh(above, op.time, recount=True)
@@ -1159,7 +1103,7 @@ class OutageEngine:
         crew's close of `c` from the meters it feeds (none fed from elsewhere or behind
         a device still open); the close itself when none came."""
         fed = self._back_on(self._interrupted_by(c), self._still_open_below(c))
-        times = self.restore_message_time[fed]
+        times = self.reports.restore_message_time[fed]
         back = np.sort(times[(times >= _seconds(since)) & (times <= _seconds(closed))])
         if not len(back):
             return closed
@@ -1180,13 +1124,13 @@ class OutageEngine:
             return None  # open again since: this close ends that
         customers = self.customers_below(c)
         since = op.time - CLOSE_REPORTED_LATE
-        if not (self.meter_on_time[customers] >= _seconds(since)).any():
+        if not (self.reports.meter_on_time[customers] >= _seconds(since)).any():
             return None  # no meter below it came back lately (the scan below is long)
         records = self._restored_lately(c, since)
         if not records:
             return None
         began = _seconds(records[0].started)
-        if not (self.meter_on_time[customers] >= began).any():
+        if not (self.reports.meter_on_time[customers] >= began).any():
             return None
         how = (f"{op.source.capitalize()} reported {self.tree.element_id[c]} closed at "
                f"{op.time:%Y-%m-%d %H:%M}, after meters below it said the power was back")
@@ -1201,15 +1145,15 @@ class OutageEngine:
         ends = self._back_on(customers, [o.candidate for o in self.book.live()
                                          if o.candidate != c and self.tree.contains(c, o.candidate)
                                          and o.started < restored])
-        reported = (np.frombuffer(self.called, dtype=np.uint8)[ends]
-                    | np.frombuffer(self.gasped, dtype=np.uint8)[ends])
+        reported = (np.frombuffer(self.reports.called, dtype=np.uint8)[ends]
+                    | np.frombuffer(self.reports.gasped, dtype=np.uint8)[ends])
         if reported.any():
             return None  # out since, below it: this close may be what ends that
         inside = [o for o in records if self.tree.contains(c, o.candidate)]
         if not inside:
             above = records[-1]
             outside = np.setdiff1d(self.customers_below(above.candidate), customers)
-            if (self.meter_on_time[outside] >= began).any():
+            if (self.reports.meter_on_time[outside] >= began).any():
                 return []  # the area above came back too: that outage was real
             inside = [above]
         self._found_restored(inside, c, customers, op.time, how)
@@ -1404,7 +1348,7 @@ class OutageEngine:
         customers = self.customers_below(c)
         if len(customers) == 0:
             return []
-        reported = self.report_time[customers]
+        reported = self.reports.report_time[customers]
         if (np.isfinite(reported) & (reported > _seconds(op.time))).any():
             # Reported out after the close (which came out of time order): that is an
             # outage since, not this find, and its reports must stand.
@@ -1415,11 +1359,11 @@ class OutageEngine:
         # messages came with another restoration of theirs (its grace period).
         back = op.time
         if op.source != "scada":
-            after = float(self.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
+            after = float(self.reports.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
             window = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
             back = self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
         started = self._start_of(c, back)
-        since = self._never_back_since(customers, op.time)
+        since = self.reports.never_back_since(customers, _seconds(op.time))
         if math.isfinite(since):  # not for meters that said they had power since
             started = min(started, EPOCH + timedelta(seconds=since))
         if op.source == "scada" and started >= op.time:
@@ -1447,20 +1391,13 @@ class OutageEngine:
             # its repair) and no last gasp came: then it opened just now, if at all.
             lasted = self.restoration_times.median_minutes(self.tree.kind[c])
             opened = back - timedelta(minutes=lasted)
-            heard = self._last_heard(customers, _seconds(back - RESTORE_BURST))
+            heard = self.reports.last_heard(customers, _seconds(back - RESTORE_BURST))
             if heard < _seconds(opened):
                 started = opened
                 how += (f"Nobody reported it, so its start is taken as {lasted:.0f} "
                         f"minutes before the power came back, how long such an outage "
                         f"lasts ({started:%H:%M}). ")
         return self._record_found(c, started, back, how)
-
-    def _never_back_since(self, customers: np.ndarray, when: datetime) -> float:
-        """When those of `customers` restored lately (within NESTED_WINDOW of `when`)
-        went out, the earliest, in the heaps' seconds: inf when none was, or all said
-        they had power since."""
-        recent = customers[self.restored_at[customers] >= _seconds(when - NESTED_WINDOW)]
-        return float(self.out_since[recent].min()) if len(recent) else math.inf
 
     def _found_since(self, c: int, op: DeviceOperation) -> datetime | None:
         """When a device a crew reports open went dark, if it was found open behind an
@@ -1478,7 +1415,7 @@ class OutageEngine:
                      key=lambda o: o.restored or op.time, default=None)
         if latest is None or latest.candidate == c or not self.tree.contains(latest.candidate, c):
             return None
-        dark = self._never_back_since(self.customers_below(c), op.time)
+        dark = self.reports.never_back_since(self.customers_below(c), _seconds(op.time))
         return EPOCH + timedelta(seconds=dark) if math.isfinite(dark) else None
 
     def _storm_onsets(self, when: datetime) -> list[datetime]:
@@ -1511,12 +1448,12 @@ class OutageEngine:
         by_restoration: dict[float, list[tuple[float, int, float, float]]] = {}
         for entry in late:
             # A meter another record has restored since is in that one's minutes.
-            if self.restored_at[entry[1]] == entry[3]:
+            if self.reports.restored_at[entry[1]] == entry[3]:
                 by_restoration.setdefault(entry[3], []).append(entry)
         touched: list[Outage] = []
         for restored_at, entries in by_restoration.items():
             def on_time(c: int, restored_at: float = restored_at) -> bool:
-                on = self.meter_on_time[self.customers_below(c)]
+                on = self.reports.meter_on_time[self.customers_below(c)]
                 return bool(((on >= restored_at)
                              & (on < restored_at + RESTORE_GRACE.total_seconds())).any())
             when = {i: (t, since) for t, i, since, _ in entries}
@@ -1534,7 +1471,7 @@ class OutageEngine:
                                                   how)
                 else:  # the same closing restored a record below it: that record grows
                     touched.append(self._grow_restored(inside, c, started, how))
-                self.out_since[meters] = math.inf  # they said they are back
+                self.reports.out_since[meters] = math.inf  # they said they are back
                 # A crew's report of that close, coming later, is not a second outage.
                 self.ties.device_open[self.tree.element_id[c]] = False
         return touched
@@ -1560,7 +1497,7 @@ class OutageEngine:
         self._move(outage, c, outage.restored, live=False)
         outage.started = min(outage.started, started)
         customers = self.customers_below(c)
-        self.restored_at[customers] = _seconds(outage.restored)
+        self.reports.restored_at[customers] = _seconds(outage.restored)
         outage.customer_ids = tuple(self.network.customers.ids[i] for i in customers.tolist())
         outage.explanation = (f"{how}They came back with {was}'s restoration, so "
                               f"{outage.device_id} above it operated. Predicted: "
@@ -1624,7 +1561,7 @@ class OutageEngine:
         if (covering is None or self.predictor.forced[covering.candidate]
                 or covering.started > when):
             return []
-        if not self._has_evidence(self.customers_below(candidate)).any():
+        if not self.reports.has_evidence(self.customers_below(candidate)).any():
             return []  # it explains none of the reports: found open on its own
         # Out since the first report behind the device, not since reports elsewhere
         # under the old prediction (another outage's, or a false call).
@@ -1697,12 +1634,14 @@ class OutageEngine:
                          wait: bool = True) -> None:
         """Date `outage` again from all its reports up to `when`, when its start is theirs
         (its earliest report, or a later onset they gave it), or a dating as left out by
-        a restoration (`_left_out_since`) that they no longer bear out: as they double
+        a restoration (`CustomerReports.left_out_since`) that they no longer bear out: as
+        they double
         while it is live, and when it is over (restored, or the replay ends).
 
         Created from its first few reports, it could not yet tell a lone call an hour
         before them from its own first: it starts at its onset as all of them tell it
-        (`_onset_below`). When it is over (`wait`) and only calls told of it, it starts
+        (`CustomerReports.onset_below`). When it is over (`wait`) and only calls told of
+        it, it starts
         the first caller's wait before that: one outage's calls come about a call
         spread after the power goes, the first of `k` about 1/k of it (the earliest
         call is always late, most for a small outage that one or two call about), but
@@ -1716,15 +1655,17 @@ class OutageEngine:
             return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
         until = _seconds(when)
-        onset, heard, reported = self._onset_below(customers, until)
+        onset, heard, reported = self.reports.onset_below(customers, self._call_spread(), until)
         if not math.isfinite(onset):
             return
-        times = self.report_time[customers]
+        times = self.reports.report_time[customers]
         started, first = _seconds(outage.started), float(times[reported].min())
         # Dated as left out by a restoration, on its first few reports: dated again
         # unless all of them say so still.
-        left_out = (started < first and (np.abs(self.out_since[customers] - started) < 1).any()
-                    and math.isinf(self._left_out_since(customers, heard, when, until)))
+        left_out = (started < first
+                    and (np.abs(self.reports.out_since[customers] - started) < 1).any()
+                    and math.isinf(self.reports.left_out_since(
+                        customers, heard, _seconds(when), self._call_spread(), until)))
         if started <= first - 1 and outage.started != outage.report_dated and not left_out:
             return  # dated before its reports by something else: a crew, a restoration
         # Never before an onset they gave it already: more reports only set more aside
@@ -1732,8 +1673,8 @@ class OutageEngine:
         onset = max(onset, started) if started >= first else onset
         start, outage.first_call_wait = onset, 0.0
         callers = customers[reported & (times >= onset)]
-        if wait and not _flagged(self.gasped, callers).any():
-            restored = self.restored_at[customers]
+        if wait and not flagged(self.reports.gasped, callers).any():
+            restored = self.reports.restored_at[customers]
             had_power = max(heard, float(restored[restored <= onset].max(initial=0.0)))
             start = max(onset - round(self._call_spread() / len(callers)), had_power)
             outage.first_call_wait = (onset - start) / 60
@@ -1744,7 +1685,7 @@ class OutageEngine:
         """When the section behind `a` (still open as `outage` is restored) went dark:
         with `outage`, or later, when a tie that back-fed it in the meantime opened."""
         customers = self.customers_below(a)
-        since = float(self.out_since[customers].min()) if len(customers) else math.inf
+        since = float(self.reports.out_since[customers].min()) if len(customers) else math.inf
         if math.isfinite(since) and since > _seconds(outage.started):
             return EPOCH + timedelta(seconds=since)
         return outage.started
@@ -1755,10 +1696,10 @@ class OutageEngine:
         this outage began, or since an earlier one they were restored from lately and
         never came back from (nested); older history is over."""
         began = _seconds(started)
-        stale = self.restored_at[customers] < _seconds(when - NESTED_WINDOW)
-        self.out_since[customers] = np.where(
-            stale, began, np.minimum(self.out_since[customers], began))
-        self.restored_at[customers] = _seconds(when)
+        stale = self.reports.restored_at[customers] < _seconds(when - NESTED_WINDOW)
+        self.reports.out_since[customers] = np.where(
+            stale, began, np.minimum(self.reports.out_since[customers], began))
+        self.reports.restored_at[customers] = _seconds(when)
 
     def _re_estimate(self, when: datetime) -> list[Outage]:
         """Redraw the storm's restoration curve, unless it was redrawn less than ETR_REDRAW
@@ -1793,11 +1734,11 @@ class OutageEngine:
         touched: list[Outage] = []
         if self._minutes_ref is None:
             return touched  # no report yet: nothing to learn from
-        aside = _flagged(self.retired, customers)
+        aside = flagged(self.reports.retired, customers)
         began = self._minutes(_seconds(started))
-        for channel, flags, times in (("call", self.called, self.call_minutes),
-                                      ("gasp", self.gasped, self.gasp_minutes)):
-            reporters = customers[_flagged(flags, customers) & ~aside
+        for channel, flags, times in (("call", self.reports.called, self.reports.call_minutes),
+                                      ("gasp", self.reports.gasped, self.reports.gasp_minutes)):
+            reporters = customers[flagged(flags, customers) & ~aside
                                   & (times[customers] >= began)]
             estimate = self.calibration.observe_spread(
                 channel, times[reporters], self.predictor.scorer.spread(channel))
@@ -1813,15 +1754,16 @@ class OutageEngine:
                         region: int) -> None:
         """Reset the report flags of customers whose outage is over; watch their meters."""
         gasped, callers = [], []
-        for i in customers[self._has_evidence(customers)].tolist():
-            if self.gasped[i] or self.silent[i]:
+        r = self.reports
+        for i in customers[r.has_evidence(customers)].tolist():
+            if r.gasped[i] or r.silent[i]:
                 gasped.append(i)
-            if self.called[i]:
+            if r.called[i]:
                 callers.append(i)
-            if not self.retired[i]:
-                self._callers -= self.called[i]
-            self.called[i] = self.gasped[i] = self.silent[i] = self.retired[i] = 0
-        self.report_time[customers] = math.inf
+            if not r.retired[i]:
+                self._callers -= r.called[i]
+            r.called[i] = r.gasped[i] = r.silent[i] = r.retired[i] = 0
+        self.reports.report_time[customers] = math.inf
         if self.predictor.ami:
             self.calibration.count_gasps(len(customers), len(gasped))
         if self.callback is not None and callers:
@@ -1830,7 +1772,7 @@ class OutageEngine:
             self.callback.call_back([self.network.customers.ids[i] for i in asked])
         # Hazards outlive the restoration for a nested outage's sake, then go.
         for i in self.hazards.older_than(_seconds(restored_at - NESTED_WINDOW)):
-            if not math.isfinite(self.report_time[i]):
+            if not math.isfinite(self.reports.report_time[i]):
                 self.hazards.clear(i)
         if gasped or self.pinger is not None:  # a head-end can verify the restoration
             check = _seconds(restored_at + RESTORE_GRACE)
@@ -1840,12 +1782,8 @@ class OutageEngine:
     def _reporters_below(self, c: int) -> np.ndarray:
         """The customers below candidate `c` whose reports stand (a call or a gasp)."""
         customers = self.customers_below(c)
-        reporters: np.ndarray = customers[self._has_evidence(customers)]
+        reporters: np.ndarray = customers[self.reports.has_evidence(customers)]
         return reporters
-
-    def _has_evidence(self, customers: np.ndarray) -> np.ndarray:
-        has: np.ndarray = np.isfinite(self.report_time[customers])
-        return has
 
     # -- records -------------------------------------------------------------------
     def _remap(self, change: Change, when: datetime) -> list[Outage]:
@@ -1886,47 +1824,20 @@ class OutageEngine:
         """Hazards reported by customers below candidate `c` (a first caller's wire down
         is the new outage's, however many calls it took to predict it); after their own
         outage was restored, for a nested outage's six hours only."""
-        report_time = self.report_time
+        report_time = self.reports.report_time
         return self.hazards.below(int(self.tree.tin[c]), int(self.tree.tout[c]),
                                   _seconds(when - NESTED_WINDOW),
                                   lambda i: float(report_time[i]))
 
     def _start_of(self, c: int, when: datetime) -> datetime:
-        """Earliest report below the candidate of the outage going on (`_onset_below`),
-        backdated for customers never restored (`_left_out_since`)."""
-        customers = self.customers_below(c)
-        earliest, heard, _ = self._onset_below(customers)
-        earliest = min(earliest, self._left_out_since(customers, heard, when))
+        """Earliest report below the candidate of the outage going on
+        (`CustomerReports.onset_below`), backdated for customers never restored
+        (`CustomerReports.left_out_since`)."""
+        customers, spread = self.customers_below(c), self._call_spread()
+        earliest, heard, _ = self.reports.onset_below(customers, spread)
+        earliest = min(earliest,
+                       self.reports.left_out_since(customers, heard, _seconds(when), spread))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
-
-    def _left_out_since(self, customers: np.ndarray, heard: float, when: datetime,
-                        until: float = math.inf) -> float:
-        """When `customers` lost power if a restoration lately left them out (seconds;
-        inf if not): those restored lately who say so soon enough (reports up to
-        `until`), and silent since (no meter of theirs said it had power after `heard`).
-
-        Only when most of them are of the area restored lately: else it is a new fault
-        above that area, taking them in again, dated by its own reports (one start for
-        all, so the one most of them had), not theirs of the restored outage. And only
-        when they say so from the restoration on: the first of m about a call spread / m
-        after it; a first report ONSET_IMPROBABLE times later than that is of a new
-        fault since (a burst of calls an hour and a half after).
-        """
-        restored_at = self.restored_at[customers]
-        lately = restored_at >= _seconds(when - NESTED_WINDOW)
-        if 2 * int(lately.sum()) <= len(customers):
-            return math.inf
-        times = self.report_time[customers]
-        spread = self._call_spread()
-        says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * spread
-        still_out = (lately & self._has_evidence(customers) & (self.out_since[customers] > heard)
-                     & (times <= np.minimum(restored_at + says_so, until)))
-        if not still_out.any():
-            return math.inf
-        waited = max(float((times[still_out] - restored_at[still_out]).min()), 0.0)
-        if waited * int(still_out.sum()) > ONSET_IMPROBABLE * spread:
-            return math.inf
-        return float(self.out_since[customers[still_out]].min())
 
     def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:
         """Its evidence, confidence and ETR as they are now; its count of customers out
@@ -2007,9 +1918,9 @@ class OutageEngine:
         if self.pinger is None or self.now is None or not meters:
             return
         now = _seconds(self.now)
-        fresh = [i for i in meters if self.pinged_at[i] <= now - PING_RETRY.total_seconds()]
+        fresh = [i for i in meters if self.reports.pinged_at[i] <= now - PING_RETRY.total_seconds()]
         if fresh:
-            self.pinged_at[fresh] = now
+            self.reports.pinged_at[fresh] = now
             self.stats.pings_requested += len(fresh)
             ids = self.network.customers.ids
             self.pinger.ping([ids[i] for i in fresh])
@@ -2042,32 +1953,6 @@ class OutageEngine:
 
 
 _ORDER = list(Stage)
-
-
-def _flagged(flags: bytearray, customers: np.ndarray) -> np.ndarray:
-    """Which of `customers` have their flag (a 0/1 byte per customer) set."""
-    marked: np.ndarray = np.frombuffer(flags, dtype=np.bool_)[customers]
-    return marked
-
-
-def _onset(report_times: np.ndarray, spread: float) -> float:
-    """The earliest of these report times (seconds; inf for none) of the outage they
-    tell of. Not a report before the last quiet spell longer than NESTED_WINDOW (a call
-    left standing a day before: a false call, a lone report nobody cleared), nor a
-    first report too long before the rest: with `m` reports after it, one outage's
-    next comes within `spread` / m on average (`spread`: one outage's calls', in
-    seconds), so a gap of ONSET_IMPROBABLE times that says the first was of something
-    else (a false call two hours before a hundred)."""
-    times = np.sort(report_times[np.isfinite(report_times)])
-    if len(times) == 0:
-        return math.inf
-    gaps = np.diff(times)
-    quiet = np.flatnonzero(gaps > NESTED_WINDOW.total_seconds())
-    first = int(quiet[-1]) + 1 if len(quiet) else 0
-    while (first < len(gaps)
-           and gaps[first] * (len(times) - first - 1) > ONSET_IMPROBABLE * spread):
-        first += 1
-    return float(times[first])
 
 
 def _stage_order(stage: Stage) -> int:

@@ -49,7 +49,7 @@ class OpenReport:
 def open_reports(engine: OutageEngine) -> list[OpenReport]:
     """Customers with a report outside every live outage, oldest first."""
     alone = _alone(engine)
-    alone = alone[np.argsort(engine.report_time[alone], kind="stable")]
+    alone = alone[np.argsort(engine.reports.report_time[alone], kind="stable")]
     return [_report(engine, i) for i in alone.tolist()]
 
 
@@ -63,17 +63,17 @@ def count_open_reports(engine: OutageEngine) -> tuple[int, int]:
 def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
     """Which of these customers have a report of their own: evidence that is more
     than a silent meter."""
-    silent_only = engine.silent_only(customers)
+    silent_only = engine.reports.silent_only(customers)
     if silent_only.any():
         hazards = np.array([i in engine.hazards for i in customers[silent_only].tolist()])
         silent_only[silent_only] = ~hazards
-    reported: np.ndarray = np.isfinite(engine.report_time[customers]) & ~silent_only
+    reported: np.ndarray = np.isfinite(engine.reports.report_time[customers]) & ~silent_only
     return reported
 
 
 def _alone(engine: OutageEngine) -> np.ndarray:
     """Indices of the customers with an open report that no live outage covers."""
-    reporting: np.ndarray = np.flatnonzero(np.isfinite(engine.report_time))
+    reporting: np.ndarray = np.flatnonzero(np.isfinite(engine.reports.report_time))
     reporting = reporting[_reporting(engine, reporting)]
     if len(reporting) == 0:
         return reporting
@@ -102,9 +102,9 @@ def open_report_of(engine: OutageEngine, customer_id: str) -> OpenReport | None:
 def _report(engine: OutageEngine, i: int) -> OpenReport:
     return OpenReport(
         customer_id=engine.network.customers.ids[i],
-        since=datetime.fromtimestamp(float(engine.report_time[i]), tz=UTC),
-        called=bool(engine.called[i]),
-        last_gasp=bool(engine.gasped[i]),
-        silent=bool(engine.silent[i]),
+        since=datetime.fromtimestamp(float(engine.reports.report_time[i]), tz=UTC),
+        called=bool(engine.reports.called[i]),
+        last_gasp=bool(engine.reports.gasped[i]),
+        silent=bool(engine.reports.silent[i]),
         hazards=engine.hazards.of(i),
     )

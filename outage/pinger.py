@@ -42,8 +42,8 @@ def choose_pings(engine: OutageEngine, candidate: int) -> list[int]:
 
 
 def _silent(engine: OutageEngine, customers: np.ndarray) -> list[int]:
-    quiet = customers[~np.isfinite(engine.report_time[customers])]
-    quiet = quiet[np.isinf(engine.meter_time[quiet])]
+    quiet = customers[~np.isfinite(engine.reports.report_time[customers])]
+    quiet = quiet[np.isinf(engine.reports.meter_time[quiet])]
     step = max(len(quiet) // PINGS_PER_QUESTION, 1)  # spread over the area, not the first few
     chosen: list[int] = quiet[::step].tolist()
     return chosen

@@ -177,7 +177,7 @@ def customer_status(engine: OutageEngine, customer_id: str, now: datetime,
         result.update(power="unknown", status=f"{heard} {CHECKING}",
                       reported_at=report.since.isoformat())
         return result
-    restored = float(engine.restored_at[i])
+    restored = float(engine.reports.restored_at[i])
     when = datetime.fromtimestamp(restored, tz=UTC) if math.isfinite(restored) else None
     if when is not None and now - when <= RECENTLY_RESTORED:
         result.update(power="on", restored_at=when.isoformat(), status=PUBLIC_STAGE[Stage.RESTORED])

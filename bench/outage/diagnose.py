@@ -89,7 +89,7 @@ class CloseView(harness.LiveView):
             caller = engine._lone_caller(outage)
             if caller is None:
                 continue
-            hours = int((when.timestamp() - engine.report_time[caller]) // 3600)
+            hours = int((when.timestamp() - engine.reports.report_time[caller]) // 3600)
             customers = frozenset(engine.customer_ids_of(outage))
             verdict = ("right" if customers in truly else
                        "touching" if any(customers & t for t in truly) else "false")

@@ -423,7 +423,7 @@ def test_a_report_set_aside_hours_before_does_not_date_an_outage(feeder: Network
                if c != "a2.1"]
     engine = run(feeder, [*events, {"type": "tick", "time": at(260)}],
                  params=PredictionParams(false_call_rate=0.05))
-    assert engine.retired[feeder.customers.index["a2.1"]]
+    assert engine.reports.retired[feeder.customers.index["a2.1"]]
     assert set(live(engine)) == {"fuse.a"}
     assert live(engine)["fuse.a"].started == parse_time(at(240))
     assert (f"(earliest report; {set_aside('14:00')})"
@@ -498,7 +498,7 @@ def test_a_storm_whose_false_calls_are_set_aside_ends_with_no_loss_of_supply() -
     assert "source.s1" not in {o.device_id for o in engine.outages()}
     assert all(o.customers_out < 20 for o in live(engine).values())  # lone calls at most
     assert len(open_reports(engine)) >= 20
-    assert sum(engine.retired) >= 20
+    assert sum(engine.reports.retired) >= 20
 
 
 def test_a_call_left_standing_for_days_does_not_date_a_new_outage(feeder: Network) -> None:

@@ -111,8 +111,8 @@ def _reports_counted(engine: OutageEngine) -> None:
     expected = {"calls": np.zeros(len(tree), dtype=np.int64),
                 "gasps": np.zeros(len(tree), dtype=np.int64)}
     parents = tree.customer_parent
-    counted = ~np.frombuffer(engine.retired, dtype=np.uint8).astype(bool) & (parents >= 0)
-    for name, flags in (("calls", engine.called), ("gasps", engine.gasped)):
+    counted = ~np.frombuffer(engine.reports.retired, dtype=np.uint8).astype(bool) & (parents >= 0)
+    for name, flags in (("calls", engine.reports.called), ("gasps", engine.reports.gasped)):
         reported = np.frombuffer(flags, dtype=np.uint8).astype(bool) & counted
         np.add.at(expected[name], parents[reported], 1)
         for a in range(len(tree) - 1, 0, -1):  # preorder: children after parents

@@ -91,7 +91,7 @@ def test_a_snapshot_from_an_older_engine_is_rebuilt_from_the_log(
     for data in _storm(feeder):
         service.submit(data)
     old = OutageEngine(feeder)
-    del old.pinged_at  # what an earlier version did not have
+    del old.reports  # what an earlier version did not have
     old.state_version = 1
     log.save_snapshot(log.last_seq(), old)
     restarted = OutageService.open(feeder, EventLog(log.url))

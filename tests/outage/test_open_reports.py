@@ -55,7 +55,7 @@ def test_a_meter_silent_after_its_restoration_is_not_a_report_of_its_own(
     events += [{"type": "tick", "time": at(75)}]
     engine = run(feeder, events)
     assert not live(engine)
-    assert all(engine.silent[engine.network.customers.index[c]] for c in lost)
+    assert all(engine.reports.silent[engine.network.customers.index[c]] for c in lost)
     assert open_reports(engine) == [] and open_report_of(engine, "a2.3") is None
     engine.apply(parse_event(call("a2.3", 80)))
     [report] = open_reports(engine)
