@@ -91,8 +91,9 @@ class CustomerReports:
         restored area's silences too); one set aside (no outage explained it for hours)
         more than EVIDENCE_FOR before the others (a storm's false calls, set aside,
         dated the next storm's outages below them). Reports after `until` do not
-        count."""
-        heard = self.last_heard(customers)
+        count, nor does an "on" at or after it (the restore message that ended the
+        outage, when it is dated at its restoration)."""
+        heard = self.last_heard(customers, before=until)
         times = self.report_time[customers]
         since = (times > heard) & (times <= until)
         earliest = onset(times[since], spread)

@@ -92,7 +92,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 52
+STATE_VERSION = 53
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -352,7 +352,8 @@ class OutageEngine:
         (see `CustomerReports.onset_below`), and the earliest still standing there since its meters
         last said they had power (earlier: set aside as of something else); or None."""
         customers = self.customers_below(candidate)
-        earliest, _, standing = self.reports.onset_below(customers, self._call_spread())
+        now = math.inf if self.now is None else _seconds(self.now)
+        earliest, _, standing = self.reports.onset_below(customers, self._call_spread(), now)
         if not math.isfinite(earliest):
             return None
         first = float(self.reports.report_time[customers][standing].min())
@@ -1362,7 +1363,9 @@ class OutageEngine:
             after = float(self.reports.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
             window = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
             back = self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
-        started = self._start_of(c, back)
+        # As it stood when the power came back: the restore messages end the outage,
+        # they do not say its customers had power before their reports.
+        started = self._start_of(c, back, _seconds(back))
         since = self.reports.never_back_since(customers, _seconds(op.time))
         if math.isfinite(since):  # not for meters that said they had power since
             started = min(started, EPOCH + timedelta(seconds=since))
@@ -1673,7 +1676,10 @@ class OutageEngine:
         onset = max(onset, started) if started >= first else onset
         start, outage.first_call_wait = onset, 0.0
         callers = customers[reported & (times >= onset)]
-        if wait and not flagged(self.reports.gasped, callers).any():
+        # Only calls told of it: a last gasp dates it to the second, and a silent meter
+        # to when it went out with an outage restored since.
+        if wait and len(callers) and not (flagged(self.reports.gasped, callers)
+                                          | flagged(self.reports.silent, callers)).any():
             restored = self.reports.restored_at[customers]
             had_power = max(heard, float(restored[restored <= onset].max(initial=0.0)))
             start = max(onset - round(self._call_spread() / len(callers)), had_power)
@@ -1829,14 +1835,14 @@ class OutageEngine:
                                   _seconds(when - NESTED_WINDOW),
                                   lambda i: float(report_time[i]))
 
-    def _start_of(self, c: int, when: datetime) -> datetime:
+    def _start_of(self, c: int, when: datetime, until: float = math.inf) -> datetime:
         """Earliest report below the candidate of the outage going on
-        (`CustomerReports.onset_below`), backdated for customers never restored
-        (`CustomerReports.left_out_since`)."""
+        (`CustomerReports.onset_below`, as of `until`), backdated for customers never
+        restored (`CustomerReports.left_out_since`)."""
         customers, spread = self.customers_below(c), self._call_spread()
-        earliest, heard, _ = self.reports.onset_below(customers, spread)
-        earliest = min(earliest,
-                       self.reports.left_out_since(customers, heard, _seconds(when), spread))
+        earliest, heard, _ = self.reports.onset_below(customers, spread, until)
+        earliest = min(earliest, self.reports.left_out_since(customers, heard, _seconds(when),
+                                                             spread, until))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
 
     def _refresh(self, outage: Outage, when: datetime, *, recount: bool = False) -> None:

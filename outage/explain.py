@@ -47,8 +47,9 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
         )
         close = engine.close_below(parent)
         if close is not None:
-            parts.append(f"It is likely closed too: {close[0]}, below it, was closed at "
-                         f"{close[1]:%H:%M} (crews restore from the source outward).")
+            parts.append(f"{tree.element_id[parent]} is likely closed too: {close[0]}, below "
+                         f"it, was closed at {close[1]:%H:%M} (crews restore from the source "
+                         f"outward).")
     isolating = engine.isolating_below(c)
     if isolating:
         opened = ", ".join(isolating)

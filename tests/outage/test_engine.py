@@ -584,6 +584,26 @@ def test_silent_meters_find_a_nested_outage_that_holds_most_of_the_restored_one(
     assert all(o.started.isoformat() == at(0) for o in live(engine).values())
 
 
+def test_a_nested_outage_its_silent_meters_dated_keeps_that_start_when_restored(
+    feeder: Network,
+) -> None:
+    """The nested outages the silent meters found started with the recloser's (their
+    last gasps said when). A customer calls from one of them later; restored by a crew
+    or by its meters, each keeps that start: the wait expected before a first call is for
+    outages only calls told of, and a silent meter's time is its last gasp's."""
+    customers = [f"{lat}{t}.{m}" for lat in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.05 * i, "off") for i, c in enumerate(customers)]
+    events += [device("recloser.r1", 60, "closed", "crew")]
+    events += [meter(f"b3.{m}", 61, "on") for m in (1, 2)]
+    events += [call("b1.1", 80), call("a2.1", 81)]
+    events += [meter("b1.3", 120, "on"), device("fuse.a", 130, "closed", "crew")]
+    engine = run(feeder, events)
+    restored = {o.device_id: o for o in engine.outages() if o.stage is Stage.RESTORED}
+    assert {"transformer.b1", "fuse.a"} <= set(restored)
+    assert restored["transformer.b1"].started.isoformat() == at(0)
+    assert restored["fuse.a"].started.isoformat() == at(0)
+
+
 def test_where_last_gasps_arrive_a_call_under_silent_meters_is_not_an_outage(
     feeder: Network,
 ) -> None:
@@ -854,7 +874,7 @@ def test_a_crew_close_below_a_prediction_says_the_devices_above_are_closed(
     engine.apply(parse_event(device("transformer.b3", 60, "closed", "crew")))
     assert set(live(engine)) == {"transformer.b1", "transformer.b2"}
     why = engine.describe(live(engine)["transformer.b1"])["explanation"]
-    assert "likely closed too: transformer.b3, below it, was closed at 15:00" in str(why)
+    assert "fuse.b is likely closed too: transformer.b3, below it, was closed at 15:00" in str(why)
     engine.apply(parse_event({"type": "tick", "time": at(60 + 6 * 60 + 1)}))
     assert set(live(engine)) == {"fuse.b"}
 
@@ -1009,6 +1029,24 @@ def test_meter_power_restore_ends_the_outage(feeder: Network) -> None:
     assert outage.stage is Stage.RESTORED and outage.restored.isoformat() == at(45)
     assert outage.explanation.endswith("Restored at 2026-07-01 14:45: its meters said the "
                                        "power was back.")
+    assert "started 2026-07-01 14:01 (earliest report)" in outage.explanation
+
+
+def test_an_outage_its_meters_restored_is_dated_from_its_reports_as_at_a_close(
+    feeder: Network,
+) -> None:
+    """The restore message that ends an outage is not a meter that had power before its
+    reports: restored by its meters, an outage only calls told of (its callers' gasps
+    lost) starts the first caller's wait before the first call, as when a crew's close
+    restores it, and a lone call an hour before the rest does not date it."""
+    calls = [call("b1.1", 0), call("b1.3", 110), call("b1.4", 112), call("b1.5", 113)]
+    engine = run(feeder, [meter("a1.1", -30, "on"), *calls, meter("b1.2", 160, "on")])
+    [outage] = engine.outages()
+    assert outage.device_id == "transformer.b1" and outage.stage is Stage.RESTORED
+    assert outage.started.isoformat() == at(110 - first_call_wait(3))
+    assert outage.first_report.isoformat() == at(110)
+    assert ("before its first call, at 15:50: the wait expected of the first of its "
+            "callers; " + set_aside("14:00")) in outage.explanation
 
 
 def test_location_only_call_finds_the_nearest_meter(feeder: Network) -> None:
@@ -1667,6 +1705,25 @@ def test_a_find_reported_late_ends_when_its_meters_said_the_power_was_back(
     assert found.started.isoformat() == at(80 - 150) and not found.momentary
     assert "power was back at" in found.explanation
 
+
+def test_a_find_reported_late_is_dated_from_the_call_before_its_restore_messages(
+    feeder: Network,
+) -> None:
+    """A customer of transformer a2 calls at 1 while the others' meters answer pings
+    "on": an open report, not an outage. At 60 a2's meters say the power is back; the
+    crew reports closing the transformer at 75. The find is dated from that call (the
+    wait before a first call, but not before the meters last had power), not as long
+    before the restore messages as a transformer outage lasts as if nobody had called:
+    those messages end the outage, they do not say its customers had power before the
+    call."""
+    pings = [{**meter(f"a2.{m}", 0.5, "on"), "ping": True} for m in range(2, 7)]
+    restores = [meter(f"a2.{m}", 60, "on") for m in range(2, 7)]
+    engine = run(feeder, [*pings, call("a2.1", 1), *restores,
+                          device("transformer.a2", 75, "closed", "crew")])
+    (found,) = engine.outages()
+    assert found.device_id == "transformer.a2" and found.restored.isoformat() == at(60)
+    assert found.started.isoformat() == at(0.5)
+    assert "Nobody reported it" not in found.explanation
 
 def test_a_close_below_an_outage_a_crew_closed_is_a_find_not_a_late_report(
     feeder: Network,
