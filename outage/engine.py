@@ -349,8 +349,10 @@ class OutageEngine:
 
     def earliest_report_below(self, candidate: int) -> tuple[datetime, datetime] | None:
         """The earliest call or last gasp below `candidate` of the outage going on there
-        (see `CustomerReports.onset_below`), and the earliest still standing there since its meters
-        last said they had power (earlier: set aside as of something else); or None."""
+        (see `CustomerReports.onset_below`; as of now: a restore message received with the
+        event being applied ends the outage, it does not set its reports aside), and the
+        earliest still standing there since its meters last said they had power
+        (earlier: set aside as of something else); or None."""
         customers = self.customers_below(candidate)
         now = math.inf if self.now is None else _seconds(self.now)
         earliest, _, standing = self.reports.onset_below(customers, self._call_spread(), now)
@@ -1638,18 +1640,17 @@ class OutageEngine:
         """Date `outage` again from all its reports up to `when`, when its start is theirs
         (its earliest report, or a later onset they gave it), or a dating as left out by
         a restoration (`CustomerReports.left_out_since`) that they no longer bear out: as
-        they double
-        while it is live, and when it is over (restored, or the replay ends).
+        they double while it is live, and when it is over (restored, or the replay ends).
 
         Created from its first few reports, it could not yet tell a lone call an hour
         before them from its own first: it starts at its onset as all of them tell it
         (`CustomerReports.onset_below`). When it is over (`wait`) and only calls told of
-        it, it starts
-        the first caller's wait before that: one outage's calls come about a call
-        spread after the power goes, the first of `k` about 1/k of it (the earliest
-        call is always late, most for a small outage that one or two call about), but
-        not before its customers last had power. A last gasp dates it to the second; a
-        device's open, exactly. Not while it is live: its start is also what says a
+        it, it starts the first caller's wait before that: one outage's calls come about
+        a call spread after the power goes, the first of `k` about 1/k of it (the
+        earliest call is always late, most for a small outage that one or two call
+        about), but not before its customers last had power. A last gasp dates it to the
+        second (a silent meter, to its gasp at the outage restored since); a device's
+        open, exactly. Not while it is live: its start is also what says a
         report or a close stamped before it, and received after, is of an earlier
         time, and an estimate would take an "on" stamped in the wait for its end.
         """
