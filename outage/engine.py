@@ -92,7 +92,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 53
+STATE_VERSION = 54
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -619,7 +619,7 @@ class OutageEngine:
         # Meters that said they had power again with another restoration while this
         # outage went on, and nothing since: this one did not hold them.
         on = self.reports.meter_on_time[area]
-        powered = np.setdiff1d(area[other & (on >= _seconds(outage.started))
+        powered = np.setdiff1d(area[other & (on > _seconds(outage.started))
                                     & (on < restored_at - RESTORE_BURST.total_seconds())],
                                reporters)
         live = np.array([tree.tin[a] for a in self.book.by_candidate], dtype=np.int64)
@@ -1133,7 +1133,7 @@ class OutageEngine:
         if not records:
             return None
         began = _seconds(records[0].started)
-        if not (self.reports.meter_on_time[customers] >= began).any():
+        if not (self.reports.meter_on_time[customers] > began).any():
             return None
         how = (f"{op.source.capitalize()} reported {self.tree.element_id[c]} closed at "
                f"{op.time:%Y-%m-%d %H:%M}, after meters below it said the power was back")
@@ -1156,7 +1156,7 @@ class OutageEngine:
         if not inside:
             above = records[-1]
             outside = np.setdiff1d(self.customers_below(above.candidate), customers)
-            if (self.reports.meter_on_time[outside] >= began).any():
+            if (self.reports.meter_on_time[outside] > began).any():
                 return []  # the area above came back too: that outage was real
             inside = [above]
         self._found_restored(inside, c, customers, op.time, how)

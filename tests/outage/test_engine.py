@@ -967,6 +967,29 @@ def test_a_close_reported_after_the_meters_came_back_restores_at_their_time(
     assert fuse.explanation.endswith(said)
 
 
+
+def test_a_late_close_below_a_record_dated_at_a_restore_message_moves_it_down(
+    feeder: Network,
+) -> None:
+    """The recloser is restored at 60; a3.1's restore message comes at 66. Calls from a1.1
+    and a2.1 at 70 and 71 predict fuse a. At 100 a1's meters say they are back: the fuse's
+    record is restored and dated from 66 (the wait before its first call, but not before a
+    meter under the fuse last had power). At 105 a crew reports closing transformer a1:
+    the record moves down to the transformer. a3.1's message at the record's very start
+    said it had power then; it used to read as the area above the transformer coming back
+    too, so the close was taken to leave the fuse's outage as it was."""
+    calls = [call(f"{t}.{m}", 1 + k / 10) for k, (t, m) in
+             enumerate((t, m) for t in ("a1", "a2", "a3", "b1", "b2", "b3") for m in (1, 2))]
+    events = [*calls, device("recloser.r1", 60, "closed", "crew"), meter("a3.1", 66, "on"),
+              call("a1.1", 70), call("a2.1", 71)]
+    engine = run(feeder, [*events, meter("a1.3", 100, "on"), meter("a1.4", 100.2, "on")])
+    fuse = next(o for o in engine.outages() if o.device_id == "fuse.a")
+    assert fuse.started.isoformat() == at(66) and fuse.restored.isoformat() == at(100)
+    engine.apply(parse_event(device("transformer.a1", 105, "closed", "crew")))
+    moved = [o for o in engine.outages() if o.device_id == "transformer.a1"]
+    assert len(moved) == 1 and moved[0].restored.isoformat() == at(100)
+    assert "it was open, not fuse.a as predicted" in moved[0].explanation
+
 @pytest.mark.parametrize("case", ["scada", "power back", "its own outage"])
 def test_a_device_reported_open_after_a_restoration_is_not_always_backdated(
     feeder: Network, case: str,
