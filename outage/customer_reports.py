@@ -41,7 +41,7 @@ class CustomerReports:
     def __init__(self, n: int) -> None:
         self.called = bytearray(n)
         self.gasped = bytearray(n)
-        self.powered = bytearray(n)  # a meter's "on" counted as evidence (POWERED_FOR)
+        self.powered = bytearray(n)  # an "on" counted as evidence (the engine's POWERED_FOR)
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
         self.retired = bytearray(n)
