@@ -80,8 +80,8 @@ class CustomerReports:
             on = on[~np.isin(customers, list(self.on_through_tie))]
         return float(on[on < before].max(initial=-math.inf))
 
-    def onset_below(self, customers: np.ndarray, spread: float, until: float = math.inf
-                    ) -> tuple[float, float, np.ndarray]:
+    def onset_below(self, customers: np.ndarray, spread: float, until: float = math.inf,
+                    heard_before: float | None = None) -> tuple[float, float, np.ndarray]:
         """The earliest report of `customers` (inf for none) that is of the outage going
         on, not an earlier one; the last time a meter of theirs said it had power; and
         which of them have a report standing since (what the onset is read from). Not
@@ -91,9 +91,10 @@ class CustomerReports:
         restored area's silences too); one set aside (no outage explained it for hours)
         more than EVIDENCE_FOR before the others (a storm's false calls, set aside,
         dated the next storm's outages below them). Reports after `until` do not
-        count, nor does an "on" at or after it (the restore message that ended the
-        outage, when it is dated at its restoration)."""
-        heard = self.last_heard(customers, before=until)
+        count, nor does an "on" at or after it, or after `heard_before` when given (the
+        restore messages that ended the outage, when it is dated at its restoration)."""
+        heard = self.last_heard(customers, before=until if heard_before is None
+                                else heard_before)
         times = self.report_time[customers]
         since = (times > heard) & (times <= until)
         earliest = onset(times[since], spread)

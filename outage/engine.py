@@ -92,7 +92,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 54
+STATE_VERSION = 55
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -347,15 +347,19 @@ class OutageEngine:
         latest = self.closes.latest_close_below(candidate)
         return None if latest is None else (self.tree.element_id[latest[0]], latest[1])
 
-    def earliest_report_below(self, candidate: int) -> tuple[datetime, datetime] | None:
+    def earliest_report_below(self, candidate: int, restored: datetime | None = None
+                              ) -> tuple[datetime, datetime] | None:
         """The earliest call or last gasp below `candidate` of the outage going on there
-        (see `CustomerReports.onset_below`; as of now: a restore message received with the
-        event being applied ends the outage, it does not set its reports aside), and the
-        earliest still standing there since its meters last said they had power
-        (earlier: set aside as of something else); or None."""
+        (see `CustomerReports.onset_below`), and the earliest still standing there since its
+        meters last said they had power (earlier: set aside as of something else); or
+        None. As of now, or of its restoration at `restored`: the restore messages that
+        ended it do not set its reports aside."""
         customers = self.customers_below(candidate)
-        now = math.inf if self.now is None else _seconds(self.now)
-        earliest, _, standing = self.reports.onset_below(customers, self._call_spread(), now)
+        as_of = restored or self.now
+        until = math.inf if as_of is None else _seconds(as_of)
+        heard_before = None if restored is None else _seconds(restored - RESTORE_BURST)
+        earliest, _, standing = self.reports.onset_below(customers, self._call_spread(), until,
+                                                         heard_before)
         if not math.isfinite(earliest):
             return None
         first = float(self.reports.report_time[customers][standing].min())
@@ -1095,7 +1099,23 @@ class OutageEngine:
         job, within CLOSE_REPORTED_LATE) and after any switching step of its outage, the
         lower median of their times; else the close itself (SCADA reports at once)."""
         outage = self._outage_at(c)
-        if op.source == "scada" or outage is None or not self.predictor.forced[c]:
+        if op.source == "scada":
+            return op.time
+        if outage is None:
+            # Predicted below it: the device that closed was open (they move up to it),
+            # and its meters outside them said when its power came back.
+            inside = [o for o in self.book.live() if o.candidate != c
+                      and self.tree.contains(c, o.candidate)
+                      and not self.predictor.forced[o.candidate]]
+            if not inside:
+                return op.time
+            # Not the messages of another restoration of theirs (its grace period).
+            after = (float(self.reports.restored_at[self.customers_below(c)].max())
+                     + RESTORE_GRACE.total_seconds())
+            window = max(_seconds(min(o.started for o in inside)),
+                         _seconds(op.time - CLOSE_REPORTED_LATE), after)
+            return self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
+        if not self.predictor.forced[c]:
             return op.time
         since = max([outage.started, op.time - CLOSE_REPORTED_LATE,
                      *(when for when, _ in outage.steps)])
@@ -1367,7 +1387,7 @@ class OutageEngine:
             back = self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
         # As it stood when the power came back: the restore messages end the outage,
         # they do not say its customers had power before their reports.
-        started = self._start_of(c, back, _seconds(back))
+        started = self._start_of(c, back, _seconds(back), restored=back)
         since = self.reports.never_back_since(customers, _seconds(op.time))
         if math.isfinite(since):  # not for meters that said they had power since
             started = min(started, EPOCH + timedelta(seconds=since))
@@ -1531,7 +1551,7 @@ class OutageEngine:
                                           for c in inside])
         kept = outages[0]
         parts = [replace(kept), *outages[1:]]  # kept's start as it was, too
-        own = self._start_of(candidate, when)
+        own = self._start_of(candidate, when, restored=when)
         if own <= when:  # not from reports after the close (a stream out of time order)
             kept.started = kept.first_report = own
         for part in parts:
@@ -1570,7 +1590,7 @@ class OutageEngine:
             return []  # it explains none of the reports: found open on its own
         # Out since the first report behind the device, not since reports elsewhere
         # under the old prediction (another outage's, or a false call).
-        started = self._start_of(candidate, when)
+        started = self._start_of(candidate, when, restored=when)
         if started > when:
             return []  # its reports came after the close (reported out of time order)
         del self.book.by_candidate[covering.candidate]
@@ -1607,11 +1627,12 @@ class OutageEngine:
             self._refresh(outage, when)
             if c == closed_device:
                 outage.confidence = 1.0
-            self._date_by_reports(outage, c, when)  # after `_refresh`, whose dating has no wait
+            # After `_refresh`, whose dating has no wait.
+            self._date_by_reports(outage, c, when, restoring=True)
             if early:
                 outage.customers_out += int(self.network.customers.count[
                     [self.network.customers.index[c] for c in early]].sum())
-            outage.explanation = explain(self, outage)
+            outage.explanation = explain(self, outage, when)
             if by:
                 outage.explanation += f" Restored at {when:%Y-%m-%d %H:%M}: {by}."
             self.book.restore([c], when)
@@ -1636,7 +1657,7 @@ class OutageEngine:
         return touched
 
     def _date_by_reports(self, outage: Outage, c: int, when: datetime, *,
-                         wait: bool = True) -> None:
+                         wait: bool = True, restoring: bool = False) -> None:
         """Date `outage` again from all its reports up to `when`, when its start is theirs
         (its earliest report, or a later onset they gave it), or a dating as left out by
         a restoration (`CustomerReports.left_out_since`) that they no longer bear out: as
@@ -1659,7 +1680,10 @@ class OutageEngine:
             return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
         until = _seconds(when)
-        onset, heard, reported = self.reports.onset_below(customers, self._call_spread(), until)
+        # Restored at `when`: that restoration's messages end it (see `_start_of`).
+        heard_before = until - RESTORE_BURST.total_seconds() if restoring else None
+        onset, heard, reported = self.reports.onset_below(customers, self._call_spread(), until,
+                                                          heard_before)
         if not math.isfinite(onset):
             return
         times = self.reports.report_time[customers]
@@ -1836,12 +1860,16 @@ class OutageEngine:
                                   _seconds(when - NESTED_WINDOW),
                                   lambda i: float(report_time[i]))
 
-    def _start_of(self, c: int, when: datetime, until: float = math.inf) -> datetime:
+    def _start_of(self, c: int, when: datetime, until: float = math.inf, *,
+                  restored: datetime | None = None) -> datetime:
         """Earliest report below the candidate of the outage going on
         (`CustomerReports.onset_below`, as of `until`), backdated for customers never
-        restored (`CustomerReports.left_out_since`)."""
+        restored (`CustomerReports.left_out_since`). For an outage `restored` then, the
+        restore messages of that restoration (from RESTORE_BURST before it) end it: they
+        do not say its customers had power before its reports."""
         customers, spread = self.customers_below(c), self._call_spread()
-        earliest, heard, _ = self.reports.onset_below(customers, spread, until)
+        heard_before = None if restored is None else _seconds(restored - RESTORE_BURST)
+        earliest, heard, _ = self.reports.onset_below(customers, spread, until, heard_before)
         earliest = min(earliest, self.reports.left_out_since(customers, heard, _seconds(when),
                                                              spread, until))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when

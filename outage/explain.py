@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 ROUNDING = timedelta(seconds=30)
 
 
-def explain(engine: OutageEngine, outage: Outage) -> str:
-    """Say what operated, on what evidence, and what the alternative explanation was."""
+def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = None) -> str:
+    """Say what operated, on what evidence, and what the alternative explanation was; of
+    an outage being `restored` then, its start as its reports tell it up to then."""
     predictor, tree = engine.predictor, engine.tree
     c = outage.candidate
     n, calls, gasps, powered = predictor.evidence_of(c)
@@ -62,19 +63,19 @@ def explain(engine: OutageEngine, outage: Outage) -> str:
                      f"{_n(dark[2], 'meter')} that had sent a last gasp said it was back: "
                      "the supply above it is still off.")
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
-                 f"({_start_basis(engine, outage)}).")
+                 f"({_start_basis(engine, outage, restored)}).")
     if outage.hazards:
         hazards = ", ".join(sorted(outage.hazards))
         parts.append(f"Hazard reported: {hazards} — make safe first.")
     return " ".join(parts)
 
 
-def _start_basis(engine: OutageEngine, outage: Outage) -> str:
+def _start_basis(engine: OutageEngine, outage: Outage, restored: datetime | None) -> str:
     """What the start is dated from: its earliest report, the wait expected before its
     first call, or an earlier loss of power (an outage above restored without these
     customers, a device reported open); and a report below it set aside as of something
     else (a lone call long before the rest), which a dispatcher sees on the map."""
-    reports = engine.earliest_report_below(outage.candidate)
+    reports = engine.earliest_report_below(outage.candidate, restored)
     aside = ""
     if reports is not None and reports[0] - reports[1] >= ROUNDING:
         first = reports[1]

@@ -968,6 +968,24 @@ def test_a_close_reported_after_the_meters_came_back_restores_at_their_time(
 
 
 
+def test_a_late_close_above_a_prediction_is_dated_by_the_restore_messages_before_it(
+    feeder: Network,
+) -> None:
+    """b1.1's last gasp at 0 predicts transformer b1. At 100 b2.3, a meter of fuse b
+    outside that prediction, says its power is back; at 120 a crew reports closing fuse b.
+    The fuse was what operated: the record moves up to it, out from the gasp at 0 until
+    the power came back at 100. It had been a record of no minutes at 120: that restore
+    message read as the fuse's meters having power before the gasp."""
+    engine = run(feeder, [meter("b1.1", 0, "off"), meter("b2.3", 100, "on"),
+                          device("fuse.b", 120, "closed", "crew")])
+    (fuse,) = engine.outages()
+    assert fuse.device_id == "fuse.b" and fuse.stage is Stage.RESTORED
+    assert (fuse.started.isoformat(), fuse.restored.isoformat()) == (at(0), at(100))
+    assert "started 2026-07-01 14:00 (earliest report)" in fuse.explanation
+    assert fuse.explanation.endswith("Restored at 2026-07-01 15:40: its meters said the power "
+                                     "was back; crew reported fuse.b closed at 16:00.")
+
+
 def test_a_late_close_below_a_record_dated_at_a_restore_message_moves_it_down(
     feeder: Network,
 ) -> None:
