@@ -1389,14 +1389,19 @@ class OutageEngine:
         # they do not say its customers had power before their reports.
         started = self._start_of(c, back, _seconds(back), restored=back)
         since = self.reports.never_back_since(customers, _seconds(op.time))
-        if math.isfinite(since):  # not for meters that said they had power since
-            started = min(started, EPOCH + timedelta(seconds=since))
+        left_out = math.isfinite(since) and since < _seconds(started)
+        if left_out:  # not for meters that said they had power since
+            started = EPOCH + timedelta(seconds=since)
         if op.source == "scada" and started >= op.time:
             # SCADA sees its devices open as well as close: a close it never saw open,
             # with nobody out below, is a state report (e.g. after a restart), not news.
             return []
         how = (f"Found open: {op.source} closed it at {op.time:%Y-%m-%d %H:%M} with no "
                "outage predicted here. ")
+        if left_out:
+            how += (f"Its customers were out since {started:%H:%M} with an outage restored "
+                    "since, and none of them said the power was back: it was open then "
+                    "too. ")
         if back < op.time:
             how += (f"Its meters said the power was back at {back:%H:%M}, "
                     f"{(op.time - back).total_seconds() / 60:.0f} minutes before the close "

@@ -928,6 +928,9 @@ def test_inner_device_found_open_after_the_outer_closes_is_a_backdated_nested_ou
     assert fuse.started.isoformat() == at(-first_call_wait(5))
     assert inner.restored and inner.restored.isoformat() == at(150)
     assert live(engine) == {}
+    # The dispatcher reads why it starts hours before anyone said anything of it.
+    assert ("Its customers were out since 13:56 with an outage restored since, and none of "
+            "them said the power was back") in inner.explanation
 
 
 def test_a_crew_finding_a_device_open_after_the_outer_one_closed_backdates_it(
