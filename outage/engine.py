@@ -103,6 +103,13 @@ def _seconds(t: datetime) -> float:
     return (t - EPOCH).total_seconds()
 
 
+def _messages_from(restored: datetime | None) -> float | None:
+    """From when meters' "on" are the restore messages of a restoration at `restored`
+    (they race it by up to RESTORE_BURST): they end the outage, they do not say its
+    customers had power before its reports. None for no restoration."""
+    return None if restored is None else _seconds(restored - RESTORE_BURST)
+
+
 @dataclass(slots=True)
 class EngineStats:
     events: int = 0
@@ -357,9 +364,8 @@ class OutageEngine:
         customers = self.customers_below(candidate)
         as_of = restored or self.now
         until = math.inf if as_of is None else _seconds(as_of)
-        heard_before = None if restored is None else _seconds(restored - RESTORE_BURST)
         earliest, _, standing = self.reports.onset_below(customers, self._call_spread(), until,
-                                                         heard_before)
+                                                         _messages_from(restored))
         if not math.isfinite(earliest):
             return None
         first = float(self.reports.report_time[customers][standing].min())
@@ -1685,10 +1691,8 @@ class OutageEngine:
             return  # a close stamped before its reports restores it at its start
         customers = self.customers_below(c)
         until = _seconds(when)
-        # Restored at `when`: that restoration's messages end it (see `_start_of`).
-        heard_before = until - RESTORE_BURST.total_seconds() if restoring else None
-        onset, heard, reported = self.reports.onset_below(customers, self._call_spread(), until,
-                                                          heard_before)
+        onset, heard, reported = self.reports.onset_below(
+            customers, self._call_spread(), until, _messages_from(when if restoring else None))
         if not math.isfinite(onset):
             return
         times = self.reports.report_time[customers]
@@ -1873,8 +1877,8 @@ class OutageEngine:
         restore messages of that restoration (from RESTORE_BURST before it) end it: they
         do not say its customers had power before its reports."""
         customers, spread = self.customers_below(c), self._call_spread()
-        heard_before = None if restored is None else _seconds(restored - RESTORE_BURST)
-        earliest, heard, _ = self.reports.onset_below(customers, spread, until, heard_before)
+        earliest, heard, _ = self.reports.onset_below(customers, spread, until,
+                                                      _messages_from(restored))
         earliest = min(earliest, self.reports.left_out_since(customers, heard, _seconds(when),
                                                              spread, until))
         return EPOCH + timedelta(seconds=earliest) if math.isfinite(earliest) else when
