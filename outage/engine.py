@@ -1115,17 +1115,24 @@ class OutageEngine:
                       and not self.predictor.forced[o.candidate]]
             if not inside:
                 return op.time
-            # Not the messages of another restoration of theirs (its grace period).
-            after = (float(self.reports.restored_at[self.customers_below(c)].max())
-                     + RESTORE_GRACE.total_seconds())
-            window = max(_seconds(min(o.started for o in inside)),
-                         _seconds(op.time - CLOSE_REPORTED_LATE), after)
-            return self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
+            return self._back_before_late_close(c, op, min(o.started for o in inside))
         if not self.predictor.forced[c]:
             return op.time
         since = max([outage.started, op.time - CLOSE_REPORTED_LATE,
                      *(when for when, _ in outage.steps)])
         return self._back_by_messages(c, since, op.time)
+
+    def _back_before_late_close(self, c: int, op: DeviceOperation,
+                                since: datetime | None = None) -> datetime:
+        """When the power behind a device a crew closed, with no outage of its own on the
+        board, came back: by the restore messages of its meters in the hour before the
+        close (and after `since`), but for those that came with another restoration of
+        theirs (its grace period)."""
+        after = (float(self.reports.restored_at[self.customers_below(c)].max())
+                 + RESTORE_GRACE.total_seconds())
+        window = max(_seconds(op.time - CLOSE_REPORTED_LATE), after,
+                     -math.inf if since is None else _seconds(since))
+        return self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
 
     def _back_by_messages(self, c: int, since: datetime, closed: datetime) -> datetime:
         """The lower median of the restore messages that came between `since` and a
@@ -1386,11 +1393,7 @@ class OutageEngine:
         # the meters it feeds in the hour before say when the power came back (SCADA
         # reports at once). They were out until then, not with power — unless the
         # messages came with another restoration of theirs (its grace period).
-        back = op.time
-        if op.source != "scada":
-            after = float(self.reports.restored_at[customers].max()) + RESTORE_GRACE.total_seconds()
-            window = max(_seconds(op.time - CLOSE_REPORTED_LATE), after)
-            back = self._back_by_messages(c, EPOCH + timedelta(seconds=window), op.time)
+        back = op.time if op.source == "scada" else self._back_before_late_close(c, op)
         # As it stood when the power came back: the restore messages end the outage,
         # they do not say its customers had power before their reports.
         started = self._start_of(c, back, _seconds(back), restored=back)
