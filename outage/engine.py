@@ -1359,12 +1359,19 @@ class OutageEngine:
                   and (c == candidate or not self.predictor.forced[c])
                   and self.book.outages[self.book.by_candidate[c]].started <= when]
         touched: list[Outage] = []
+        predicted: list[str] = []  # what the record said before the close named the device
         if not inside:
+            above = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
+            was = [] if above is None else [above.device_id]
             inside = self._repoint_covering_outage(candidate, when)
+            predicted = was if inside else []
         elif candidate not in inside:
             # The device that closed was open: the outages predicted below it were it.
+            predicted = [self.tree.element_id[c] for c in inside]
             touched += self._repoint_inside_outages(candidate, inside, when)
             inside = [candidate]
+        if predicted and by:
+            by += f" (predicted at {', '.join(predicted)} until then)"
         touched += self._restore(inside, when, closed_device=candidate, by=by)
         if self.predictor.forced[candidate]:
             touched += self._remap(self.predictor.set_forced(candidate, False), when)
@@ -1646,7 +1653,7 @@ class OutageEngine:
             if early:
                 outage.customers_out += int(self.network.customers.count[
                     [self.network.customers.index[c] for c in early]].sum())
-            outage.explanation = explain(self, outage, when)
+            outage.explanation = explain(self, outage, when, named=c == closed_device)
             if by:
                 outage.explanation += f" Restored at {when:%Y-%m-%d %H:%M}: {by}."
             self.book.restore([c], when)

@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 ROUNDING = timedelta(seconds=30)
 
 
-def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = None) -> str:
+def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = None, *,
+            named: bool = False) -> str:
     """Say what operated, on what evidence, and what the alternative explanation was; of
-    an outage being `restored` then, its start as its reports tell it up to then."""
+    an outage being `restored` then, its start as its reports tell it up to then. One
+    `named` by its own device's close has no alternative above it: the close says which
+    device was open, whatever the reports above it say."""
     predictor, tree = engine.predictor, engine.tree
     c = outage.candidate
     n, calls, gasps, powered = predictor.evidence_of(c)
@@ -39,7 +42,7 @@ def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = No
     elif len(below) == 1:
         parts.append(f"It explains the reports better than {tree.element_id[below[0]]} alone.")
     parent = int(tree.parent[c])
-    if parent >= 0 and not predictor.forced[c]:
+    if parent >= 0 and not predictor.forced[c] and not named:
         pn, pc, pg, _ = predictor.evidence_of(parent)
         parts.append(
             f"Upstream {tree.element_id[parent]} serves {_n(pn, 'service point')} with "

@@ -985,8 +985,11 @@ def test_a_late_close_above_a_prediction_is_dated_by_the_restore_messages_before
     assert fuse.device_id == "fuse.b" and fuse.stage is Stage.RESTORED
     assert (fuse.started.isoformat(), fuse.restored.isoformat()) == (at(0), at(100))
     assert "started 2026-07-01 14:00 (earliest report)" in fuse.explanation
-    assert fuse.explanation.endswith("Restored at 2026-07-01 15:40: its meters said the power "
-                                     "was back; crew reported fuse.b closed at 16:00.")
+    assert fuse.explanation.endswith(
+        "Restored at 2026-07-01 15:40: its meters said the power was back; crew reported "
+        "fuse.b closed at 16:00 (predicted at transformer.b1 until then).")
+    # The close named the device: no "too few reports above it" argument is left to make.
+    assert "Upstream" not in fuse.explanation
 
 
 def test_a_late_close_below_a_record_dated_at_a_restore_message_moves_it_down(
