@@ -88,9 +88,12 @@ class Predictor:
         # which is what operates on a fault below both, wins ties.
         sp = tree.service_points
         self._shadow = [0.0] * n
+        self._same_child = [NONE] * n  # the child serving exactly its customers, if any
         for child, parent in enumerate(self._parent):
             if parent != NONE and sp[child] == sp[parent]:
                 self._shadow[parent] = 1e-6
+                if sp[child]:
+                    self._same_child[parent] = child
         self._cap = [math.inf] * n  # penalty caps inside recently restored outages
         self._floor = [0.0] * n  # penalty floors of devices known closed
         self._raised = [0.0] * n  # penalty added to devices above one a crew closed
@@ -160,14 +163,27 @@ class Predictor:
         return s > 0 and s >= self.child_sum[a]
 
     def confidence(self, a: int) -> float:
-        """How clearly `a` beats its alternatives (children; nothing; its parent), 0..1."""
+        """How clearly `a` beats its alternatives (children; nothing; its parent), 0..1.
+
+        A device right above or below it serving exactly its customers (a breaker over a
+        switch) is the same outage of the same customers, told apart by the prior alone:
+        not an alternative. The alternatives are the devices past such a chain.
+        """
         if self.forced[a]:
             return 1.0
         s = self._score[a]
-        margin = min(s - self.child_sum[a], s)
-        parent = self._parent[a]
+        below = a
+        while (self._same_child[below] != NONE and not self.detached[self._same_child[below]]
+               and not self.forced[self._same_child[below]]):
+            below = self._same_child[below]
+        margin = min(s - self.child_sum[below], s)
+        top, parent = a, self._parent[a]
+        while (parent != NONE and self._same_child[parent] == top and not self.detached[top]
+               and not self.forced[parent]):
+            top, parent = parent, self._parent[parent]
         if parent != NONE and not self.forced[parent]:
-            margin = min(margin, s + (self.child_sum[parent] - self.best[a]) - self._score[parent])
+            margin = min(margin,
+                         s + (self.child_sum[parent] - self.best[top]) - self._score[parent])
         return _sigmoid(margin)
 
     # -- updates -------------------------------------------------------------------

@@ -814,6 +814,21 @@ def test_device_closed_below_a_prediction_but_away_from_its_reports_is_found_ope
     assert found.started.isoformat() == at(50 - 150)
 
 
+def test_a_device_serving_the_same_customers_is_no_alternative_to_its_outage(
+    feeder: Network,
+) -> None:
+    """Two calls from every transformer: the recloser is out. The breaker right above it
+    serves exactly its customers: the same outage, told apart only by the prior, so it
+    does not halve the confidence (it read 50 %, for an outage certain of its customers).
+    A real alternative still does: one lateral's calls alone are not surely its fuse."""
+    calls = [call(f"{lat}{t}.{m}", k / 2) for k, (lat, t, m) in
+             enumerate((lat, t, m) for lat in "ab" for t in (1, 2, 3) for m in (1, 4))]
+    outage = live(run(feeder, calls))["recloser.r1"]
+    assert outage.confidence > 0.95
+    fuse = live(run(feeder, [call("a1.1", 0), call("a2.4", 1)]))
+    assert set(fuse) == {"fuse.a"} and fuse["fuse.a"].confidence < 0.95
+
+
 def test_a_record_its_own_devices_close_ended_is_certain(feeder: Network) -> None:
     """Two calls under lateral a predict fuse a, short of certain; the crew closes fuse
     a: a close names what was open, so the record is certain (confidence 1, and its
