@@ -1099,11 +1099,12 @@ class OutageEngine:
         return touched + self._known_closed(c, op) + self._resync(op.time)
 
     def _back_before_close(self, c: int, op: DeviceOperation) -> datetime:
-        """When the power behind a device reported open came back: by the restore
+        """When the power behind a device a crew closed came back, when it was reported
+        open or outages were predicted below it (they move up to it): by the restore
         messages of the meters it feeds (none fed from elsewhere or behind a device still
-        open), when they came before a crew's close (crews report on the way to the next
-        job, within CLOSE_REPORTED_LATE) and after any switching step of its outage, the
-        lower median of their times; else the close itself (SCADA reports at once)."""
+        open), when they came before the close (crews report on the way to the next job,
+        within CLOSE_REPORTED_LATE) and after any switching step of its outage, the lower
+        median of their times; else the close itself (SCADA reports at once)."""
         outage = self._outage_at(c)
         if op.source == "scada":
             return op.time
@@ -1361,10 +1362,9 @@ class OutageEngine:
         touched: list[Outage] = []
         predicted: list[str] = []  # what the record said before the close named the device
         if not inside:
-            above = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
-            was = [] if above is None else [above.device_id]
-            inside = self._repoint_covering_outage(candidate, when)
-            predicted = was if inside else []
+            was = self._repoint_covering_outage(candidate, when)
+            if was is not None:
+                inside, predicted = [candidate], [was]
         elif candidate not in inside:
             # The device that closed was open: the outages predicted below it were it.
             predicted = [self.tree.element_id[c] for c in inside]
@@ -1596,28 +1596,30 @@ class OutageEngine:
         if live:
             self.book.by_candidate[candidate] = outage.id
 
-    def _repoint_covering_outage(self, candidate: int, when: datetime) -> list[int]:
+    def _repoint_covering_outage(self, candidate: int, when: datetime) -> str | None:
         """A device closed below a predicted outage: that device was what operated,
         when some of the outage's reports are behind it.
 
         The outage record moves down to the device (and is restored with it); reports
-        elsewhere under the old prediction are explained afresh.
+        elsewhere under the old prediction are explained afresh. Returns the device it
+        was predicted at, or None when nothing moved.
         """
         covering = self._outage_of_candidate_path(int(self.tree.parent[candidate]))
         if (covering is None or self.predictor.forced[covering.candidate]
                 or covering.started > when):
-            return []
+            return None
         if not self.reports.has_evidence(self.customers_below(candidate)).any():
-            return []  # it explains none of the reports: found open on its own
+            return None  # it explains none of the reports: found open on its own
         # Out since the first report behind the device, not since reports elsewhere
         # under the old prediction (another outage's, or a false call).
         started = self._start_of(candidate, when, restored=when)
         if started > when:
-            return []  # its reports came after the close (reported out of time order)
+            return None  # its reports came after the close (reported out of time order)
+        was = covering.device_id
         del self.book.by_candidate[covering.candidate]
         self._move(covering, candidate, when)
         covering.started = covering.first_report = started
-        return [candidate]
+        return was
 
     def _restore(self, candidates: list[int], when: datetime, *,
                  named: bool = True, closed_device: int = NONE,

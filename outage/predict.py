@@ -173,18 +173,24 @@ class Predictor:
             return 1.0
         s = self._score[a]
         below = a
-        while (self._same_child[below] != NONE and not self.detached[self._same_child[below]]
-               and not self.forced[self._same_child[below]]):
-            below = self._same_child[below]
+        while (twin := self._twin_below(below)) != NONE:
+            below = twin
         margin = min(s - self.child_sum[below], s)
         top, parent = a, self._parent[a]
-        while (parent != NONE and self._same_child[parent] == top and not self.detached[top]
-               and not self.forced[parent]):
+        while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
             top, parent = parent, self._parent[parent]
         if parent != NONE and not self.forced[parent]:
             margin = min(margin,
                          s + (self.child_sum[parent] - self.best[top]) - self._score[parent])
         return _sigmoid(margin)
+
+    def _twin_below(self, a: int) -> int:
+        """The child of `a` serving exactly its customers, in its subtree now (not fed
+        from elsewhere) and not reported open, or NONE."""
+        twin = self._same_child[a]
+        if twin == NONE or self.detached[twin] or self.forced[twin]:
+            return NONE
+        return twin
 
     # -- updates -------------------------------------------------------------------
     def add_evidence(
