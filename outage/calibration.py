@@ -68,6 +68,10 @@ class Calibration:
     restore_rate: float = 0.5  # no restoration seen yet: a coin
     restores_expected: int = 0
     restores_seen: int = 0
+    # The same of meters whose last gasp was lost (`count_unheard_restores`).
+    unheard_rate: float = 0.5
+    unheard_expected: int = 0
+    unheard_seen: int = 0
     gasps_expected: int = 0  # customers of restored outages
     gasps_seen: int = 0  # of which the meter's last gasp arrived
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
@@ -190,6 +194,20 @@ class Calibration:
         self.restore_rate = rate
         return rate
 
+    def count_unheard_restores(self, expected: int, seen: int) -> float | None:
+        """The same as `count_restores`, of meters whose last gasp was lost: the new
+        delivery rate of their restore messages, or None when it barely moved. The
+        gasped meters' rate is its prior: the same radio, unless the meters that lose
+        last gasps are those that never talk (no AMI there), which the count shows."""
+        self.unheard_expected += expected
+        self.unheard_seen += seen
+        rate = ((self.unheard_seen + RESTORE_PRIOR_METERS * self.restore_rate)
+                / (self.unheard_expected + RESTORE_PRIOR_METERS))
+        if abs(rate - self.unheard_rate) < RESTORE_REPRICE:
+            return None
+        self.unheard_rate = rate
+        return rate
+
     def observe_spread(self, channel: str, minutes: np.ndarray, current: float) -> float | None:
         """First-report times (minutes) of one restored outage on a channel (``"call"``
         or ``"gasp"``): the new spread, or None when it is within SPREAD_REPRICE of
@@ -222,9 +240,10 @@ class Calibration:
         return estimate
 
 
-def restore_counts(groups: np.ndarray, back: np.ndarray) -> tuple[int, int]:
-    """Meters that gasped in a restored outage, counted towards the restore-message
-    delivery rate: (counted, of which back).
+def restore_counts(groups: np.ndarray, back: np.ndarray,
+                   among: np.ndarray | None = None) -> tuple[int, int]:
+    """Meters of a restored outage (`among` them, when given), counted towards the
+    restore-message delivery rate: (counted, of which back).
 
     A meter still silent may have lost its message or still be out, behind a device
     inside the outage that is still open — the nested outage the silence is weighed
@@ -238,4 +257,6 @@ def restore_counts(groups: np.ndarray, back: np.ndarray) -> tuple[int, int]:
     _, group = np.unique(groups, return_inverse=True)
     back_in_group = np.bincount(group, weights=back)[group]
     counted = back_in_group - back > 0  # another meter of the group is back
+    if among is not None:
+        counted &= among
     return int(counted.sum()), int((counted & back).sum())

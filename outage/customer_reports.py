@@ -43,6 +43,7 @@ class CustomerReports:
         self.gasped = bytearray(n)
         self.powered = bytearray(n)  # an "on" counted as evidence (the engine's POWERED_FOR)
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
+        self.unheard = bytearray(n)  # the same, its last gasp lost (no report: evidence)
         # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
         self.retired = bytearray(n)
         self.report_time = np.full(n, math.inf)  # the earliest report standing
@@ -109,7 +110,8 @@ class CustomerReports:
         """When `customers` lost power if a restoration lately (within NESTED_WINDOW of
         `now`) left them out (inf if not): those restored lately who say so soon enough
         (reports up to `until`), and silent since (no meter of theirs said it had power
-        after `heard`). `spread`: one outage's calls', in seconds.
+        after `heard`; meters unheard since count from the restoration). `spread`: one
+        outage's calls', in seconds.
 
         Only when most of them are of the area restored lately: else it is a new fault
         above that area, taking them in again, dated by its own reports (one start for
@@ -122,9 +124,11 @@ class CustomerReports:
         lately = restored_at >= now - NESTED_WINDOW.total_seconds()
         if 2 * int(lately.sum()) <= len(customers):
             return math.inf
-        times = self.report_time[customers]
+        # A meter silent since, its last gasp lost, says so from the restoration on.
+        times = np.where(flagged(self.unheard, customers), restored_at,
+                         self.report_time[customers])
         says_so = RESTORE_GRACE.total_seconds() + STILL_OUT_SPREADS * spread
-        still_out = (lately & self.has_evidence(customers) & (self.out_since[customers] > heard)
+        still_out = (lately & (self.out_since[customers] > heard)
                      & (times <= np.minimum(restored_at + says_so, until)))
         if not still_out.any():
             return math.inf

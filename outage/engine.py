@@ -47,7 +47,7 @@ from outage.hazards import HazardIndex
 from outage.late_restores import found_devices
 from outage.names import NetworkNames
 from outage.pinger import MeterPinger, choose_pings
-from outage.predict import Change, Predictor
+from outage.predict import Change, Predictor, RestoredMeters
 from outage.records import Outage, Stage
 from outage.restoration_review import operated_device
 from outage.scoring import PredictionParams, Scorer
@@ -92,7 +92,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 56
+STATE_VERSION = 57
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.
@@ -487,7 +487,8 @@ class OutageEngine:
             if self.reports.powered[i]:
                 self.reports.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
-            if self.reports.retired[i] or (self.reports.silent[i] and not reading.ping):
+            if self.reports.retired[i] or ((self.reports.silent[i] or self.reports.unheard[i])
+                                           and not reading.ping):
                 # Gasping again after its old reports were set aside, or after silence
                 # since its area was restored (its power came back, the restore message
                 # lost): a new outage's report.
@@ -678,16 +679,17 @@ class OutageEngine:
 
     def _clear_customer(self, i: int, when: datetime) -> list[Outage]:
         r = self.reports
-        calls, gasps, silent = r.called[i], r.gasped[i], r.silent[i]
+        calls, gasps, silent, unheard = r.called[i], r.gasped[i], r.silent[i], r.unheard[i]
         if self.reports.retired[i]:  # its calls and gasps are out of the evidence already
             self.reports.retired[i] = 0
             calls = gasps = 0
         self._callers -= calls
-        self.reports.called[i] = self.reports.gasped[i] = self.reports.silent[i] = 0
+        r.called[i] = r.gasped[i] = r.silent[i] = r.unheard[i] = 0
         self.reports.report_time[i] = math.inf
         self.hazards.clear(i)
-        if calls or gasps or silent:
-            return self._update(i, calls=-calls, gasps=-gasps, silent=-silent, when=when)
+        if calls or gasps or silent or unheard:
+            return self._update(i, calls=-calls, gasps=-gasps, silent=-silent,
+                                unheard=-unheard, when=when)
         return []
 
     def _date_report(self, i: int) -> None:
@@ -791,7 +793,8 @@ class OutageEngine:
             # Silence was their only report: it says no more, nor dates a later outage.
             self.reports.report_time[below[self.reports.silent_only(below)]] = math.inf
             np.frombuffer(self.reports.silent, dtype=np.uint8)[below] = 0
-            touched += self._remap(self.predictor.set_meters_below(c, None, None), now)
+            np.frombuffer(self.reports.unheard, dtype=np.uint8)[below] = 0
+            touched += self._remap(self.predictor.set_meters_below(c, None), now)
         return touched
 
     def _check_restorations(self, now: datetime, limit: float) -> list[Outage]:
@@ -811,30 +814,61 @@ class OutageEngine:
             if rate is not None:
                 touched += self._remap(self.predictor.set_restore_delivery(rate), now)
             touched += self._refit_gasp_prior(now, count_callers=False)
-            if len(meters) < 2:
-                continue
-            if back.sum() == 0:
-                # No restore message at all: a few lost by chance say nothing (nor do
-                # any, from a head-end that sends none); many say nobody came back.
-                # Lost from the meters outside the device inside that holds the most
-                # of them: it may be a nested outage, the others' messages lost.
+            if not (self.params.restore_messages and self.predictor.ami):
+                continue  # silence says nothing from a head-end that sends no restores
+            if len(meters) >= 2 and back.sum() == 0:
+                # No restore message at all: a few lost by chance say little; many say
+                # nobody came back. Lost from the meters outside the device inside that
+                # holds the most of them: it may be a nested outage, the others'
+                # messages lost.
                 restored = len(meters) - self._most_inside(region, meters)
                 lost = (1 - self.calibration.restore_rate) ** restored
-                if (self.params.restore_messages and lost < ALL_LOST
-                        and not self._heard_back(region, restored_at)):
+                if lost < ALL_LOST and not self._heard_back(region, restored_at):
                     touched += self._restored_nobody(
                         region, restored_at, meters[self.reports.meter_time[meters] < restored_at],
                         callers, now)
-                continue
+                    continue
             quiet = meters[~back & (self.reports.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
                 self.reports.silent[i] = 1
                 self._date_report(i)
-            touched += self._remap(
-                self.predictor.set_meters_below(region, parents[quiet], parents[meters[back]]),
-                now,
-            )
+            unheard, heard = self._unheard_after(region, restored_at, meters)
+            touched += self._learn_unheard_delivery(meters, back, unheard, heard, now)
+            np.frombuffer(self.reports.unheard, dtype=np.uint8)[unheard] = 1
+            touched += self._remap(self.predictor.set_meters_below(region, RestoredMeters(
+                silent=parents[quiet], back=parents[meters[back]], unheard=parents[unheard],
+                unheard_back=parents[heard])),
+                now)
         return touched
+
+    def _unheard_after(self, region: int, restored_at: float,
+                       gasped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The meters a restoration gave power back whose last gasp had not arrived
+        (none of `gasped`): those that said nothing since, and those whose restore
+        message came."""
+        r = self.reports
+        customers = self.customers_below(region)
+        mine = customers[r.restored_at[customers] == restored_at]
+        mine = mine[~np.isin(mine, gasped)]
+        back = r.meter_on_time[mine] >= restored_at
+        quiet = ~back & (r.meter_time[mine] < restored_at)
+        return mine[quiet], mine[back]
+
+    def _learn_unheard_delivery(self, gasped: np.ndarray, back: np.ndarray,
+                                unheard: np.ndarray, heard: np.ndarray,
+                                now: datetime) -> list[Outage]:
+        """Count the restore messages of a restoration's meters whose last gasp was
+        lost (`restore_counts`, grouped with the meters that gasped)."""
+        meters = np.concatenate([gasped, unheard, heard])
+        if len(meters) == len(gasped):
+            return []
+        arrived = np.concatenate([back, np.zeros(len(unheard), dtype=bool),
+                                  np.ones(len(heard), dtype=bool)])
+        among = np.arange(len(meters)) >= len(gasped)
+        rate = self.calibration.count_unheard_restores(*restore_counts(
+            self.tree.customer_parent[meters], arrived, among))
+        return [] if rate is None else self._remap(self.predictor.set_unheard_delivery(rate),
+                                                   now)
 
     def _most_inside(self, region: int, meters: np.ndarray) -> int:
         """The most of `meters` below any one device strictly inside `region`."""
@@ -920,11 +954,11 @@ class OutageEngine:
 
     def _update(
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
-        when: datetime,
+        unheard: int = 0, when: datetime,
     ) -> list[Outage]:
         change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent,
                                              float(self.reports.call_minutes[i]),
-                                             float(self.reports.gasp_minutes[i]))
+                                             float(self.reports.gasp_minutes[i]), unheard)
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)
@@ -1815,6 +1849,7 @@ class OutageEngine:
             if not r.retired[i]:
                 self._callers -= r.called[i]
             r.called[i] = r.gasped[i] = r.silent[i] = r.retired[i] = 0
+        np.frombuffer(r.unheard, dtype=np.uint8)[customers] = 0
         self.reports.report_time[customers] = math.inf
         if self.predictor.ami:
             self.calibration.count_gasps(len(customers), len(gasped))
@@ -1826,7 +1861,8 @@ class OutageEngine:
         for i in self.hazards.older_than(_seconds(restored_at - NESTED_WINDOW)):
             if not math.isfinite(self.reports.report_time[i]):
                 self.hazards.clear(i)
-        if gasped or self.pinger is not None:  # a head-end can verify the restoration
+        # Meters have their say, and a head-end can verify the restoration.
+        if gasped or self.pinger is not None or self.predictor.ami:
             check = _seconds(restored_at + RESTORE_GRACE)
             heapq.heappush(self._restore_checks, (check, region, _seconds(restored_at),
                                                   tuple(gasped), tuple(callers)))

@@ -31,6 +31,10 @@ def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = No
     if predictor.ami:
         evidence += (f", {gasps} sent a last gasp, {_n(powered, 'meter')} "
                      f"{'says it has' if powered == 1 else 'say they have'} power")
+        silent = predictor.silent_since_restored(c)
+        if silent:
+            evidence += (f"; {_n(silent, 'meter')} {'has' if silent == 1 else 'have'} not "
+                         f"said the power is back since their area was restored")
     parts.append(evidence + ".")
     below = predictor.children_explanation(c)
     if len(below) > 1:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,19 @@ FORCED = 1e9  # score of a device known to be open: beats any amount of evidence
 # The least score of a device reported open: above zero, so it is always an outage and
 # is reached from the root, yet no more than its reports say when its parent is weighed.
 KNOWN_OPEN = 1e-9
+_NO_METERS = np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class RestoredMeters:
+    """The meters of a restored area, by what they said since, each given as its parent
+    candidate: `silent` / `back` gasped when it went out and sent no power-restore /
+    sent one; `unheard` / `unheard_back` the same of those whose last gasp was lost."""
+
+    silent: np.ndarray = field(default_factory=lambda: _NO_METERS)
+    back: np.ndarray = field(default_factory=lambda: _NO_METERS)
+    unheard: np.ndarray = field(default_factory=lambda: _NO_METERS)
+    unheard_back: np.ndarray = field(default_factory=lambda: _NO_METERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +70,9 @@ class Predictor:
         self.powered = [0] * n
         self.silent = [0] * n
         self.back = [0] * n  # meters whose power-restore arrived after their restoration
+        # The same two of meters whose last gasp never arrived (`Scorer.evidence`).
+        self.unheard = [0] * n
+        self.unheard_back = [0] * n
         # Sums of the first-call (last-gasp) times in minutes below each candidate, and
         # of their squares: one outage's reports come soon after it began, reports
         # scattered over hours are several outages (or false calls).
@@ -131,17 +147,18 @@ class Predictor:
         calls, gasps = self.calls[a], self.gasps[a]
         if self._cap[a] < math.inf:
             silent, back = self.silent[a], self.back[a]
+            unheard, unheard_back = self.unheard[a], self.unheard_back[a]
             # Every meter here lost power with the restored outage: whether its last
             # gasp arrived then says nothing of a device inside it, open or not. Only
             # fresh gasps, silence and power-restores speak.
-            unknown = self._sp[a] - silent - back - gasps
+            unknown = self._sp[a] - silent - back - unheard - unheard_back - gasps
         else:
-            silent = back = unknown = 0
-        if calls == 0 and gasps == 0 and silent == 0:
+            silent = back = unknown = unheard = unheard_back = 0
+        if calls == 0 and gasps == 0 and silent == 0 and unheard == 0:
             return KNOWN_OPEN if forced else -math.inf  # nothing says it operated
         scorer = self.scorer
         score = scorer.evidence(self._sp[a], calls, gasps, self.powered[a], self.ami, silent,
-                                back, unknown)
+                                back, unknown, unheard, unheard_back)
         if calls > 1:  # timing needs two reports (and skipping the call is the hot path)
             score += scorer.timing(calls, self.call_t[a], self.call_t2[a])
         if gasps > 1:  # last gasps mean meters report: the meter channel is on
@@ -195,7 +212,7 @@ class Predictor:
     # -- updates -------------------------------------------------------------------
     def add_evidence(
         self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0,
-        call_minutes: float = 0.0, gasp_minutes: float = 0.0,
+        call_minutes: float = 0.0, gasp_minutes: float = 0.0, unheard: int = 0,
     ) -> Change:
         """Change the counts below `candidate` (a customer's parent) and re-decide its path.
 
@@ -217,7 +234,8 @@ class Predictor:
                     counts[a] += n
                     sums[a] += d
                     squares[a] += d2
-        for counts, delta in ((self.powered, powered), (self.silent, silent)):
+        for counts, delta in ((self.powered, powered), (self.silent, silent),
+                              (self.unheard, unheard)):
             if delta:
                 for a in path:
                     counts[a] += delta
@@ -269,7 +287,7 @@ class Predictor:
         size = self._sp[candidate]
         for a in above:
             self._sp[a] += sign * size
-        for counts in (self.calls, self.gasps, self.powered, self.silent, self.back):
+        for counts in self._counts():
             total = counts[candidate]
             for a in above:
                 counts[a] += sign * total
@@ -335,24 +353,21 @@ class Predictor:
         """
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
-        calls, gasps = self.calls[candidate], self.gasps[candidate]
-        silent = self.silent[candidate]
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         inside = list(self.fed_by(candidate, self.active_between(lo, hi)))
-        back = self.back[candidate]
-        sums = (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2)
-        below = [times[candidate] for times in sums]
-        for a in inside:
-            self.calls[a] = self.gasps[a] = self.silent[a] = self.back[a] = 0
-            for times in sums:
+        # Every count but the powered meters' (they expire on their own), and the times.
+        for counts in (c for c in self._counts() if c is not self.powered):
+            total = counts[candidate]
+            for a in inside:
+                counts[a] = 0
+            for a in path[1:]:
+                counts[a] -= total
+        for times in (self.call_t, self.call_t2, self.gasp_t, self.gasp_t2):
+            value = times[candidate]
+            for a in inside:
                 times[a] = 0.0
-        for a in path[1:]:
-            self.calls[a] -= calls
-            for times, value in zip(sums, below, strict=True):
+            for a in path[1:]:
                 times[a] -= value
-            self.gasps[a] -= gasps
-            self.silent[a] -= silent
-            self.back[a] -= back
         for a in reversed(inside):  # children before parents
             self._set_best(a)
         self._track_active(inside + path)
@@ -404,24 +419,28 @@ class Predictor:
         self.scorer.set_restore_delivery(rate)
         return self._recompute()
 
-    def set_meters_below(
-        self, candidate: int, silent_at: np.ndarray | None, back_at: np.ndarray | None
-    ) -> Change:
-        """Set the silent and back meters below a restored candidate, in one sweep.
+    def set_unheard_delivery(self, rate: float) -> Change:
+        """The same of meters whose last gasp was lost (`Scorer.set_unheard_delivery`)."""
+        self.scorer.set_unheard_delivery(rate)
+        return self._recompute()
 
-        `silent_at` / `back_at` hold the parent candidate of each such meter (None
-        clears them). Counted in bulk up the subtree, then once along the path.
+    def set_meters_below(self, candidate: int, meters: RestoredMeters | None) -> Change:
+        """Set the silent and back meters below a restored candidate, in one sweep
+        (None clears them). Counted in bulk up the subtree, then once along the path.
         """
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         path = self._path(candidate)
         before = [self.explains_itself(a) for a in path]
         touched: set[int] = set()
         inside = self.active_between(lo, hi)
-        for counts, arrivals in ((self.silent, silent_at), (self.back, back_at)):
+        m = meters or RestoredMeters()
+        for counts, arrivals in ((self.silent, m.silent), (self.back, m.back),
+                                 (self.unheard, m.unheard),
+                                 (self.unheard_back, m.unheard_back)):
             old = counts[candidate]
             for a in inside:
                 counts[a] = 0
-            new = 0 if arrivals is None else self._accumulate(arrivals, lo, hi, counts, touched)
+            new = self._accumulate(arrivals, lo, hi, counts, touched)
             for a in path[1:]:
                 counts[a] += new - old
         nodes = sorted(touched | set(inside))
@@ -487,8 +506,17 @@ class Predictor:
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         cap = math.inf if penalty is None else penalty
         # Strictly inside (the device itself was just closed), but for sections fed from
-        # elsewhere: its restoration was not theirs.
+        # elsewhere: its restoration was not theirs. Nor the devices right below it
+        # serving all its customers: one of those open is no outage nested inside, it
+        # is a close that restored nobody (weighed on its own, `_restored_nobody`).
+        twins = set()
+        a = self._same_child[candidate]
+        while a != NONE:
+            twins.add(a)
+            a = self._same_child[a]
         for a in self.fed_by(candidate, range(lo + 1, hi)):
+            if a in twins:
+                continue
             self._cap[a] = cap
             self._penalty[a] = self._price(a)
         path = self._path(candidate)
@@ -537,10 +565,16 @@ class Predictor:
             return [a for a in range(lo, hi) if a in self._active]
         return sorted(a for a in self._active if lo <= a < hi)
 
+    def _counts(self) -> tuple[list[int], ...]:
+        """Every count of evidence kept per candidate (each summed over its subtree)."""
+        return (self.calls, self.gasps, self.powered, self.silent, self.back, self.unheard,
+                self.unheard_back)
+
     def _track_active(self, nodes: list[int]) -> None:
         for a in nodes:
             if (self.calls[a] or self.gasps[a] or self.powered[a] or self.silent[a]
-                    or self.back[a] or self.forced[a]):
+                    or self.back[a] or self.unheard[a] or self.unheard_back[a]
+                    or self.forced[a]):
                 self._active.add(a)
             else:
                 self._active.discard(a)
@@ -645,6 +679,11 @@ class Predictor:
     def evidence_of(self, a: int) -> tuple[int, int, int, int]:
         """(service points, callers, last gasps, powered meters) below a candidate."""
         return self._sp[a], self.calls[a], self.gasps[a], self.powered[a]
+
+    def silent_since_restored(self, a: int) -> int:
+        """Meters below `a` that have not said they are back since their area was
+        restored (counted only inside a restored outage, where they are evidence)."""
+        return self.silent[a] + self.unheard[a] if self._cap[a] < math.inf else 0
 
     def children_explanation(self, a: int) -> list[int]:
         """The outages below `a` that would explain its evidence if `a` did not operate."""

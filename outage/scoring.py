@@ -106,6 +106,8 @@ class Scorer:
         self.set_spread("gasp", p.gasp_spread_minutes)
         self._log_silent = math.log1p(-0.5)
         self._log_back = math.log(0.5)
+        self._log_unheard = math.log1p(-0.5)
+        self._log_unheard_back = math.log(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
         self._gasp_prior = (p.gasp_alpha, p.gasp_beta, p.gasp_alpha + p.gasp_beta)
 
@@ -186,6 +188,16 @@ class Scorer:
         self._log_silent = math.log1p(-rate)
         self._log_back = math.log(rate)
 
+    def set_unheard_delivery(self, rate: float) -> None:
+        """How often the power-restore message arrives from a meter whose last gasp did
+        not (estimated by the engine). Such a meter silent after its restoration is
+        evidence it never got power back too, as strong as this rate says: where the
+        meters that lose last gasps are the ones that never talk (no AMI there), weak.
+        """
+        rate = min(max(rate, 0.01), 0.99)
+        self._log_unheard = math.log1p(-rate)
+        self._log_unheard_back = math.log(rate)
+
     def timing(self, calls: int, t: float, t2: float) -> float:
         """Log-likelihood ratio of `calls` first-call times (sum `t`, sum of squares
         `t2`, minutes): one onset against independent onsets (see `_Onsets`)."""
@@ -197,14 +209,16 @@ class Scorer:
 
     def evidence(
         self, n: int, calls: int, gasps: int, powered: int, ami: bool, silent: int = 0,
-        back: int = 0, unknown: int = 0,
+        back: int = 0, unknown: int = 0, unheard: int = 0, unheard_back: int = 0,
     ) -> float:
         """Log-likelihood ratio (operated vs not) of the evidence below a candidate.
 
         `silent` meters (in a restored outage, no power-restore since) are what an
         operated device implies, and lost restore messages if it did not operate;
         `back` meters (their power-restore arrived) are near-impossible if it operated;
-        `unknown` meters say nothing either way.
+        `unheard` / `unheard_back` are the same of meters whose last gasp was lost
+        (their restore messages arrive at a rate of their own); `unknown` meters say
+        nothing either way.
         """
         if n <= 0:
             return -math.inf
@@ -218,13 +232,15 @@ class Scorer:
         if ami:
             # Silent meters are certain if it operated, lost restores if not; the
             # last-gasp rate is judged on the other meters.
-            m = n - silent - back - unknown
+            m = n - silent - back - unknown - unheard - unheard_back
             ga, gb, gab = self._gasp_prior
             llr += (
                 lgamma(gasps + ga) + lgamma(m - gasps + gb) - lgamma(m + gab) - self._gasp_norm
                 - gasps * self._log_fg - (m - gasps) * self._log_1fg
                 - silent * self._log_silent
                 + back * (self._log_powered - self._log_back)
+                - unheard * self._log_unheard
+                + unheard_back * (self._log_powered - self._log_unheard_back)
             )
         return llr
 

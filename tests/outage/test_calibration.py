@@ -59,6 +59,26 @@ def test_restore_delivery_starts_from_the_last_gasps_of_restored_outages() -> No
     assert later is not None and 0.5 < later < 0.55
 
 
+def test_meters_whose_last_gasp_was_lost_learn_their_own_restore_delivery() -> None:
+    """Their restore messages go by the same radio: the gasped meters' rate is the
+    prior, until their own count says otherwise (no AMI where the gasps were lost)."""
+    cal = Calibration(PredictionParams())
+    gasped = cal.count_restores(100, 90)
+    assert gasped == pytest.approx(95 / 110)  # with the last gasps' prior, a coin
+    assert cal.count_unheard_restores(0, 0) == pytest.approx(gasped)
+    assert cal.count_unheard_restores(30, 0) == pytest.approx(10 * gasped / 40)
+    assert cal.restore_rate == gasped  # the gasped meters' own rate stays
+
+
+def test_restore_counts_of_some_meters_group_them_with_all() -> None:
+    """Of the meters whose last gasp was lost (the last four), one beside a gasped meter
+    that is back counts; those of a group nobody is back in do not."""
+    groups = np.array([1, 1, 1, 2, 2])
+    back = np.array([1, 0, 1, 0, 0], dtype=bool)
+    among = np.array([0, 1, 1, 1, 1], dtype=bool)
+    assert restore_counts(groups, back, among) == (2, 1)
+
+
 def test_last_gasp_prior_learns_the_delivery_and_firms_up() -> None:
     """Configured Beta(1.5, 1.5); 40 callers of whom 36 meters gasped: nine in ten, held
     as a prior worth ten meters; a small move is not worth re-pricing."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gis import Network, NetworkBuilder, Topology
 from outage.candidates import build_candidates
-from outage.predict import Predictor
+from outage.predict import Predictor, RestoredMeters
 from outage.scoring import PredictionParams, Scorer
 
 
@@ -49,6 +50,25 @@ def _reference(p: Predictor) -> set[int]:
     return set().union(*(best(r)[1] for r in range(n) if p.tree.parent[r] < 0))
 
 
+def _below(p: Predictor, c: int) -> list[int]:
+    """The customers below candidate `c`."""
+    parents = p.tree.customer_parent
+    return [i for i in range(len(parents)) if parents[i] >= 0 and p.tree.contains(c, parents[i])]
+
+
+def _restored(p: Predictor, c: int, pick: int, said: dict[int, int]) -> None:
+    """`c` restored: its meters say they are back or nothing, gasped or not (which
+    meter says what, by `pick`), as `said` records."""
+    p.cap_prior(c, 2.0)
+    meters = _below(p, c)
+    for k, i in enumerate(meters):
+        said[i] = (k + pick) % 4
+    parents = p.tree.customer_parent
+    lists = [np.array([int(parents[i]) for i in meters if said[i] == k], dtype=np.int64)
+             for k in range(4)]
+    p.set_meters_below(c, RestoredMeters(*lists))
+
+
 @settings(max_examples=120, deadline=None)
 @given(
     st.integers(2, 25).flatmap(
@@ -61,7 +81,8 @@ def _reference(p: Predictor) -> set[int]:
     ),
     st.lists(
         st.tuples(st.integers(0, 10**6),
-                  st.sampled_from(["call", "gasp", "on", "force", "clear", "ami", "raise"])),
+                  st.sampled_from(["call", "gasp", "on", "force", "clear", "ami", "raise",
+                                   "restored"])),
         max_size=40,
     ),
     st.booleans(),
@@ -70,19 +91,25 @@ def _reference(p: Predictor) -> set[int]:
 # recomputation must still reach it (it used to drop it, cancelling a SCADA outage).
 @example(shape=((0, 1, 2), ["fuse", "fuse", "tx"], [0, 1, 2, 3]),
          updates=[(2, "force"), (0, "ami")], ami=False)
+# Restorations inside one another, then the outer one's reports forgotten: every count of
+# its meters goes.
+@example(shape=((0, 1), ["fuse", "tx"], [0, 4, 4]),
+         updates=[(1, "restored"), (2, "restored"), (0, "clear")], ami=True)
 def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-def]
     shape, updates, ami
 ) -> None:
     """After any sequence of reports, retractions, SCADA opens, crews' closes below
-    (priors raised above them, and lowered again) and full recomputes, the set is the
-    DP optimum."""
+    (priors raised above them, and lowered again), restorations whose meters then say
+    they are back or nothing, and full recomputes, the set is the DP optimum."""
     parents, kinds, customers = shape
     net = _network(list(parents), kinds, customers)
     tree = build_candidates(net, Topology(net))
     p = Predictor(tree, Scorer(PredictionParams()))
     p.set_ami(ami)
     flags: dict[tuple[int, str], bool] = {}
+    said: dict[int, int] = {}  # a restored area's meter -> which of RestoredMeters' lists
     n_customers = len(net.customers.ids)
+
     for pick, what in updates:
         if what == "force":
             c = pick % len(tree)
@@ -92,11 +119,15 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
             above = tree.path_up(c)[1:]
             p.raise_prior(above, None if flags.get((c, "raise")) else 3.0)
             flags[(c, "raise")] = not flags.get((c, "raise"), False)
+        elif what == "restored":  # a restoration's meters have their say: back or silent
+            _restored(p, pick % len(tree), pick, said)
         elif what == "ami":  # meters appear (or the channel is reset): every score anew
             p.set_ami(not p.ami)
         elif what == "clear":  # restoration: calls and gasps below a candidate are over
             c = pick % len(tree)
             p.clear_below(c)
+            for i in _below(p, c):
+                said.pop(i, None)
             for i in range(n_customers):
                 parent = int(tree.customer_parent[i])
                 if parent >= 0 and tree.contains(c, parent):
@@ -112,3 +143,9 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
         for a in p.selected:  # outages never nest inside one another
             assert not any(tree.contains(a, b) for b in p.selected if b != a)
         assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
+        # Scores are fresh, and the restored meters' counts are those of the meters
+        # below each candidate (a restoration or a clearing leaves none behind).
+        assert all(p.score(a) == p.compute_score(a) for a in range(len(tree)))
+        for k, counts in enumerate((p.silent, p.back, p.unheard, p.unheard_back)):
+            assert counts == [sum(1 for i in _below(p, a) if said.get(i) == k)
+                              for a in range(len(tree))]
