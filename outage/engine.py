@@ -816,23 +816,20 @@ class OutageEngine:
             touched += self._refit_gasp_prior(now, count_callers=False)
             if not (self.params.restore_messages and self.predictor.ami):
                 continue  # silence says nothing from a head-end that sends no restores
-            if len(meters) >= 2 and back.sum() == 0:
-                # No restore message at all: a few lost by chance say little; many say
-                # nobody came back. Lost from the meters outside the device inside that
-                # holds the most of them: it may be a nested outage, the others'
-                # messages lost.
-                restored = len(meters) - self._most_inside(region, meters)
-                lost = (1 - self.calibration.restore_rate) ** restored
-                if lost < ALL_LOST and not self._heard_back(region, restored_at):
-                    touched += self._restored_nobody(
-                        region, restored_at, meters[self.reports.meter_time[meters] < restored_at],
-                        callers, now)
-                    continue
+            unheard, heard = self._unheard_after(region, restored_at, meters)
+            if (len(meters) + len(unheard) >= 2 and back.sum() == 0 and len(heard) == 0
+                    and self._lost(region, meters, unheard) < ALL_LOST
+                    and not self._heard_back(region, restored_at)):
+                # No restore message at all, and too many to have been lost by chance:
+                # nobody came back.
+                touched += self._restored_nobody(
+                    region, restored_at, meters[self.reports.meter_time[meters] < restored_at],
+                    callers, now)
+                continue
             quiet = meters[~back & (self.reports.meter_time[meters] < restored_at)]
             for i in quiet.tolist():
                 self.reports.silent[i] = 1
                 self._date_report(i)
-            unheard, heard = self._unheard_after(region, restored_at, meters)
             touched += self._learn_unheard_delivery(meters, back, unheard, heard, now)
             np.frombuffer(self.reports.unheard, dtype=np.uint8)[unheard] = 1
             touched += self._remap(self.predictor.set_meters_below(region, RestoredMeters(
@@ -870,18 +867,34 @@ class OutageEngine:
         return [] if rate is None else self._remap(self.predictor.set_unheard_delivery(rate),
                                                    now)
 
-    def _most_inside(self, region: int, meters: np.ndarray) -> int:
-        """The most of `meters` below any one device strictly inside `region`."""
+    def _lost(self, region: int, gasped: np.ndarray, unheard: np.ndarray) -> float:
+        """The chance that the restore messages of every meter of a restored area that
+        said nothing were lost (`gasped` and `unheard` meters, at their delivery rates):
+        of those outside the device inside the area that holds the likeliest share of
+        them (it may be a nested outage, the few others restored)."""
+        cal = self.calibration
+        weights = np.concatenate([np.full(len(gasped), -math.log1p(-cal.restore_rate)),
+                                  np.full(len(unheard), -math.log1p(-cal.unheard_rate))])
+        meters = np.concatenate([gasped, unheard])
+        return math.exp(self._most_inside(region, meters, weights) - float(weights.sum()))
+
+    def _most_inside(self, region: int, meters: np.ndarray, weights: np.ndarray) -> float:
+        """The most weight of `meters` below any one device strictly inside `region`
+        (0 for none) — not one right below it serving all its customers: one of those
+        open is the area not restored at all."""
         lo, hi = int(self.tree.tin[region]), int(self.tree.tout[region])
         if hi - lo < 2:
-            return 0
+            return 0.0
         # Candidates are numbered in preorder: children after their parents.
-        below = np.bincount(self.tree.customer_parent[meters] - lo, minlength=hi - lo)
+        below = np.bincount(self.tree.customer_parent[meters] - lo, weights=weights,
+                            minlength=hi - lo)
         parent = self._cand_parent
         for offset in range(hi - lo - 1, 1, -1):
             if below[offset]:
                 below[parent[lo + offset] - lo] += below[offset]
-        return int(below[1:].max())
+        for twin in self.predictor.twins_below(region):
+            below[twin - lo] = 0.0
+        return float(below[1:].max())
 
     def _heard_back(self, region: int, restored_at: float) -> bool:
         """Whether any meter below `region` said it is back since shortly before its

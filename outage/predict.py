@@ -189,9 +189,7 @@ class Predictor:
         if self.forced[a]:
             return 1.0
         s = self._score[a]
-        below = a
-        while (twin := self._twin_below(below)) != NONE:
-            below = twin
+        below = (self.twins_below(a) or [a])[-1]
         margin = min(s - self.child_sum[below], s)
         top, parent = a, self._parent[a]
         while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
@@ -509,11 +507,7 @@ class Predictor:
         # elsewhere: its restoration was not theirs. Nor the devices right below it
         # serving all its customers: one of those open is no outage nested inside, it
         # is a close that restored nobody (weighed on its own, `_restored_nobody`).
-        twins = set()
-        a = self._same_child[candidate]
-        while a != NONE:
-            twins.add(a)
-            a = self._same_child[a]
+        twins = set(self.twins_below(candidate))
         for a in self.fed_by(candidate, range(lo + 1, hi)):
             if a in twins:
                 continue
@@ -679,6 +673,14 @@ class Predictor:
     def evidence_of(self, a: int) -> tuple[int, int, int, int]:
         """(service points, callers, last gasps, powered meters) below a candidate."""
         return self._sp[a], self.calls[a], self.gasps[a], self.powered[a]
+
+    def twins_below(self, a: int) -> list[int]:
+        """The devices right below `a`, one below the other, that serve exactly its
+        customers (a recloser right below a breaker; `_twin_below`), nearest first."""
+        twins = []
+        while (a := self._twin_below(a)) != NONE:
+            twins.append(a)
+        return twins
 
     def silent_since_restored(self, a: int) -> int:
         """Meters below `a` that have not said they are back since their area was

@@ -735,6 +735,23 @@ def test_a_close_that_restores_nobody_leaves_the_outage_above_it(feeder: Network
     assert "7 of its 36 service points reported by call" in explanation  # calls stand too
 
 
+def test_meters_whose_gasps_were_lost_also_say_a_close_restored_nobody(
+    feeder: Network,
+) -> None:
+    """As above, but few last gasps arrive (one of each transformer's six on lateral b,
+    a1.1's alone on lateral a): one silent meter is not enough to say nobody came back,
+    but none of lateral a's other 17 says it is back either. Nobody was restored: the
+    recloser's outage stands (lateral a was taken as restored, fuse b shown alone)."""
+    meters = ["b1.1", "b2.1", "b3.1", "a1.1"]
+    events = [*(meter(c, 0.2, "off") for c in meters),
+              *(call(c, 1 + i) for i, c in enumerate(["a1.1", "a2.3", "a3.2", "b1.1", "b2.2",
+                                                      "b3.4", "b1.5"])),
+              device("fuse.a", 60, "closed", "crew"), {"type": "tick", "time": at(80)}]
+    engine = run(feeder, events)
+    assert set(live(engine)) == {"recloser.r1"}
+    assert live(engine)["recloser.r1"].started.isoformat() == at(0.2)
+
+
 def test_a_close_reported_after_its_meters_came_back_restored_them() -> None:
     """On the sample territory, switch s2f1k1 (438 customers) is repaired at 18:14 with
     fuse s2f1l2 (55) inside it still open; the meters say so at once, and the engine,
