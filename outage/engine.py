@@ -798,10 +798,12 @@ class OutageEngine:
         return touched
 
     def _check_restorations(self, now: datetime, limit: float) -> list[Outage]:
-        """Meters that gasped and stayed silent after their outage was restored.
+        """The meters of a restored area, RESTORE_GRACE on: those that said nothing
+        since, gasped or not, against those that said they are back.
 
         Where restore messages do arrive from the area, the silent ones are evidence
-        of customers still out: a nested outage, found without waiting for calls.
+        of customers still out: a nested outage, found without waiting for calls. Where
+        none does, and too many are silent to be lost messages, nobody was restored.
         """
         touched: list[Outage] = []
         while self._restore_checks and self._restore_checks[0][0] <= limit:

@@ -423,8 +423,9 @@ class Predictor:
         return self._recompute()
 
     def set_meters_below(self, candidate: int, meters: RestoredMeters | None) -> Change:
-        """Set the silent and back meters below a restored candidate, in one sweep
-        (None clears them). Counted in bulk up the subtree, then once along the path.
+        """Set what the meters below a restored candidate said since (`RestoredMeters`),
+        in one sweep (None clears it). Counted in bulk up the subtree, then once along
+        the path.
         """
         lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
         path = self._path(candidate)
