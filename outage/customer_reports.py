@@ -16,6 +16,8 @@ import numpy as np
 
 # Customers still out this soon after their outage was restored were never restored.
 NESTED_WINDOW = timedelta(hours=6)
+# What `CustomerReports.back` holds of a meter back after a restoration.
+BACK, UNHEARD_BACK = 1, 2
 # How long a report no outage explains stays evidence. One outage's callers call within
 # the hour; a call left standing longer (a false call nobody cleared) is not of the
 # outages beginning now, and kept as evidence it would make the next storm's callers
@@ -44,6 +46,9 @@ class CustomerReports:
         self.powered = bytearray(n)  # an "on" counted as evidence (the engine's POWERED_FOR)
         self.silent = bytearray(n)  # gasped, outage restored, no power-restore since
         self.unheard = bytearray(n)  # the same, its last gasp lost (no report: evidence)
+        # Said it is back after a restoration (its last gasp arrived: BACK, or not:
+        # UNHEARD_BACK), until it says it is out again.
+        self.back = bytearray(n)
         # Reports taken out of the evidence, still standing (see EVIDENCE_FOR).
         self.retired = bytearray(n)
         self.report_time = np.full(n, math.inf)  # the earliest report standing

@@ -22,9 +22,11 @@ from outage.callbacks import MAX_CALLBACKS, VERIFY_LONE_AFTER, CustomerCallback,
 from outage.candidates import NONE, build_candidates
 from outage.close_priors import ClosePriors
 from outage.customer_reports import (
+    BACK,
     EVIDENCE_FOR,
     NESTED_WINDOW,
     RESTORE_GRACE,
+    UNHEARD_BACK,
     CustomerReports,
     flagged,
 )
@@ -417,6 +419,7 @@ class OutageEngine:
         """Customer `i` says the power is off (counted once until their outage ends)."""
         # Called again after their old reports were set aside: a report anew.
         touched = self._clear_customer(i, when) if self.reports.retired[i] else []
+        touched += self._out_again(i, when)
         if self.reports.called[i]:
             return touched
         t = _seconds(when)
@@ -484,6 +487,7 @@ class OutageEngine:
         self.reports.meter_time[i] = t
         touched = self.predictor_ami_on(reading.time)
         if not reading.on:
+            touched += self._out_again(i, reading.time)
             if self.reports.powered[i]:
                 self.reports.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
@@ -692,6 +696,16 @@ class OutageEngine:
                                 unheard=-unheard, when=when)
         return []
 
+    def _out_again(self, i: int, when: datetime) -> list[Outage]:
+        """Customer `i`, whose meter said it was back after a restoration, says it is out:
+        that "back" is over (it would tell against every outage over them)."""
+        said = self.reports.back[i]
+        if not said:
+            return []
+        self.reports.back[i] = 0
+        return self._update(i, back=-(said == BACK), unheard_back=-(said == UNHEARD_BACK),
+                            when=when)
+
     def _date_report(self, i: int) -> None:
         """Customer `i`'s report, standing again or for the first time after its area
         was restored, dates from when it went out with that outage."""
@@ -794,6 +808,7 @@ class OutageEngine:
             self.reports.report_time[below[self.reports.silent_only(below)]] = math.inf
             np.frombuffer(self.reports.silent, dtype=np.uint8)[below] = 0
             np.frombuffer(self.reports.unheard, dtype=np.uint8)[below] = 0
+            np.frombuffer(self.reports.back, dtype=np.uint8)[below] = 0
             touched += self._remap(self.predictor.set_meters_below(c, None), now)
         return touched
 
@@ -834,6 +849,9 @@ class OutageEngine:
                 self._date_report(i)
             touched += self._learn_unheard_delivery(meters, back, unheard, heard, now)
             np.frombuffer(self.reports.unheard, dtype=np.uint8)[unheard] = 1
+            said_back = np.frombuffer(self.reports.back, dtype=np.uint8)
+            said_back[meters[back]] = BACK
+            said_back[heard] = UNHEARD_BACK
             touched += self._remap(self.predictor.set_meters_below(region, RestoredMeters(
                 silent=parents[quiet], back=parents[meters[back]], unheard=parents[unheard],
                 unheard_back=parents[heard])),
@@ -969,11 +987,11 @@ class OutageEngine:
 
     def _update(
         self, i: int, *, calls: int = 0, gasps: int = 0, powered: int = 0, silent: int = 0,
-        unheard: int = 0, when: datetime,
+        unheard: int = 0, back: int = 0, unheard_back: int = 0, when: datetime,
     ) -> list[Outage]:
-        change = self.predictor.add_evidence(self._parent[i], calls, gasps, powered, silent,
-                                             float(self.reports.call_minutes[i]),
-                                             float(self.reports.gasp_minutes[i]), unheard)
+        change = self.predictor.add_evidence(
+            self._parent[i], calls, gasps, powered, silent, float(self.reports.call_minutes[i]),
+            float(self.reports.gasp_minutes[i]), unheard, back, unheard_back)
         touched = self._remap(change, when)
         parent = self._parent[i]
         outage = self._outage_of_candidate_path(parent)
@@ -1865,6 +1883,7 @@ class OutageEngine:
                 self._callers -= r.called[i]
             r.called[i] = r.gasped[i] = r.silent[i] = r.retired[i] = 0
         np.frombuffer(r.unheard, dtype=np.uint8)[customers] = 0
+        np.frombuffer(r.back, dtype=np.uint8)[customers] = 0
         self.reports.report_time[customers] = math.inf
         if self.predictor.ami:
             self.calibration.count_gasps(len(customers), len(gasped))

@@ -211,6 +211,7 @@ class Predictor:
     def add_evidence(
         self, candidate: int, calls: int, gasps: int, powered: int, silent: int = 0,
         call_minutes: float = 0.0, gasp_minutes: float = 0.0, unheard: int = 0,
+        back: int = 0, unheard_back: int = 0,
     ) -> Change:
         """Change the counts below `candidate` (a customer's parent) and re-decide its path.
 
@@ -233,7 +234,8 @@ class Predictor:
                     sums[a] += d
                     squares[a] += d2
         for counts, delta in ((self.powered, powered), (self.silent, silent),
-                              (self.unheard, unheard)):
+                              (self.unheard, unheard), (self.back, back),
+                              (self.unheard_back, unheard_back)):
             if delta:
                 for a in path:
                     counts[a] += delta

@@ -348,6 +348,18 @@ def test_meters_silent_since_a_restoration_are_a_nested_outage_found_at_once(
             and nested.restored.isoformat()) == (Stage.RESTORED, at(0.5), at(150))
 
 
+def test_meters_back_after_a_restoration_that_go_out_again_are_out(feeder: Network) -> None:
+    """Lateral a's fuse is repaired and every meter says it is back; an hour later
+    transformer a1's six meters gasp: a1 is out. Their "back" of an hour before no
+    longer tells against it (a1 read as fuse a's outage again, 18 customers)."""
+    events = [meter(c, 0.5, "off") for c in LATERAL_A] + [device("fuse.a", 30, "closed", "crew")]
+    events += [meter(c, 31, "on") for c in LATERAL_A] + [{"type": "tick", "time": at(45)}]
+    events += [meter(c, 90, "off") for c in LATERAL_A if c.startswith("a1")]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(95)}])
+    assert set(live(engine)) == {"transformer.a1"}
+    assert live(engine)["transformer.a1"].started.isoformat() == at(90)
+
+
 def test_late_restore_messages_are_a_nested_outage_found_when_it_closed(
     feeder: Network,
 ) -> None:
