@@ -60,18 +60,36 @@ CALL_RATE_MEMORY = 50.0
 
 
 @dataclass(slots=True)
+class RestoreDelivery:
+    """Meters counted after restorations (`restore_counts`), how many of them said they
+    were back, and the delivery rate of restore messages estimated from them."""
+
+    rate: float = 0.5  # no restoration seen yet: a coin
+    expected: int = 0
+    seen: int = 0
+
+    def count(self, expected: int, seen: int, prior: float) -> float | None:
+        """More meters counted, with `prior` worth RESTORE_PRIOR_METERS: the new rate, or
+        None when it moved by less than RESTORE_REPRICE."""
+        self.expected += expected
+        self.seen += seen
+        rate = (self.seen + RESTORE_PRIOR_METERS * prior) / (self.expected + RESTORE_PRIOR_METERS)
+        if abs(rate - self.rate) < RESTORE_REPRICE:
+            return None
+        self.rate = rate
+        return rate
+
+
+@dataclass(slots=True)
 class Calibration:
     """The running estimates, with the evidence behind them."""
 
     params: PredictionParams
     false_call_rate: float = math.nan
-    restore_rate: float = 0.5  # no restoration seen yet: a coin
-    restores_expected: int = 0
-    restores_seen: int = 0
-    # The same of meters whose last gasp was lost (`count_unheard_restores`).
-    unheard_rate: float = 0.5
-    unheard_expected: int = 0
-    unheard_seen: int = 0
+    # Restore messages after restorations: of meters whose last gasp arrived, and of
+    # those whose last gasp was lost (`count_unheard_restores`).
+    restores: RestoreDelivery = field(default_factory=RestoreDelivery)
+    unheard_restores: RestoreDelivery = field(default_factory=RestoreDelivery)
     gasps_expected: int = 0  # customers of restored outages
     gasps_seen: int = 0  # of which the meter's last gasp arrived
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
@@ -183,30 +201,26 @@ class Calibration:
         """Meters expected to say they are back after a restoration, and how many did
         (see `restore_counts`): the new delivery rate of restore messages, or None when
         it barely moved."""
-        self.restores_expected += expected
-        self.restores_seen += seen
         # Last gasps go by the same meters and radio: their delivery is the prior, and
         # the estimate where no group has two meters (one customer per device).
-        rate = ((self.restores_seen + RESTORE_PRIOR_METERS * self.gasp_delivery)
-                / (self.restores_expected + RESTORE_PRIOR_METERS))
-        if abs(rate - self.restore_rate) < RESTORE_REPRICE:
-            return None
-        self.restore_rate = rate
-        return rate
+        return self.restores.count(expected, seen, self.gasp_delivery)
+
+    @property
+    def restore_rate(self) -> float:
+        """How often a restore message arrives from a meter whose last gasp did."""
+        return self.restores.rate
+
+    @property
+    def unheard_rate(self) -> float:
+        """How often a restore message arrives from a meter whose last gasp did not."""
+        return self.unheard_restores.rate
 
     def count_unheard_restores(self, expected: int, seen: int) -> float | None:
         """The same as `count_restores`, of meters whose last gasp was lost: the new
         delivery rate of their restore messages, or None when it barely moved. The
         gasped meters' rate is its prior: the same radio, unless the meters that lose
         last gasps are those that never talk (no AMI there), which the count shows."""
-        self.unheard_expected += expected
-        self.unheard_seen += seen
-        rate = ((self.unheard_seen + RESTORE_PRIOR_METERS * self.restore_rate)
-                / (self.unheard_expected + RESTORE_PRIOR_METERS))
-        if abs(rate - self.unheard_rate) < RESTORE_REPRICE:
-            return None
-        self.unheard_rate = rate
-        return rate
+        return self.unheard_restores.count(expected, seen, self.restore_rate)
 
     def observe_spread(self, channel: str, minutes: np.ndarray, current: float) -> float | None:
         """First-report times (minutes) of one restored outage on a channel (``"call"``
