@@ -488,6 +488,10 @@ class OutageEngine:
         touched = self.predictor_ami_on(reading.time)
         if not reading.on:
             touched += self._out_again(i, reading.time)
+            if not reading.ping and t > self.reports.restored_at[i]:
+                # A last gasp since its restoration: it had power again, so it is out
+                # since now, not since the outage it was restored from.
+                self.reports.out_since[i] = math.inf
             if self.reports.powered[i]:
                 self.reports.powered[i] = 0
                 touched += self._update(i, powered=-1, when=reading.time)
@@ -848,12 +852,14 @@ class OutageEngine:
                 self.reports.silent[i] = 1
                 self._date_report(i)
             touched += self._learn_unheard_delivery(meters, back, unheard, heard, now)
+            # Back and still on: one out again since is a new outage's report already.
+            meters_back, heard = self._still_on(meters[back]), self._still_on(heard)
             np.frombuffer(self.reports.unheard, dtype=np.uint8)[unheard] = 1
             said_back = np.frombuffer(self.reports.back, dtype=np.uint8)
-            said_back[meters[back]] = BACK
+            said_back[meters_back] = BACK
             said_back[heard] = UNHEARD_BACK
             touched += self._remap(self.predictor.set_meters_below(region, RestoredMeters(
-                silent=parents[quiet], back=parents[meters[back]], unheard=parents[unheard],
+                silent=parents[quiet], back=parents[meters_back], unheard=parents[unheard],
                 unheard_back=parents[heard])),
                 now)
         return touched
@@ -870,6 +876,12 @@ class OutageEngine:
         back = r.meter_on_time[mine] >= restored_at
         quiet = ~back & (r.meter_time[mine] < restored_at)
         return mine[quiet], mine[back]
+
+    def _still_on(self, meters: np.ndarray) -> np.ndarray:
+        """Those of `meters` whose latest message says they have power."""
+        r = self.reports
+        on: np.ndarray = meters[r.meter_on_time[meters] >= r.meter_time[meters]]
+        return on
 
     def _learn_unheard_delivery(self, gasped: np.ndarray, back: np.ndarray,
                                 unheard: np.ndarray, heard: np.ndarray,

@@ -360,6 +360,35 @@ def test_meters_back_after_a_restoration_that_go_out_again_are_out(feeder: Netwo
     assert live(engine)["transformer.a1"].started.isoformat() == at(90)
 
 
+def test_meters_out_again_before_their_restoration_is_weighed_are_not_back(
+    feeder: Network,
+) -> None:
+    """As above, but a1's meters gasp four minutes after they said they were back,
+    before the restoration's meters are weighed: a1 is out, not fuse a (their restore
+    messages had counted them back all the same)."""
+    events = [meter(c, 0.5, "off") for c in LATERAL_A] + [device("fuse.a", 30, "closed", "crew")]
+    events += [meter(c, 31, "on") for c in LATERAL_A]
+    events += [meter(c, 35, "off") for c in LATERAL_A if c.startswith("a1")]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(45)}])
+    assert set(live(engine)) == {"transformer.a1"}
+
+
+def test_a_meter_that_gasps_again_had_power_since_its_restoration(feeder: Network) -> None:
+    """Fuse a is repaired at 30; a1's restore messages are lost (it reads as still out).
+    At 100 the recloser opens and every meter gasps, a1's too: they had power again. The
+    recloser is repaired at 160 with a1 still open: a1's outage began at 100, not with
+    fuse a's at 0.5 (a meter that never said it was back kept that start)."""
+    everyone = [f"{lateral}{t}.{m}" for lateral in "ab" for t in (1, 2, 3) for m in range(1, 7)]
+    events = [meter(c, 0.5, "off") for c in LATERAL_A] + [device("fuse.a", 30, "closed", "crew")]
+    events += [meter(c, 31, "on") for c in LATERAL_A if not c.startswith("a1")]
+    events += [meter(c, 100, "off") for c in everyone]
+    events += [device("recloser.r1", 160, "closed", "crew")]
+    events += [meter(c, 161, "on") for c in everyone if not c.startswith("a1")]
+    engine = run(feeder, [*events, {"type": "tick", "time": at(175)}])
+    assert {o: outage.started.isoformat() for o, outage in live(engine).items()} == {
+        "transformer.a1": at(100)}
+
+
 def test_late_restore_messages_are_a_nested_outage_found_when_it_closed(
     feeder: Network,
 ) -> None:
