@@ -64,6 +64,22 @@ class CustomerReports:
         # them: it says nothing of those being closed then. Few (sections back-fed).
         self.on_through_tie: set[int] = set()
 
+    def heard_since_restored(self, unheard: np.ndarray, back: np.ndarray,
+                             unheard_back: np.ndarray) -> None:
+        """What meters of a restored area said since: nothing, their last gasp lost too
+        (`unheard`); they are back, their last gasp having arrived (`back`) or not
+        (`unheard_back`). Silent meters that gasped are reports (the engine dates them)."""
+        np.frombuffer(self.unheard, dtype=np.uint8)[unheard] = 1
+        said_back = np.frombuffer(self.back, dtype=np.uint8)
+        said_back[back] = BACK
+        said_back[unheard_back] = UNHEARD_BACK
+
+    def forget_since_restored(self, customers: np.ndarray) -> None:
+        """Forget what the meters of `customers` said since their last restoration
+        (silent, unheard, back)."""
+        for flags in (self.silent, self.unheard, self.back):
+            np.frombuffer(flags, dtype=np.uint8)[customers] = 0
+
     def has_evidence(self, customers: np.ndarray) -> np.ndarray:
         """Which of `customers` have a report standing (a call, a gasp, or silence)."""
         has: np.ndarray = np.isfinite(self.report_time[customers])

@@ -810,9 +810,7 @@ class OutageEngine:
             below = self.customers_below(c)
             # Silence was their only report: it says no more, nor dates a later outage.
             self.reports.report_time[below[self.reports.silent_only(below)]] = math.inf
-            np.frombuffer(self.reports.silent, dtype=np.uint8)[below] = 0
-            np.frombuffer(self.reports.unheard, dtype=np.uint8)[below] = 0
-            np.frombuffer(self.reports.back, dtype=np.uint8)[below] = 0
+            self.reports.forget_since_restored(below)
             touched += self._remap(self.predictor.set_meters_below(c, None), now)
         return touched
 
@@ -854,10 +852,7 @@ class OutageEngine:
             touched += self._learn_unheard_delivery(meters, back, unheard, heard, now)
             # Back and still on: one out again since is a new outage's report already.
             meters_back, heard = self._still_on(meters[back]), self._still_on(heard)
-            np.frombuffer(self.reports.unheard, dtype=np.uint8)[unheard] = 1
-            said_back = np.frombuffer(self.reports.back, dtype=np.uint8)
-            said_back[meters_back] = BACK
-            said_back[heard] = UNHEARD_BACK
+            self.reports.heard_since_restored(unheard, meters_back, heard)
             touched += self._remap(self.predictor.set_meters_below(region, RestoredMeters(
                 silent=parents[quiet], back=parents[meters_back], unheard=parents[unheard],
                 unheard_back=parents[heard])),
@@ -1893,9 +1888,8 @@ class OutageEngine:
                 callers.append(i)
             if not r.retired[i]:
                 self._callers -= r.called[i]
-            r.called[i] = r.gasped[i] = r.silent[i] = r.retired[i] = 0
-        np.frombuffer(r.unheard, dtype=np.uint8)[customers] = 0
-        np.frombuffer(r.back, dtype=np.uint8)[customers] = 0
+            r.called[i] = r.gasped[i] = r.retired[i] = 0
+        r.forget_since_restored(customers)
         self.reports.report_time[customers] = math.inf
         if self.predictor.ami:
             self.calibration.count_gasps(len(customers), len(gasped))

@@ -104,10 +104,8 @@ class Scorer:
         self._window = p.onset_window_minutes
         self.set_spread("call", p.call_spread_minutes)
         self.set_spread("gasp", p.gasp_spread_minutes)
-        self._log_silent = math.log1p(-0.5)
-        self._log_back = math.log(0.5)
-        self._log_unheard = math.log1p(-0.5)
-        self._log_unheard_back = math.log(0.5)
+        self.set_restore_delivery(0.5)
+        self.set_unheard_delivery(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
         self._gasp_prior = (p.gasp_alpha, p.gasp_beta, p.gasp_alpha + p.gasp_beta)
 
@@ -184,9 +182,7 @@ class Scorer:
         silent is evidence it never got power back: weak when restore messages are
         often lost, strong when they usually arrive.
         """
-        rate = min(max(rate, 0.01), 0.99)
-        self._log_silent = math.log1p(-rate)
-        self._log_back = math.log(rate)
+        self._log_silent, self._log_back = _silent_and_back(rate)
 
     def set_unheard_delivery(self, rate: float) -> None:
         """How often the power-restore message arrives from a meter whose last gasp did
@@ -194,9 +190,7 @@ class Scorer:
         evidence it never got power back too, as strong as this rate says: where the
         meters that lose last gasps are the ones that never talk (no AMI there), weak.
         """
-        rate = min(max(rate, 0.01), 0.99)
-        self._log_unheard = math.log1p(-rate)
-        self._log_unheard_back = math.log(rate)
+        self._log_unheard, self._log_unheard_back = _silent_and_back(rate)
 
     def timing(self, calls: int, t: float, t2: float) -> float:
         """Log-likelihood ratio of `calls` first-call times (sum `t`, sum of squares
@@ -276,6 +270,13 @@ class _Onsets:
         one = (k - 1) * self.log_ratio - 0.5 * math.log(k) - scatter * self._half_precision
         floor = k * self._log_outlier
         return one if one > floor else floor
+
+
+def _silent_and_back(rate: float) -> tuple[float, float]:
+    """Log chances that a restored meter's restore message is lost / arrives, at
+    delivery `rate` (kept off 0 and 1: no estimate is that sure)."""
+    rate = min(max(rate, 0.01), 0.99)
+    return math.log1p(-rate), math.log(rate)
 
 
 def _lbeta(a: float, b: float) -> float:
