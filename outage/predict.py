@@ -180,24 +180,36 @@ class Predictor:
         return s > 0 and s >= self.child_sum[a]
 
     def confidence(self, a: int) -> float:
-        """How clearly `a` beats its alternatives (children; nothing; its parent), 0..1.
+        """The chance that `a` is the outage, against its alternatives, 0..1.
 
-        A device right above or below it serving exactly its customers (a breaker over a
-        switch) is the same outage of the same customers, told apart by the prior alone:
-        not an alternative. The alternatives are the devices past such a chain.
+        The alternatives: the best outages below it instead (or none at all), and each
+        device above it operating instead (with the rest of its subtree as it is).
+        Each alternative is weighed by its likelihood, so two nearly as likely ancestors
+        leave `a` a third, not a half. A device right above or below it serving exactly
+        its customers (a breaker over a switch) is the same outage of the same customers,
+        told apart by the prior alone: not an alternative. The alternatives are the
+        devices past such a chain.
         """
         if self.forced[a]:
             return 1.0
         s = self._score[a]
-        below = (self.twins_below(a) or [a])[-1]
-        margin = min(s - self.child_sum[below], s)
+        below = self.child_sum[(self.twins_below(a) or [a])[-1]]
+        # exp(-margin) of each alternative: the log-likelihood `a` wins by
+        odds = math.exp(min(below - s, _FAR)) + (math.exp(min(-s, _FAR)) if below > 0 else 0.0)
         top, parent = a, self._parent[a]
         while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
             top, parent = parent, self._parent[parent]
-        if parent != NONE and not self.forced[parent]:
-            margin = min(margin,
-                         s + (self.child_sum[parent] - self.best[top]) - self._score[parent])
-        return _sigmoid(margin)
+        # Going up, `mine` is the best of each ancestor's subtree with `a` an outage.
+        mine, c = s, top
+        forced, parents, child_sum, best, score = (self.forced, self._parent, self.child_sum,
+                                                   self.best, self._score)
+        while parent != NONE and not forced[parent]:
+            mine += child_sum[parent] - best[c]
+            against = score[parent] - mine
+            if against > -_NEGLIGIBLE:
+                odds += math.exp(min(against, _FAR))
+            c, parent = parent, parents[parent]
+        return 1.0 / (1.0 + odds)
 
     def _twin_below(self, a: int) -> int:
         """The child of `a` serving exactly its customers, in its subtree now (not fed
@@ -701,6 +713,10 @@ class Predictor:
             else:
                 stack.extend(self.positive_children[c])
         return sorted(out)
+
+
+_FAR = 700.0  # exp() of more overflows a float
+_NEGLIGIBLE = 40.0  # odds under exp(-40) change no confidence by 1e-17
 
 
 def _sigmoid(x: float) -> float:

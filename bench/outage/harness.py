@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,6 +97,8 @@ class Tally:
     errors: Counter[str] = field(default_factory=Counter)
     pointing: Counter[str] = field(default_factory=Counter)
     confidence: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    confidence_sum: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    brier: float = 0.0  # (confidence − right)² summed over the outages shown
     etr_errors: list[float] = field(default_factory=list)  # minutes, ETR − true end
     # Customer-minutes recorded, true, and the customers' own errors summed (|recorded −
     # true| per customer: a too-large outage and a missing one do not cancel out).
@@ -131,11 +133,13 @@ class Tally:
             "errors": dict(sorted(self.errors.items())),
             "pointing": dict(sorted(self.pointing.items())),
             # Live outages at the repair checkpoints by tenth of confidence: how many,
-            # and how many of them were right.
+            # how many of them were right, and their confidences summed.
             "confidence": {f"{tenth / 10:.1f}": [self.confidence[tenth, False]
                                                  + self.confidence[tenth, True],
-                                                 self.confidence[tenth, True]]
+                                                 self.confidence[tenth, True],
+                                                 round(self.confidence_sum[tenth], 3)]
                            for tenth in sorted({t for t, _ in self.confidence})},
+            "brier": round(self.brier, 3),
         }
 
 
@@ -307,11 +311,11 @@ def false_outages(outages: list[Outage], live: list[frozenset[str]],
 
 
 def confidence_checks(outages: list[Outage], live: list[frozenset[str]],
-                      out_now: set[frozenset[str]]) -> list[tuple[int, bool]]:
-    """Each live outage's tenth of confidence (0–9) and whether it is right: exactly the
-    customers of a device truly open now (`out_now`: reported or not, nested inside
-    another or not) — what the confidence a dispatcher reads claims."""
-    return [(min(int(o.confidence * 10), 9), s in out_now)
+                      out_now: set[frozenset[str]]) -> list[tuple[int, bool, float]]:
+    """Each live outage's tenth of confidence (0–9), whether it is right (exactly the
+    customers of a device truly open now, `out_now`: reported or not, nested inside
+    another or not) and its confidence — what the confidence a dispatcher reads claims."""
+    return [(min(int(o.confidence * 10), 9), s in out_now, o.confidence)
             for o, s in zip(outages, live, strict=True)]
 
 
@@ -398,6 +402,8 @@ class LiveView:
         self.pointing: Counter[str] = Counter()  # the same, by where their reports point
         self.false_ids: set[str] = set()  # live outages over customers who all had power
         self.confidence: Counter[tuple[int, bool]] = Counter()
+        self.confidence_sum: dict[int, float] = defaultdict(float)
+        self.brier = 0.0
         self.etr_errors: list[float] = []
 
     def advance(self, until: datetime) -> None:
@@ -443,7 +449,10 @@ class LiveView:
             self.pointing[f"{where} {'right' if kind == 'right' else 'wrong'}"] += 1
         out_now = truly_out(scenario, when)
         self.false_ids |= false_outages(outages, live, out_now)
-        self.confidence.update(confidence_checks(outages, live, out_now))
+        for tenth, right, confidence in confidence_checks(outages, live, out_now):
+            self.confidence[tenth, right] += 1
+            self.confidence_sum[tenth] += confidence
+            self.brier += (confidence - right) ** 2
         self.etr_errors += etr_errors(outages, live, scenario, when)
         self.shown += hazards_shown(engine, scenario, when, self.hazard_calls)
 
@@ -538,6 +547,8 @@ def run_one(network: Network, scenario: Scenario, predictor: type[Predictor],
         "etr_errors": view.etr_errors,
         "customer_minutes": customer_minutes(network, engine, scenario),
         "confidence": view.confidence,
+        "confidence_sum": view.confidence_sum,
+        "brier": view.brier,
     }
 
 
@@ -596,6 +607,9 @@ def evaluate(
                             tally.errors.update(result["errors"])
                             tally.pointing.update(result["pointing"])
                             tally.confidence.update(result["confidence"])
+                            for tenth, total in result["confidence_sum"].items():
+                                tally.confidence_sum[tenth] += total
+                            tally.brier += result["brier"]
                             tally.etr_errors += result["etr_errors"]
                             for k, minutes in enumerate(result["customer_minutes"]):
                                 tally.customer_minutes[k] += minutes
@@ -744,18 +758,30 @@ def pointing_table(rows: list[dict[str, Any]]) -> str:
 
 def calibration_table(rows: list[dict[str, Any]]) -> str:
     """Whether the probabilistic engine's confidence means what it says: its live
-    outages at every repair checkpoint, by tenth of confidence, and the share right."""
+    outages at every repair checkpoint, by tenth of confidence, their mean confidence and
+    the share right; and the calibration error, the gap between the two weighted by
+    outages shown (0 when the confidence is the chance of being right), and the Brier
+    score (the mean squared gap between each confidence and 1 if right, else 0)."""
     totals: Counter[str] = Counter()
     right: Counter[str] = Counter()
+    sums: Counter[str] = Counter()
+    brier = 0.0
     for r in rows:
-        for tenth, (n, k) in r["probabilistic"]["confidence"].items():
+        brier += r["probabilistic"]["brier"]
+        for tenth, (n, k, total) in r["probabilistic"]["confidence"].items():
             totals[tenth] += n
             right[tenth] += k
-    lines = ["| confidence | live outages shown | right | share right |", "|---|---:|---:|---:|"]
+            sums[tenth] += total
+    lines = ["| confidence | live outages shown | right | mean confidence | share right |",
+             "|---|---:|---:|---:|---:|"]
     for tenth in sorted(totals):
         low = float(tenth)
         lines.append(f"| {low:.1f}–{low + 0.1:.1f} | {totals[tenth]} | {right[tenth]} | "
-                     f"{right[tenth] / totals[tenth]:.2f} |")
+                     f"{sums[tenth] / totals[tenth]:.2f} | {right[tenth] / totals[tenth]:.2f} |")
+    shown = sum(totals.values())
+    gap = sum(abs(sums[t] - right[t]) for t in totals) / max(shown, 1)
+    lines.append(f"\nCalibration error (mean |confidence − share right|, by outage shown): "
+                 f"{gap:.3f}; Brier score {brier / max(shown, 1):.3f}")
     return "\n".join(lines)
 
 

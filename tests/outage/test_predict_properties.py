@@ -50,6 +50,47 @@ def _reference(p: Predictor) -> set[int]:
     return set().union(*(best(r)[1] for r in range(n) if p.tree.parent[r] < 0))
 
 
+def _confidence(p: Predictor, a: int) -> float:
+    """The chance that `a` is the outage, from scratch: its subtree's best with `a` an
+    outage against every alternative — the best below it instead (or nothing), and each
+    device above it, past any serving exactly its customers, operating instead."""
+    tree, n = p.tree, len(p.tree)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for c in range(n):
+        if tree.parent[c] >= 0:
+            children[int(tree.parent[c])].append(c)
+
+    def best(x: int) -> float:
+        return max(p.score(x), sum(best(c) for c in children[x]), 0.0)
+
+    def with_a(x: int) -> float:  # the best of x's subtree with `a` an outage
+        if x == a:
+            return p.score(a)
+        return sum(with_a(c) if tree.contains(c, a) else best(c) for c in children[x])
+
+    def twin_below(x: int) -> int:
+        size = tree.service_points[x]
+        twins = [c for c in children[x] if size and tree.service_points[c] == size]
+        return twins[0] if twins and not p.forced[twins[0]] else -1
+
+    if p.forced[a]:
+        return 1.0
+    s = p.score(a)
+    bottom = a
+    while twin_below(bottom) >= 0:
+        bottom = twin_below(bottom)
+    below = sum(best(c) for c in children[bottom])
+    # Each alternative's log-likelihood against `a` an outage.
+    against = [below - s, *([-s] if below > 0 else [])]
+    top, parent = a, int(tree.parent[a])
+    while parent >= 0 and not p.forced[parent] and twin_below(parent) == top:
+        top, parent = parent, int(tree.parent[parent])
+    while parent >= 0 and not p.forced[parent]:
+        against.append(p.score(parent) - with_a(parent))
+        parent = int(tree.parent[parent])
+    return 1.0 / (1.0 + sum(math.exp(min(x, 700.0)) for x in against))
+
+
 def _below(p: Predictor, c: int) -> list[int]:
     """The customers below candidate `c`."""
     parents = p.tree.customer_parent
@@ -140,6 +181,9 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
             delta = {"call": (step, 0, 0), "gasp": (0, step, 0), "on": (0, 0, step)}[what]
             p.add_evidence(int(tree.customer_parent[i]), *delta)
         assert p.selected == _reference(p)
+        for a in p.selected:  # each outage's confidence weighs every alternative
+            assert math.isclose(p.confidence(a), _confidence(p, a), rel_tol=1e-6,
+                                abs_tol=1e-9)
         for a in p.selected:  # outages never nest inside one another
             assert not any(tree.contains(a, b) for b in p.selected if b != a)
         assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
