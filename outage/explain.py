@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from outage.predict import NOTHING
+
 if TYPE_CHECKING:
     from outage.engine import OutageEngine
     from outage.records import Outage
@@ -71,10 +73,41 @@ def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = No
                      "the supply above it is still off.")
     parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
                  f"({_start_basis(engine, outage, restored)}).")
+    otherwise = _otherwise(engine, c) if outage.active else ""
+    if otherwise:
+        parts.append(otherwise)
     if outage.hazards:
         hazards = ", ".join(sorted(outage.hazards))
         parts.append(f"Hazard reported: {hazards} — make safe first.")
     return " ".join(parts)
+
+
+def _otherwise(engine: OutageEngine, c: int) -> str:
+    """The likeliest other explanations of candidate `c`'s reports and their chances
+    (at most three, of 1 % or more), or nothing when there is none."""
+    likely = sorted(((chance, what) for what, chance in engine.predictor.chances(c)),
+                    reverse=True)
+    said = [f"{_alternative(engine, c, what)} ({chance:.0%})"
+            for chance, what in likely[:3] if chance >= 0.005]
+    return f"Otherwise: {'; '.join(said)}." if said else ""
+
+
+def _alternative(engine: OutageEngine, c: int, what: int) -> str:
+    predictor, tree = engine.predictor, engine.tree
+    names = tree.element_id
+    if what >= 0:
+        if tree.kind[what] == "source":
+            return f"loss of supply at {names[what]}"
+        return f"{names[what]} operated"
+    below = predictor.children_explanation((predictor.twins_below(c) or [c])[-1])
+    if what == NOTHING or not below:
+        return "no outage, false reports"
+    if len(below) == 1:
+        return f"only {names[below[0]]} out"
+    if len(below) <= 3:
+        listed = [names[b] for b in below]
+        return f"{', '.join(listed[:-1])} and {listed[-1]} out"
+    return f"{len(below)} outages below it"
 
 
 def _start_basis(engine: OutageEngine, outage: Outage, restored: datetime | None) -> str:

@@ -35,6 +35,9 @@ FORCED = 1e9  # score of a device known to be open: beats any amount of evidence
 # The least score of a device reported open: above zero, so it is always an outage and
 # is reached from the root, yet no more than its reports say when its parent is weighed.
 KNOWN_OPEN = 1e-9
+# The alternatives to an outage that are not a device above it (`Predictor.alternatives`).
+BELOW = -2  # the best outages below it
+NOTHING = -3  # no outage at all: its reports are false
 _NO_METERS = np.zeros(0, dtype=np.int64)
 
 
@@ -180,22 +183,47 @@ class Predictor:
         return s > 0 and s >= self.child_sum[a]
 
     def confidence(self, a: int) -> float:
-        """The chance that `a` is the outage, against its alternatives, 0..1.
-
-        The alternatives: the best outages below it instead (or none at all), and each
-        device above it operating instead (with the rest of its subtree as it is).
-        Each alternative is weighed by its likelihood, so two nearly as likely ancestors
-        leave `a` a third, not a half. A device right above or below it serving exactly
-        its customers (a breaker over a switch) is the same outage of the same customers,
-        told apart by the prior alone: not an alternative. The alternatives are the
-        devices past such a chain.
-        """
+        """The chance that `a` is the outage against its alternatives (`chances`), 0..1.
+        A device reported open is certain."""
         if self.forced[a]:
             return 1.0
+        return 1.0 / (1.0 + sum(odds for _, odds in self._odds(a)))
+
+    def chances(self, a: int) -> list[tuple[int, float]]:
+        """The other explanations of `a`'s evidence (`alternatives`) that are not
+        negligible, each with its chance: each weighed by its likelihood, so two
+        ancestors nearly as likely as `a` leave it a third, not a half. Devices above
+        one another serving the same customers are one explanation, named by the
+        lowest (what operates on a fault below both)."""
+        if self.forced[a]:
+            return []
+        odds = self._odds(a)
+        total = 1.0 + sum(o for _, o in odds)
+        out: list[tuple[int, float]] = []
+        for what, o in odds:
+            if out and out[-1][0] >= 0 and self._twin_below(what) == out[-1][0]:
+                out[-1] = (out[-1][0], out[-1][1] + o / total)
+            else:
+                out.append((what, o / total))
+        return out
+
+    def _odds(self, a: int) -> list[tuple[int, float]]:
+        return [(what, math.exp(min(against, _FAR))) for what, against in self.alternatives(a)
+                if against > -_NEGLIGIBLE]
+
+    def alternatives(self, a: int) -> list[tuple[int, float]]:
+        """The explanations of `a`'s evidence other than `a` operating, each with its
+        log-likelihood against `a` (its score less `a`'s, the rest of the network as
+        it is): BELOW, the best outages below it; NOTHING, no outage at all (when that
+        is not what is best below it); and each device above it operating instead.
+
+        A device right above or below it serving exactly its customers (a breaker over
+        a switch) is the same outage of the same customers, told apart by the prior
+        alone: not an alternative. The alternatives are the devices past such a chain.
+        """
         s = self._score[a]
         below = self.child_sum[(self.twins_below(a) or [a])[-1]]
-        # exp(-margin) of each alternative: the log-likelihood `a` wins by
-        odds = math.exp(min(below - s, _FAR)) + (math.exp(min(-s, _FAR)) if below > 0 else 0.0)
+        out = [(BELOW, below - s)] + ([(NOTHING, -s)] if below > 0 else [])
         top, parent = a, self._parent[a]
         while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
             top, parent = parent, self._parent[parent]
@@ -205,11 +233,9 @@ class Predictor:
                                                    self.best, self._score)
         while parent != NONE and not forced[parent]:
             mine += child_sum[parent] - best[c]
-            against = score[parent] - mine
-            if against > -_NEGLIGIBLE:
-                odds += math.exp(min(against, _FAR))
+            out.append((parent, score[parent] - mine))
             c, parent = parent, parents[parent]
-        return 1.0 / (1.0 + odds)
+        return out
 
     def _twin_below(self, a: int) -> int:
         """The child of `a` serving exactly its customers, in its subtree now (not fed

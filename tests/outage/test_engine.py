@@ -925,6 +925,32 @@ def test_a_device_serving_the_same_customers_is_no_alternative_to_its_outage(
     assert set(fuse) == {"fuse.a"} and fuse["fuse.a"].confidence < 0.95
 
 
+def test_the_explanation_names_the_likeliest_alternatives_with_their_chances(
+    feeder: Network,
+) -> None:
+    """One call under transformer a1: probably the transformer, but maybe fuse a above it,
+    the recloser above that, or a false call. The confidence is the transformer's share
+    of all of them, and the explanation gives the others theirs, likeliest first. Two
+    calls under lateral a: the fuse, against the recloser — the breaker right above it,
+    serving the same customers, is the same alternative, not another."""
+    engine = run(feeder, [call("a1.1", 0)])
+    (outage,) = engine.book.live()
+    assert outage.device_id == "transformer.a1" and 0.5 < outage.confidence < 0.8
+    chances = dict(engine.predictor.chances(outage.candidate))
+    assert outage.confidence + sum(chances.values()) == pytest.approx(1.0)
+    otherwise = engine.describe(outage)["explanation"].split("Otherwise: ")[1]
+    named = [part.split(" (")[0] for part in otherwise.rstrip(".").split("; ")]
+    assert named[:2] == ["fuse.a operated", "recloser.r1 operated"]
+    assert "no outage, false reports" in named
+    shares = [int(part.split("(")[-1].rstrip("%)")) for part in otherwise.rstrip(".").split("; ")]
+    assert shares == sorted(shares, reverse=True) and shares[0] > 10
+    engine = run(feeder, [call("a1.1", 0), call("a2.2", 3)])
+    (fuse,) = engine.book.live()
+    explanation = engine.describe(fuse)["explanation"]
+    assert "recloser.r1 operated" in explanation and "breaker.f1" not in explanation.split(
+        "Otherwise")[1]
+
+
 def test_a_record_its_own_devices_close_ended_is_certain(feeder: Network) -> None:
     """Two calls under lateral a predict fuse a, short of certain; the crew closes fuse
     a: a close names what was open, so the record is certain (confidence 1, and its
