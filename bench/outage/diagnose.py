@@ -38,7 +38,8 @@ import harness  # the scenarios, the live view and its scores
 
 from gis.io import load_network
 from outage.engine import OutageEngine
-from outage.predict import Predictor
+from outage.predict import BELOW, Predictor
+from outage.records import Outage
 from outage.simulate import Scenario, ScenarioBuilder, ScenarioParams, TrueOutage
 
 
@@ -73,12 +74,22 @@ class CloseView(harness.LiveView):
                 detail = "merge" if others else "alone"
                 outage = live[shown]
                 powered = len(shown - frozenset().union(*(u.customers for u in out_now)))
+                below = dict(engine.predictor.chances(outage.candidate)).get(BELOW, 0.0)
                 self.examples.append(
                     f"too high ({detail}): true {t.device_id} ({len(t.customers)} customers, "
                     f"{len(reporters)} reported); shown {outage.device_id} ({len(shown)}, "
                     f"confidence {outage.confidence:.2f}, calls {outage.calls}, last gasps "
-                    f"{outage.gasps}) over {len(others)} other true outages and {powered} "
-                    f"customers with power")
+                    f"{outage.gasps}; the outages below it {below:.2f}) over {len(others)} "
+                    f"other true outages and {powered} customers with power")
+            elif kind == "too low":
+                shown = max((s for s in live if s & t.customers), key=len)
+                outage = live[shown]
+                self.examples.append(
+                    f"too low: true {t.device_id} ({len(t.customers)} customers, "
+                    f"{len(reporters)} reported, {points}); shown {outage.device_id} "
+                    f"({len(shown)}, confidence {outage.confidence:.2f}, calls {outage.calls}, "
+                    f"last gasps {outage.gasps}); the true device "
+                    f"{_chance_of(engine, outage, t.customers):.2f}")
             elif kind == "missed":
                 self.examples.append(f"missed: true {t.device_id} ({len(t.customers)} "
                                      f"customers, {len(reporters)} reported, {points})")
@@ -94,6 +105,16 @@ class CloseView(harness.LiveView):
             verdict = ("right" if customers in truly else
                        "touching" if any(customers & t for t in truly) else "false")
             self.lone[(min(hours, 4), verdict)] += 1
+
+
+def _chance_of(engine: OutageEngine, outage: Outage, customers: frozenset[str]) -> float:
+    """The chance the engine gives the device above `outage` that has exactly these
+    customers, as an alternative to it (0 when none is)."""
+    ids = engine.network.customers.ids
+    for what, chance in engine.predictor.chances(outage.candidate):
+        if what >= 0 and frozenset(ids[i] for i in engine.customers_below(what)) == customers:
+            return chance
+    return 0.0
 
 
 def _role(truth: list[TrueOutage], t: TrueOutage) -> str:
@@ -149,7 +170,7 @@ def report(views: list[CloseView], show: int) -> str:
         lines.append(f"| {age} | " + " | ".join(str(lone[hours, v])
                                                 for v in ("right", "touching", "false")) + " |")
     examples = [e for view in views for e in view.examples]
-    for what in ("too high", "missed") if show else ():
+    for what in ("too high", "too low", "missed") if show else ():
         chosen = [e for e in examples if e.startswith(what)][:show]
         if chosen:
             lines.append(f"\n{what}:\n  " + "\n  ".join(chosen))
