@@ -180,16 +180,23 @@ def test_incremental_selection_equals_recomputation(  # type: ignore[no-untyped-
             step = 1 if on else -1
             delta = {"call": (step, 0, 0), "gasp": (0, step, 0), "on": (0, 0, step)}[what]
             p.add_evidence(int(tree.customer_parent[i]), *delta)
-        assert p.selected == _reference(p)
-        for a in p.selected:  # each outage's confidence weighs every alternative
-            assert math.isclose(p.confidence(a), _confidence(p, a), rel_tol=1e-6,
-                                abs_tol=1e-9)
-        for a in p.selected:  # outages never nest inside one another
-            assert not any(tree.contains(a, b) for b in p.selected if b != a)
-        assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
-        # Scores are fresh, and the restored meters' counts are those of the meters
-        # below each candidate (a restoration or a clearing leaves none behind).
-        assert all(p.score(a) == p.compute_score(a) for a in range(len(tree)))
-        for k, counts in enumerate((p.silent, p.back, p.unheard, p.unheard_back)):
-            assert counts == [sum(1 for i in _below(p, a) if said.get(i) == k)
-                              for a in range(len(tree))]
+        _check(p, said)
+
+
+def _check(p: Predictor, said: dict[int, int]) -> None:
+    """The predictor as it must be after any update: `said` is what each restored
+    area's meter said since (see `_restored`)."""
+    tree = p.tree
+    assert p.selected == _reference(p)
+    for a in p.selected:
+        # Outages never nest inside one another; each one's confidence weighs every
+        # alternative as a computation from scratch does.
+        assert not any(tree.contains(a, b) for b in p.selected if b != a)
+        assert math.isclose(p.confidence(a), _confidence(p, a), rel_tol=1e-6, abs_tol=1e-9)
+    assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
+    # Scores are fresh, and the restored meters' counts are those of the meters below
+    # each candidate (a restoration or a clearing leaves none behind).
+    assert all(p.score(a) == p.compute_score(a) for a in range(len(tree)))
+    for k, counts in enumerate((p.silent, p.back, p.unheard, p.unheard_back)):
+        assert counts == [sum(1 for i in _below(p, a) if said.get(i) == k)
+                          for a in range(len(tree))]
