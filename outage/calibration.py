@@ -43,11 +43,12 @@ RESTORE_PRIOR_METERS = 10
 # prior, and the change in it that re-prices the scores.
 GASP_PRIOR_METERS = 10.0
 GASP_REPRICE = 0.05
-# The share of an outage's customers who call, learned from restored outages of at
-# least CALL_RATE_MIN_CUSTOMERS (a one-customer outage is mostly found because its
-# customer called: counted, it would say everyone calls). One outage's share is one draw
-# of how outages' shares spread, however many customers it has: the learned mean counts
-# the configured one as CALL_PRIOR_OUTAGES outages, and the prior firms up by
+# The share of an outage's customers who call, learned from restored outages someone
+# called about. An outage is mostly found because a customer called, so each says what
+# it says given that one did (`_share_given_a_caller`): a one-customer outage nothing,
+# counted plainly it would say everyone calls. One outage's share is one draw of how
+# outages' shares spread, however many customers it has: the learned mean counts the
+# configured one as CALL_PRIOR_OUTAGES outages, and the prior firms up by
 # CALL_WEIGHT_PER_OUTAGE per outage to at most CALL_PRIOR_CUSTOMERS. A change in the
 # mean of CALL_REPRICE re-prices the scores; CALL_RATE_MEMORY outages are remembered (the
 # share changes with the hour and the storm; older outages fade out).
@@ -55,7 +56,6 @@ CALL_PRIOR_OUTAGES = 3.0
 CALL_WEIGHT_PER_OUTAGE = 5.0
 CALL_PRIOR_CUSTOMERS = 40.0
 CALL_REPRICE = 0.03
-CALL_RATE_MIN_CUSTOMERS = 5
 CALL_RATE_MEMORY = 50.0
 
 
@@ -94,11 +94,10 @@ class Calibration:
     gasps_seen: int = 0  # of which the meter's last gasp arrived
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers: int = 0  # customers on the board who called, at the last count
-    # Restored outages counted for the share of callers (fading, see CALL_RATE_MEMORY),
-    # their customers, and of those who called.
+    # Restored outages counted for the share of callers, by (customers, callers), each
+    # outage weighing one and fading (see CALL_RATE_MEMORY); and their weight in all.
+    call_counts: dict[tuple[int, int], float] = field(default_factory=dict)
     call_outages: float = 0.0
-    calls_expected: float = 0.0
-    calls_seen: float = 0.0
     call_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers_gasped: int = 0  # of which the meter's last gasp arrived
     # Scatter of first-report times within restored outages, and its degrees of freedom.
@@ -162,27 +161,29 @@ class Calibration:
     def count_calls(self, customers: int, called: int) -> tuple[float, float] | None:
         """A restored outage's customers and how many of them called: the new prior on
         each candidate's share of callers, or None when its mean moved by less than
-        CALL_REPRICE and its weight by less than half (or the outage is too small to
-        say).
+        CALL_REPRICE and its weight by less than half (or the outage says nothing: one
+        customer, or nobody called).
 
         With the configured prior's mean of a fifth, a storm whose customers call at a
-        tenth reads a feeder with few calls as several small outages; learned, the prior
-        moves to the storm's share and firms up to CALL_PRIOR_CUSTOMERS.
+        tenth reads a feeder with few calls as several small outages, and one whose
+        customers call at a third reads scattered one-customer outages' calls as the
+        feeder's; learned, the prior moves to the storm's share and firms up to
+        CALL_PRIOR_CUSTOMERS.
         """
-        if customers < CALL_RATE_MIN_CUSTOMERS:
+        if customers < 2 or called < 1:
             return None
-        self.call_outages += 1
-        self.calls_expected += customers
-        self.calls_seen += called
+        key = (customers, called)
+        self.call_counts[key] = self.call_counts.get(key, 0.0) + 1.0
+        self.call_outages += 1.0
         if self.call_outages > CALL_RATE_MEMORY:
             fade = CALL_RATE_MEMORY / self.call_outages
             self.call_outages *= fade
-            self.calls_expected *= fade
-            self.calls_seen *= fade
+            for k in self.call_counts:
+                self.call_counts[k] *= fade
         a0, b0 = self.params.call_alpha, self.params.call_beta
         m = self.call_outages
-        rate = ((m * self.calls_seen / self.calls_expected + CALL_PRIOR_OUTAGES * a0 / (a0 + b0))
-                / (m + CALL_PRIOR_OUTAGES))
+        share = _share_given_a_caller(self.call_counts)
+        rate = (m * share + CALL_PRIOR_OUTAGES * a0 / (a0 + b0)) / (m + CALL_PRIOR_OUTAGES)
         weight = min(a0 + b0 + CALL_WEIGHT_PER_OUTAGE * m,
                      max(CALL_PRIOR_CUSTOMERS, a0 + b0))
         alpha, beta = self.call_prior
@@ -274,3 +275,30 @@ def restore_counts(groups: np.ndarray, back: np.ndarray,
     if among is not None:
         counted &= among
     return int(counted.sum()), int((counted & back).sum())
+
+
+def _share_given_a_caller(counts: dict[tuple[int, int], float]) -> float:
+    """The share of customers who call that makes these outages' callers likeliest,
+    each outage's count of callers taken as given that at least one called (the
+    binomial truncated at one): `counts` weighs each (customers, callers).
+
+    Only the outages someone called about are known; counted plainly, two-customer
+    outages with one caller each would say half call, whatever the share.
+    """
+    def slope(r: float) -> float:  # of the log-likelihood, falling in r
+        total = 0.0
+        for (n, k), w in counts.items():
+            none = math.exp(n * math.log1p(-r))  # nobody of the n called
+            total += w * (k / r - (n - k) / (1 - r) - n * none / (1 - r) / -math.expm1(
+                n * math.log1p(-r)))
+        return total
+
+    lo, hi = 1e-4, 1 - 1e-4
+    if slope(lo) <= 0:
+        return lo
+    if slope(hi) >= 0:
+        return hi
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if slope(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2

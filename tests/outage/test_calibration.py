@@ -99,21 +99,42 @@ def test_last_gasp_prior_learns_the_delivery_and_firms_up() -> None:
 
 
 def test_the_share_of_callers_is_learned_per_outage_and_firms_up() -> None:
-    """Configured Beta(2, 8) (a fifth call). Outages under five customers say nothing
-    (found because their one customer called); one outage where a third called moves
-    the mean as one outage among three configured; a dozen outages where a tenth called
-    bring it towards a tenth, held as a prior worth 30 to 40 customers."""
+    """Configured Beta(2, 8) (a fifth call). A one-customer outage says nothing (found
+    because its customer called), nor one nobody called about; one outage where a third
+    called moves the mean as one outage among three configured; a dozen outages where a
+    tenth called bring it towards a tenth, held as a prior worth 30 to 40 customers."""
     cal = Calibration(PredictionParams(call_alpha=2, call_beta=8))
     assert cal.call_prior == (2, 8)
-    assert cal.count_calls(1, 1) is None and cal.count_calls(4, 4) is None
+    assert cal.count_calls(1, 1) is None and cal.count_calls(10, 0) is None
     alpha, beta = cal.count_calls(33, 11) or (0.0, 0.0)
-    assert alpha / (alpha + beta) == pytest.approx((1 / 3 + 3 * 0.2) / 4)
+    assert alpha / (alpha + beta) == pytest.approx((1 / 3 + 3 * 0.2) / 4, rel=1e-4)
     assert alpha + beta == pytest.approx(15)
     for _ in range(12):
         cal.count_calls(50, 5)
     alpha, beta = cal.call_prior
     assert 30 <= alpha + beta <= 40
     assert 0.1 < alpha / (alpha + beta) < 0.15
+
+
+def test_small_outages_teach_the_share_of_callers_as_found_by_a_call() -> None:
+    """A storm of three-customer outages where each customer calls at 30 %: only those
+    someone called about are known, so one caller in three is the usual case (two in
+    three of them), and counted plainly they would say 46 % call. Taken as given that
+    someone called, they say 30 %; outages of two customers, one calling in each, say
+    that few call."""
+    cal = Calibration(PredictionParams(call_alpha=2, call_beta=8))
+    # 67, 29 and 4 in a hundred, in turn as they come (the share fades old outages).
+    storm = sorted((j / n, callers) for callers, n in ((1, 67), (2, 29), (3, 4))
+                   for j in range(n))
+    for _, callers in storm:
+        cal.count_calls(3, callers)
+    alpha, beta = cal.call_prior
+    assert 0.27 < alpha / (alpha + beta) < 0.33
+    few = Calibration(PredictionParams(call_alpha=2, call_beta=8))
+    for _ in range(50):
+        few.count_calls(2, 1)
+    alpha, beta = few.call_prior
+    assert alpha / (alpha + beta) < 0.1
 
 
 def test_the_share_of_callers_follows_a_change_of_storm() -> None:
