@@ -57,6 +57,9 @@ CALL_WEIGHT_PER_OUTAGE = 5.0
 CALL_PRIOR_CUSTOMERS = 40.0
 CALL_REPRICE = 0.03
 CALL_RATE_MEMORY = 50.0
+CALL_COUNT_FORGOTTEN = 1e-3  # of an outage's weight
+SHARE_RANGE = (1e-4, 1 - 1e-4)  # where the learned share is sought, and how finely
+SHARE_TOLERANCE = 1e-4
 
 
 @dataclass(slots=True)
@@ -178,8 +181,9 @@ class Calibration:
         if self.call_outages > CALL_RATE_MEMORY:
             fade = CALL_RATE_MEMORY / self.call_outages
             self.call_outages *= fade
-            for k in self.call_counts:
-                self.call_counts[k] *= fade
+            # Faded to nothing, an outage's count goes (the dict stays small for years).
+            self.call_counts = {k: w * fade for k, w in self.call_counts.items()
+                                if w * fade >= CALL_COUNT_FORGOTTEN}
         a0, b0 = self.params.call_alpha, self.params.call_beta
         m = self.call_outages
         share = _share_given_a_caller(self.call_counts)
@@ -285,20 +289,20 @@ def _share_given_a_caller(counts: dict[tuple[int, int], float]) -> float:
     Only the outages someone called about are known; counted plainly, two-customer
     outages with one caller each would say half call, whatever the share.
     """
-    def slope(r: float) -> float:  # of the log-likelihood, falling in r
-        total = 0.0
-        for (n, k), w in counts.items():
-            none = math.exp(n * math.log1p(-r))  # nobody of the n called
-            total += w * (k / r - (n - k) / (1 - r) - n * none / (1 - r) / -math.expm1(
-                n * math.log1p(-r)))
-        return total
+    (n, k), w = np.array(list(counts), dtype=float).T, np.fromiter(counts.values(), float)
 
-    lo, hi = 1e-4, 1 - 1e-4
+    def slope(r: float) -> float:  # of the log-likelihood, falling in r
+        log_none = n * math.log1p(-r)  # the chance that nobody of the n calls
+        # d/dr of k log r + (n - k) log(1 - r) - log(1 - (1 - r)^n)
+        return float(w @ (k / r - (n - k) / (1 - r)
+                          - n * np.exp(log_none) / ((1 - r) * -np.expm1(log_none))))
+
+    lo, hi = SHARE_RANGE
     if slope(lo) <= 0:
         return lo
     if slope(hi) >= 0:
         return hi
-    for _ in range(40):
+    while hi - lo > SHARE_TOLERANCE:
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if slope(mid) > 0 else (lo, mid)
     return (lo + hi) / 2
