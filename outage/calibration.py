@@ -45,7 +45,7 @@ GASP_PRIOR_METERS = 10.0
 GASP_REPRICE = 0.05
 # The share of an outage's customers who call, learned from restored outages someone
 # called about. An outage is mostly found because a customer called, so each says what
-# it says given that one did (`_share_given_a_caller`): a one-customer outage nothing,
+# it says given that one did (`share_given_a_caller`): a one-customer outage nothing,
 # counted plainly it would say everyone calls. One outage's share is one draw of how
 # outages' shares spread, however many customers it has: the learned mean counts the
 # configured one as CALL_PRIOR_OUTAGES outages, and the prior firms up by
@@ -186,7 +186,7 @@ class Calibration:
                                 if w * fade >= CALL_COUNT_FORGOTTEN}
         a0, b0 = self.params.call_alpha, self.params.call_beta
         m = self.call_outages
-        share = _share_given_a_caller(self.call_counts)
+        share = share_given_a_caller(self.call_counts)
         rate = (m * share + CALL_PRIOR_OUTAGES * a0 / (a0 + b0)) / (m + CALL_PRIOR_OUTAGES)
         weight = min(a0 + b0 + CALL_WEIGHT_PER_OUTAGE * m,
                      max(CALL_PRIOR_CUSTOMERS, a0 + b0))
@@ -281,7 +281,7 @@ def restore_counts(groups: np.ndarray, back: np.ndarray,
     return int(counted.sum()), int((counted & back).sum())
 
 
-def _share_given_a_caller(counts: dict[tuple[int, int], float]) -> float:
+def share_given_a_caller(counts: dict[tuple[int, int], float]) -> float:
     """The share of customers who call that makes these outages' callers likeliest,
     each outage's count of callers taken as given that at least one called (the
     binomial truncated at one): `counts` weighs each (customers, callers).

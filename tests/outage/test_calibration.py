@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outage.calibration import SPREAD_BOUNDS, Calibration, restore_counts
+from outage.calibration import (
+    SHARE_RANGE,
+    SPREAD_BOUNDS,
+    Calibration,
+    restore_counts,
+    share_given_a_caller,
+)
 from outage.engine import OutageEngine
 from outage.events import parse_event
 from outage.scoring import PredictionParams
@@ -135,6 +141,44 @@ def test_small_outages_teach_the_share_of_callers_as_found_by_a_call() -> None:
         few.count_calls(2, 1)
     alpha, beta = few.call_prior
     assert alpha / (alpha + beta) < 0.1
+
+
+_OUTAGES = st.dictionaries(
+    st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))),
+    st.floats(0.01, 5.0), min_size=1, max_size=12)
+
+
+@given(_OUTAGES, st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n),
+                                                                 st.integers(1, n))))
+def test_the_share_given_a_caller_is_a_share_and_follows_each_outage(
+    outages: dict[tuple[int, int], float], more: tuple[int, int],
+) -> None:
+    """Whatever outages were restored, the learned share is a share; one more outage
+    whose callers alone say more call does not make it say fewer, nor one saying fewer
+    more."""
+    share = share_given_a_caller(outages)
+    assert SHARE_RANGE[0] <= share <= SHARE_RANGE[1]
+    alone = share_given_a_caller({more: 1.0})
+    after = share_given_a_caller({**outages, more: outages.get(more, 0.0) + 1.0})
+    tolerance = 1e-3  # the search's own precision, and then some
+    if alone >= share:
+        assert after >= share - tolerance
+    else:
+        assert after <= share + tolerance
+
+
+@given(st.lists(st.tuples(st.integers(200, 2000), st.floats(0.1, 0.9)), min_size=1,
+                max_size=6))
+def test_large_outages_say_their_pooled_share(outages: list[tuple[int, float]]) -> None:
+    """Outages of hundreds of customers of whom a tenth or more call are almost never
+    missed for want of a caller: given a caller, their share is the plain one."""
+    counts: dict[tuple[int, int], float] = {}
+    for n, share in outages:
+        key = (n, max(1, round(n * share)))
+        counts[key] = counts.get(key, 0.0) + 1.0
+    plain = (sum(k * w for (_, k), w in counts.items())
+             / sum(n * w for (n, _), w in counts.items()))
+    assert share_given_a_caller(counts) == pytest.approx(plain, abs=1e-3)
 
 
 def test_the_share_of_callers_follows_a_change_of_storm() -> None:
