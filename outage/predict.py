@@ -187,7 +187,11 @@ class Predictor:
         A device reported open is certain."""
         if self.forced[a]:
             return 1.0
-        return 1.0 / (1.0 + sum(odds for _, odds in self._odds(a)))
+        odds = 1.0  # `a`'s own, then each alternative's against it (a plain loop: every event)
+        for _, against in self.alternatives(a):
+            if against > -_NEGLIGIBLE:
+                odds += math.exp(min(against, _FAR))
+        return 1.0 / odds
 
     def chances(self, a: int) -> list[tuple[int, float]]:
         """The other explanations of `a`'s evidence (`alternatives`) that are not
@@ -197,7 +201,8 @@ class Predictor:
         lowest (what operates on a fault below both)."""
         if self.forced[a]:
             return []
-        odds = self._odds(a)
+        odds = [(what, math.exp(min(against, _FAR))) for what, against in self.alternatives(a)
+                if against > -_NEGLIGIBLE]
         total = 1.0 + sum(o for _, o in odds)
         out: list[tuple[int, float]] = []
         for what, o in odds:
@@ -206,10 +211,6 @@ class Predictor:
             else:
                 out.append((what, o / total))
         return out
-
-    def _odds(self, a: int) -> list[tuple[int, float]]:
-        return [(what, math.exp(min(against, _FAR))) for what, against in self.alternatives(a)
-                if against > -_NEGLIGIBLE]
 
     def alternatives(self, a: int) -> list[tuple[int, float]]:
         """The explanations of `a`'s evidence other than `a` operating, each with its
