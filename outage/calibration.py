@@ -98,9 +98,8 @@ class Calibration:
     gasp_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers: int = 0  # customers on the board who called, at the last count
     # Restored outages counted for the share of callers, by (customers, callers), each
-    # outage weighing one and fading (see CALL_RATE_MEMORY); and their weight in all.
+    # outage weighing one and fading (see CALL_RATE_MEMORY).
     call_counts: dict[tuple[int, int], float] = field(default_factory=dict)
-    call_outages: float = 0.0
     call_prior: tuple[float, float] = (math.nan, math.nan)  # Beta, per candidate
     callers_gasped: int = 0  # of which the meter's last gasp arrived
     # Scatter of first-report times within restored outages, and its degrees of freedom.
@@ -177,15 +176,14 @@ class Calibration:
             return None
         key = (customers, called)
         self.call_counts[key] = self.call_counts.get(key, 0.0) + 1.0
-        self.call_outages += 1.0
-        if self.call_outages > CALL_RATE_MEMORY:
-            fade = CALL_RATE_MEMORY / self.call_outages
-            self.call_outages *= fade
+        m = sum(self.call_counts.values())  # the outages remembered
+        if m > CALL_RATE_MEMORY:
+            fade = CALL_RATE_MEMORY / m
             # Faded to nothing, an outage's count goes (the dict stays small for years).
             self.call_counts = {k: w * fade for k, w in self.call_counts.items()
                                 if w * fade >= CALL_COUNT_FORGOTTEN}
+            m = sum(self.call_counts.values())
         a0, b0 = self.params.call_alpha, self.params.call_beta
-        m = self.call_outages
         share = share_given_a_caller(self.call_counts)
         rate = (m * share + CALL_PRIOR_OUTAGES * a0 / (a0 + b0)) / (m + CALL_PRIOR_OUTAGES)
         weight = min(a0 + b0 + CALL_WEIGHT_PER_OUTAGE * m,

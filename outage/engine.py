@@ -94,7 +94,7 @@ PING_RETRY = timedelta(minutes=15)
 VERIFY_ROUNDS = 3
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 62
+STATE_VERSION = 63
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 # Reports on the board before their times say how far apart the outages begin.

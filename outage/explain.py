@@ -99,7 +99,7 @@ def _alternative(engine: OutageEngine, c: int, what: int) -> str:
         if tree.kind[what] == "source":
             return f"loss of supply at {names[what]}"
         return f"{names[what]} operated"
-    below = predictor.children_explanation((predictor.twins_below(c) or [c])[-1])
+    below = predictor.children_explanation(predictor.lowest_twin(c))
     if what == NOTHING or not below:
         return "no outage, false reports"
     if len(below) == 1:

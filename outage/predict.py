@@ -223,7 +223,7 @@ class Predictor:
         alone: not an alternative. The alternatives are the devices past such a chain.
         """
         s = self._score[a]
-        below = self.child_sum[(self.twins_below(a) or [a])[-1]]
+        below = self.child_sum[self.lowest_twin(a)]
         out = [(BELOW, below - s)] + ([(NOTHING, -s)] if below > 0 else [])
         top, parent = a, self._parent[a]
         while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
@@ -715,6 +715,13 @@ class Predictor:
     def evidence_of(self, a: int) -> tuple[int, int, int, int]:
         """(service points, callers, last gasps, powered meters) below a candidate."""
         return self._sp[a], self.calls[a], self.gasps[a], self.powered[a]
+
+    def lowest_twin(self, a: int) -> int:
+        """The lowest of the devices right below `a` serving exactly its customers
+        (`twins_below`), or `a` itself when there is none."""
+        while (twin := self._twin_below(a)) != NONE:
+            a = twin
+        return a
 
     def twins_below(self, a: int) -> list[int]:
         """The devices right below `a`, one below the other, that serve exactly its
