@@ -652,10 +652,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
         for name, device, customer in (("at the end", "device_f1", "customer_f1"),
                                        ("before repair", "live_device_f1", "live_customer_f1")):
             parts.append(
-                f"{name}: device F1 {_mean(subset, 'probabilistic', device):.3f} "
-                f"(classic {_mean(subset, 'classic', device):.3f}), customer F1 "
-                f"{_mean(subset, 'probabilistic', customer):.3f} "
-                f"(classic {_mean(subset, 'classic', customer):.3f})"
+                f"{name}: device F1 {mean_figure(subset, 'probabilistic', device):.3f} "
+                f"(classic {mean_figure(subset, 'classic', device):.3f}), customer F1 "
+                f"{mean_figure(subset, 'probabilistic', customer):.3f} "
+                f"(classic {mean_figure(subset, 'classic', customer):.3f})"
             )
         recorded, true, off = (sum(r["probabilistic"]["customer_minutes"][k] for r in subset)
                                for k in range(3))
@@ -667,10 +667,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
         if samples:
             parts.append(f"ETR error {sum(e['abs_minutes'] for e in etr) / samples:.0f} min "
                          f"(bias {sum(e['minutes'] for e in etr) / samples:+.0f})")
-        shown = _mean(subset, "probabilistic", "hazards_shown")
+        shown = mean_figure(subset, "probabilistic", "hazards_shown")
         if not math.isnan(shown):  # scenarios with hazard calls (--scenario hazard_share=…)
             parts.append(f"hazards shown {shown:.3f} "
-                         f"(classic {_mean(subset, 'classic', 'hazards_shown'):.3f})")
+                         f"(classic {mean_figure(subset, 'classic', 'hazards_shown'):.3f})")
         return f"{label:>14}: " + "; ".join(parts)
 
     groups = [("all", rows),
@@ -681,7 +681,7 @@ def summary(rows: list[dict[str, Any]]) -> str:
     return "\n".join(line(label, subset) for label, subset in groups if subset)
 
 
-def _mean(rows: list[dict[str, Any]], engine: str, key: str) -> float:
+def mean_figure(rows: list[dict[str, Any]], engine: str, key: str) -> float:
     """Mean of one figure over rows (those without it left out; NaN when none has it)."""
     values = [r[engine][key] for r in rows if r[engine][key] is not None]
     return statistics.fmean(values) if values else float("nan")
@@ -690,7 +690,7 @@ def _mean(rows: list[dict[str, Any]], engine: str, key: str) -> float:
 def condensed(rows: list[dict[str, Any]]) -> str:
     """One line per network and scenario kind, averaged over call rates and AMI."""
     def mean(subset: list[dict[str, Any]], engine: str, key: str) -> str:
-        value = _mean(subset, engine, key)
+        value = mean_figure(subset, engine, key)
         return "–" if math.isnan(value) else f"{value:.2f}"
 
     lines = ["| network | scenario | before repair: device F1 | classic | with AMI | calls only "
@@ -756,30 +756,36 @@ def pointing_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def calibration_table(rows: list[dict[str, Any]]) -> str:
-    """Whether the probabilistic engine's confidence means what it says: its live
-    outages at every repair checkpoint, by tenth of confidence, their mean confidence and
-    the share right; and the calibration error, the gap between the two weighted by
-    outages shown (0 when the confidence is the chance of being right), and the Brier
-    score (the mean squared gap between each confidence and 1 if right, else 0)."""
+def calibration_bands(rows: list[dict[str, Any]]) -> list[tuple[float, int, int, float]]:
+    """The probabilistic engine's live outages at every repair checkpoint, by tenth of
+    confidence, in order: (the band's lower edge, outages shown, of which right, the sum
+    of their confidences)."""
     totals: Counter[str] = Counter()
     right: Counter[str] = Counter()
     sums: Counter[str] = Counter()
-    brier = 0.0
     for r in rows:
-        brier += r["probabilistic"]["brier"]
         for tenth, (n, k, total) in r["probabilistic"]["confidence"].items():
             totals[tenth] += n
             right[tenth] += k
             sums[tenth] += total
+    return [(float(t), totals[t], right[t], sums[t]) for t in sorted(totals, key=float)]
+
+
+def calibration_table(rows: list[dict[str, Any]]) -> str:
+    """Whether the probabilistic engine's confidence means what it says
+    (`calibration_bands`: mean confidence beside the share right); and the calibration
+    error, the gap between the two weighted by outages shown (0 when the confidence is
+    the chance of being right), and the Brier score (the mean squared gap between each
+    confidence and 1 if right, else 0)."""
+    bands = calibration_bands(rows)
     lines = ["| confidence | live outages shown | right | mean confidence | share right |",
              "|---|---:|---:|---:|---:|"]
-    for tenth in sorted(totals):
-        low = float(tenth)
-        lines.append(f"| {low:.1f}–{low + 0.1:.1f} | {totals[tenth]} | {right[tenth]} | "
-                     f"{sums[tenth] / totals[tenth]:.2f} | {right[tenth] / totals[tenth]:.2f} |")
-    shown = sum(totals.values())
-    gap = sum(abs(sums[t] - right[t]) for t in totals) / max(shown, 1)
+    for low, shown, right, total in bands:
+        lines.append(f"| {low:.1f}–{low + 0.1:.1f} | {shown} | {right} | "
+                     f"{total / shown:.2f} | {right / shown:.2f} |")
+    shown = sum(n for _, n, _, _ in bands)
+    gap = sum(abs(total - right) for _, _, right, total in bands) / max(shown, 1)
+    brier = sum(r["probabilistic"]["brier"] for r in rows)
     lines.append(f"\nCalibration error (mean |confidence − share right|, by outage shown): "
                  f"{gap:.3f}; Brier score {brier / max(shown, 1):.3f}")
     return "\n".join(lines)
@@ -880,8 +886,13 @@ def main(argv: list[str] | None = None) -> int:
         parts.insert(0, "Not scored (the scenario cannot be built):\n" + "\n".join(
             f"- {cell}: {reason}" for cell, reason in skipped.items()))
     report = "\n\n".join(parts)
-    args.out.with_suffix(".md").write_text(report + "\n")
+    from plots import save_report  # matplotlib only here: diagnose.py imports this module
+    picture = save_report(rows, args.out.with_suffix(".png"),
+                          f"{args.out.stem}: {args.seeds} seeds, {len(rows)} cells")
+    args.out.with_suffix(".md").write_text(f"![{args.out.stem}]({picture.name})\n\n"
+                                           + report + "\n")
     print(report)
+    print(f"\nDrawn: {picture}")
     return 0
 
 
