@@ -1,5 +1,5 @@
 """Where the live view goes wrong, looked at closely: the harness's scenarios, with
-each repair's errors taken apart. The analyses in bench/README ("Where the reports
+each repair's errors taken apart. The analyses in FINDINGS.md ("Where the reports
 point", the merges into a source, lone callers) were made this way.
 
     .venv/bin/python bench/outage/diagnose.py --networks mv_oberrhein --kinds storm
