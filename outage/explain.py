@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from outage.predict import NOTHING
 
 if TYPE_CHECKING:
-    from outage.engine import OutageEngine
+    from outage.engine.records import EngineRecords
     from outage.records import Outage
 
 # A start within this of the earliest report is that report (times are shown to the minute).
 ROUNDING = timedelta(seconds=30)
 
 
-def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = None, *,
+def explain(engine: EngineRecords, outage: Outage, restored: datetime | None = None, *,
             named: bool = False) -> str:
     """Say what operated, on what evidence, and what the alternative explanation was; of
     an outage being `restored` then, its start as its reports tell it up to then. One
@@ -82,7 +82,7 @@ def explain(engine: OutageEngine, outage: Outage, restored: datetime | None = No
     return " ".join(parts)
 
 
-def _otherwise(engine: OutageEngine, c: int) -> str:
+def _otherwise(engine: EngineRecords, c: int) -> str:
     """The likeliest other explanations of candidate `c`'s reports and their chances
     (at most three, of 1 % or more), or nothing when there is none."""
     likely = sorted(((chance, what) for what, chance in engine.predictor.chances(c)),
@@ -92,7 +92,7 @@ def _otherwise(engine: OutageEngine, c: int) -> str:
     return f"Otherwise: {'; '.join(said)}." if said else ""
 
 
-def _alternative(engine: OutageEngine, c: int, what: int) -> str:
+def _alternative(engine: EngineRecords, c: int, what: int) -> str:
     predictor, tree = engine.predictor, engine.tree
     names = tree.element_id
     if what >= 0:
@@ -110,7 +110,7 @@ def _alternative(engine: OutageEngine, c: int, what: int) -> str:
     return f"{len(below)} outages below it"
 
 
-def _start_basis(engine: OutageEngine, outage: Outage, restored: datetime | None) -> str:
+def _start_basis(engine: EngineRecords, outage: Outage, restored: datetime | None) -> str:
     """What the start is dated from: its earliest report, the wait expected before its
     first call, or an earlier loss of power (an outage above restored without these
     customers, a device reported open); and a report below it set aside as of something

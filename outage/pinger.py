@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
-    from outage.engine import OutageEngine
+    from outage.engine.records import EngineRecords
 
 PINGS_PER_QUESTION = 3
 
@@ -24,7 +24,7 @@ class MeterPinger(Protocol):
         """Ask these meters for their state; answers arrive as meter events."""
 
 
-def choose_pings(engine: OutageEngine, candidate: int) -> list[int]:
+def choose_pings(engine: EngineRecords, candidate: int) -> list[int]:
     """Meters (customer indices) whose answer separates the candidate from its parent
     and its children.
 
@@ -41,7 +41,7 @@ def choose_pings(engine: OutageEngine, candidate: int) -> list[int]:
     return chosen
 
 
-def _silent(engine: OutageEngine, customers: np.ndarray) -> list[int]:
+def _silent(engine: EngineRecords, customers: np.ndarray) -> list[int]:
     quiet = customers[~np.isfinite(engine.reports.report_time[customers])]
     quiet = quiet[np.isinf(engine.reports.meter_time[quiet])]
     step = max(len(quiet) // PINGS_PER_QUESTION, 1)  # spread over the area, not the first few
