@@ -9,6 +9,7 @@ make restarts fast.
 from __future__ import annotations
 
 import json
+import logging
 import pickle
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from outage.errors import EventLogError
+
+_log = logging.getLogger(__name__)
 
 _metadata = sa.MetaData()
 EVENTS = sa.Table(
@@ -129,7 +132,15 @@ class EventLog:
         if row is None:
             return None
         # Our own pickles only: the log's database is as trusted as the code.
-        return int(row[0]), pickle.loads(row[1])
+        try:
+            return int(row[0]), pickle.loads(row[1])
+        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError,
+                ValueError) as error:
+            # Taken by another version of the code (a class since moved or renamed): the
+            # state is folded from the log instead, as for any snapshot out of date.
+            _log.warning("snapshot after event %d cannot be read by this version (%s): "
+                         "the state is rebuilt from the log", row[0], error)
+            return None
 
     def close(self) -> None:
         self._engine.dispose()

@@ -99,6 +99,29 @@ def test_a_snapshot_from_an_older_engine_is_rebuilt_from_the_log(
     assert _state(restarted.engine) == _state(service.engine)
 
 
+class _Moved:
+    """Stands in for a class a later version moved: its pickles name it where it was."""
+
+
+def test_a_snapshot_this_version_cannot_read_is_rebuilt_from_the_log(
+    feeder: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A snapshot naming a class that is no longer where it was (the engine's modules
+    reorganised by an upgrade) cannot be unpickled: the state is folded from the log,
+    with a warning, rather than the service failing to start."""
+    log = EventLog(f"sqlite:///{tmp_path / 'log.db'}")
+    service = OutageService.open(feeder, log, snapshot_every=0)
+    for data in _storm(feeder):
+        service.submit(data)
+    log.save_snapshot(log.last_seq(), _Moved())
+    monkeypatch.delattr(sys.modules[__name__], "_Moved")
+    restarted = OutageService.open(feeder, EventLog(log.url))
+    assert restarted.engine.current
+    assert _state(restarted.engine) == _state(service.engine)
+    assert "cannot be read by this version" in caplog.text
+
+
 def test_a_snapshot_under_other_prediction_parameters_is_rebuilt_from_the_log(
     feeder: Network, tmp_path: Path
 ) -> None:
