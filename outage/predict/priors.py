@@ -1,0 +1,165 @@
+"""What re-prices the predictor's scores: the engine's running estimates, the storm's
+size, and the priors raised, capped or floored for a while around restorations.
+
+A layer of `Predictor` (see `outage.predict`)."""
+
+from __future__ import annotations
+
+import math
+
+from outage.candidates import NONE
+from outage.predict.evidence import EvidenceUpdates
+from outage.predict.selection import Change
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+
+
+class PriorUpdates(EvidenceUpdates):
+    """New estimates and priors, re-pricing the scores they move."""
+
+    def _twin_below(self, a: int) -> int:
+        """The child of `a` serving exactly its customers, in its subtree now (not fed
+        from elsewhere) and not reported open, or NONE."""
+        twin = self._same_child[a]
+        if twin == NONE or self.detached[twin] or self.forced[twin]:
+            return NONE
+        return twin
+
+    def set_false_call_rate(self, rate: float) -> Change:
+        """A new estimate of false calls re-prices every call."""
+        self.scorer.set_false_call_rate(rate)
+        return self._recompute()
+
+    def set_spread(self, channel: str, minutes: float) -> Change:
+        """A new estimate of how one outage's calls (or gasps) spread in time re-prices
+        timing."""
+        self.scorer.set_spread(channel, minutes)
+        return self._recompute()
+
+    def set_window(self, minutes: float) -> Change:
+        """A new estimate of how far apart independent outages begin re-prices timing."""
+        self.scorer.set_window(minutes)
+        return self._recompute()
+
+    def explained_calls(self) -> tuple[float, int]:
+        """(callers the predicted outages explain, service points inside them).
+
+        A caller counts as explained by the chance its outage is real (the posterior
+        against nothing having operated there): a false call that made an outage of
+        its own would otherwise lower the false-call estimate that let it.
+        """
+        explained = 0.0
+        for a in self.selected:
+            if self.calls[a]:
+                real = 1.0 if self.forced[a] else _sigmoid(self._score[a])
+                explained += self.calls[a] * real
+        return explained, sum(self._sp[a] for a in self.selected)
+
+    def set_call_prior(self, alpha: float, beta: float) -> Change:
+        """A new estimate of the share of customers who call re-prices every call."""
+        self.scorer.set_call_prior(alpha, beta)
+        return self._recompute()
+
+    def set_gasp_prior(self, alpha: float, beta: float) -> Change:
+        """A new estimate of how often last gasps arrive re-prices every meter."""
+        self.scorer.set_gasp_prior(alpha, beta)
+        return self._recompute()
+
+    def set_restore_delivery(self, rate: float) -> Change:
+        """A new estimate of how often restore messages arrive re-prices silent meters."""
+        self.scorer.set_restore_delivery(rate)
+        return self._recompute()
+
+    def set_unheard_delivery(self, rate: float) -> Change:
+        """The same of meters whose last gasp was lost (`Scorer.set_unheard_delivery`)."""
+        self.scorer.set_unheard_delivery(rate)
+        return self._recompute()
+
+    def set_ami(self, active: bool) -> Change:
+        """Meters exist after all: every score with evidence changes."""
+        if active == self.ami:
+            return Change(frozenset(), frozenset())
+        self.ami = active
+        return self._recompute()
+
+    def rescale(self) -> Change:
+        """Re-price the priors when the number of outages going on has moved a lot.
+
+        A storm makes every device likelier to be out; re-pricing only when the count
+        has halved or grown half again keeps full recomputes rare.
+        """
+        live = max(float(len(self.selected)), self.scorer.params.quiet_day_outages)
+        if 0.5 <= live / self.live_scale <= 1.5:
+            return Change(frozenset(), frozenset())
+        self.live_scale = live
+        self._penalty = self._priced(live)
+        return self._recompute()
+
+    def cap_prior(self, candidate: int, penalty: float | None) -> Change:
+        """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.
+
+        After a large outage is restored, a device inside it still being open — a
+        nested outage — is far likelier than a random device failing: this is how
+        that knowledge enters the scores, for a while.
+        """
+        lo, hi = int(self.tree.tin[candidate]), int(self.tree.tout[candidate])
+        cap = math.inf if penalty is None else penalty
+        # Strictly inside (the device itself was just closed), but for sections fed from
+        # elsewhere: its restoration was not theirs. Nor the devices right below it
+        # serving all its customers: one of those open is no outage nested inside, it
+        # is a close that restored nobody (weighed on its own, `_restored_nobody`).
+        twins = set(self.twins_below(candidate))
+        for a in self.fed_by(candidate, range(lo + 1, hi)):
+            if a in twins:
+                continue
+            self._cap[a] = cap
+            self._penalty[a] = self._price(a)
+        path = self._path(candidate)
+        before = [self.explains_itself(a) for a in path]
+        for a in reversed(self.fed_by(candidate, self.active_between(lo, hi))):
+            self._set_best(a)
+        self._refresh(path)
+        return self._reselect(path, before, floor=0)
+
+    def floor_prior(self, candidate: int, penalty: float | None) -> Change:
+        """Make `candidate` itself unlikelier to be out (a floor on its penalty), or undo.
+
+        A device a crew or SCADA has just closed is closed: calls below it are far
+        likelier a device further down (a nested outage) than the same device open
+        again unreported.
+        """
+        self._floor[candidate] = 0.0 if penalty is None else penalty
+        return self._repriced([candidate])
+
+    def raise_prior(self, candidates: list[int], extra: float | None) -> Change:
+        """Make `candidates` (one path up, nearest first) unlikelier to be out by `extra`
+        on their penalties, or undo.
+
+        A crew closing a device restores its customers only when the supply above it is
+        on, and crews restore from the source outward: the devices above one just closed
+        are likely closed. Added, not floored, so they keep their order among themselves.
+        """
+        if not candidates:
+            return Change(frozenset(), frozenset())
+        for a in candidates:
+            self._raised[a] = 0.0 if extra is None else extra
+        return self._repriced(candidates)
+
+    def _repriced(self, candidates: list[int]) -> Change:
+        """Price `candidates` (one path up, nearest first) again and re-decide their path."""
+        for a in candidates:
+            self._penalty[a] = self._price(a)
+        path = self._path(candidates[0])
+        before = [self.explains_itself(a) for a in path]
+        self._refresh(path)
+        return self._reselect(path, before)
+
+    def twins_below(self, a: int) -> list[int]:
+        """The devices right below `a`, one below the other, that serve exactly its
+        customers (a recloser right below a breaker; `_twin_below`), nearest first."""
+        twins = []
+        while (a := self._twin_below(a)) != NONE:
+            twins.append(a)
+        return twins
