@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import calibration_bands, mean_figure
+from report import calibration_bands, mean_figure
 
 TARGET = 0.90  # the device F1 before repair
 Rows = list[dict[str, Any]]

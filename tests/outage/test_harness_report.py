@@ -1,5 +1,6 @@
 """The prediction harness's report on a few real scenarios of the sample territory: its
-calibration table and its picture are drawn from the same figures as the rows."""
+calibration table (`report.py`) and its picture (`plots.py`) are drawn from the same
+figures as the rows."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _load(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up; plots imports harness
+    sys.modules[name] = module  # dataclasses look their module up; plots imports report
     spec.loader.exec_module(module)
     return module
 
@@ -29,7 +30,12 @@ def harness() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def plots(harness: ModuleType) -> ModuleType:
+def report(harness: ModuleType) -> ModuleType:
+    return _load("report")
+
+
+@pytest.fixture(scope="module")
+def plots(report: ModuleType) -> ModuleType:
     return _load("plots")
 
 
@@ -41,10 +47,10 @@ def rows(harness: ModuleType) -> list[dict[str, Any]]:
 
 
 def test_calibration_bands_count_every_live_outage_shown(
-        harness: ModuleType, rows: list[dict[str, Any]]) -> None:
+        report: ModuleType, rows: list[dict[str, Any]]) -> None:
     """Each band holds the outages the rows showed there, right ones no more than shown,
     and its mean confidence inside the band."""
-    bands = harness.calibration_bands(rows)
+    bands = report.calibration_bands(rows)
     shown = sum(n for r in rows for n, _, _ in r["probabilistic"]["confidence"].values())
     assert shown > 0
     assert sum(n for _, n, _, _ in bands) == shown
@@ -55,7 +61,7 @@ def test_calibration_bands_count_every_live_outage_shown(
 
 
 def test_the_picture_plots_the_figures_of_the_report(
-        harness: ModuleType, plots: ModuleType, rows: list[dict[str, Any]],
+        report: ModuleType, plots: ModuleType, rows: list[dict[str, Any]],
         tmp_path: Path) -> None:
     """The bars are each cell's mean device F1 before repair, the calibration points
     each band's mean confidence and share right; the PNG is written where asked."""
@@ -63,12 +69,12 @@ def test_the_picture_plots_the_figures_of_the_report(
     by_cell, by_rate, calibration = fig.axes[:3]
     heights = sorted(round(bar.get_height(), 6) for bar in by_cell.patches)
     cells = {(r["network"], r["scenario"]) for r in rows}
-    expected = sorted(round(harness.mean_figure(
+    expected = sorted(round(report.mean_figure(
         [r for r in rows if (r["network"], r["scenario"]) == cell], "probabilistic",
         "live_device_f1"), 6) for cell in cells)
     assert heights == expected
     points = calibration.collections[0].get_offsets().ravel().tolist()
-    bands = harness.calibration_bands(rows)
+    bands = report.calibration_bands(rows)
     assert points == pytest.approx(
         [x for _, n, right, total in bands for x in (total / n, right / n)])
     assert by_rate.get_xlabel() == "customers who call, %"
