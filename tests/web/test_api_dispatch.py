@@ -36,6 +36,16 @@ def test_outage_actions_confirm_etr_cancel(client: FlaskClient,
     assert client.get("/api/outages").get_json() == []
 
 
+def test_a_live_outage_says_why(client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """The dispatcher reading a predicted outage gets its explanation as of now: its
+    device, what reported it and how sure the engine is, not a blank."""
+    outage_id = make_outage(client, dispatcher)
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    assert detail["stage"] == "predicted"
+    why = detail["explanation"]
+    assert detail["device_id"] in why and "2 of" in why and "Confidence" in why, why
+
+
 def test_unknown_outage_is_404(client: FlaskClient, dispatcher: dict[str, str]) -> None:
     """Actions on an outage that does not exist are 404 and log nothing."""
     response = client.post("/api/outages/O999/confirm", headers=dispatcher)

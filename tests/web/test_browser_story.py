@@ -102,6 +102,12 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     outage_id = dashboard.evaluate(
         "[...window.omsState.outages.values()].find(o => o.active).id")
     dashboard.wait_for_function("document.getElementById('k-out').textContent !== '—'")
+    # The dispatcher opens it and reads why the engine believes it: written as of now.
+    dashboard.click(f"tr[data-id='{outage_id}']")
+    dashboard.wait_for_function(
+        "(document.getElementById('d-why') || {}).textContent?.includes('Confidence')",
+        timeout=5000)
+    assert "call" in dashboard.inner_text("#d-why")
     before = dashboard.inner_text("#k-out")
     dashboard.screenshot(path=str(ARTIFACTS / "dispatch.png"))
 

@@ -37,8 +37,8 @@ def list_outages() -> Response:
 def get_outage(outage_id: str) -> Response:
     state = live()
     with state.lock:
-        outage = state.outage(outage_id)
-        data = outage.to_json(state.engine.customer_ids_of(outage))
+        # With a fresh explanation: a live outage's is written when it is read.
+        data = state.engine.describe(state.outage(outage_id))
     return jsonify(data)
 
 

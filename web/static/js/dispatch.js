@@ -187,6 +187,22 @@
     document.getElementById("curve-max").textContent = "peak " + Math.max(...v).toLocaleString();
   }
 
+  // The "Why" of the selected outage: written by the engine when read, so fetched again
+  // only when what it rests on has moved (not at every redraw of a busy storm).
+  const why = { id: null, key: null, text: "" };
+  async function loadWhy(o) {
+    const key = [o.device_id, o.stage, o.calls, o.gasps, o.customers_out, o.confidence, o.restored].join("|");
+    if (why.id === o.id && why.key === key) return;
+    if (why.id !== o.id) why.text = "…";
+    why.id = o.id; why.key = key;
+    let text;
+    try { text = (await OMS.api("GET", `/api/outages/${o.id}`)).explanation; } catch (err) { text = ""; }
+    if (why.id !== o.id || why.key !== key) return;  // a newer request has taken over
+    why.text = text || "—";
+    const el = document.getElementById("d-why");
+    if (el && state.selected === o.id) el.textContent = why.text;
+  }
+
   function select(id, pan) {
     state.selected = id; drawTable();
     const o = state.outages.get(id), el = document.getElementById("detail");
@@ -202,11 +218,12 @@
       <span>Started</span><span>${OMS.hhmm(o.started)}</span><span>ETR</span><span>${OMS.hhmm(o.etr)} (${OMS.esc(o.etr_source)})</span>
       <span>Crew</span><span>${o.crew_id || "—"}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</span>
       <span>Hazards</span><span class="haz">${o.hazards.join(", ") || "—"}</span>
-      <span>Why</span><span class="muted" style="white-space:normal">${OMS.esc(o.explanation)}</span></div>
+      <span>Why</span><span id="d-why" class="muted" style="white-space:normal">${OMS.esc(why.id === o.id ? why.text : "…")}</span></div>
       <div class="actions"><button class="btn" data-a="confirm">Confirm</button><button class="btn" data-a="cancel">Cancel</button>
       <select id="d-crew">${state.crews.map((c) => `<option>${c.id}</option>`).join("")}</select>
       <button class="btn primary" data-a="assign">Assign</button>
       <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button></div>`;
+    loadWhy(o);
   }
   document.getElementById("detail").addEventListener("click", async (e) => {
     const a = e.target.dataset.a, id = state.selected; if (!a) return;
