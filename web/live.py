@@ -276,7 +276,7 @@ class LiveState:
 
     def public_map(self) -> dict[str, Any]:
         with self.lock:
-            return public_areas(self.views, self.engine.outages())
+            return public_areas(self.views, self.engine.outages(), self.now())
 
     def crew_jobs(self, crew_id: str) -> dict[str, Any]:
         """A crew's jobs in plan order (its current job first)."""

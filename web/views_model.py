@@ -124,8 +124,9 @@ def open_report_summary(engine: OutageEngine, report: OpenReport) -> dict[str, A
     return data
 
 
-def public_areas(views: NetworkViews, outages: list[Outage]) -> dict[str, Any]:
-    """Areas and counts only: grid cells with customers out (no ids, no addresses)."""
+def public_areas(views: NetworkViews, outages: list[Outage], now: datetime) -> dict[str, Any]:
+    """Areas and counts only: grid cells with customers out (no ids, no addresses), as of
+    `now`."""
     out: Counter[float] = Counter()
     for outage in outages:
         if outage.active:
@@ -142,7 +143,8 @@ def public_areas(views: NetworkViews, outages: list[Outage]) -> dict[str, Any]:
                       "customers_out": int(count),
                       "customers_served": int(served)})
     live = [o for o in outages if o.active]
-    return {"customers_out": int(sum(out.values())), "outages": len(live),
+    return {"as_of": now.isoformat(), "customers_out": int(sum(out.values())),
+            "outages": len(live),
             "customers_served": int(views.network.customers.count.sum()), "areas": areas,
             "bounds": views.bounds}
 

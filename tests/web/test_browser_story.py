@@ -95,6 +95,16 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     assert latency < 1.0
     customer.wait_for_selector("text=Power outage at your address")
     dashboard.wait_for_selector(".report-icon", state="detached", timeout=5000)
+    # The public map shows the area out, says what its colours mean and when it was drawn.
+    public = customer.context.new_page()
+    public.goto(f"{server}/map")
+    public.wait_for_function("document.getElementById('m-asof').textContent"
+                             ".startsWith('Updated ')", timeout=5000)
+    assert int(public.inner_text("#m-out")) > 0
+    assert public.inner_text("#m-n").startswith("1 outage ·")
+    assert "over 50 %" in public.inner_text(".map-key")
+    public.screenshot(path=str(ARTIFACTS / "public-map.png"))
+    public.close()
 
     crew_id = dashboard.wait_for_function(
         "(() => { const o = [...window.omsState.outages.values()].find(o => o.active);"

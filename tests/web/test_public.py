@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
@@ -105,6 +106,7 @@ def test_public_areas_have_counts_only(client: FlaskClient, dispatcher: dict[str
     assert data["customers_out"] == 6
     assert set(data["areas"][0]) == {"lon", "lat", "size_deg", "customers_out",
                                      "customers_served"}
+    assert datetime.fromisoformat(data["as_of"]).tzinfo is not None  # "updated at" for the map
 
 
 def test_rate_limit_is_429(tmp_path: Path, network: Network) -> None:
