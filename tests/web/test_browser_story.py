@@ -125,7 +125,11 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     _login(crew, server, f"crew{crew_id[1:]}", "/crew")
     card = crew.wait_for_selector(f"article[data-job='{outage_id}']")
     assert "wire down" in card.inner_text().lower()
+    assert "ETA" in card.inner_text()  # assigned: when the plan has it there
     crew.click(f"article[data-job='{outage_id}'] button[data-s='on_site']")
+    crew.wait_for_function(  # on site: an arrival time is no longer news
+        f"!document.querySelector(\"article[data-job='{outage_id}'] .facts\").textContent"
+        ".includes('ETA')", timeout=5000)
     crew.screenshot(path=str(ARTIFACTS / "crew.png"))
     crew.click(f"article[data-job='{outage_id}'] button[data-s='restore-form']")
     crew.select_option(f"article[data-job='{outage_id}'] select[name=cause]", "tree contact")
