@@ -99,9 +99,11 @@ def _alternative(engine: EngineRecords, c: int, what: int) -> str:
         if tree.kind[what] == "source":
             return f"loss of supply at {names[what]}"
         return f"{names[what]} operated"
-    below = predictor.children_explanation(predictor.lowest_twin(c))
-    if what == NOTHING or not below:
+    if what == NOTHING:
         return "no outage, false reports"
+    below = predictor.children_explanation(predictor.lowest_twin(c))
+    if not below:  # none likelier than nothing, yet some chance of one
+        return "a smaller outage below it"
     if len(below) == 1:
         return f"only {names[below[0]]} out"
     if len(below) <= 3:

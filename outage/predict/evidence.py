@@ -126,6 +126,7 @@ class EvidenceUpdates(Selection):
             minutes = times[candidate]
             for a in above:
                 times[a] += sign * minutes
+        self.child_logz[parent] += sign * self.logz[candidate]
         best = self.best[candidate]
         if best > 0:  # its outages count in its parent's choice, or no longer
             self.child_sum[parent] += sign * best

@@ -10,71 +10,80 @@ import math
 from outage.candidates import NONE
 from outage.predict.priors import PriorUpdates
 
-# The alternatives to an outage that are not a device above it (`Predictor.alternatives`).
+# The alternatives to an outage that are not a device above it (`Predictor.chances`).
 BELOW = -2  # the best outages below it
 NOTHING = -3  # no outage at all: its reports are false
 _FAR = 700.0  # exp() of more overflows a float
-_NEGLIGIBLE = 40.0  # odds under exp(-40) change no confidence by 1e-17
+
+
+def _chance(log_odds: float) -> float:
+    """The chance whose log-odds these are (the logistic function), 0 far below zero."""
+    return 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -_FAR else 0.0
 
 
 class Predictor(PriorUpdates):
     """Incremental maximum-likelihood outage set over a candidate tree."""
 
     def confidence(self, a: int) -> float:
-        """The chance that `a` is the outage against its alternatives (`chances`), 0..1.
-        A device reported open is certain."""
+        """The chance that `a` is the outage: under the model, the posterior that `a`
+        operated and no device above it did, every configuration of the outages below
+        it and beside it summed (`logz`), not only the likeliest. Devices right above or
+        below it serving exactly its customers are the same outage, told apart by the
+        prior alone: their chance is its. A product along the path: one of them operated
+        rather than only outages below, and each device above them did not, given what
+        its subtree says. `chances` shares out the rest. A device reported open is
+        certain."""
         if self.forced[a]:
             return 1.0
-        odds = 1.0  # `a`'s own, then each alternative's against it (a plain loop: every event)
-        for _, against in self.alternatives(a):
-            if against > -_NEGLIGIBLE:
-                odds += math.exp(min(against, _FAR))
-        return 1.0 / odds
+        score, child_logz, parents, forced = (self._score, self.child_logz, self._parent,
+                                              self.forced)
+        top = self._twin_top(a)
+        chance = max(0.0, -math.expm1(child_logz[self.lowest_twin(a)] - self.logz[top]))
+        parent = parents[top]
+        while parent != NONE and not forced[parent]:  # a plain loop: every event
+            chance *= _chance(child_logz[parent] - score[parent])
+            parent = parents[parent]
+        return chance
 
     def chances(self, a: int) -> list[tuple[int, float]]:
-        """The other explanations of `a`'s evidence (`alternatives`) that are not
-        negligible, each with its chance: each weighed by its likelihood, so two
-        ancestors nearly as likely as `a` leave it a third, not a half. Devices above
-        one another serving the same customers are one explanation, named by the
-        lowest (what operates on a fault below both)."""
+        """The other explanations of `a`'s evidence, each with its chance, `confidence`
+        the rest of a whole: BELOW, outages below it instead; NOTHING, none at all (false
+        reports); and each device above it operating (the topmost one that did), nearest
+        first. Devices above one another serving the same customers are one explanation,
+        named by the lowest (what operates on a fault below both)."""
         if self.forced[a]:
             return []
-        odds = [(what, math.exp(min(against, _FAR))) for what, against in self.alternatives(a)
-                if against > -_NEGLIGIBLE]
-        total = 1.0 + sum(o for _, o in odds)
-        out: list[tuple[int, float]] = []
-        for what, o in odds:
-            if out and out[-1][0] >= 0 and self._twin_below(what) == out[-1][0]:
-                out[-1] = (out[-1][0], out[-1][1] + o / total)
-            else:
-                out.append((what, o / total))
-        return out
-
-    def alternatives(self, a: int) -> list[tuple[int, float]]:
-        """The explanations of `a`'s evidence other than `a` operating, each with its
-        log-likelihood against `a` (its score less `a`'s, the rest of the network as
-        it is): BELOW, the best outages below it; NOTHING, no outage at all (when that
-        is not what is best below it); and each device above it operating instead.
-
-        A device right above or below it serving exactly its customers (a breaker over
-        a switch) is the same outage of the same customers, told apart by the prior
-        alone: not an alternative. The alternatives are the devices past such a chain.
-        """
-        s = self._score[a]
-        below = self.child_sum[self.lowest_twin(a)]
-        out = [(BELOW, below - s)] + ([(NOTHING, -s)] if below > 0 else [])
-        top, parent = a, self._parent[a]
-        while parent != NONE and not self.forced[parent] and self._twin_below(parent) == top:
-            top, parent = parent, self._parent[parent]
-        # Going up, `mine` is the best of each ancestor's subtree with `a` an outage.
-        mine, c = s, top
-        forced, parents, child_sum, best, score = (self.forced, self._parent, self.child_sum,
-                                                   self.best, self._score)
+        score, child_logz, parents, forced = (self._score, self.child_logz, self._parent,
+                                              self.forced)
+        top = self._twin_top(a)
+        path = []
+        parent = parents[top]
         while parent != NONE and not forced[parent]:
-            mine += child_sum[parent] - best[c]
-            out.append((parent, score[parent] - mine))
-            c, parent = parent, parents[parent]
-        return out
+            path.append(parent)
+            parent = parents[parent]
+        topmost: list[tuple[int, float]] = []
+        quiet_above = 1.0  # the chance that no device above the one at hand operated
+        for p in reversed(path):  # from the top down
+            topmost.append((p, quiet_above * _chance(score[p] - child_logz[p])))
+            quiet_above *= _chance(child_logz[p] - score[p])
+        low = self.lowest_twin(a)
+        not_a = quiet_above * math.exp(child_logz[low] - self.logz[top])
+        nothing = math.exp(-child_logz[low])  # everything below it quiet too
+        out = [(BELOW, not_a * (1.0 - nothing)), (NOTHING, not_a * nothing)]
+        for what, chance in reversed(topmost):  # nearest first
+            if out[-1][0] >= 0 and self._twin_below(what) == out[-1][0]:
+                out[-1] = (out[-1][0], out[-1][1] + chance)
+            else:
+                out.append((what, chance))
+        return [(what, chance) for what, chance in out if chance > 0.0]
+
+    def _twin_top(self, a: int) -> int:
+        """The topmost of the devices right above `a` serving exactly its customers, one
+        above the other (not reported open), or `a` itself when there is none."""
+        parent = self._parent[a]
+        while parent != NONE and not self.forced[parent] and self._twin_below(parent) == a:
+            a, parent = parent, self._parent[parent]
+        return a
 
     def lowest_twin(self, a: int) -> int:
         """The lowest of the devices right below `a` serving exactly its customers

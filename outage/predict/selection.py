@@ -15,6 +15,9 @@ FORCED = 1e9  # score of a device known to be open: beats any amount of evidence
 # The least score of a device reported open: above zero, so it is always an outage and
 # is reached from the root, yet no more than its reports say when its parent is weighed.
 KNOWN_OPEN = 1e-9
+# Beyond this gap between two log-likelihoods, adding the smaller's e^x to the larger's
+# changes nothing a double holds (log1p(e^-40) is 4e-18).
+_LOST = 40.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +64,15 @@ class Selection:
         self.best = [0.0] * n
         self.child_sum = [0.0] * n
         self.positive_children: list[set[int]] = [set() for _ in range(n)]
+        # The same programme summed instead of maximised: the log of the likelihood
+        # ratio of every configuration of the subtree (`a` operated, or each child's
+        # subtree any way it can be) against all quiet, and its sum over the children.
+        # What the confidence is the share of (`Predictor.confidence`).
+        self.logz = [0.0] * n
+        self.child_logz = [0.0] * n
         self.selected: set[int] = set()
         self.ami = False
-        self._parent = tree.parent.tolist()
+        self._parent: list[int] = tree.parent.tolist()
         self._roots = [a for a, parent in enumerate(self._parent) if parent == NONE]
         self._sp = tree.service_points.tolist()
         self.live_scale = 1.0
@@ -218,16 +227,34 @@ class Selection:
         return path
 
     def _set_best(self, a: int) -> float:
-        """Rescore `a`, recompute best(a) from its score and children; return the change."""
+        """Rescore `a`, recompute best(a) and logz(a) from its score and children; return
+        the change of best(a)."""
         score = self._score[a] = self.compute_score(a)
         below = self.child_sum[a]
         # max(0, score, below) without the cost of a call: this is the hottest line
         new = score if score > below else below
         new = new if new > 0.0 else 0.0
+        # logz(a) = log(e^score + e^child_logz), inline for the same reason: the larger,
+        # and a correction only when the other is not lost in its last digit
+        quiet = self.child_logz[a]
+        gap = score - quiet
+        if gap > _LOST:
+            z = score
+        elif gap < -_LOST:  # a score of -inf too: nothing says `a` operated
+            z = quiet
+        elif gap > 0.0:
+            z = score + math.log1p(math.exp(-gap))
+        else:
+            z = quiet + math.log1p(math.exp(gap))
+        parent = self._parent[a]
+        dz = z - self.logz[a]
+        if dz:
+            self.logz[a] = z
+            if parent != NONE:
+                self.child_logz[parent] += dz
         delta = new - self.best[a]
         if delta:
             self.best[a] = new
-            parent = self._parent[a]
             if parent != NONE:
                 self.child_sum[parent] += delta
                 if new > 0:

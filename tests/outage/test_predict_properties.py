@@ -51,22 +51,18 @@ def _reference(p: Predictor) -> set[int]:
 
 
 def _confidence(p: Predictor, a: int) -> float:
-    """The chance that `a` is the outage, from scratch: its subtree's best with `a` an
-    outage against every alternative — the best below it instead (or nothing), and each
-    device above it, past any serving exactly its customers, operating instead."""
+    """The chance that `a` is the outage, from scratch: of every configuration of the
+    outages below the first device above it reported open (each weighed by its
+    likelihood ratio against all quiet), the share in which `a`, or a device right above
+    or below it serving exactly its customers, is the topmost that operated."""
     tree, n = p.tree, len(p.tree)
     children: list[list[int]] = [[] for _ in range(n)]
     for c in range(n):
         if tree.parent[c] >= 0:
             children[int(tree.parent[c])].append(c)
 
-    def best(x: int) -> float:
-        return max(p.score(x), sum(best(c) for c in children[x]), 0.0)
-
-    def with_a(x: int) -> float:  # the best of x's subtree with `a` an outage
-        if x == a:
-            return p.score(a)
-        return sum(with_a(c) if tree.contains(c, a) else best(c) for c in children[x])
+    def z(x: int) -> float:  # every configuration of x's subtree
+        return float(np.logaddexp(p.score(x), sum(z(c) for c in children[x])))
 
     def twin_below(x: int) -> int:
         size = tree.service_points[x]
@@ -75,20 +71,26 @@ def _confidence(p: Predictor, a: int) -> float:
 
     if p.forced[a]:
         return 1.0
-    s = p.score(a)
-    bottom = a
-    while twin_below(bottom) >= 0:
-        bottom = twin_below(bottom)
-    below = sum(best(c) for c in children[bottom])
-    # Each alternative's log-likelihood against `a` an outage.
-    against = [below - s, *([-s] if below > 0 else [])]
-    top, parent = a, int(tree.parent[a])
-    while parent >= 0 and not p.forced[parent] and twin_below(parent) == top:
-        top, parent = parent, int(tree.parent[parent])
-    while parent >= 0 and not p.forced[parent]:
-        against.append(p.score(parent) - with_a(parent))
+    chain = [a]
+    while twin_below(chain[-1]) >= 0:
+        chain.append(twin_below(chain[-1]))
+    parent = int(tree.parent[a])
+    while parent >= 0 and not p.forced[parent] and twin_below(parent) == chain[0]:
+        chain.insert(0, parent)
         parent = int(tree.parent[parent])
-    return 1.0 / (1.0 + sum(math.exp(min(x, 700.0)) for x in against))
+
+    def none_of_chain(x: int) -> float:  # x's subtree with no device of the chain operated
+        return sum(none_of_chain(c) if c in chain else z(c) for c in children[x])
+
+    def with_chain(x: int) -> float:  # x not operated, the chain's top-most operated
+        if x == chain[0]:
+            return float(np.log(np.exp(z(x)) - np.exp(none_of_chain(x))))
+        return sum(with_chain(c) if tree.contains(c, a) else z(c) for c in children[x])
+
+    end = chain[0]
+    while parent >= 0 and not p.forced[parent]:
+        end, parent = parent, int(tree.parent[parent])
+    return float(np.exp(with_chain(end) - z(end)))
 
 
 def _below(p: Predictor, c: int) -> list[int]:
@@ -189,10 +191,13 @@ def _check(p: Predictor, said: dict[int, int]) -> None:
     tree = p.tree
     assert p.selected == _reference(p)
     for a in p.selected:
-        # Outages never nest inside one another; each one's confidence weighs every
-        # alternative as a computation from scratch does.
+        # Outages never nest inside one another; each one's confidence is its share of
+        # every configuration, as a computation from scratch finds it.
         assert not any(tree.contains(a, b) for b in p.selected if b != a)
         assert math.isclose(p.confidence(a), _confidence(p, a), rel_tol=1e-6, abs_tol=1e-9)
+        # The alternatives share out the rest: one whole.
+        assert math.isclose(p.confidence(a) + sum(c for _, c in p.chances(a)), 1.0,
+                            abs_tol=1e-9)
     assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
     # Scores are fresh, and the restored meters' counts are those of the meters below
     # each candidate (a restoration or a clearing leaves none behind).
