@@ -1,13 +1,15 @@
 """The prediction engine: which candidates have operated, kept up to date per report.
 
 Each candidate `a` keeps the counts of evidence below it (callers, last gasps,
-meters that say they have power) and two numbers of a dynamic programme over the
+meters that say they have power) and three numbers of a dynamic programme over the
 candidate tree:
 
 - ``score(a)``: the log-likelihood ratio that `a` operated (`outage.scoring`) less
   its prior penalty;
 - ``best(a) = max(0, score(a), Σ best(children))``: the best explanation of the
-  evidence below `a`, either by `a` itself or by outages further down.
+  evidence below `a`, either by `a` itself or by outages further down;
+- ``logz(a) = log(e^score(a) + e^Σ logz(children))``: every explanation of it summed,
+  each by its likelihood, which an outage's confidence is the share of.
 
 The outages are the topmost candidates that explain their subtree by themselves.
 Under the model's independence assumptions this is the exact maximum-likelihood

@@ -11,7 +11,7 @@ from outage.candidates import NONE
 from outage.predict.priors import PriorUpdates
 
 # The alternatives to an outage that are not a device above it (`Predictor.chances`).
-BELOW = -2  # the best outages below it
+BELOW = -2  # outages below it instead
 NOTHING = -3  # no outage at all: its reports are false
 _FAR = 700.0  # exp() of more overflows a float
 
