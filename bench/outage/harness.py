@@ -727,9 +727,9 @@ def main(argv: list[str] | None = None) -> int:
         parts.insert(0, "Not scored (the scenario cannot be built):\n" + "\n".join(
             f"- {cell}: {reason}" for cell, reason in skipped.items()))
     report = "\n\n".join(parts)
-    from plots import save_report  # matplotlib only here: diagnose.py imports this module
+    from plots import save_report, title_of  # matplotlib only here: diagnose imports this
     picture = save_report(rows, args.out.with_suffix(".png"),
-                          f"{args.out.stem}: {args.seeds} seeds, {len(rows)} cells")
+                          title_of(args.out.stem, args.seeds, rows))
     args.out.with_suffix(".md").write_text(f"![{args.out.stem}]({picture.name})\n\n"
                                            + report + "\n")
     print(report)

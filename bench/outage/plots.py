@@ -20,7 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import calibration_bands, mean_figure
+from report import calibration_bands, calibration_error, mean_figure
 
 TARGET = 0.90  # the issue's device F1 before repair
 Rows = list[dict[str, Any]]
@@ -65,15 +65,12 @@ def plot_by_call_rate(ax: Axes, rows: Rows) -> None:
     for delivery in sorted({r["meter_delivery"] for r in rows}):
         label = "no AMI" if delivery == 0 else f"AMI {delivery:.0%}"
         mine = [r for r in rows if r["meter_delivery"] == delivery]
-        for engine, style in (("probabilistic", "-o"), ("classic", "--")):
-            ys = [mean_figure([r for r in mine if r["call_rate"] == rate], engine, "live_device_f1")
-                  for rate in rates]
-            line = ax.plot([100 * x for x in rates], ys, style,
-                           label=label if engine == "probabilistic" else None)
-            if engine == "probabilistic":
-                colour = line[0].get_color()
-            else:
-                line[0].set_color(colour)
+        xs = [100 * x for x in rates]
+        ys = {engine: [mean_figure([r for r in mine if r["call_rate"] == rate], engine,
+                                   "live_device_f1") for rate in rates]
+              for engine in ("probabilistic", "classic")}
+        (line,) = ax.plot(xs, ys["probabilistic"], "-o", label=label)
+        ax.plot(xs, ys["classic"], "--", color=line.get_color())
     ax.axhline(TARGET, color="grey", linestyle="--", linewidth=1)
     ax.set_xticks([100 * x for x in rates])
     ax.set_ylim(0, 1.05)
@@ -87,17 +84,15 @@ def plot_calibration(ax: Axes, rows: Rows) -> None:
     """Each tenth of confidence: the live outages' mean confidence against the share of
     them right, the marker's area by how many were shown; on the diagonal when the
     confidence is the chance of being right."""
-    bands = [(total / shown, right / shown, shown)
-             for _, shown, right, total in calibration_bands(rows) if shown]
+    bands = calibration_bands(rows)
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
     if bands:
-        most = max(n for _, _, n in bands)
-        ax.scatter([b[0] for b in bands], [b[1] for b in bands],
-                   s=[20 + 400 * math.sqrt(n / most) for _, _, n in bands], alpha=0.7)
-        shown = sum(n for _, _, n in bands)
-        gap = sum(abs(c - s) * n for c, s, n in bands) / shown
-        ax.text(0.03, 0.92, f"calibration error {gap:.3f}\n{shown:,} outages shown",
-                fontsize=8, transform=ax.transAxes, va="top")
+        most = max(n for _, n, _, _ in bands)
+        ax.scatter([total / n for _, n, _, total in bands], [right / n for _, n, right, _ in bands],
+                   s=[20 + 400 * math.sqrt(n / most) for _, n, _, _ in bands], alpha=0.7)
+        shown = sum(n for _, n, _, _ in bands)
+        ax.text(0.03, 0.92, f"calibration error {calibration_error(bands):.3f}\n"
+                f"{shown:,} outages shown", fontsize=8, transform=ax.transAxes, va="top")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("confidence shown")
@@ -121,6 +116,11 @@ def draw_report(rows: Rows, title: str) -> Figure:
     return fig
 
 
+def title_of(name: str, seeds: int, rows: Rows) -> str:
+    """A run's picture's title: its name, seeds and cells."""
+    return f"{name}: {seeds} seeds, {len(rows)} cells"
+
+
 def save_report(rows: Rows, path: Path, title: str) -> Path:
     """Draw the report into ``path`` (PNG)."""
     draw_report(rows, title).savefig(path, format="png", dpi=90)
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path in args.results:
         data = json.loads(path.read_text())
-        title = f"{path.stem}: {data['seeds']} seeds, {len(data['rows'])} cells"
+        title = title_of(path.stem, data["seeds"], data["rows"])
         print(save_report(data["rows"], path.with_suffix(".png"), title))
     return 0
 

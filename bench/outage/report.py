@@ -158,6 +158,13 @@ def calibration_bands(rows: list[dict[str, Any]]) -> list[tuple[float, int, int,
     return [(float(t), totals[t], right[t], sums[t]) for t in sorted(totals, key=float)]
 
 
+def calibration_error(bands: list[tuple[float, int, int, float]]) -> float:
+    """The gap between mean confidence and share right over `calibration_bands`,
+    weighted by outages shown: 0 when the confidence is the chance of being right."""
+    shown = sum(n for _, n, _, _ in bands)
+    return sum(abs(total - right) for _, _, right, total in bands) / max(shown, 1)
+
+
 def calibration_table(rows: list[dict[str, Any]]) -> str:
     """Whether the probabilistic engine's confidence means what it says
     (`calibration_bands`: mean confidence beside the share right); and the calibration
@@ -171,8 +178,7 @@ def calibration_table(rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {low:.1f}–{low + 0.1:.1f} | {shown} | {right} | "
                      f"{total / shown:.2f} | {right / shown:.2f} |")
     shown = sum(n for _, n, _, _ in bands)
-    gap = sum(abs(total - right) for _, _, right, total in bands) / max(shown, 1)
     brier = sum(r["probabilistic"]["brier"] for r in rows)
     lines.append(f"\nCalibration error (mean |confidence − share right|, by outage shown): "
-                 f"{gap:.3f}; Brier score {brier / max(shown, 1):.3f}")
+                 f"{calibration_error(bands):.3f}; Brier score {brier / max(shown, 1):.3f}")
     return "\n".join(lines)
