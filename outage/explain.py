@@ -71,8 +71,8 @@ def explain(engine: EngineRecords, outage: Outage, restored: datetime | None = N
         parts.append(f"{dark[0]}, below it, was closed at {dark[1]:%H:%M}, but none of its "
                      f"{_n(dark[2], 'meter')} that had sent a last gasp said it was back: "
                      "the supply above it is still off.")
-    parts.append(f"Confidence {outage.confidence:.0%}; started {outage.started:%Y-%m-%d %H:%M} "
-                 f"({_start_basis(engine, outage, restored)}).")
+    parts.append(f"Confidence {percent(outage.confidence)}; started "
+                 f"{outage.started:%Y-%m-%d %H:%M} ({_start_basis(engine, outage, restored)}).")
     otherwise = _otherwise(engine, c) if outage.active else ""
     if otherwise:
         parts.append(otherwise)
@@ -82,12 +82,22 @@ def explain(engine: EngineRecords, outage: Outage, restored: datetime | None = N
     return " ".join(parts)
 
 
+def percent(chance: float) -> str:
+    """A chance as a dispatcher reads it: whole percent, but never 100 % or 0 % unless it
+    is certain either way (a prediction at 99.7 % is not a device reported open)."""
+    if 0.0 < chance < 0.005:
+        return "under 1%"
+    if 0.995 <= chance < 1.0:
+        return "over 99%"
+    return f"{chance:.0%}"
+
+
 def _otherwise(engine: EngineRecords, c: int) -> str:
     """The likeliest other explanations of candidate `c`'s reports and their chances
     (at most three, of 1 % or more), or nothing when there is none."""
     likely = sorted(((chance, what) for what, chance in engine.predictor.chances(c)),
                     reverse=True)
-    said = [f"{_alternative(engine, c, what)} ({chance:.0%})"
+    said = [f"{_alternative(engine, c, what)} ({percent(chance)})"
             for chance, what in likely[:3] if chance >= 0.005]
     return f"Otherwise: {'; '.join(said)}." if said else ""
 

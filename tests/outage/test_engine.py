@@ -15,7 +15,7 @@ from gis.io import load_network
 from outage.engine import OutageEngine
 from outage.errors import EventError
 from outage.events import Tick, parse_event, parse_time
-from outage.explain import explain
+from outage.explain import explain, percent
 from outage.interruptions import interruptions
 from outage.open_reports import open_reports
 from outage.records import Outage, Stage
@@ -919,10 +919,20 @@ def test_a_device_serving_the_same_customers_is_no_alternative_to_its_outage(
     A real alternative still does: one lateral's calls alone are not surely its fuse."""
     calls = [call(f"{lat}{t}.{m}", k / 2) for k, (lat, t, m) in
              enumerate((lat, t, m) for lat in "ab" for t in (1, 2, 3) for m in (1, 4))]
-    outage = live(run(feeder, calls))["recloser.r1"]
+    engine = run(feeder, calls)
+    outage = live(engine)["recloser.r1"]
     assert outage.confidence > 0.95
+    # Near certain, yet a prediction: the dispatcher never reads 100 % for it.
+    said = engine.describe(outage)["explanation"]
+    assert "Confidence 100%" not in said and f"Confidence {percent(outage.confidence)}" in said
     fuse = live(run(feeder, [call("a1.1", 0), call("a2.4", 1)]))
     assert set(fuse) == {"fuse.a"} and fuse["fuse.a"].confidence < 0.95
+
+
+def test_a_chance_reads_certain_only_when_it_is() -> None:
+    """Whole percent, but a chance short of 1 (or above 0) never reads 100 % (or 0 %)."""
+    assert [percent(c) for c in (1.0, 0.9996, 0.994, 0.5, 0.0049, 0.0)] == [
+        "100%", "over 99%", "99%", "50%", "under 1%", "0%"]
 
 
 def test_the_explanation_names_the_likeliest_alternatives_with_their_chances(

@@ -33,5 +33,11 @@ const OMS = (() => {
   const esc = (s) => String(s == null ? "" : s).replace(/[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   const label = (s) => String(s || "").replace(/_/g, " ");
-  return { api, hhmm, ago, toast, esc, label, csrf };
+  // A chance as outage/explain.py's `percent` says it: never 100 % or 0 % unless certain.
+  function percent(p) {
+    if (p > 0 && p < 0.005) return "under 1 %";
+    if (p >= 0.995 && p < 1) return "over 99 %";
+    return Math.round(100 * p) + " %";
+  }
+  return { api, hhmm, ago, toast, esc, label, csrf, percent };
 })();

@@ -214,7 +214,7 @@
       <div class="kv"><span>Device</span><span>${OMS.esc(o.device_id)} (${OMS.label(o.device_kind)})</span>
       <span>Feeder</span><span>${OMS.esc(o.feeder)}</span><span>Where</span><span>${OMS.esc(o.address)}</span>
       <span>Customers</span><span>${o.customers_out} out${o.critical_out ? ` · <b class="crit">${o.critical_out} critical</b>` : ""}</span>
-      <span>Evidence</span><span>${o.calls} calls · ${o.gasps} last gasps · conf. ${(100 * o.confidence).toFixed(0)} %</span>
+      <span>Evidence</span><span>${o.calls} calls · ${o.gasps} last gasps · conf. ${OMS.percent(o.confidence)}</span>
       <span>Started</span><span>${OMS.hhmm(o.started)}</span><span>ETR</span><span>${OMS.hhmm(o.etr)} (${OMS.esc(o.etr_source)})</span>
       <span>Crew</span><span>${o.crew_id || "—"}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</span>
       <span>Hazards</span><span class="haz">${o.hazards.join(", ") || "—"}</span>
