@@ -211,6 +211,10 @@ class Selection:
         for a in [a for a in self._active if self.forced[a]]:
             walk.update(self._path(a))
         nodes = sorted(walk)
+        # The sums of every configuration afresh too: a running sum of logs keeps what
+        # rounding left behind (a device reported open adds 1e9, and takes it away).
+        n = len(self.logz)
+        self.logz, self.child_logz = [0.0] * n, [0.0] * n
         for a in reversed(nodes):  # children before parents
             self._set_best(a)
         self.selected = set()
