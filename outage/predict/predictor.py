@@ -9,16 +9,11 @@ import math
 
 from outage.candidates import NONE
 from outage.predict.priors import PriorUpdates
+from outage.predict.selection import logistic
 
 # The alternatives to an outage that are not a device above it (`Predictor.chances`).
 BELOW = -2  # outages below it instead
 NOTHING = -3  # no outage at all: its reports are false
-_FAR = 700.0  # exp() of more overflows a float
-
-
-def _chance(log_odds: float) -> float:
-    """The chance whose log-odds these are (the logistic function), 0 far below zero."""
-    return 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -_FAR else 0.0
 
 
 class Predictor(PriorUpdates):
@@ -41,7 +36,7 @@ class Predictor(PriorUpdates):
         chance = max(0.0, -math.expm1(child_logz[self.lowest_twin(a)] - self.logz[top]))
         parent = parents[top]
         while parent != NONE and not forced[parent]:  # a plain loop: every event
-            chance *= _chance(child_logz[parent] - score[parent])
+            chance *= logistic(child_logz[parent] - score[parent])
             parent = parents[parent]
         return chance
 
@@ -64,8 +59,8 @@ class Predictor(PriorUpdates):
         topmost: list[tuple[int, float]] = []
         quiet_above = 1.0  # the chance that no device above the one at hand operated
         for p in reversed(path):  # from the top down
-            topmost.append((p, quiet_above * _chance(score[p] - child_logz[p])))
-            quiet_above *= _chance(child_logz[p] - score[p])
+            topmost.append((p, quiet_above * logistic(score[p] - child_logz[p])))
+            quiet_above *= logistic(child_logz[p] - score[p])
         low = self.lowest_twin(a)
         not_a = quiet_above * math.exp(child_logz[low] - self.logz[top])
         nothing = math.exp(-child_logz[low])  # everything below it quiet too
@@ -76,21 +71,6 @@ class Predictor(PriorUpdates):
             else:
                 out.append((what, chance))
         return [(what, chance) for what, chance in out if chance > 0.0]
-
-    def _twin_top(self, a: int) -> int:
-        """The topmost of the devices right above `a` serving exactly its customers, one
-        above the other (not reported open), or `a` itself when there is none."""
-        parent = self._parent[a]
-        while parent != NONE and not self.forced[parent] and self._twin_below(parent) == a:
-            a, parent = parent, self._parent[parent]
-        return a
-
-    def lowest_twin(self, a: int) -> int:
-        """The lowest of the devices right below `a` serving exactly its customers
-        (`twins_below`), or `a` itself when there is none."""
-        while (twin := self._twin_below(a)) != NONE:
-            a = twin
-        return a
 
     def children_explanation(self, a: int) -> list[int]:
         """The outages below `a` that would explain its evidence if `a` did not operate."""

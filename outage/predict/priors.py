@@ -7,25 +7,12 @@ from __future__ import annotations
 
 import math
 
-from outage.candidates import NONE
 from outage.predict.evidence import EvidenceUpdates
-from outage.predict.selection import Change
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(x, 50.0), -50.0)))
+from outage.predict.selection import Change, logistic
 
 
 class PriorUpdates(EvidenceUpdates):
     """New estimates and priors, re-pricing the scores they move."""
-
-    def _twin_below(self, a: int) -> int:
-        """The child of `a` serving exactly its customers, in its subtree now (not fed
-        from elsewhere) and not reported open, or NONE."""
-        twin = self._same_child[a]
-        if twin == NONE or self.detached[twin] or self.forced[twin]:
-            return NONE
-        return twin
 
     def set_false_call_rate(self, rate: float) -> Change:
         """A new estimate of false calls re-prices every call."""
@@ -53,7 +40,7 @@ class PriorUpdates(EvidenceUpdates):
         explained = 0.0
         for a in self.selected:
             if self.calls[a]:
-                real = 1.0 if self.forced[a] else _sigmoid(self._score[a])
+                real = 1.0 if self.forced[a] else logistic(self._score[a])
                 explained += self.calls[a] * real
         return explained, sum(self._sp[a] for a in self.selected)
 
@@ -155,11 +142,3 @@ class PriorUpdates(EvidenceUpdates):
         before = [self.explains_itself(a) for a in path]
         self._refresh(path)
         return self._reselect(path, before)
-
-    def twins_below(self, a: int) -> list[int]:
-        """The devices right below `a`, one below the other, that serve exactly its
-        customers (a recloser right below a breaker; `_twin_below`), nearest first."""
-        twins = []
-        while (a := self._twin_below(a)) != NONE:
-            twins.append(a)
-        return twins

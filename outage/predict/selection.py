@@ -18,6 +18,12 @@ KNOWN_OPEN = 1e-9
 # Beyond this gap between two log-likelihoods, adding the smaller's e^x to the larger's
 # changes nothing a double holds (log1p(e^-40) is 4e-18).
 _LOST = 40.0
+_FAR = 700.0  # exp() of more overflows a float
+
+
+def logistic(log_odds: float) -> float:
+    """The chance whose log-odds these are (the logistic function), 0 far below zero."""
+    return 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -_FAR else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +148,37 @@ class Selection:
         if forced:
             return score if score > KNOWN_OPEN else KNOWN_OPEN
         return score - self._penalty[a]
+
+    def _twin_below(self, a: int) -> int:
+        """The child of `a` serving exactly its customers, in its subtree now (not fed
+        from elsewhere) and not reported open, or NONE."""
+        twin = self._same_child[a]
+        if twin == NONE or self.detached[twin] or self.forced[twin]:
+            return NONE
+        return twin
+
+    def _twin_top(self, a: int) -> int:
+        """The topmost of the devices right above `a` serving exactly its customers, one
+        above the other (not reported open), or `a` itself when there is none."""
+        parent = self._parent[a]
+        while parent != NONE and not self.forced[parent] and self._twin_below(parent) == a:
+            a, parent = parent, self._parent[parent]
+        return a
+
+    def lowest_twin(self, a: int) -> int:
+        """The lowest of the devices right below `a` serving exactly its customers
+        (`twins_below`), or `a` itself when there is none."""
+        while (twin := self._twin_below(a)) != NONE:
+            a = twin
+        return a
+
+    def twins_below(self, a: int) -> list[int]:
+        """The devices right below `a`, one below the other, that serve exactly its
+        customers (a recloser right below a breaker; `_twin_below`), nearest first."""
+        twins = []
+        while (a := self._twin_below(a)) != NONE:
+            twins.append(a)
+        return twins
 
     def explains_itself(self, a: int) -> bool:
         """True when `a` operating is the best explanation of the evidence below it.
