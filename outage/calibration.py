@@ -114,15 +114,26 @@ class Calibration:
         if math.isnan(self.call_prior[0]):
             self.call_prior = (self.params.call_alpha, self.params.call_beta)
 
-    def refit_false_calls(self, unexplained: float, customers_outside: int) -> float | None:
+    def refit_false_calls(self, unexplained: float, customers_outside: int,
+                          explained: float = 0.0, customers: int = 1) -> float | None:
         """Callers no outage explains among the customers outside every outage: the new
-        false-call rate, or None when it moved by less than half (or a third down)."""
-        prior = self.params.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
-        rate = (unexplained + prior) / (max(customers_outside, 1) + FALSE_CALL_PRIOR_CUSTOMERS)
+        false-call rate, or None when it moved by less than half (or a third down).
+
+        `explained` callers (those the outages explain) bring their share of false
+        calls with them (`PredictionParams.false_call_share`), spread over all the
+        `customers`: a storm's crowd of calls about its large outages brings lone
+        calls from customers with power, which must not read as the storm's small
+        outages. A storm of small outages alone brings few."""
+        p = self.params
+        prior = p.false_call_rate * FALSE_CALL_PRIOR_CUSTOMERS
+        outside = max(customers_outside, 1)
+        rate = (unexplained + prior) / (outside + FALSE_CALL_PRIOR_CUSTOMERS)
         # Never below the configured rate: false calls build up on the board as a storm
         # goes on, so early counts say less than the quiet day's rate, not that a storm
         # brings fewer.
-        rate = max(rate, self.params.false_call_rate)
+        brought = (p.false_call_share / (1 - p.false_call_share) * explained
+                   / max(customers, 1))
+        rate = max(rate, p.false_call_rate, brought)
         if 2 / 3 <= rate / self.false_call_rate <= 1.5:
             return None
         self.false_call_rate = rate

@@ -43,6 +43,10 @@ class RulePredictor(Predictor):
             return self.child_sum[a] + 1.0  # the rule says this device: it wins
         return -math.inf
 
-    def rescale(self) -> Change:
+    def rescale(self, *, reprice: bool = False) -> Change:
         """Fixed thresholds do not change with the storm's size."""
+        return Change(frozenset(), frozenset())
+
+    def refit_storm_size(self) -> Change:
+        """Nor with the storm's mix of devices."""
         return Change(frozenset(), frozenset())

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -36,6 +36,9 @@ class PredictionParams:
     gasp_alpha: float = 1.5  # Beta prior on the share of last gasps that arrive
     gasp_beta: float = 1.5
     false_call_rate: float = 0.0003  # chance an energised customer calls anyway (prior)
+    # Share of a storm's calls that come from customers with power (neighbours, blinks,
+    # trouble on the customer's side): the false calls a storm's outages bring along.
+    false_call_share: float = 0.05
     # Chance an energised meter sends a last gasp. A meter gasps only after tens of
     # seconds without voltage (momentaries are filtered at the meter), so with power
     # it gasps only by fault: about 0.5 % of meters fail a year, 1e-6 over a few hours.
@@ -84,6 +87,8 @@ class PredictionParams:
         for name in ("false_call_rate", "false_gasp_rate", "powered_if_out"):
             if not 0 < getattr(self, name) < 1:
                 raise ValueError(f"PredictionParams.{name} must be between 0 and 1")
+        if not 0 <= self.false_call_share < 1:
+            raise ValueError("PredictionParams.false_call_share must be in [0, 1)")
         if not 0 <= self.call_outlier_share < 1:
             raise ValueError("PredictionParams.call_outlier_share must be in [0, 1)")
 
@@ -108,20 +113,22 @@ class Scorer:
         self.set_unheard_delivery(0.5)
         self._call_prior = (p.call_alpha, p.call_beta, p.call_alpha + p.call_beta)
         self._gasp_prior = (p.gasp_alpha, p.gasp_beta, p.gasp_alpha + p.gasp_beta)
+        self._learned_shares: dict[str, float] | None = None
 
     def penalties(self, kinds: Sequence[str], live_outages: float) -> list[float]:
         """Log prior odds against each candidate operating, given the outages going on."""
         counts = Counter(kinds)
-        shares = {k: self.params.kind_share.get(k, 0.05) for k in counts}
         # The kinds a network models stand in for those it does not (an MV model has
         # no transformers or fuses), so their shares are scaled up to fill the whole —
         # except the source's: a loss of supply is as rare whatever is modelled below.
-        others = sum(v for k, v in shares.items() if k != "source")
+        source = self.params.kind_share.get("source", 0.05) if "source" in counts else 0.0
+        mix = self._learned_shares or self.kind_shares(counts)
+        others = sum(mix.get(k, 0.0) for k in counts if k != "source")
         if others > 0:
-            scale = (1 - shares.get("source", 0.0)) / others
-            shares = {k: v if k == "source" else v * scale for k, v in shares.items()}
+            shares = {k: source if k == "source" else mix.get(k, 0.0) * (1 - source) / others
+                      for k in counts}
         else:  # nothing but sources modelled: they stand in for every device
-            shares = dict.fromkeys(shares, 1.0)
+            shares = dict.fromkeys(counts, 1.0)
         quiet = self.params.quiet_day_outages
         expected = max(live_outages, quiet)
         out = {}
@@ -131,9 +138,45 @@ class Scorer:
             # Else the calls of two feeders' outages that start together read as one
             # loss of supply.
             storm = quiet if kind == "source" and others > 0 else expected
-            prior = min(storm * shares[kind] / count, self.params.max_prior)
+            prior = min(max(storm * shares[kind] / count, 1e-12), self.params.max_prior)
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
+
+    @property
+    def call_prior(self) -> tuple[float, float]:
+        return self._call_prior[:2]
+
+    @property
+    def gasp_prior(self) -> tuple[float, float]:
+        return self._gasp_prior[:2]
+
+    def kind_shares(self, kinds: Iterable[str]) -> dict[str, float]:
+        """Each kind's share of the operations of devices other than the source, of the
+        kinds given (those a network models stand in for the rest)."""
+        shares = {k: self.params.kind_share.get(k, 0.05) for k in kinds if k != "source"}
+        total = sum(shares.values())
+        return {k: v / total for k, v in shares.items()} if total > 0 else shares
+
+    @property
+    def learned_shares(self) -> dict[str, float] | None:
+        return self._learned_shares
+
+    def set_kind_shares(self, shares: dict[str, float] | None) -> None:
+        """The kinds' shares of operations as the evidence has them (`kind_shares` the
+        configured ones), or None to go back to those."""
+        self._learned_shares = shares
+
+    def detection(self, n: int, ami: bool) -> float:
+        """The chance that an outage of `n` service points has been reported by anyone:
+        a call, or (with meters) a last gasp, under the current priors."""
+        if n <= 0:
+            return 0.0
+        ca, cb, _ = self._call_prior
+        quiet = _lbeta(ca, cb + n) - self._call_norm
+        if ami:
+            ga, gb, _ = self._gasp_prior
+            quiet += _lbeta(ga, gb + n) - self._gasp_norm
+        return -math.expm1(quiet)
 
     def set_false_call_rate(self, rate: float) -> None:
         """The rate at which customers with power call anyway (estimated by the engine)."""

@@ -45,6 +45,10 @@ class ScenarioParams:
     outages: int = 1  # how many devices operate (storm)
     device_kinds: tuple[str, ...] = ("service_transformer", "fuse", "switch", "recloser",
                                      "breaker", "sectionalizer")
+    # How the operated devices are drawn: "kind" draws a kind of device, then one of
+    # its devices (every kind as often as the next); "device" draws among all devices
+    # alike (a feeder of a thousand transformers and ten fuses: transformers mostly).
+    pick: str = "kind"
     call_rate: float = 0.2  # share of affected customers who call
     false_call_share: float = 0.05  # share of all calls that come from customers with power
     repeat_call_rate: float = 0.1  # callers who call again
@@ -159,14 +163,17 @@ class ScenarioBuilder:
             return [self._nested_pair(eligible, rng, left)]
         wanted = 1 if params.kind == "single" else params.outages
         chosen: list[int] = []
-        # Kinds first, then devices: a feeder of a thousand transformers and ten fuses
-        # should not make every scenario a transformer outage.
-        kinds = np.array(self.tree.kind)[eligible]
         order = rng.permutation(len(eligible))
         rank = np.empty(len(eligible))
-        for kind in np.unique(kinds):
-            mine = order[kinds[order] == kind]
-            rank[mine] = np.arange(len(mine)) + rng.random()
+        if params.pick == "device":
+            rank[order] = np.arange(len(order))
+        else:
+            # Kinds first, then devices: a feeder of a thousand transformers and ten
+            # fuses should not make every scenario a transformer outage.
+            kinds = np.array(self.tree.kind)[eligible]
+            for kind in np.unique(kinds):
+                mine = order[kinds[order] == kind]
+                rank[mine] = np.arange(len(mine)) + rng.random()
         for c in eligible[np.argsort(rank, kind="stable")].tolist():
             if all(not self._overlap(c, other) for other in chosen):
                 chosen.append(c)

@@ -661,6 +661,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--param", action="extend", nargs="+", default=[], metavar="NAME=VALUE",
                         help="override a PredictionParams number, e.g. gasp_alpha=4 or "
                              "kind_share.source=0.001")
+    parser.add_argument("--pick", choices=["kind", "device"], default="kind",
+                        help="draw the operated devices kind first (every kind as often; "
+                        "the default) or among all devices alike (transformers mostly)")
     parser.add_argument("--scenario", action="extend", nargs="+", default=[],
                         metavar="NAME=VALUE",
                         help="override a ScenarioParams number, e.g. call_delay_minutes=60, or "
@@ -712,6 +715,8 @@ def main(argv: list[str] | None = None) -> int:
                                     (p.split("=", 1) for p in args.scenario)}
         if args.scada:
             scenario["scada_kinds"] = tuple(args.scada)
+        if args.pick != "kind":
+            scenario["pick"] = args.pick
         skipped: dict[str, str] = {}
         rows = evaluate(names, args.seeds, call_rates, deliveries, bar.update, params,
                         ping=args.ping, scenario_overrides=scenario,

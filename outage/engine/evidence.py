@@ -285,11 +285,16 @@ class EngineEvidence(EngineRestorationChecks):
         """Estimate how often customers with power call anyway, from the calls no outage
         explains; a storm brings many more of them than a quiet day."""
         explained, inside = self.predictor.explained_calls()
+        customers = len(self.reports.called)
         rate = self.calibration.refit_false_calls(self._callers - explained,
-                                                  len(self.reports.called) - inside)
+                                                  customers - inside, explained, customers)
         if rate is None:
             return []
         return self._remap(self.predictor.set_false_call_rate(rate), now)
+
+    def _refit_storm_size(self, now: datetime) -> list[Outage]:
+        """Re-price the priors for the outages the evidence implies are going on."""
+        return self._remap(self.predictor.refit_storm_size(), now)
 
     def _refit_onset_window(self, now: datetime) -> list[Outage]:
         """Learn how far apart the storm's outages begin, from the reports on the board:

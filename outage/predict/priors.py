@@ -10,6 +10,10 @@ import math
 from outage.predict.evidence import EvidenceUpdates
 from outage.predict.selection import Change, logistic
 
+# How many outages' worth of evidence the configured shares of the kinds of device
+# weigh against a storm's own mix (`PriorUpdates._size_storm`).
+KIND_PRIOR_OUTAGES = 5.0
+
 
 class PriorUpdates(EvidenceUpdates):
     """New estimates and priors, re-pricing the scores they move."""
@@ -71,18 +75,65 @@ class PriorUpdates(EvidenceUpdates):
         self.ami = active
         return self._recompute()
 
-    def rescale(self) -> Change:
-        """Re-price the priors when the number of outages going on has moved a lot.
+    def rescale(self, *, reprice: bool = False) -> Change:
+        """Re-price the priors when the number of outages going on has moved a lot (or
+        `reprice`: the kinds' shares moved).
 
         A storm makes every device likelier to be out; re-pricing only when the count
-        has halved or grown half again keeps full recomputes rare.
+        has halved or grown half again keeps full recomputes rare. The count is the
+        larger of the outages shown and those the evidence implies (`storm_size`),
+        estimated again when the outages shown have moved as much.
         """
-        live = max(float(len(self.selected)), self.scorer.params.quiet_day_outages)
-        if 0.5 <= live / self.live_scale <= 1.5:
+        shown = len(self.selected)
+        if not 0.5 <= (shown + 1) / (self._shown_when_sized + 1) <= 1.5:
+            reprice = self._size_storm() or reprice
+        live = max(float(shown), self.storm_size, self.scorer.params.quiet_day_outages)
+        if 0.5 <= live / self.live_scale <= 1.5 and not reprice:
             return Change(frozenset(), frozenset())
         self.live_scale = live
         self._penalty = self._priced(live)
         return self._recompute()
+
+    def refit_storm_size(self) -> Change:
+        """Estimate how many outages are going on, and of which kinds, from the
+        evidence, and re-price the priors for them: a few steps of
+        expectation-maximisation (`_size_storm`)."""
+        removed: set[int] = set()
+        added: set[int] = set()
+        for _ in range(4):
+            scale, shares = self.live_scale, self.scorer.learned_shares
+            step = self.rescale(reprice=self._size_storm())
+            removed = (removed - step.added) | step.removed
+            added = (added - step.removed) | step.added
+            if self.live_scale == scale and self.scorer.learned_shares == shares:
+                break
+        return Change(frozenset(removed - added), frozenset(added - removed))
+
+    def _size_storm(self) -> bool:
+        """Estimate the outages going on, reported or not, and the share of each kind
+        of device among them: of each kind, the outages the reports imply
+        (`expected_outages`) over the chance that one is reported at all
+        (`detection_by_kind`), the configured shares counting as `KIND_PRIOR_OUTAGES`
+        outages. A storm of small outages that each drew one call is many outages,
+        not one caller's mistake made again and again. True when the shares moved
+        enough to re-price."""
+        key = (self.ami, self.scorer.call_prior, self.scorer.gasp_prior)
+        if key != self._detection_key:
+            self._detection_key, self._detection = key, self.detection_by_kind()
+        seen = self.expected_outages()
+        self._shown_when_sized = len(self.selected)
+        implied = {k: seen.get(k, 0.0) / d for k, d in self._detection.items()
+                   if k != "source" and d > 0}
+        self.storm_size = sum(implied.values()) + seen.get("source", 0.0)
+        configured = self.scorer.kind_shares(implied)
+        weight = KIND_PRIOR_OUTAGES + sum(implied.values())
+        shares = {k: (KIND_PRIOR_OUTAGES * configured[k] + implied[k]) / weight
+                  for k in implied}
+        old = self.scorer.learned_shares or configured
+        if all(2 / 3 <= shares[k] / old[k] <= 1.5 for k in shares if old.get(k)):
+            return False
+        self.scorer.set_kind_shares(shares)
+        return True
 
     def cap_prior(self, candidate: int, penalty: float | None) -> Change:
         """Make operations strictly below `candidate` likelier (a cap on their penalty), or undo.

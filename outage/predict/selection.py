@@ -82,6 +82,11 @@ class Selection:
         self._roots = [a for a, parent in enumerate(self._parent) if parent == NONE]
         self._sp = tree.service_points.tolist()
         self.live_scale = 1.0
+        self.storm_size = 0.0  # outages going on, as the evidence implies (refit_storm_size)
+        self._detection_key: object = None
+        self._detection: dict[str, float] = {}
+        self._shown_when_sized = 0
+        self._sizes_by_kind: dict[str, dict[int, int]] = {}
         # A device whose only child serves exactly its customers (a breaker right
         # above a recloser) explains nothing the child does not: the nearer one,
         # which is what operates on a fault below both, wins ties.
@@ -216,6 +221,45 @@ class Selection:
         """A candidate's penalty: its prior, capped inside a restored outage, floored
         while it is known closed."""
         return max(min(self._base_penalty[a] + self._raised[a], self._cap[a]), self._floor[a])
+
+    def expected_outages(self) -> dict[str, float]:
+        """The number of outages the evidence implies among the candidates it touches,
+        by kind of device: each candidate's posterior of being the topmost device open,
+        summed (the outside pass of the programme whose inside is `logz`)."""
+        parents, logz, child_logz, score = self._parent, self.logz, self.child_logz, self._score
+        kinds = self.tree.kind
+        outside: dict[int, float] = {}
+        total: dict[str, float] = {}
+        for a in sorted(self._active_walk()):  # preorder: parents first
+            parent = parents[a]
+            if parent == NONE:
+                out = -logz[a]
+            elif parent in outside:
+                out = outside[parent] + child_logz[parent] - logz[a]
+            else:
+                continue
+            outside[a] = out
+            s = score[a]
+            if s > -_FAR:
+                total[kinds[a]] = total.get(kinds[a], 0.0) + math.exp(min(s + out, 0.0))
+        return total
+
+    def _active_walk(self) -> set[int]:
+        walk = set(self._active)
+        for a in [a for a in self._active if self.forced[a]]:
+            walk.update(self._path(a))
+        return walk
+
+    def detection_by_kind(self) -> dict[str, float]:
+        """The chance that an outage at a device of each kind, drawn uniformly among
+        them, has been reported by anyone (`Scorer.detection`)."""
+        if not self._sizes_by_kind:  # the devices of each kind, by how many they serve
+            for kind, size in zip(self.tree.kind, self._sp, strict=True):
+                sizes = self._sizes_by_kind.setdefault(kind, {})
+                sizes[size] = sizes.get(size, 0) + 1
+        detection = self.scorer.detection
+        return {kind: sum(detection(size, self.ami) * k for size, k in sizes.items())
+                / sum(sizes.values()) for kind, sizes in self._sizes_by_kind.items()}
 
     def active_between(self, lo: int, hi: int) -> list[int]:
         """Active candidates in [lo, hi), sorted: by range or by set, whichever is smaller."""

@@ -93,6 +93,30 @@ def _confidence(p: Predictor, a: int) -> float:
     return float(np.exp(with_chain(end) - z(end)))
 
 
+def _expected_outages(p: Predictor) -> float:
+    """The number of outages the evidence implies, from scratch: each candidate's
+    chance of being the topmost device that operated (its score, every configuration
+    of the subtrees beside its path up, over every configuration of its tree)."""
+    tree, n = p.tree, len(p.tree)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for c in range(n):
+        if tree.parent[c] >= 0:
+            children[int(tree.parent[c])].append(c)
+
+    def z(x: int) -> float:
+        return float(np.logaddexp(p.score(x), sum(z(c) for c in children[x])))
+
+    total = 0.0
+    for a in range(n):
+        log_weight, x = p.score(a), a
+        while tree.parent[x] >= 0:
+            up = int(tree.parent[x])
+            log_weight += sum(z(c) for c in children[up] if c != x)
+            x = up
+        total += float(np.exp(log_weight - z(x)))
+    return total
+
+
 def _below(p: Predictor, c: int) -> list[int]:
     """The customers below candidate `c`."""
     parents = p.tree.customer_parent
@@ -199,6 +223,9 @@ def _check(p: Predictor, said: dict[int, int]) -> None:
         assert math.isclose(p.confidence(a) + sum(c for _, c in p.chances(a)), 1.0,
                             abs_tol=1e-9)
     assert all(math.isfinite(p.best[a]) for a in range(len(tree)))
+    # The outages the evidence implies, summed over every configuration.
+    assert math.isclose(sum(p.expected_outages().values()), _expected_outages(p),
+                        rel_tol=1e-6, abs_tol=1e-9)
     # Scores are fresh, and the restored meters' counts are those of the meters below
     # each candidate (a restoration or a clearing leaves none behind).
     assert all(p.score(a) == p.compute_score(a) for a in range(len(tree)))
