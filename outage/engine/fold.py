@@ -93,8 +93,10 @@ class OutageEngine(EngineDevices):
             touched += self._refit_gasp_prior(event.time)
             touched += self._refit_onset_window(event.time)
         # The storm's size sooner: a storm of small outages is a few calls at first, and
-        # read as mistakes they would raise the false-call rate that makes them so.
-        if n % REFIT_EVERY == 0 or (n >= 4 and n & (n - 1) == 0):
+        # read as mistakes they would raise the false-call rate that makes them so. Then
+        # seldom (it costs a pass over every candidate with evidence): the outages shown
+        # halving or growing by half size it again as well (`PriorUpdates.rescale`).
+        if n >= 4 and n & (n - 1) == 0:
             touched += self._refit_storm_size(event.time)
         return self._publish(due + [o for o in touched if o not in due])
 
