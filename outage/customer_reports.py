@@ -81,8 +81,12 @@ class CustomerReports:
             np.frombuffer(flags, dtype=np.uint8)[customers] = 0
 
     def has_evidence(self, customers: np.ndarray) -> np.ndarray:
-        """Which of `customers` have a report standing (a call, a gasp, or silence)."""
-        has: np.ndarray = np.isfinite(self.report_time[customers])
+        """Which of `customers` have a report standing (a call, a gasp, or silence): dated,
+        or flagged (a report standing again after a restoration that restored nobody is
+        dated by its outage's start, which may be unknown)."""
+        has: np.ndarray = (np.isfinite(self.report_time[customers])
+                           | flagged(self.called, customers) | flagged(self.gasped, customers)
+                           | flagged(self.silent, customers))
         return has
 
     def silent_only(self, customers: np.ndarray) -> np.ndarray:

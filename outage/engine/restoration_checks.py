@@ -115,11 +115,12 @@ class EngineRestorationChecks(EngineFoundOpen):
             f"Predicted: {outage.explanation}")
         return True
 
-    def _date_report(self, i: int) -> None:
+    def _date_report(self, i: int, latest: float = math.inf) -> None:
         """Customer `i`'s report, standing again or for the first time after its area
-        was restored, dates from when it went out with that outage."""
+        was restored, dates from when it went out with that outage (no later than
+        `latest`, when that is not known)."""
         self.reports.report_time[i] = min(self.reports.report_time[i],
-                                          self.reports.out_since[i])
+                                          self.reports.out_since[i], latest)
 
     def _set_aside_later(self, i: int, since: float) -> None:
         """Look at customer `i`'s reports again EVIDENCE_FOR after `since`."""
@@ -271,14 +272,14 @@ class EngineRestorationChecks(EngineFoundOpen):
         for i in meters.tolist():
             if not self.reports.gasped[i]:
                 self.reports.gasped[i] = 1
-                self._date_report(i)
+                self._date_report(i, restored_at)
                 self._set_aside_later(i, seconds(now))
                 touched += self._update(i, gasps=1, when=now)
         for i in callers:  # their calls stand again too, at their first call's time
             if not self.reports.called[i] and self.reports.meter_on_time[i] < restored_at:
                 self.reports.called[i] = 1
                 self._callers += 1
-                self._date_report(i)
+                self._date_report(i, restored_at)
                 self._set_aside_later(i, seconds(now))
                 touched += self._update(i, calls=1, when=now)
         return touched

@@ -2058,3 +2058,19 @@ def test_outages_fed_from_different_sources_cannot_be_merged() -> None:
         engine.apply(parse_event({"type": "dispatcher", "time": at(5), "action": "merge",
                                   "outage_id": north.id, "target": south.id}))
     assert set(live(engine)) == {"transformer.north", "transformer.south"}
+
+
+def test_a_report_standing_again_after_a_close_that_restored_nobody_is_forgotten_with_the_next(
+        feeder: Network) -> None:
+    # A breaker nobody reported open is closed twice: the first close restored nobody
+    # (the meter that gasped says nothing), so its last gasp stands again; the second
+    # close is over it too. The engine's flags and the predictor's counts must agree.
+    from .test_engine_properties import _reports_counted
+
+    engine = OutageEngine(feeder)
+    for event in (meter("a1.1", 0, "off"), call("b1.1", 0),
+                  {"type": "crew", "time": at(0.1), "outage_id": "O000001", "crew_id": "T-1",
+                   "status": "on_site"},
+                  device("breaker.f1", 0.1, "closed"), device("breaker.f1", 45.1, "closed")):
+        engine.apply(parse_event(event))
+        _reports_counted(engine)
