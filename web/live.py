@@ -324,6 +324,8 @@ class LiveState:
                 "critical_out": sum(o.critical_out for o in live),
                 "customers_served": int(self.network.customers.count.sum()),
                 "outages_live": len(live),
+                # Reported or not, as the evidence implies (a storm's scale, early).
+                "outages_implied": self.engine.outages_implied(),
                 "calls_last_hour": len(self._calls),
                 "open_reports": unexplained, "open_hazards": hazards,
                 # Logged events the engine failed on (a defect; see the server's log).

@@ -407,6 +407,13 @@ class EngineRecords:
         return [o for o in self.book.outages.values()
                 if include_cancelled or o.stage is not Stage.CANCELLED]
 
+    def outages_implied(self) -> int:
+        """How many outages the evidence implies are going on, reported or not (the
+        storm's size the priors scale with, as last estimated), never fewer than those
+        live: a storm's scale before every outage in it has been reported."""
+        live = sum(1 for o in self.book.live())
+        return max(live, round(self.predictor.storm_size))
+
     def customer_ids_of(self, outage: Outage) -> tuple[str, ...]:
         if outage.customer_ids or not outage.active:
             return outage.customer_ids

@@ -245,6 +245,10 @@ class Selection:
         return total
 
     def _active_walk(self) -> set[int]:
+        """The candidates a pass over the evidence visits. Evidence counts up the tree,
+        so its candidates' ancestors are active too; a device reported open is active on
+        its own, and its ancestors must be walked as well, or it is never reached from a
+        root (SCADA opens a breaker before anyone calls)."""
         walk = set(self._active)
         for a in [a for a in self._active if self.forced[a]]:
             walk.update(self._path(a))
@@ -284,14 +288,7 @@ class Selection:
     def _recompute(self) -> Change:
         """Every active candidate afresh (after a change that moves all scores)."""
         old = set(self.selected)
-        # Evidence counts up the tree, so its candidates' ancestors are active too; a
-        # device reported open is active on its own, and its ancestors must be walked
-        # as well, or it is never reached from a root (SCADA opens a breaker before
-        # anyone calls).
-        walk = set(self._active)
-        for a in [a for a in self._active if self.forced[a]]:
-            walk.update(self._path(a))
-        nodes = sorted(walk)
+        nodes = sorted(self._active_walk())
         # The sums of every configuration afresh too: a running sum of logs keeps what
         # rounding left behind (a device reported open adds 1e9, and takes it away).
         n = len(self.logz)

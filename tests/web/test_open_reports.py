@@ -83,3 +83,26 @@ def test_an_ivr_posts_callback_answers(client: FlaskClient) -> None:
     on = client.post("/api/events", json={"type": "callback", "customer_id": NEIGHBOURS[2],
                                           "state": "on"}, headers=ivr)
     assert on.status_code == 201 and client.get("/api/reports").get_json()["count"] == 0
+
+
+def test_the_dashboard_counts_the_outages_the_reports_imply(client: FlaskClient) -> None:
+    # Two neighbours call at each of 30 transformers all over the territory, calls only:
+    # 30 outages on the board, and a few more the evidence implies nobody has reported
+    # yet (one in ten of these transformers' outages draws no call at all).
+    headers = login(client, "disp")
+    live = client.application.extensions["oms_live"]
+    tree = live.engine.tree
+    ids = live.network.customers.ids
+    below: dict[int, list[str]] = {}
+    for i, parent in enumerate(tree.customer_parent.tolist()):
+        below.setdefault(parent, []).append(ids[i])
+    transformers = [t for t in sorted(below) if tree.kind[t] == "service_transformer"]
+    for t in transformers[:: len(transformers) // 30][:30]:
+        for customer in below[t][:2]:
+            response = client.post("/api/events", json={"type": "call",
+                                                         "customer_id": customer},
+                                   headers=headers)
+            assert response.status_code == 201, response.get_json()
+    kpis = client.get("/api/kpis").get_json()
+    assert kpis["outages_live"] == 30
+    assert kpis["outages_implied"] > kpis["outages_live"]
