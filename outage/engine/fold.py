@@ -109,10 +109,10 @@ class OutageEngine(EngineDevices):
         touched = (self._record_late_restorations(math.inf)
                    + self._review_restorations(self.now, math.inf))
         if self.now is not None:
-            # The false-call rate first: reports left over from restored outages must
-            # not read as a storm.
-            refits = self._refit_false_calls(self.now) + self._refit_storm_size(self.now)
-            touched += [o for o in refits if o not in touched]
+            # Not the false-call rate before it: in a short stream of lone calls, all
+            # still unexplained when the storm was last sized, it would read them as
+            # mistakes before the storm's size says otherwise.
+            touched += [o for o in self._refit_storm_size(self.now) if o not in touched]
         dated = []
         for outage in self.book.live():
             was = outage.started
