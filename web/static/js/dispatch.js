@@ -155,11 +155,10 @@
       ? k.open_reports.toLocaleString() + " not in an outage" +
         (k.open_hazards ? ` · <b class="crit">${k.open_hazards} ⚠</b>` : "") : "all channels";
     readReports(k.open_reports);
-    const live = document.getElementById("k-live");
     // The outages the reports imply, reported or not: a storm's scale before it is all on the board.
-    live.title = k.outages_implied > k.outages_live + 1 ? "Outages the reports imply are going on, reported or not" : "";
-    live.textContent = k.outages_live + " live" +
-      (k.outages_implied > k.outages_live + 1 ? ` · about ${k.outages_implied} going on` : "") +
+    const live = document.getElementById("k-live"), more = k.outages_implied > k.outages_live + 1;
+    live.title = more ? "Outages the reports imply are going on, reported or not" : "";
+    live.textContent = k.outages_live + " live" + (more ? ` · about ${k.outages_implied} going on` : "") +
       (k.engine_faults ? ` · ${k.engine_faults} event(s) failed: see the server log` : "");
     const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
     document.getElementById("k-stages").innerHTML = order.filter((s) => k.by_stage[s])
