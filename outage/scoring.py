@@ -138,6 +138,7 @@ class Scorer:
             # Else the calls of two feeders' outages that start together read as one
             # loss of supply.
             storm = quiet if kind == "source" and others > 0 else expected
+            # A kind given no share (by the configuration) is never quite impossible.
             prior = min(max(storm * shares[kind] / count, 1e-12), self.params.max_prior)
             out[kind] = math.log((1 - prior) / prior)
         return [out[k] for k in kinds]
