@@ -162,9 +162,9 @@ class Scorer:
     def learned_shares(self) -> dict[str, float] | None:
         return self._learned_shares
 
-    def set_kind_shares(self, shares: dict[str, float] | None) -> None:
+    def set_kind_shares(self, shares: dict[str, float]) -> None:
         """The kinds' shares of operations as the evidence has them (`kind_shares` the
-        configured ones), or None to go back to those."""
+        configured ones)."""
         self._learned_shares = shares
 
     def detection(self, n: int, ami: bool) -> float:

@@ -9,8 +9,9 @@ at the call rate at a time drawn evenly over the hour after the onset; 5 % of th
 from customers with power at any time in the first two hours; last gasps at the meter
 delivery; no device events and no restoration. The replayed live outages are scored
 against the devices someone reported (right when the customer sets are equal), for the
-probabilistic engine and the classic rules. Nothing here is shared with
-`outage/simulate.py` but the network's candidate tree (which customers a device feeds).
+probabilistic engine and the classic rules (`outage.evaluate`'s scores). Nothing here is
+shared with `outage/simulate.py` but the network's candidate tree (which customers a device
+feeds) and the kinds of device that operate.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from tqdm import tqdm
 
 from gis.io import load_network
 from outage.engine import OutageEngine
+from outage.evaluate import customer_score, device_score
 from outage.events import parse_event
 from outage.predict import Predictor
 from outage.rules import RulePredictor
-from outage.simulate import ScenarioBuilder
+from outage.simulate import ScenarioBuilder, ScenarioParams
 
-KINDS = {"service_transformer", "fuse", "switch", "recloser", "breaker", "sectionalizer"}
+KINDS = set(ScenarioParams().device_kinds)  # the kinds of device that operate
 ONSET = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 FALSE_SHARE = 0.05
 
@@ -77,17 +79,6 @@ def draw(sets: dict[int, frozenset[str]], kinds: dict[int, str], customers: list
     return chosen, events
 
 
-def f1(predicted: list[frozenset[str]], truth: list[frozenset[str]]) -> tuple[float, float]:
-    """Device F1 (customer sets equal) and customer F1."""
-    def harmonic(right: int, shown: int, true: int) -> float:
-        precision = right / shown if shown else 1.0
-        recall = right / true if true else 1.0
-        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    device = harmonic(len(set(predicted) & set(truth)), len(predicted), len(truth))
-    shown, true = set().union(*predicted), set().union(*truth)
-    return device, harmonic(len(shown & true), len(shown), len(true))
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="+", default=["ieee8500", "mv_oberrhein",
@@ -126,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                     engine.settle()
                 shown = [frozenset(engine.customer_ids_of(o)) for o in engine.outages()
                          if o.active]
-                scores.setdefault((outages, delivery, label), []).append(f1(shown, truth))
+                scores.setdefault((outages, delivery, label), []).append(
+                    (device_score(shown, truth).f1, customer_score(shown, truth).f1))
         for outages, delivery in itertools.product(args.outages, args.deliveries):
             row = [" / ".join(f"{statistics.mean(s[k] for s in scores[(outages, delivery, e)]):.3f}"
                               for k in (0, 1)) for e in engines]

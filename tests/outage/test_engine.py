@@ -2065,7 +2065,7 @@ def test_a_report_standing_again_after_a_close_that_restored_nobody_is_forgotten
     # A breaker nobody reported open is closed twice: the first close restored nobody
     # (the meter that gasped says nothing), so its last gasp stands again; the second
     # close is over it too. The engine's flags and the predictor's counts must agree.
-    from .test_engine_properties import _reports_counted
+    from .test_engine_properties import _reports_counted  # it imports this module
 
     engine = OutageEngine(feeder)
     for event in (meter("a1.1", 0, "off"), call("b1.1", 0),

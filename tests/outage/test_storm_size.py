@@ -4,13 +4,11 @@ made again and again."""
 
 from __future__ import annotations
 
-import warnings
-
 from gis import Network, NetworkBuilder
 from outage.engine import OutageEngine
-from outage.events import parse_event
 
 from .conftest import call
+from .test_engine import run
 
 
 def one_customer_transformers(laterals: int = 8, per_lateral: int = 100) -> Network:
@@ -39,11 +37,8 @@ def one_customer_transformers(laterals: int = 8, per_lateral: int = 100) -> Netw
 
 
 def replayed(network: Network, events: list[dict[str, object]]) -> OutageEngine:
-    engine = OutageEngine(network)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for event in events:
-            engine.apply(parse_event(event))
+    """The engine after `events` and the end of the replay (`settle`)."""
+    engine = run(network, events)
     engine.settle()
     return engine
 

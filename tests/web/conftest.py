@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gis import Network
+from gis import Network, Topology
 from gis.io import load_network
+from outage.candidates import build_candidates
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,16 @@ NEIGHBOURS = ("cust.000001", "cust.000002", "cust.000003")
 def network() -> Network:
     """The sample territory, loaded once."""
     return load_network(ROOT / "sample_data" / "territory.gpkg")
+
+
+def neighbours_at_transformers(network: Network, count: int) -> list[str]:
+    """Two customers at each of `count` service transformers spread over the network."""
+    tree = build_candidates(network, Topology(network))
+    below: dict[int, list[str]] = {}
+    for i, parent in enumerate(tree.customer_parent.tolist()):
+        below.setdefault(parent, []).append(network.customers.ids[i])
+    transformers = [t for t in sorted(below) if tree.kind[t] == "service_transformer"]
+    return [c for t in transformers[:: len(transformers) // count][:count] for c in below[t][:2]]
 
 
 def make_config(tmp_path: Path, network: Network, **extra: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from gis import Network
-from tests.web.conftest import PASSWORD, ROOT, make_config
+from tests.web.conftest import PASSWORD, ROOT, make_config, neighbours_at_transformers
 from web import create_app
 
 pytestmark = pytest.mark.browser
@@ -186,23 +186,13 @@ def test_the_dashboard_shows_a_storms_scale(server: str, browser: Any, network: 
     """Two neighbours call at each of 32 transformers, calls only: the dashboard counts
     the outages live, and about how many are going on, reported or not (as the engine
     last sized the storm: after the 4th, 8th, … 64th event)."""
-    from gis import Topology
-    from outage.candidates import build_candidates
-
-    tree = build_candidates(network, Topology(network))
-    below: dict[int, list[str]] = {}
-    for i, parent in enumerate(tree.customer_parent.tolist()):
-        below.setdefault(parent, []).append(network.customers.ids[i])
-    transformers = [t for t in sorted(below) if tree.kind[t] == "service_transformer"]
     desk = browser.new_context(viewport={"width": 1400, "height": 850})
     dashboard = desk.new_page()
     _login(dashboard, server, "disp", "/dispatch")
     dashboard.wait_for_function("document.getElementById('live').classList.contains('on')")
-    for t in transformers[:: len(transformers) // 32][:32]:
-        for customer in below[t][:2]:
-            desk.request.post(f"{server}/api/events",
-                              headers={"Authorization": "Bearer ivr-token"},
-                              data={"type": "call", "customer_id": customer, "channel": "ivr"})
+    for customer in neighbours_at_transformers(network, 32):
+        desk.request.post(f"{server}/api/events", headers={"Authorization": "Bearer ivr-token"},
+                          data={"type": "call", "customer_id": customer, "channel": "ivr"})
     dashboard.wait_for_function("document.getElementById('k-live').textContent"
                                 ".startsWith('32 live · about ')", timeout=10000)
     implied = desk.request.get(f"{server}/api/kpis").json()["outages_implied"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.web.conftest import NEIGHBOURS, login, make_outage
+from tests.web.conftest import NEIGHBOURS, login, make_outage, neighbours_at_transformers
 
 
 def _report(client: FlaskClient, customer: str, **extra: str) -> dict:  # type: ignore[type-arg]
@@ -90,19 +90,10 @@ def test_the_dashboard_counts_the_outages_the_reports_imply(client: FlaskClient)
     # 30 outages on the board, and a few more the evidence implies nobody has reported
     # yet (one in ten of these transformers' outages draws no call at all).
     headers = login(client, "disp")
-    live = client.application.extensions["oms_live"]
-    tree = live.engine.tree
-    ids = live.network.customers.ids
-    below: dict[int, list[str]] = {}
-    for i, parent in enumerate(tree.customer_parent.tolist()):
-        below.setdefault(parent, []).append(ids[i])
-    transformers = [t for t in sorted(below) if tree.kind[t] == "service_transformer"]
-    for t in transformers[:: len(transformers) // 30][:30]:
-        for customer in below[t][:2]:
-            response = client.post("/api/events", json={"type": "call",
-                                                         "customer_id": customer},
-                                   headers=headers)
-            assert response.status_code == 201, response.get_json()
+    for customer in neighbours_at_transformers(client.application.config["NETWORK"], 30):
+        response = client.post("/api/events", json={"type": "call", "customer_id": customer},
+                               headers=headers)
+        assert response.status_code == 201, response.get_json()
     kpis = client.get("/api/kpis").get_json()
     assert kpis["outages_live"] == 30
     assert kpis["outages_implied"] > kpis["outages_live"]
