@@ -104,13 +104,19 @@ def require_role(*roles: str) -> Callable[[F], F]:
     return decorate
 
 
+def _same(sent: str, secret: str) -> bool:
+    """Compare a secret in constant time. As bytes: a header may carry any character
+    (latin-1 decoded), and `compare_digest` refuses non-ASCII strings."""
+    return hmac.compare_digest(sent.encode("utf-8", "surrogateescape"),
+                               secret.encode("utf-8", "surrogateescape"))
+
+
 def _check_request() -> None:
     """Before every request: recognise intake tokens, enforce CSRF on cookie sessions."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         tokens: dict[str, str] = current_app.config["INTAKE_TOKENS"]
-        name = next((n for t, n in tokens.items()
-                     if hmac.compare_digest(t, header[7:].strip())), None)
+        name = next((n for t, n in tokens.items() if _same(t, header[7:].strip())), None)
         if name is None:
             raise Unauthorized("unknown bearer token")
         g.intake = name
@@ -119,7 +125,7 @@ def _check_request() -> None:
         return
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf") or ""
-    if not expected or not hmac.compare_digest(str(sent), str(expected)):
+    if not expected or not _same(str(sent), str(expected)):
         raise Forbidden("missing or wrong CSRF token: send the X-CSRF-Token header "
                         "from GET /api/session")
 

@@ -188,6 +188,18 @@ def test_bearer_token_intake(client: FlaskClient) -> None:
     assert bad.status_code == 401
 
 
+def test_secrets_with_any_characters_are_refused_not_crashed(
+        client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """A header may carry any character (read as latin-1): a token or CSRF value that
+    is not ASCII is wrong, a 401 or 403, not a server error (found by the fuzz test)."""
+    event = {"type": "call", "customer_id": "cust.000001"}
+    token = client.post("/api/events", json=event,
+                        headers={"Authorization": "Bearer ivr-tökén\xff"})
+    assert token.status_code == 401
+    csrf = client.post("/api/events", json=event, headers={"X-CSRF-Token": "é" * 40})
+    assert csrf.status_code == 403 and "CSRF" in csrf.get_json()["error"]
+
+
 def test_idempotency_key_dedupes(app: Flask, client: FlaskClient,
                                  dispatcher: dict[str, str]) -> None:
     """A retried request with the same key returns the first answer and logs nothing more."""
