@@ -91,7 +91,10 @@ class NetworkViews:
             return ""
         c = self.network.customers
         d = (c.x[below] - where[0]) ** 2 + (c.y[below] - where[1]) ** 2
-        return f"near {c.address[int(below[int(np.nanargmin(d))])]}"
+        i = int(below[int(np.nanargmin(d))])
+        # Networks imported from a study model have no street addresses: the service
+        # point's id is what a crew can look up.
+        return f"near {c.address[i] or f'service point {c.ids[i]}'}"
 
 
 def outage_summary(views: NetworkViews, outage: Outage) -> dict[str, Any]:

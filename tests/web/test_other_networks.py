@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from gis.io import load_network
-from tests.web.conftest import make_config
+from tests.web.conftest import login, make_config
 from web import create_app
 from web.cli import demo_config
 from web.demo import Demo
@@ -28,7 +28,7 @@ def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None
     network = load_network(UNDRAWN)
     assert np.isnan(network.buses.x).all()
     crews = [{"id": "C1", "name": "Crew 1", "lon": 0.0, "lat": 0.0}]
-    app = create_app(make_config(tmp_path, network, CREWS=crews, USERS=[]))
+    app = create_app(make_config(tmp_path, network, CREWS=crews))
     client: FlaskClient = app.test_client()
     ivr = {"Authorization": "Bearer ivr-token"}
     for customer in ("load.x2", "load.x1"):
@@ -40,6 +40,11 @@ def test_an_undrawn_network_is_served_on_a_schematic_map(tmp_path: Path) -> None
     assert drawn.crs == "EPSG:4326" and np.isfinite(drawn.buses.x).all()
     outages = [o for o in live.service.engine.book.live()]
     assert outages
+    # No street addresses: the crew is sent near a service point it can look up.
+    login(client, "disp")
+    summaries = client.get("/api/outages").get_json()
+    assert summaries and all(o["address"].startswith("near service point load.x")
+                             for o in summaries)
     area = client.get("/api/public/areas").get_json()
     assert area["customers_out"] > 0 and area["areas"]
     (south, west), (north, east) = area["bounds"]

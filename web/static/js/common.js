@@ -39,5 +39,7 @@ const OMS = (() => {
     if (p >= 0.995 && p < 1) return "over 99 %";
     return Math.round(100 * p) + " %";
   }
-  return { api, hhmm, ago, toast, esc, label, csrf, percent };
+  // "1 call", "3 calls": a count with its noun.
+  const count = (n, noun) => n + " " + noun + (n === 1 ? "" : "s");
+  return { api, hhmm, ago, toast, esc, label, csrf, percent, count };
 })();

@@ -66,7 +66,7 @@
       if (!r.location) continue;
       const what = [r.called && "call", r.last_gasp && "last gasp", r.silent && "meter silent since restoration"]
         .filter(Boolean).join(" + ");
-      const text = `${OMS.esc(r.customer_id)} · ${OMS.esc(r.address)}<br>${what} since ${OMS.hhmm(r.since)}` +
+      const text = `${[r.customer_id, r.address].filter(Boolean).map(OMS.esc).join(" · ")}<br>${what} since ${OMS.hhmm(r.since)}` +
         (r.hazards.length ? `<br><b>Hazard: ${OMS.esc(r.hazards.join(", "))}</b>` : "") + "<br>not in any predicted outage";
       L.marker([r.location.lat, r.location.lon], { icon: L.divIcon({ className: "report-icon" + (r.hazards.length ? " haz" : ""),
         html: r.hazards.length ? "⚠" : "?", iconSize: [16, 16] }) })
@@ -217,7 +217,7 @@
       <div class="kv"><span>Device</span><span>${OMS.esc(o.device_id)} (${OMS.label(o.device_kind)})</span>
       <span>Feeder</span><span>${OMS.esc(o.feeder)}</span><span>Where</span><span>${OMS.esc(o.address)}</span>
       <span>Customers</span><span>${o.customers_out} out${o.critical_out ? ` · <b class="crit">${o.critical_out} critical</b>` : ""}</span>
-      <span>Evidence</span><span>${o.calls} calls · ${o.gasps} last gasps · conf. ${OMS.percent(o.confidence)}</span>
+      <span>Evidence</span><span>${OMS.count(o.calls, "call")} · ${OMS.count(o.gasps, "last gasp")} · conf. ${OMS.percent(o.confidence)}</span>
       <span>Started</span><span>${OMS.hhmm(o.started)}</span><span>ETR</span><span>${OMS.hhmm(o.etr)} (${OMS.esc(o.etr_source)})</span>
       <span>Crew</span><span>${o.crew_id || "—"}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</span>
       <span>Hazards</span><span class="haz">${o.hazards.join(", ") || "—"}</span>
