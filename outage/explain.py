@@ -38,7 +38,9 @@ def explain(engine: EngineRecords, outage: Outage, restored: datetime | None = N
             evidence += (f"; {_n(silent, 'meter')} {'has' if silent == 1 else 'have'} not "
                          f"said the power is back since their area was restored")
     parts.append(evidence + ".")
-    below = predictor.children_explanation(c)
+    # A device reported open needs no comparison with the outages below it (its score
+    # is then a sentinel, not a figure to show).
+    below = [] if predictor.forced[c] else predictor.children_explanation(c)
     if len(below) > 1:
         parts.append(
             f"One operation here explains the reports better than {len(below)} separate "

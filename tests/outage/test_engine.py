@@ -53,6 +53,15 @@ def test_calls_under_one_transformer_predict_the_transformer(feeder: Network) ->
     assert "transformer.a2" in engine.describe(outage)["explanation"]
 
 
+def test_a_device_reported_open_is_explained_by_the_report_not_a_score(feeder: Network) -> None:
+    """SCADA says the fuse is open: the explanation says so, and shows no score."""
+    events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3"])]
+    engine = run(feeder, [*events, device("fuse.a", 4, "open", "scada")])
+    text = engine.describe(live(engine)["fuse.a"])["explanation"]
+    assert "Reported open (SCADA, crew or dispatcher)" in text
+    assert "score" not in text and "better than" not in text
+
+
 def test_calls_under_three_transformers_roll_up_to_the_fuse(feeder: Network) -> None:
     """Reports under every transformer of a lateral are one fuse operation."""
     events = [call(c, i) for i, c in enumerate(["a1.1", "a2.2", "a3.3", "a1.5", "a3.6"])]

@@ -65,7 +65,7 @@
         <div class="top"><div class="order">${j.order}</div><div><h2>${OMS.esc(j.address || j.device_id)}</h2>
           <span class="muted">${j.id} · ${OMS.esc(j.device_id)} (${OMS.label(j.device_kind)})</span></div></div>
         ${j.hazards.length ? `<div class="hazard">⚠ Hazard reported: ${j.hazards.map(OMS.label).join(", ")}</div>` : ""}
-        <div class="facts"><span><b>${j.customers_out}</b> customers</span>
+        <div class="facts"><span><b>${j.customers_out}</b> ${j.customers_out === 1 ? "customer" : "customers"}</span>
           ${j.critical_out ? `<span class="crit"><b>${j.critical_out}</b> critical</span>` : ""}
           <span>status <b style="font-size:15px">${OMS.label(j.stage)}</b></span>${j.eta && j.stage !== "on_site" ? `<span>ETA <b>${OMS.hhmm(j.eta)}</b></span>` : ""}</div>
         <a class="nav" href="${j.navigate}">Navigate ➜</a>
