@@ -30,6 +30,7 @@ CALLBACK_ANSWERED = 0.6
 # Where a location-only call keeps its true caller until `ScenarioBuilder.build` moves it
 # out of the event into `Scenario.callers`.
 CALLER = "_caller"
+SCENARIO_KINDS = ("single", "storm", "nested", "inner_first", "sectionalized")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,12 @@ class ScenarioParams:
     # earlier one (a second storm four hours after the first finds crews still at work).
     storms: int = 1
     storms_apart_hours: float = 24.0
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("kind", SCENARIO_KINDS), ("pick", ("kind", "device"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"ScenarioParams.{name} must be one of {', '.join(allowed)}, "
+                                 f"not {getattr(self, name)!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,3 +126,10 @@ def test_storms_in_one_stream_begin_apart_on_devices_not_still_out(
                   for e in scenario.events if e["type"] == "meter"]
         assert {state for _, _, state in meters} == {"off", "on"}
         assert all(out(c, when) == (state == "off") for c, when, state in meters)
+
+
+@pytest.mark.parametrize("field", ["kind", "pick"])
+def test_an_unknown_scenario_kind_or_draw_is_refused_by_name(field: str) -> None:
+    """A misspelt setting would otherwise fall back to another kind of scenario."""
+    with pytest.raises(ValueError, match=f"ScenarioParams.{field} must be one of"):
+        ScenarioParams(**{field: "devices"})
