@@ -106,7 +106,9 @@ class _FromWgs84:
 
 def _planes(network: Network) -> tuple[_Projector, _FromWgs84 | None, str]:
     if network.crs is None:
-        return _Projector(None, 1.0), None, network.units
+        # A unit named for people: "150 local units", "150 ft".
+        unit = "local units" if network.units == "local" else network.units
+        return _Projector(None, 1.0), None, unit
     crs = pyproj.CRS.from_user_input(network.crs)
     if crs.is_geographic:
         lon0, lat0 = _centre(network)

@@ -25,15 +25,18 @@ def test_nothing_within_tolerance_gives_none(feeder: Network) -> None:
     assert index.nearest({"lon": 0.5, "lat": 0.5}, max_distance=200) is None
 
 
-def test_local_plane_network_uses_its_own_units() -> None:
-    """IEEE-style networks with no CRS take x/y and refuse lon/lat with a clear reason."""
-    b = NetworkBuilder("local", units="ft")
+@pytest.mark.parametrize(("units", "said"), [("ft", "ft"), ("local", "local units")])
+def test_local_plane_network_uses_its_own_units(units: str, said: str) -> None:
+    """IEEE-style networks with no CRS take x/y and refuse lon/lat with a clear reason;
+    distances are said in their unit ("local units" when the model names none)."""
+    b = NetworkBuilder("local", units=units)
     b.add_bus("a", 0, 0)
     b.add_bus("b", 100, 0)
     b.add_branch("line.ab", "line", "a", "b")
     b.add_customer("load.x", "b")
     b.add_source("vsource.s", "a")
     index = ServicePointIndex(b.build())
+    assert index.unit == said
     hit = index.nearest({"x": 103, "y": 4}, max_distance=10)
     assert hit is not None and hit.customer_id == "load.x" and hit.distance == pytest.approx(5)
     with pytest.raises(NetworkError, match="no coordinate reference system"):
