@@ -147,6 +147,10 @@ def _simbench_loader(code: str) -> Any:
         raise NetworkFormatError(
             "reading SimBench networks needs simbench: pip install 'oms[pandapower]'"
         ) from error
+    if code not in simbench.collect_all_simbench_codes():
+        raise NetworkFormatError(f"'simbench:{code}': not a SimBench grid code (one is "
+                                 "1-LV-urban6--0-sw; simbench.collect_all_simbench_codes() "
+                                 "lists them all)")
     return lambda: simbench.get_simbench_net(code)
 
 

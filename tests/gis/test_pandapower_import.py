@@ -272,6 +272,13 @@ def test_unknown_spec_is_a_format_error_naming_it(pp: Any, spec: str) -> None:
         load_pandapower_source(spec)
 
 
+def test_a_misspelt_simbench_code_is_said_to_be_one() -> None:
+    """Not the loader's own failure (an int() of a code's part): what a code looks like."""
+    pytest.importorskip("simbench")
+    with pytest.raises(NetworkFormatError, match=r"not a SimBench grid code.*1-LV-urban6--0-sw"):
+        load_pandapower_source("simbench:1-LV-urban6-0-sw")
+
+
 def test_line_to_missing_bus_is_a_network_error_naming_the_line(pp: Any) -> None:
     """A line whose bus is not in the bus table fails the import, naming the line."""
     net = tiny_net(pp)
