@@ -39,6 +39,7 @@ from web.views_model import (
     outage_summary,
     public_areas,
 )
+from web.watchers import StatusWatchers, status_key
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
@@ -74,7 +75,7 @@ class LiveState:
         self._last_public = 0.0
         self._kpi_timer: threading.Timer | None = None
         self._ticker: threading.Thread | None = None
-        self._watched: dict[str, str] = {c: "" for c in store.subscribed_customers()}
+        self.watchers = StatusWatchers(network.customers.index, store.subscribed_customers())
         self.after_submit: list[Callable[[dict[str, Any], Receipt], None]] = []
         service.subscribe(self._mark)
         with self.lock:
@@ -113,10 +114,23 @@ class LiveState:
                 return receipt
             if data.get("type") == "call":
                 self._calls.append(self.engine.now or self.now())
+            self._touch_watchers(data)
             for hook in self.after_submit:
                 hook(data, receipt)
             self.flush()
         return receipt
+
+    def _touch_watchers(self, data: dict[str, Any]) -> None:
+        """Customers an accepted event names (a report, the desk clearing reports), and
+        a device it switches, may have a new status whether or not an outage changed."""
+        named = data.get("customer_ids")
+        for customer_id in [data.get("customer_id"), *(named if isinstance(named, list) else [])]:
+            if isinstance(customer_id, str):
+                self.watchers.touch(customer_id)
+        if data.get("type") == "device":
+            candidate = self.engine.tree.index.get(str(data.get("device_id")))
+            if candidate is not None:
+                self.watchers.touch_device(candidate)
 
     def tick_if_quiet(self) -> Receipt | None:
         """Log a tick when QUIET_TICK has passed without events: what the engine has due
@@ -159,12 +173,13 @@ class LiveState:
                 self._sample_curve()
             crews = {o.crew_id for o in changed if o.crew_id}
         if not changed:  # a report outside every outage still moves the calls and open reports
+            self.emit_watched([])
             self.schedule_kpis()
             return
         self.socketio.emit("outages", payload, to="dispatch")
         for crew_id in crews:
             self.emit_crew_jobs(crew_id)
-        self.emit_watched()
+        self.emit_watched(changed)
         self.emit_public(force=False)
         self.schedule_kpis()
         if replan:
@@ -199,24 +214,32 @@ class LiveState:
             self._last_public = time.monotonic()
             self.socketio.emit("areas", self.public_map(), to="public")
 
-    def emit_watched(self) -> None:
-        """Customers watching (status page open, or subscribed) get their status on change."""
+    def emit_watched(self, changed: list[Outage]) -> None:
+        """Customers watching (status page open, or subscribed) get their status when
+        it changes: those `changed` outages, or their own reports, may have moved
+        (`StatusWatchers.due`)."""
         with self.lock:
             now = self.now()
             changes = []
-            for customer_id, last in list(self._watched.items()):
+            for customer_id in self.watchers.due(changed, self.engine.supplied_through):
                 status = customer_status(self.engine, customer_id, now)
-                key = f"{status['power']}|{status.get('outage', {}).get('stage', '')}|" \
-                      f"{status.get('outage', {}).get('etr', '')}"
-                if key != last:
-                    self._watched[customer_id] = key
+                if self.watchers.sent(customer_id, status_key(status)):
                     changes.append((customer_id, status))
         for customer_id, status in changes:
             self.socketio.emit("status", status, to=f"customer:{customer_id}")
 
-    def watch(self, customer_id: str) -> None:
+    def watch_page(self, sid: str, customer_id: str) -> None:
+        """A status page (Socket.IO connection `sid`) watches a customer's status."""
         with self.lock:
-            self._watched.setdefault(customer_id, "")
+            self.watchers.open(sid, customer_id)
+
+    def unwatch_page(self, sid: str) -> None:
+        with self.lock:
+            self.watchers.close(sid)
+
+    def watch_subscriber(self, customer_id: str) -> None:
+        with self.lock:
+            self.watchers.subscribe(customer_id)
 
     # -- reads ---------------------------------------------------------------------------
     def find(self, outage_id: str) -> Outage | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, session
+from flask import current_app, request, session
 from flask_socketio import emit, join_room
 
 from web.auth import CONTROL_ROOM
@@ -20,6 +20,11 @@ from web.extensions import socketio
 
 def _live() -> Any:
     return current_app.extensions["oms_live"]
+
+
+def _sid() -> str:
+    """This Socket.IO connection's id (Flask-SocketIO sets it on the request)."""
+    return str(request.sid)  # type: ignore[attr-defined]
 
 
 @socketio.on("connect")  # type: ignore[untyped-decorator]
@@ -56,5 +61,12 @@ def on_watch(data: Any) -> None:
         emit("error", {"error": str(error)})
         return
     join_room(f"customer:{customer_id}")
-    _live().watch(customer_id)
+    _live().watch_page(_sid(), customer_id)
     emit("status", _live().customer_status(customer_id))
+
+
+@socketio.on("disconnect")  # type: ignore[untyped-decorator]
+def on_disconnect(*_: Any) -> None:
+    """A closed status page stops its watch (the customer's status is no longer looked
+    at on every change unless another page or a subscription watches it)."""
+    _live().unwatch_page(_sid())

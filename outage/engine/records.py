@@ -354,6 +354,20 @@ class EngineRecords:
             return self.topology.downstream_customers(branch)
         return self.topology.source_customers(self.network.sources.index[self.tree.element_id[c]])
 
+    def supplied_through(self, customers: np.ndarray, candidates: set[int]) -> np.ndarray:
+        """Of these customer indices, which take their supply through any of
+        `candidates` (their nearest device is one, or lies below one): a boolean mask.
+        Those whose status an outage at the candidates can change (a superset where a
+        section is back-fed from elsewhere)."""
+        tree = self.tree
+        up = tree.customer_parent[customers]
+        fed = up != NONE
+        tin = np.where(fed, tree.tin[np.where(fed, up, 0)], -1)
+        mask = np.zeros(len(customers), dtype=bool)
+        for c in candidates:
+            mask |= (tin >= tree.tin[c]) & (tin < tree.tout[c])
+        return mask
+
     def _outage_at(self, c: int) -> Outage | None:
         outage_id = self.book.by_candidate.get(c)
         return self.book.outages[outage_id] if outage_id else None

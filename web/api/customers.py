@@ -101,7 +101,6 @@ def report() -> tuple[Response, int]:
     if hazard:
         event["hazard"] = hazard
     receipt = live().submit(event, idempotency_key())
-    live().watch(customer_id)
     return created({"seq": receipt.seq, "status": live().customer_status(customer_id)})
 
 
@@ -115,7 +114,7 @@ def subscribe() -> tuple[Response, int]:
     channel = field(data, "channel", choices=CHANNELS)
     contact = field(data, "contact")[:200]
     subscription = live().store.subscribe(customer_id, channel, contact)
-    live().watch(customer_id)
+    live().watch_subscriber(customer_id)
     return created({"subscription": subscription, "channel": channel})
 
 
