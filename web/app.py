@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -20,7 +21,9 @@ from web.crews import CrewState
 from web.errors import register_error_handlers
 from web.extensions import socketio
 from web.live import LiveState
+from web.notify import Updates
 from web.planner import PlannerParams
+from web.privacy import ContactCipher
 from web.ratelimit import TokenBuckets
 from web.reliability import seed_history
 from web.store import WebStore
@@ -48,11 +51,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Threading mode: websockets through simple-websocket under Werkzeug or gunicorn gthread.
     socketio.init_app(app, async_mode="threading",
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
+    store = WebStore(app.config["EVENT_LOG"], ContactCipher.from_config(
+        app.config["DATA_KEY"], app.config["SECRET_KEY"]))
     live = LiveState(
-        network, service, app.config["CLOCK"] or WallClock(), WebStore(app.config["EVENT_LOG"]),
-        socketio,
+        network, service, app.config["CLOCK"] or WallClock(), store, socketio,
         PlannerParams(time_limit=app.config["PLAN_TIME_LIMIT"],
                       solution_limit=app.config["PLAN_SOLUTION_LIMIT"]),
+        Updates(store, app.config["UTILITY_NAME"], _zone(app.config["TIME_ZONE"])),
     )
     for spec in app.config["CREWS"]:
         if spec["id"] not in live.crews:
@@ -72,12 +77,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"OMS_TIME_ZONE {name!r} is not an IANA time zone "
+                         "(e.g. America/Chicago)") from None
+
+
 def _register_blueprints(app: Flask) -> None:
     from web import pages
-    from web.api import crews, customers, events, jobs, kpis, network, outages, reports, session
+    from web.api import (
+        crews,
+        customers,
+        events,
+        jobs,
+        kpis,
+        network,
+        outages,
+        outbox,
+        reports,
+        session,
+    )
     from web.openapi import bp as openapi_bp
 
-    for module in (crews, customers, events, jobs, kpis, network, outages, reports, session):
+    for module in (crews, customers, events, jobs, kpis, network, outages, outbox, reports,
+                   session):
         app.register_blueprint(module.bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(pages.bp)

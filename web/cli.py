@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +87,10 @@ def run_serve(args: argparse.Namespace) -> int:
         _print_demo(base, config)
     else:
         print(f"OMS serving on {base}  (dashboard {base}/dispatch, status {base}/status)")
+        if not (os.environ.get("OMS_SECRET_KEY") or os.environ.get("OMS_DATA_KEY")):
+            print("Note: OMS_SECRET_KEY is not set, so sign-ins and the customers' contact "
+                  "details stored now (sealed with a key of this process) do not survive "
+                  "a restart. Set it (docs/web.md, Deployment).")
     socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True,
                  log_output=False)
     return 0

@@ -35,9 +35,18 @@ DEFAULTS: dict[str, Any] = {
     # Redis URL (redis://host:6379/0): lets other processes (workers behind sticky
     # sessions, a SCADA bridge) emit to this server's Socket.IO rooms. Needs `redis`.
     "SOCKETIO_MESSAGE_QUEUE": None,
+    # Seals customers' contact details at rest (a Fernet key); derived from SECRET_KEY
+    # when not given (web.privacy).
+    "DATA_KEY": None,
+    "UTILITY_NAME": "Willow River Power",  # signs the updates sent to customers
+    "TIME_ZONE": "America/Los_Angeles",  # the utility's: times in those updates
+    # The intake system (its name in INTAKE_TOKENS) that sends SMS and e-mail: the only
+    # one that may read the outbox, contacts and all.
+    "MESSAGING_GATEWAY": "messaging",
 }
 
-ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE")
+ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE",
+               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from outage.service import OutageService, Receipt
 from web.clock import Clock
 from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
+from web.notify import Updates
 from web.planner import Planner, PlannerParams, PlanResult
 from web.store import WebStore
 from web.views_model import (
@@ -51,12 +52,13 @@ class LiveState:
     """Everything the web layer serves, and the single path by which inputs arrive."""
 
     def __init__(self, network: Network, service: OutageService, clock: Clock, store: WebStore,
-                 socketio: SocketIO, planner_params: PlannerParams) -> None:
+                 socketio: SocketIO, planner_params: PlannerParams, updates: Updates) -> None:
         self.network = network
         self.service = service
         self.engine = service.engine
         self.clock = clock
         self.store = store
+        self.updates = updates
         self.socketio = socketio
         self.lock = threading.RLock()  # one writer; readers see whole events
         self.views = NetworkViews(self.engine)
@@ -223,10 +225,14 @@ class LiveState:
             changes = []
             for customer_id in self.watchers.due(changed, self.engine.supplied_through):
                 status = customer_status(self.engine, customer_id, now)
+                was_out = self.watchers.last(customer_id).startswith(("off", "unknown"))
                 if self.watchers.sent(customer_id, status_key(status)):
-                    changes.append((customer_id, status))
-        for customer_id, status in changes:
+                    changes.append((customer_id, status, was_out,
+                                    self.watchers.subscribed(customer_id)))
+        for customer_id, status, was_out, subscribed in changes:
             self.socketio.emit("status", status, to=f"customer:{customer_id}")
+            if subscribed:
+                self.updates.status_changed(customer_id, status, was_out=was_out)
 
     def watch_page(self, sid: str, customer_id: str) -> None:
         """A status page (Socket.IO connection `sid`) watches a customer's status."""

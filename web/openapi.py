@@ -139,6 +139,9 @@ SCHEMAS: dict[str, Any] = {
                               "hazard": {"type": "string",
                                          "enum": ["wire_down", "fire", "tree", "other"]},
                               "text": {"type": "string", "maxLength": 500}}},
+    "SentMessages": {"type": "object", "required": ["ids"],
+                     "properties": {"ids": {"type": "array", "minItems": 1,
+                                            "items": {"type": "integer", "minimum": 1}}}},
     "Subscribe": {"type": "object", "required": ["channel", "contact"],
                   "properties": {"token": {"type": "string"}, "account": {"type": "string"},
                                  "channel": {"type": "string", "enum": ["email", "sms", "push"]},
@@ -231,6 +234,14 @@ PATHS: dict[str, Any] = {
                                              errors=(404, 422, 429), idempotent=True)},
     "/api/public/areas": {"get": _op("outage areas and counts (public)", "200", ANY_OBJ,
                                      errors=(429,))},
+    "/api/outbox": {"get": _op(
+        "updates waiting for the messaging gateway, contacts included (that gateway only)",
+        "200", ANY_OBJ, security=[{"intake": []}], params=[
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": 500}}])},
+    "/api/outbox/sent": {"post": _op("the gateway sent these updates (that gateway only)",
+                                     "200", ANY_OBJ, body="SentMessages",
+                                     security=[{"intake": []}])},
 }
 
 SPEC: dict[str, Any] = {

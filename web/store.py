@@ -1,17 +1,25 @@
-"""The web layer's own durable state: idempotency keys, subscriptions, crews.
+"""The web layer's own durable state: idempotency keys, subscriptions, the messages
+waiting for the messaging gateway, crews.
 
 Kept beside the event log (same database URL, own tables) so one backup holds
-everything. Outage state is never stored here: that is the event log's job.
+everything. Outage state is never stored here: that is the event log's job. Contact
+details are stored sealed (`web.privacy`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+
+from web.privacy import ContactCipher, ContactKeyError
+
+log = logging.getLogger(__name__)
 
 _metadata = sa.MetaData()
 IDEMPOTENCY = sa.Table(
@@ -29,6 +37,15 @@ SUBSCRIPTIONS = sa.Table(
     sa.Column("contact", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
+OUTBOX = sa.Table(
+    "web_outbox", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("customer_id", sa.String(100), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("contact", sa.Text, nullable=False),  # sealed
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
 CREWS = sa.Table(
     "web_crews", _metadata,
     sa.Column("id", sa.String(100), primary_key=True),
@@ -36,10 +53,35 @@ CREWS = sa.Table(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    customer_id: str
+    channel: str  # sms | email
+    contact: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A text for the messaging gateway to send (an SMS or an e-mail)."""
+
+    id: int
+    customer_id: str
+    channel: str
+    contact: str
+    text: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "customer_id": self.customer_id, "channel": self.channel,
+                "contact": self.contact, "text": self.text, "created_at": self.created_at}
+
+
 class WebStore:
     """Small tables of the web layer, behind SQLAlchemy (SQLite or PostgreSQL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cipher: ContactCipher) -> None:
+        self._cipher = cipher
         self._engine = sa.create_engine(url, future=True)
         _metadata.create_all(self._engine)
         self._lock = threading.Lock()
@@ -61,7 +103,7 @@ class WebStore:
     def subscribe(self, customer_id: str, channel: str, contact: str) -> int:
         with self._lock, self._engine.begin() as connection:
             result = connection.execute(SUBSCRIPTIONS.insert().values(
-                customer_id=customer_id, channel=channel, contact=contact,
+                customer_id=customer_id, channel=channel, contact=self._cipher.seal(contact),
                 created_at=datetime.now(UTC).isoformat()))
             key = result.inserted_primary_key
             assert key is not None
@@ -71,6 +113,46 @@ class WebStore:
         with self._engine.connect() as connection:
             rows = connection.execute(sa.select(SUBSCRIPTIONS.c.customer_id).distinct())
             return {str(r[0]) for r in rows}
+
+    def subscriptions(self, customer_id: str) -> list[Subscription]:
+        query = (sa.select(SUBSCRIPTIONS.c.id, SUBSCRIPTIONS.c.channel, SUBSCRIPTIONS.c.contact)
+                 .where(SUBSCRIPTIONS.c.customer_id == customer_id)
+                 .order_by(SUBSCRIPTIONS.c.id))
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Subscription(int(r[0]), customer_id, str(r[1]), contact) for r in rows
+                if (contact := self._open(r[2], f"subscription {r[0]}")) is not None]
+
+    # -- messages for the gateway --------------------------------------------------------
+    def queue(self, subscription: Subscription, text: str) -> None:
+        with self._lock, self._engine.begin() as connection:
+            connection.execute(OUTBOX.insert().values(
+                customer_id=subscription.customer_id, channel=subscription.channel,
+                contact=self._cipher.seal(subscription.contact), text=text,
+                created_at=datetime.now(UTC).isoformat()))
+
+    def outbox(self, limit: int = 100) -> list[Message]:
+        """The oldest messages not yet sent."""
+        query = sa.select(OUTBOX).order_by(OUTBOX.c.id).limit(limit)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Message(int(r.id), r.customer_id, r.channel, contact, r.text, r.created_at)
+                for r in rows if (contact := self._open(r.contact, f"message {r.id}")) is not None]
+
+    def sent(self, ids: list[int]) -> int:
+        """Forget messages the gateway has sent; how many there were."""
+        with self._lock, self._engine.begin() as connection:
+            return int(connection.execute(OUTBOX.delete().where(OUTBOX.c.id.in_(ids))).rowcount)
+
+    def _open(self, sealed: str, what: str) -> str | None:
+        """A sealed contact, or None (logged) when this server's key cannot open it: a
+        server restarted without the OMS_DATA_KEY / OMS_SECRET_KEY it had. The row stays
+        for a restart with that key."""
+        try:
+            return self._cipher.open(sealed)
+        except ContactKeyError as error:
+            log.warning("%s: %s", what, error)
+            return None
 
     # -- crews ---------------------------------------------------------------------------
     def save_crew(self, crew_id: str, body: dict[str, Any]) -> None:

@@ -126,6 +126,13 @@ class StatusWatchers:
             due.update(ids[k] for k in np.flatnonzero(supplied_through(indices, devices)))
         return sorted(due)
 
+    def subscribed(self, customer_id: str) -> bool:
+        return customer_id in self._subscribed
+
+    def last(self, customer_id: str) -> str:
+        """The status key last sent to a watched customer ("" before any)."""
+        return self._sent.get(customer_id, "")
+
     def sent(self, customer_id: str, key: str) -> bool:
         """Record the status `key` sent to a watched customer; False when it is the one
         sent last (nothing to send)."""

@@ -49,10 +49,14 @@ def neighbours_at_transformers(network: Network, count: int) -> list[str]:
 
 def make_config(tmp_path: Path, network: Network, **extra: Any) -> dict[str, Any]:
     return {
-        "TESTING": True, "NETWORK": network, "EVENT_LOG": f"sqlite:///{tmp_path}/events.db",
+        # A fixed secret, as a deployment sets OMS_SECRET_KEY: sessions and sealed
+        # contacts survive a restart of the app.
+        "TESTING": True, "SECRET_KEY": "test-secret", "NETWORK": network,
+        "EVENT_LOG": f"sqlite:///{tmp_path}/events.db",
         "USERS": USERS, "PASSWORD_METHOD": "pbkdf2:sha256:1000", "CREWS": CREWS,
         "PLANNER_BACKGROUND": False, "PLAN_TIME_LIMIT": 2.0, "PLAN_SOLUTION_LIMIT": 20,
-        "INTAKE_TOKENS": {"ivr-token": "ivr"}, "RATE_LIMIT_PER_SECOND": 1000.0,
+        "INTAKE_TOKENS": {"ivr-token": "ivr", "sms-token": "messaging"},
+        "RATE_LIMIT_PER_SECOND": 1000.0,
         "RATE_LIMIT_BURST": 1000.0, **extra,
     }
 

@@ -22,6 +22,7 @@ from web.api.common import (
     rate_limited,
 )
 from web.errors import ApiError, NotFound
+from web.store import Subscription
 
 bp = Blueprint("customers", __name__, url_prefix="/api")
 HAZARDS = ("wire_down", "fire", "tree", "other")
@@ -113,8 +114,11 @@ def subscribe() -> tuple[Response, int]:
     customer_id = _customer(data)
     channel = field(data, "channel", choices=CHANNELS)
     contact = field(data, "contact")[:200]
-    subscription = live().store.subscribe(customer_id, channel, contact)
-    live().watch_subscriber(customer_id)
+    state = live()
+    subscription = state.store.subscribe(customer_id, channel, contact)
+    state.watch_subscriber(customer_id)
+    state.updates.welcome(Subscription(subscription, customer_id, channel, contact),
+                          state.customer_status(customer_id))
     return created({"subscription": subscription, "channel": channel})
 
 

@@ -1,0 +1,42 @@
+"""The messaging gateway's queue: updates for subscribed customers (`web.notify`), with
+their contacts, for the one intake system that sends SMS and e-mail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import Forbidden
+
+from web.api.common import body, field, live
+from web.auth import principal, require_role
+from web.errors import ApiError
+
+bp = Blueprint("outbox", __name__, url_prefix="/api/outbox")
+
+
+def _gateway_only() -> None:
+    # Contacts are personal data: not every intake system (an IVR, a head-end) may read them.
+    if principal() != current_app.config["MESSAGING_GATEWAY"]:
+        raise Forbidden("only the messaging gateway reads the outbox")
+
+
+@bp.get("")
+@require_role("intake")
+def pending() -> Response:
+    """The oldest messages not yet sent (`limit`, 1–500, default 100)."""
+    _gateway_only()
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        raise ApiError("limit must be a whole number from 1 to 500")
+    return jsonify({"messages": [m.to_json() for m in live().store.outbox(int(limit))]})
+
+
+@bp.post("/sent")
+@require_role("intake")
+def sent() -> Response:
+    """The gateway has sent these messages: they leave the outbox."""
+    _gateway_only()
+    ids = field(body(), "ids", list)
+    if not ids or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63
+                          for i in ids):
+        raise ApiError("ids must be a non-empty list of message ids (integers)")
+    return jsonify({"removed": live().store.sent(ids)})

@@ -1,0 +1,77 @@
+"""Updates to subscribed customers: the texts, queued for the messaging gateway.
+
+A customer who asked for updates on the status page gets a message when the supply at
+their address changes as the status page would show it: an outage found (since when,
+how many affected, its status and ETR), a crew assigned or on its way, a new ETR, the
+power back — then a request to rate the service (the handbook's follow-up after
+service) — or no outage found after all. Messages wait in the outbox (`WebStore.queue`)
+until the gateway that sends SMS and e-mail (an intake system, `GET /api/outbox`) says
+they are sent; contacts stay sealed there too (`web.privacy`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from web.store import Subscription, WebStore
+
+FOLLOW_UP = ("How did we do? Reply with a number from 1 (poor) to 5 (very good), or "
+             "with anything we should know.")
+
+
+class Updates:
+    """Writes a subscribed customer's updates and queues one per subscription."""
+
+    def __init__(self, store: WebStore, utility: str, zone: ZoneInfo) -> None:
+        self.store = store
+        self.utility = utility
+        self.zone = zone
+
+    def status_changed(self, customer_id: str, status: dict[str, Any], *, was_out: bool) -> int:
+        """Queue the update a new status deserves to each of the customer's
+        subscriptions (`was_out`: the last one sent said the power was off or a report
+        was being checked); how many were queued."""
+        text = self.text(status, was_out=was_out)
+        if text is None:
+            return 0
+        subscriptions = self.store.subscriptions(customer_id)
+        for subscription in subscriptions:
+            self.store.queue(subscription, text)
+        return len(subscriptions)
+
+    def welcome(self, subscription: Subscription, status: dict[str, Any]) -> None:
+        """The first message: updates will follow, and the supply as it is now."""
+        now = (self.text(status) or "No outage is known at your address now.").split(": ", 1)[-1]
+        self.store.queue(subscription, f"{self.utility}: you will get updates on the power "
+                                       f"supply at your address. {now[0].upper()}{now[1:]}")
+
+    def text(self, status: dict[str, Any], *, was_out: bool = False) -> str | None:
+        """What to tell a customer of this status (`web.views_model.customer_status`);
+        None when there is nothing to say (power on, and nothing was out)."""
+        outage = status.get("outage")
+        if status["power"] == "off" and outage:
+            parts = [f"{self.utility}: power outage at your address since "
+                     f"{self._time(outage['since'])} (reference {outage['reference']}, "
+                     f"{outage['customers_affected']:,} customers affected).",
+                     f"{outage['status']}."]
+            if outage.get("etr"):
+                parts.append(f"Estimated restoration {self._time(outage['etr'])}.")
+            return " ".join(parts)
+        if status["power"] == "unknown":
+            return f"{self.utility}: {status['status'].rstrip('.')}."
+        if status.get("restored_at"):
+            return (f"{self.utility}: power is back at your address since "
+                    f"{self._time(status['restored_at'])}. Sorry for the interruption. "
+                    f"{FOLLOW_UP}")
+        if was_out:
+            return (f"{self.utility}: our checks found no fault on our network at your "
+                    "address. If your power is still off, please check your main switch, "
+                    "then call us.")
+        return None
+
+    def _time(self, iso: str) -> str:
+        """Local time of day, with the zone."""
+        when = datetime.fromisoformat(iso).astimezone(self.zone)
+        return when.strftime("%H:%M %Z")
