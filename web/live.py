@@ -229,10 +229,11 @@ class LiveState:
                 if self.watchers.sent(customer_id, status_key(status)):
                     changes.append((customer_id, status, was_out,
                                     self.watchers.subscribed(customer_id)))
-        for customer_id, status, was_out, subscribed in changes:
+        for customer_id, status, _, _ in changes:
             self.socketio.emit("status", status, to=f"customer:{customer_id}")
-            if subscribed:
-                self.updates.status_changed(customer_id, status, was_out=was_out)
+        self.updates.statuses_changed([(customer_id, status, was_out)
+                                       for customer_id, status, was_out, subscribed in changes
+                                       if subscribed])
 
     def watch_page(self, sid: str, customer_id: str) -> None:
         """A status page (Socket.IO connection `sid`) watches a customer's status."""

@@ -29,23 +29,24 @@ class Updates:
         self.utility = utility
         self.zone = zone
 
-    def status_changed(self, customer_id: str, status: dict[str, Any], *, was_out: bool) -> int:
-        """Queue the update a new status deserves to each of the customer's
-        subscriptions (`was_out`: the last one sent said the power was off or a report
-        was being checked); how many were queued."""
-        text = self.text(status, was_out=was_out)
-        if text is None:
+    def statuses_changed(self, changes: list[tuple[str, dict[str, Any], bool]]) -> int:
+        """Queue the update each new status deserves — (customer, status, whether the
+        last one sent said the power was off or a report was being checked) — to each of
+        the customer's subscriptions; how many were queued. One query and one
+        transaction for the batch: a restoration may tell thousands at once."""
+        texts = {customer_id: text for customer_id, status, was_out in changes
+                 if (text := self.text(status, was_out=was_out)) is not None}
+        if not texts:
             return 0
-        subscriptions = self.store.subscriptions(customer_id)
-        for subscription in subscriptions:
-            self.store.queue(subscription, text)
-        return len(subscriptions)
+        messages = [(s, texts[s.customer_id]) for s in self.store.subscriptions(list(texts))]
+        self.store.queue(messages)
+        return len(messages)
 
     def welcome(self, subscription: Subscription, status: dict[str, Any]) -> None:
         """The first message: updates will follow, and the supply as it is now."""
         now = (self.text(status) or "No outage is known at your address now.").split(": ", 1)[-1]
-        self.store.queue(subscription, f"{self.utility}: you will get updates on the power "
-                                       f"supply at your address. {now[0].upper()}{now[1:]}")
+        self.store.queue([(subscription, f"{self.utility}: you will get updates on the power "
+                                         f"supply at your address. {now[0].upper()}{now[1:]}")])
 
     def text(self, status: dict[str, Any], *, was_out: bool = False) -> str | None:
         """What to tell a customer of this status (`web.views_model.customer_status`);

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,22 +115,28 @@ class WebStore:
             rows = connection.execute(sa.select(SUBSCRIPTIONS.c.customer_id).distinct())
             return {str(r[0]) for r in rows}
 
-    def subscriptions(self, customer_id: str) -> list[Subscription]:
-        query = (sa.select(SUBSCRIPTIONS.c.id, SUBSCRIPTIONS.c.channel, SUBSCRIPTIONS.c.contact)
-                 .where(SUBSCRIPTIONS.c.customer_id == customer_id)
+    def subscriptions(self, customer_ids: Collection[str]) -> list[Subscription]:
+        """The subscriptions of these customers, oldest first (one query for a batch)."""
+        query = (sa.select(SUBSCRIPTIONS.c.id, SUBSCRIPTIONS.c.customer_id,
+                           SUBSCRIPTIONS.c.channel, SUBSCRIPTIONS.c.contact)
+                 .where(SUBSCRIPTIONS.c.customer_id.in_(list(customer_ids)))
                  .order_by(SUBSCRIPTIONS.c.id))
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
-        return [Subscription(int(r[0]), customer_id, str(r[1]), contact) for r in rows
-                if (contact := self._open(r[2], f"subscription {r[0]}")) is not None]
+        return [Subscription(int(r.id), r.customer_id, r.channel, contact) for r in rows
+                if (contact := self._open(r.contact, f"subscription {r.id}")) is not None]
 
     # -- messages for the gateway --------------------------------------------------------
-    def queue(self, subscription: Subscription, text: str) -> None:
+    def queue(self, messages: list[tuple[Subscription, str]]) -> None:
+        """Queue texts for the gateway, in one transaction."""
+        if not messages:
+            return
+        now = datetime.now(UTC).isoformat()
+        rows = [{"customer_id": s.customer_id, "channel": s.channel,
+                 "contact": self._cipher.seal(s.contact), "text": text, "created_at": now}
+                for s, text in messages]
         with self._lock, self._engine.begin() as connection:
-            connection.execute(OUTBOX.insert().values(
-                customer_id=subscription.customer_id, channel=subscription.channel,
-                contact=self._cipher.seal(subscription.contact), text=text,
-                created_at=datetime.now(UTC).isoformat()))
+            connection.execute(OUTBOX.insert(), rows)
 
     def outbox(self, limit: int = 100) -> list[Message]:
         """The oldest messages not yet sent."""

@@ -63,7 +63,7 @@ def test_a_restart_on_postgresql_keeps_outages_subscriptions_and_retries(
     headers = login(client, "disp")
     assert client.get("/api/outages").get_json() == outages
     assert NEIGHBOURS[0] in again.extensions["oms_live"].store.subscribed_customers()
-    (subscription,) = again.extensions["oms_live"].store.subscriptions(NEIGHBOURS[0])
+    (subscription,) = again.extensions["oms_live"].store.subscriptions([NEIGHBOURS[0]])
     assert subscription.contact == "555"  # sealed, and opened with the same key
     retried = client.post("/api/events", json={"type": "call", "customer_id": NEIGHBOURS[0]},
                           headers={**headers, "Idempotency-Key": f"k-{NEIGHBOURS[0]}"})

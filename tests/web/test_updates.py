@@ -83,7 +83,7 @@ def test_contacts_are_sealed_at_rest(app: Flask, client: FlaskClient, tmp_path: 
     _subscribe(client, NEIGHBOURS[0])
     assert _texts(client)  # queued, and opened for the gateway
     assert PHONE.encode() not in (tmp_path / "events.db").read_bytes()
-    (subscription,) = app.extensions["oms_live"].store.subscriptions(NEIGHBOURS[0])
+    (subscription,) = app.extensions["oms_live"].store.subscriptions([NEIGHBOURS[0]])
     assert subscription.contact == PHONE
 
 
@@ -116,8 +116,8 @@ class Outbox:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def queue(self, subscription: object, text: str) -> None:
-        self.texts.append(text)
+    def queue(self, messages: list[tuple[object, str]]) -> None:
+        self.texts += [text for _, text in messages]
 
 
 def test_texts_say_local_times_and_what_changed() -> None:
