@@ -32,7 +32,7 @@ from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
 from web.notify import Updates
 from web.planner import Planner, PlannerParams, PlanResult
-from web.store import WebStore
+from web.store import Subscription, WebStore
 from web.views_model import (
     NetworkViews,
     customer_status,
@@ -244,9 +244,17 @@ class LiveState:
         with self.lock:
             self.watchers.close(sid)
 
-    def watch_subscriber(self, customer_id: str) -> None:
+    def subscribe(self, customer_id: str, channel: str, contact: str) -> int:
+        """Store a subscription to updates, watch the customer for good, and welcome
+        them with their supply as it is (what later updates are measured against)."""
+        subscription = Subscription(self.store.subscribe(customer_id, channel, contact),
+                                    customer_id, channel, contact)
+        status = self.customer_status(customer_id)
         with self.lock:
             self.watchers.subscribe(customer_id)
+            self.watchers.sent(customer_id, status_key(status))
+        self.updates.welcome(subscription, status)
+        return subscription.id
 
     # -- reads ---------------------------------------------------------------------------
     def find(self, outage_id: str) -> Outage | None:

@@ -98,8 +98,8 @@ class StatusWatchers:
                 self._arrays = None
 
     def touch(self, customer_id: str) -> None:
-        """The customer's own report came in: their status may have changed without
-        any outage changing (a report no outage explains yet)."""
+        """An event named the customer (their own report, the desk clearing it): their
+        status may have changed without any outage changing."""
         if customer_id in self._sent:
             self._touched.add(customer_id)
 

@@ -61,6 +61,20 @@ def test_a_subscriber_hears_of_the_outage_the_crew_and_the_restoration(
     assert len(set(texts)) == len(texts)  # nothing said twice
 
 
+def test_subscribed_during_an_outage_the_welcome_says_so_once(
+        client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """The welcome carries the outage; a repeat call changes nothing worth a text."""
+    outage_id = make_outage(client, dispatcher)
+    _subscribe(client, NEIGHBOURS[0])
+    again = client.post("/api/events", headers=dispatcher,
+                        json={"type": "call", "customer_id": NEIGHBOURS[0]})
+    assert again.status_code == 201
+    (welcome,) = _texts(client)
+    assert welcome.startswith("Willow River Power: you will get updates on the power supply "
+                              "at your address. Power outage at your address since")
+    assert outage_id in welcome
+
+
 def test_the_gateway_alone_reads_the_outbox_and_empties_it(client: FlaskClient) -> None:
     """Contacts are personal: another intake system (the IVR) is refused; the gateway
     reads the messages and says which it has sent."""

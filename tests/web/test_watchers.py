@@ -125,7 +125,7 @@ def test_every_watched_status_is_the_one_sent_after_each_event(name: str,
     live = app.extensions["oms_live"]
     customers = list(network.customers.ids)
     for customer_id in customers:
-        live.watch_subscriber(customer_id)
+        live.watchers.subscribe(customer_id)
         live.watchers.touch(customer_id)
     live.emit_watched([])
     for step in range(data.draw(st.integers(1, 12))):

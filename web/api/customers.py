@@ -22,7 +22,6 @@ from web.api.common import (
     rate_limited,
 )
 from web.errors import ApiError, NotFound
-from web.store import Subscription
 
 bp = Blueprint("customers", __name__, url_prefix="/api")
 HAZARDS = ("wire_down", "fire", "tree", "other")
@@ -114,11 +113,7 @@ def subscribe() -> tuple[Response, int]:
     customer_id = _customer(data)
     channel = field(data, "channel", choices=CHANNELS)
     contact = field(data, "contact")[:200]
-    state = live()
-    subscription = state.store.subscribe(customer_id, channel, contact)
-    state.watch_subscriber(customer_id)
-    state.updates.welcome(Subscription(subscription, customer_id, channel, contact),
-                          state.customer_status(customer_id))
+    subscription = live().subscribe(customer_id, channel, contact)
     return created({"subscription": subscription, "channel": channel})
 
 
