@@ -97,6 +97,7 @@ class OutageBook:
         """Keep what people said about the outage when its predicted device moves."""
         outage.hazards |= heir.hazards
         outage.crew_id = outage.crew_id or heir.crew_id
+        outage.arrived = _earliest(outage.arrived, heir.arrived)
         outage.cause = outage.cause or heir.cause
         if heir.stage not in (Stage.PREDICTED, Stage.CANCELLED):
             outage.stage = heir.stage
@@ -137,6 +138,7 @@ class OutageBook:
             into.started = min(into.started, other.started)
             into.first_report = min(into.first_report, other.first_report)
         into.hazards |= other.hazards
+        into.arrived = _earliest(into.arrived, other.arrived)
         into.merged_from.append(other.id)
         other.stage = Stage.CANCELLED
         other.updated = when
@@ -154,3 +156,8 @@ class OutageBook:
             outage.updated = when
             done.append(outage)
         return done
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two times either of which may be unknown."""
+    return b if a is None else a if b is None else min(a, b)

@@ -68,6 +68,9 @@ class Outage:
     # Customers restored before the outage as a whole (a section back-fed through a
     # tie): when, and who. Their interruption ends then; the record keeps them all.
     steps: list[tuple[datetime, tuple[str, ...]]] = field(default_factory=list)
+    # When a crew was first on site (or restored it, having said nothing before): the
+    # utility's response to its customers' reports (`outage.response`).
+    arrived: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -103,6 +106,7 @@ class Outage:
             "cause": self.cause,
             "etr": self.etr.isoformat() if self.etr else None,
             "etr_source": self.etr_source,
+            "arrived": self.arrived.isoformat() if self.arrived else None,
             "momentary": self.momentary,
             "merged_from": list(self.merged_from),
             "steps": [{"restored": when.isoformat(), "customers": len(ids),

@@ -26,6 +26,7 @@ from outage.records import Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
 from outage.reliability.records import Interruption
+from outage.response import summarise
 from outage.service import OutageService, Receipt
 from web.clock import Clock
 from web.crews import CrewRegistry, CrewState
@@ -44,6 +45,7 @@ from web.watchers import StatusWatchers, status_key
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
+RESPONSE_WINDOW = timedelta(days=30)  # the response KPI's period
 CURVE_POINTS = 1500
 OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
 
@@ -369,6 +371,9 @@ class LiveState:
                 # Logged events the engine failed on (a defect; see the server's log).
                 "engine_faults": len(self.service.faults),
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
+                # A crew on site within two hours of the first report (the last 30 days),
+                # and the live outages past that with nobody there yet.
+                "response": summarise(self.engine.outages(), now, now - RESPONSE_WINDOW).to_json(),
                 "reliability": {
                     "target_asai": reliability.target_asai,
                     "asai_ytd": ytd.asai, "saidi_ytd": ytd.saidi,

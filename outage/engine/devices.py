@@ -321,6 +321,8 @@ class EngineDevices(EngineEvidence):
         outage.updated = update.time
         if not outage.active:
             return [outage]
+        if update.status in (CrewStatus.ON_SITE, CrewStatus.RESTORED) and outage.arrived is None:
+            outage.arrived = max(update.time, outage.started)
         if update.status is CrewStatus.RESTORED:
             # The crew names this outage: restored, at its start at the earliest (a
             # phone's queued report can carry a time from before the outage's record).

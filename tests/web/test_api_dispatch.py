@@ -201,3 +201,23 @@ def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None
     assert plan.plan.routes == {}
     assert [d.job for d in plan.plan.dropped] == [outage_id]
     app.extensions["oms_live"].store.close()
+
+
+def test_the_response_kpi_names_outages_waiting_over_two_hours(
+        app: Flask, client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """Reported three hours ago, nobody on site: overdue on the dashboard; a crew on
+    site answers it, late."""
+    reported = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    for customer in ("cust.000001", "cust.000002"):
+        response = client.post("/api/events", headers=dispatcher, json={
+            "type": "call", "customer_id": customer, "time": reported})
+        assert response.status_code == 201, response.get_json()
+    (outage_id,) = response.get_json()["outages"]
+    kpis = client.get("/api/kpis").get_json()["response"]
+    assert kpis["overdue"] == [outage_id] and kpis["target_minutes"] == 120
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
+    assert phone.post("/api/crew/status", headers=headers,
+                      json={"status": "on_site", "outage_id": outage_id}).status_code == 201
+    kpis = client.get("/api/kpis").get_json()["response"]
+    assert (kpis["overdue"], kpis["answered"], kpis["within_target"]) == ([], 1, 0)
+    assert client.get(f"/api/outages/{outage_id}").get_json()["arrived"]

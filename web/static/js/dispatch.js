@@ -109,6 +109,9 @@
     age: (a, b) => a.started.localeCompare(b.started), etr: (a, b) => (a.etr || "9").localeCompare(b.etr || "9"),
     id: (a, b) => a.id.localeCompare(b.id), stage: (a, b) => a.stage.localeCompare(b.stage),
   };
+  // Live, nobody on site, first reported longer ago than the response target.
+  const overdue = (o, now) => state.kpis && o.active && !o.arrived &&
+    new Date(now) - new Date(o.first_report) > state.kpis.response.target_minutes * 60000;
   function drawTable() {
     const now = state.kpis && state.kpis.as_of;
     const rows = [...state.outages.values()].filter((o) => o.active).sort(SORTS[state.sort]);
@@ -118,7 +121,7 @@
         <td><b>${o.id}</b>${o.hazards.length ? ' <span class="haz" title="hazard">⚠</span>' : ""}</td>
         <td><span class="pill st-${o.stage}">${OMS.label(o.stage)}</span></td>
         <td class="num">${o.customers_out}</td><td class="num ${o.critical_out ? "crit" : ""}">${o.critical_out || ""}</td>
-        <td>${OMS.ago(o.started, now)}</td><td>${OMS.hhmm(o.etr)}</td>
+        <td class="${overdue(o, now) ? "crit" : ""}">${OMS.ago(o.started, now)}</td><td>${OMS.hhmm(o.etr)}</td>
         <td>${o.crew_id || (o.planned_crew ? '<span class="muted">' + o.planned_crew + "</span>" : "—")}</td>
         <td><span class="conf"><i style="width:${Math.round(o.confidence * 100)}%"></i></span></td></tr>`).join("");
     document.querySelectorAll("#outages th").forEach((th) => th.classList.toggle("sorted", th.dataset.k === state.sort));
@@ -161,8 +164,12 @@
     live.textContent = k.outages_live + " live" + (more ? ` · about ${k.outages_implied} going on` : "") +
       (k.engine_faults ? ` · ${k.engine_faults} event(s) failed: see the server log` : "");
     const order = ["predicted", "confirmed", "assigned", "en_route", "on_site", "restored"];
+    const late = k.response.overdue.length, hours = k.response.target_minutes / 60;
     document.getElementById("k-stages").innerHTML = order.filter((s) => k.by_stage[s])
-      .map((s) => `<span class="pill st-${s}">${OMS.label(s)} ${k.by_stage[s]}</span>`).join("");
+      .map((s) => `<span class="pill st-${s}">${OMS.label(s)} ${k.by_stage[s]}</span>`).join("") +
+      // The response target: a crew on site within two hours of the first report.
+      (late ? `<span class="pill overdue" title="Reported over ${hours} h ago, no crew on site yet">` +
+              `${late} waiting &gt; ${hours} h</span>` : "");
     const r = k.reliability, asai = document.getElementById("k-asai");
     asai.textContent = (100 * r.asai_ytd).toFixed(3) + " %"; asai.className = "v " + (r.asai_ytd >= r.target_asai ? "ok" : "bad");
     document.getElementById("k-asai-t").textContent = "target " + (100 * r.target_asai).toFixed(1) + " % · SAIDI " + r.saidi_ytd.toFixed(0) + " min";
