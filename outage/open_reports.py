@@ -60,7 +60,7 @@ def count_open_reports(engine: OutageEngine) -> tuple[int, int]:
     return len(alone), sum(1 for i in alone.tolist() if i in engine.hazards)
 
 
-def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
+def reporting_mask(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
     """Which of these customers have a report of their own: evidence that is more
     than a silent meter."""
     silent_only = engine.reports.silent_only(customers)
@@ -74,7 +74,7 @@ def _reporting(engine: OutageEngine, customers: np.ndarray) -> np.ndarray:
 def _alone(engine: OutageEngine) -> np.ndarray:
     """Indices of the customers with an open report that no live outage covers."""
     reporting: np.ndarray = np.flatnonzero(np.isfinite(engine.reports.report_time))
-    reporting = reporting[_reporting(engine, reporting)]
+    reporting = reporting[reporting_mask(engine, reporting)]
     if len(reporting) == 0:
         return reporting
     tree = engine.tree
@@ -93,7 +93,7 @@ def _alone(engine: OutageEngine) -> np.ndarray:
 def open_report_of(engine: OutageEngine, customer_id: str) -> OpenReport | None:
     """The customer's own open report, if no live outage covers it."""
     i = engine.network.customers.index[customer_id]
-    if (not _reporting(engine, np.array([i]))[0]
+    if (not reporting_mask(engine, np.array([i]))[0]
             or engine.customer_status(customer_id) is not None):
         return None
     return _report(engine, i)

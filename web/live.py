@@ -14,6 +14,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from flask_socketio import SocketIO
@@ -21,7 +22,7 @@ from flask_socketio import SocketIO
 from gis import Network
 from outage.errors import EventError
 from outage.events import QUIET_TICK
-from outage.open_reports import count_open_reports, open_reports
+from outage.open_reports import count_open_reports, open_reports, reporting_mask
 from outage.records import Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
@@ -125,8 +126,9 @@ class LiveState:
         return receipt
 
     def _touch_watchers(self, data: dict[str, Any]) -> None:
-        """Customers an accepted event names (a report, the desk clearing reports), and
-        a device it switches, may have a new status whether or not an outage changed."""
+        """Customers an accepted event names (a report, the desk clearing reports), a
+        device it switches, and customers with reports standing may have a new status
+        whether or not an outage changed."""
         named = data.get("customer_ids")
         for customer_id in [data.get("customer_id"), *(named if isinstance(named, list) else [])]:
             if isinstance(customer_id, str):
@@ -135,6 +137,7 @@ class LiveState:
             candidate = self.engine.tree.index.get(str(data.get("device_id")))
             if candidate is not None:
                 self.watchers.touch_device(candidate)
+        self.watchers.touch_reporting(partial(reporting_mask, self.engine))
 
     def tick_if_quiet(self) -> Receipt | None:
         """Log a tick when QUIET_TICK has passed without events: what the engine has due

@@ -3,11 +3,11 @@
 A status page open on a customer's account (a Socket.IO connection in the customer's
 room) or a subscription makes a customer watched; closing the page ends the watch, so
 the set is the pages open now, not every lookup since the server started. After each
-batch of outage changes only the watched customers supplied through an outage whose
-device, stage or ETR moved (where it is now, or where it was) are looked at again, with
-those whose own report just came in: during a storm the whole city may have the page
-open, and looking at every watcher's status on every event would hold the engine's lock
-for seconds.
+event only the watched customers supplied through an outage whose device, stage, ETR or
+count out moved (where it is now, or where it was) or through a device switched, those
+the event names, and those whose own report stood again or lapsed are looked at again:
+during a storm the whole city may have the page open, and looking at every watcher's
+status on every event would hold the engine's lock for seconds.
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ class StatusWatchers:
         self._pages: Counter[str] = Counter()  # customer -> status pages open
         self._sent: dict[str, str] = {c: "" for c in self._subscribed}
         self._touched: set[str] = set()
+        # Watched customers with a report of their own as of the last event, as a set
+        # and as a mask over `_arrays` (rebuilt with them).
+        self._reporting: set[str] = set()
+        self._was_reporting = np.zeros(0, dtype=bool)
         self._switched: set[int] = set()  # devices switched since the last batch
         # Live outage id -> what its customers were last told of it: its device, stage
         # and ETR, and how many are out (a section back-fed from elsewhere is not); its
@@ -95,6 +99,7 @@ class StatusWatchers:
             if customer_id not in self._subscribed:
                 self._sent.pop(customer_id, None)
                 self._touched.discard(customer_id)
+                self._reporting.discard(customer_id)
                 self._arrays = None
 
     def touch(self, customer_id: str) -> None:
@@ -102,6 +107,20 @@ class StatusWatchers:
         status may have changed without any outage changing."""
         if customer_id in self._sent:
             self._touched.add(customer_id)
+
+    def touch_reporting(self, reporting: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Any event moves the engine's clock, and what falls due with it (a restored
+        area's silent meters weighed) can make a report stand again or lapse with no
+        outage changing. `reporting` says which customers (indices) have a report of
+        their own now; those of the watched whose answer changed are looked at again."""
+        if not self._sent:
+            return
+        ids, indices = self._watched_arrays()
+        now = reporting(indices)
+        for k in np.flatnonzero(now != self._was_reporting):
+            self._touched.add(ids[k])
+            (self._reporting.add if now[k] else self._reporting.discard)(ids[k])
+        self._was_reporting = now
 
     def touch_device(self, candidate: int) -> None:
         """A device below which reports may stand or be cleared was switched."""
@@ -152,4 +171,6 @@ class StatusWatchers:
             ids = [c for c in self._sent if c in self._index]
             self._arrays = ids, np.fromiter((self._index[c] for c in ids), dtype=np.int64,
                                             count=len(ids))
+            self._was_reporting = np.fromiter((c in self._reporting for c in ids), dtype=bool,
+                                              count=len(ids))
         return self._arrays

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,31 @@ def test_a_moved_or_restored_outage_looks_where_it_was_too() -> None:
     assert watchers.due([Seen("O1", 20, active=False)],
                         supplied_through) == ["b"]
     assert watchers.due([], supplied_through) == []
+
+
+def test_a_report_standing_again_at_a_tick_reaches_the_page() -> None:
+    """A caller with a wire down and a silent meter, their outage restored by a crew:
+    minutes later (a tick, no outage changing) their report stands again as one to
+    check, and their status says so (found by the property test below)."""
+    network, clock = NETWORKS["tie"], StreamClock()
+    app = create_app(make_config(Path(tempfile.mkdtemp(prefix="oms-watch-")), network,
+                                 CLOCK=clock))
+    live = app.extensions["oms_live"]
+    live.watchers.subscribe("b.1")
+    events = [{"type": "call", "customer_id": "b.1", "hazard": "wire_down"},
+              {"type": "meter", "customer_id": "b.1", "state": "off"}]
+    for minute, event in enumerate(events):
+        clock.time = T0 + timedelta(minutes=5 * minute)
+        live.submit({**event, "time": clock.time.isoformat()})
+    (outage,) = live.engine.book.live()
+    steps = [{"type": "crew", "outage_id": outage.id, "crew_id": "T-1", "status": "restored"},
+             {"type": "tick"}, {"type": "tick"}]
+    for minute, event in enumerate(steps, start=2):
+        clock.time = T0 + timedelta(minutes=5 * minute)
+        live.submit({**event, "time": clock.time.isoformat()})
+    fresh = status_key(customer_status(live.engine, "b.1", clock.time))
+    assert fresh.startswith("unknown") and not live.watchers.sent("b.1", fresh)
+    live.store.close()
 
 
 class StreamClock:
