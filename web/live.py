@@ -32,7 +32,7 @@ from outage.service import OutageService, Receipt
 from web.clock import Clock
 from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
-from web.notify import Updates
+from web.notify import Updates, rating_of
 from web.planner import Planner, PlannerParams, PlanResult
 from web.store import Subscription, WebStore
 from web.views_model import (
@@ -75,6 +75,9 @@ class LiveState:
         self._ended: set[str] = set()
         self._dirty: set[str] = set()
         self._calls: deque[datetime] = deque()
+        # The follow-up's ratings of the last RESPONSE_WINDOW, oldest first (the KPIs').
+        self._ratings: deque[tuple[datetime, int]] = deque(
+            store.ratings(clock.now() - RESPONSE_WINDOW))
         self._curve: list[tuple[str, int]] = []
         self._last_now: datetime | None = None
         self._last_public = 0.0
@@ -352,9 +355,24 @@ class LiveState:
                 })
         return {"crew": crew.to_json(), "jobs": jobs}
 
+    def reply(self, message_id: int, text: str) -> tuple[str, int | None] | None:
+        """A customer's reply to a sent message (the gateway's): kept with the rating it
+        gives; (customer, rating), or None when no such message was sent."""
+        rating, now = rating_of(text), self.now()
+        customer_id = self.store.reply(message_id, rating, text, now)
+        if customer_id is None:
+            return None
+        if rating is not None:
+            with self.lock:
+                self._ratings.append((now, rating))
+        return customer_id, rating
+
     def kpis(self) -> dict[str, Any]:
         with self.lock:
             now = self.now()
+            while self._ratings and self._ratings[0][0] < now - RESPONSE_WINDOW:
+                self._ratings.popleft()
+            ratings = [r for _, r in self._ratings]
             live = [o for o in self.engine.outages() if o.active]
             while self._calls and self._calls[0] < now - HOUR:
                 self._calls.popleft()
@@ -377,6 +395,9 @@ class LiveState:
                 # A crew on site within two hours of the first report (the last 30 days),
                 # and the live outages past that with nobody there yet.
                 "response": summarise(self.engine.outages(), now, now - RESPONSE_WINDOW).to_json(),
+                # Customers' answers to the follow-up after restoration (1-5, 30 days).
+                "satisfaction": {"ratings": len(ratings),
+                                 "mean": sum(ratings) / len(ratings) if ratings else None},
                 "reliability": {
                     "target_asai": reliability.target_asai,
                     "asai_ytd": ytd.asai, "saidi_ytd": ytd.saidi,

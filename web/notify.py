@@ -11,6 +11,7 @@ they are sent; contacts stay sealed there too (`web.privacy`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,14 @@ from web.store import Subscription, WebStore
 
 FOLLOW_UP = ("How did we do? Reply with a number from 1 (poor) to 5 (very good), or "
              "with anything we should know.")
+_RATING = re.compile(r"(?<![\d.])([1-5])(?![\d.]|/[0-9]{2})")
+
+
+def rating_of(reply: str) -> int | None:
+    """The rating a reply to the follow-up gives: its first number from 1 to 5 standing
+    alone ("5", "4 - quick work", "I'd say 3"); None for none ("thanks", "10/10")."""
+    match = _RATING.search(reply)
+    return int(match.group(1)) if match else None
 
 
 class Updates:

@@ -139,6 +139,9 @@ SCHEMAS: dict[str, Any] = {
                               "hazard": {"type": "string",
                                          "enum": ["wire_down", "fire", "tree", "other"]},
                               "text": {"type": "string", "maxLength": 500}}},
+    "Reply": {"type": "object", "required": ["message_id", "text"],
+              "properties": {"message_id": {"type": "integer", "minimum": 1},
+                             "text": {"type": "string"}}},
     "SentMessages": {"type": "object", "required": ["ids"],
                      "properties": {"ids": {"type": "array", "minItems": 1,
                                             "items": {"type": "integer", "minimum": 1}}}},
@@ -242,6 +245,9 @@ PATHS: dict[str, Any] = {
     "/api/outbox/sent": {"post": _op("the gateway sent these updates (that gateway only)",
                                      "200", ANY_OBJ, body="SentMessages",
                                      security=[{"intake": []}])},
+    "/api/outbox/replies": {"post": _op(
+        "a customer's reply to a sent update: the follow-up's rating (that gateway only)",
+        "201", ANY_OBJ, body="Reply", security=[{"intake": []}], errors=(404,))},
 }
 
 SPEC: dict[str, Any] = {

@@ -46,6 +46,17 @@ OUTBOX = sa.Table(
     sa.Column("contact", sa.Text, nullable=False),  # sealed
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
+    # Set when the gateway has sent it; kept, so a reply names the customer it answers.
+    sa.Column("sent_at", sa.String(40), nullable=True, index=True),
+)
+RATINGS = sa.Table(
+    "web_ratings", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("customer_id", sa.String(100), nullable=False),
+    sa.Column("message_id", sa.Integer, nullable=False),
+    sa.Column("rating", sa.Integer, nullable=True),  # 1-5, or none given
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
 )
 CREWS = sa.Table(
     "web_crews", _metadata,
@@ -140,16 +151,44 @@ class WebStore:
 
     def outbox(self, limit: int = 100) -> list[Message]:
         """The oldest messages not yet sent."""
-        query = sa.select(OUTBOX).order_by(OUTBOX.c.id).limit(limit)
+        query = (sa.select(OUTBOX).where(OUTBOX.c.sent_at.is_(None)).order_by(OUTBOX.c.id)
+                 .limit(limit))
         with self._engine.connect() as connection:
             rows = connection.execute(query).all()
         return [Message(int(r.id), r.customer_id, r.channel, contact, r.text, r.created_at)
                 for r in rows if (contact := self._open(r.contact, f"message {r.id}")) is not None]
 
     def sent(self, ids: list[int]) -> int:
-        """Forget messages the gateway has sent; how many there were."""
+        """The gateway has sent these messages: they leave the queue; how many were in it."""
+        update = (OUTBOX.update().where(OUTBOX.c.id.in_(ids) & OUTBOX.c.sent_at.is_(None))
+                  .values(sent_at=datetime.now(UTC).isoformat()))
         with self._lock, self._engine.begin() as connection:
-            return int(connection.execute(OUTBOX.delete().where(OUTBOX.c.id.in_(ids))).rowcount)
+            return int(connection.execute(update).rowcount)
+
+    # -- replies to the follow-up ----------------------------------------------------------
+    def reply(self, message_id: int, rating: int | None, text: str,
+              when: datetime) -> str | None:
+        """Keep a customer's reply to a sent message, received `when`; the customer, or
+        None when no message with that id was sent."""
+        query = sa.select(OUTBOX.c.customer_id).where(
+            (OUTBOX.c.id == message_id) & OUTBOX.c.sent_at.is_not(None))
+        with self._lock, self._engine.begin() as connection:
+            customer_id = connection.execute(query).scalar()
+            if customer_id is None:
+                return None
+            connection.execute(RATINGS.insert().values(
+                customer_id=customer_id, message_id=message_id, rating=rating, text=text,
+                received_at=when.astimezone(UTC).isoformat()))
+        return str(customer_id)
+
+    def ratings(self, since: datetime) -> list[tuple[datetime, int]]:
+        """The ratings (1-5) received since `since`, oldest first, with when."""
+        query = (sa.select(RATINGS.c.received_at, RATINGS.c.rating)
+                 .where((RATINGS.c.received_at >= since.astimezone(UTC).isoformat())
+                        & RATINGS.c.rating.is_not(None))
+                 .order_by(RATINGS.c.received_at))
+        with self._engine.connect() as connection:
+            return [(datetime.fromisoformat(r[0]), int(r[1])) for r in connection.execute(query)]
 
     def _open(self, sealed: str, what: str) -> str | None:
         """A sealed contact, or None (logged) when this server's key cannot open it: a

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gis import Network
-from tests.web.conftest import NEIGHBOURS, make_config, make_outage
+from tests.web.conftest import NEIGHBOURS, login, make_config, make_outage
 from tests.web.test_api_dispatch import assigned_to_c1
 from web import create_app
-from web.notify import FOLLOW_UP, Updates
+from web.notify import FOLLOW_UP, Updates, rating_of
 from web.privacy import ContactCipher
 
 GATEWAY = {"Authorization": "Bearer sms-token"}
@@ -91,6 +91,43 @@ def test_the_gateway_alone_reads_the_outbox_and_empties_it(client: FlaskClient) 
     assert bad.status_code == 400
 
 
+def test_a_reply_to_the_follow_up_is_a_rating(client: FlaskClient, tmp_path: Path,
+                                              network: Network) -> None:
+    """The gateway passes on a customer's reply to a message it sent: kept with the
+    rating it gives (none in "thanks"), and the KPIs average the ratings, after a
+    restart too; a reply to a message never sent is 404."""
+    _subscribe(client, NEIGHBOURS[0])
+    (message,) = client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]
+
+    def reply(text: str, message_id: int = message["id"]) -> Any:
+        return client.post("/api/outbox/replies", headers=GATEWAY,
+                           json={"message_id": message_id, "text": text})
+
+    assert reply("5").status_code == 404  # not sent yet
+    client.post("/api/outbox/sent", headers=GATEWAY, json={"ids": [message["id"]]})
+    assert reply("4 - quick work").get_json() == {"customer_id": NEIGHBOURS[0], "rating": 4}
+    assert reply("thanks!").get_json()["rating"] is None
+    assert reply("5/5").get_json()["rating"] == 5
+    assert reply("3", message_id=999).status_code == 404
+    ivr = client.post("/api/outbox/replies", headers={"Authorization": "Bearer ivr-token"},
+                      json={"message_id": message["id"], "text": "1"})
+    assert ivr.status_code == 403
+    login(client, "disp")
+    assert client.get("/api/kpis").get_json()["satisfaction"] == {"ratings": 2, "mean": 4.5}
+    again = create_app(make_config(tmp_path, network))
+    restarted = again.test_client()
+    login(restarted, "disp")
+    assert restarted.get("/api/kpis").get_json()["satisfaction"] == {"ratings": 2, "mean": 4.5}
+    again.extensions["oms_live"].store.close()
+
+
+@pytest.mark.parametrize(("reply", "rating"), [
+    ("5", 5), ("4 - quick work", 4), ("I'd say 3", 3), ("5/5", 5), ("rated 1!", 1),
+    ("thanks", None), ("10/10", None), ("2.5", None), ("15", None)])
+def test_the_rating_a_reply_gives(reply: str, rating: int | None) -> None:
+    assert rating_of(reply) == rating
+
+
 def test_contacts_are_sealed_at_rest(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
     """Neither the subscription nor the queued message keeps the number in the clear:
     the database file does not contain it."""
@@ -111,8 +148,6 @@ def test_a_restart_with_another_key_sends_nothing_and_says_why(
     first.extensions["oms_live"].store.close()
     again = create_app(make_config(tmp_path, network, SECRET_KEY="another"))
     client = again.test_client()
-    from tests.web.conftest import login
-
     with caplog.at_level(logging.WARNING, logger="web.store"):
         make_outage(client, login(client, "disp"))
     assert client.get("/api/outbox", headers=GATEWAY).get_json()["messages"] == []

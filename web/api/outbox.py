@@ -1,14 +1,15 @@
 """The messaging gateway's queue: updates for subscribed customers (`web.notify`), with
-their contacts, for the one intake system that sends SMS and e-mail."""
+their contacts, for the one intake system that sends SMS and e-mail; and the replies it
+receives to the follow-up after a restoration (the customers' ratings)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden
 
-from web.api.common import body, field, live
+from web.api.common import body, created, field, live
 from web.auth import principal, require_role
-from web.errors import ApiError
+from web.errors import ApiError, NotFound
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/outbox")
 
@@ -40,3 +41,19 @@ def sent() -> Response:
                           for i in ids):
         raise ApiError("ids must be a non-empty list of message ids (integers)")
     return jsonify({"removed": live().store.sent(ids)})
+
+
+@bp.post("/replies")
+@require_role("intake")
+def replies() -> tuple[Response, int]:
+    """A customer answered message `message_id` (sent): kept, with the rating it gives."""
+    _gateway_only()
+    data = body()
+    message_id = field(data, "message_id", int)
+    if not 0 < message_id < 2**63:
+        raise ApiError("message_id must be a message id (a positive integer)")
+    kept = live().reply(message_id, field(data, "text")[:1000])
+    if kept is None:
+        raise NotFound(f"no message {message_id} was sent")
+    return created({"customer_id": kept[0], "rating": kept[1]})
+
