@@ -46,7 +46,7 @@ from web.watchers import StatusWatchers, status_key
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
-RESPONSE_WINDOW = timedelta(days=30)  # the response KPI's period
+KPI_WINDOW = timedelta(days=30)  # the response and satisfaction KPIs' period
 CURVE_POINTS = 1500
 OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
 
@@ -75,9 +75,9 @@ class LiveState:
         self._ended: set[str] = set()
         self._dirty: set[str] = set()
         self._calls: deque[datetime] = deque()
-        # The follow-up's ratings of the last RESPONSE_WINDOW, oldest first (the KPIs').
+        # The follow-up's ratings of the last KPI_WINDOW, oldest first (the KPIs').
         self._ratings: deque[tuple[datetime, int]] = deque(
-            store.ratings(clock.now() - RESPONSE_WINDOW))
+            store.ratings(clock.now() - KPI_WINDOW))
         self._curve: list[tuple[str, int]] = []
         self._last_now: datetime | None = None
         self._last_public = 0.0
@@ -130,8 +130,8 @@ class LiveState:
 
     def _touch_watchers(self, data: dict[str, Any]) -> None:
         """Customers an accepted event names (a report, the desk clearing reports), a
-        device it switches, and customers with reports standing may have a new status
-        whether or not an outage changed."""
+        device it switches, and customers whose own report stood again or lapsed as the
+        engine's clock moved may have a new status whether or not an outage changed."""
         named = data.get("customer_ids")
         for customer_id in [data.get("customer_id"), *(named if isinstance(named, list) else [])]:
             if isinstance(customer_id, str):
@@ -370,7 +370,7 @@ class LiveState:
     def kpis(self) -> dict[str, Any]:
         with self.lock:
             now = self.now()
-            while self._ratings and self._ratings[0][0] < now - RESPONSE_WINDOW:
+            while self._ratings and self._ratings[0][0] < now - KPI_WINDOW:
                 self._ratings.popleft()
             ratings = [r for _, r in self._ratings]
             live = [o for o in self.engine.outages() if o.active]
@@ -394,7 +394,7 @@ class LiveState:
                 "by_stage": dict(Counter(str(o.stage) for o in self.engine.outages())),
                 # A crew on site within two hours of the first report (the last 30 days),
                 # and the live outages past that with nobody there yet.
-                "response": summarise(self.engine.outages(), now, now - RESPONSE_WINDOW).to_json(),
+                "response": summarise(self.engine.outages(), now, now - KPI_WINDOW).to_json(),
                 # Customers' answers to the follow-up after restoration (1-5, 30 days).
                 "satisfaction": {"ratings": len(ratings),
                                  "mean": sum(ratings) / len(ratings) if ratings else None},

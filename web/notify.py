@@ -53,32 +53,33 @@ class Updates:
 
     def welcome(self, subscription: Subscription, status: dict[str, Any]) -> None:
         """The first message: updates will follow, and the supply as it is now."""
-        now = (self.text(status) or "No outage is known at your address now.").split(": ", 1)[-1]
+        now = self._said(status) or "no outage is known at your address now."
         self.store.queue([(subscription, f"{self.utility}: you will get updates on the power "
                                          f"supply at your address. {now[0].upper()}{now[1:]}")])
 
     def text(self, status: dict[str, Any], *, was_out: bool = False) -> str | None:
-        """What to tell a customer of this status (`web.views_model.customer_status`);
-        None when there is nothing to say (power on, and nothing was out)."""
+        """What to tell a customer of this status (`web.views_model.customer_status`),
+        signed; None when there is nothing to say (power on, and nothing was out)."""
+        said = self._said(status, was_out=was_out)
+        return None if said is None else f"{self.utility}: {said}"
+
+    def _said(self, status: dict[str, Any], *, was_out: bool = False) -> str | None:
         outage = status.get("outage")
         if status["power"] == "off" and outage:
-            parts = [f"{self.utility}: power outage at your address since "
-                     f"{self._time(outage['since'])} (reference {outage['reference']}, "
-                     f"{outage['customers_affected']:,} customers affected).",
-                     f"{outage['status']}."]
+            parts = [f"power outage at your address since {self._time(outage['since'])} "
+                     f"(reference {outage['reference']}, {outage['customers_affected']:,} "
+                     "customers affected).", f"{outage['status']}."]
             if outage.get("etr"):
                 parts.append(f"Estimated restoration {self._time(outage['etr'])}.")
             return " ".join(parts)
         if status["power"] == "unknown":
-            return f"{self.utility}: {status['status'].rstrip('.')}."
+            return f"{status['status'].rstrip('.')}."
         if status.get("restored_at"):
-            return (f"{self.utility}: power is back at your address since "
-                    f"{self._time(status['restored_at'])}. Sorry for the interruption. "
-                    f"{FOLLOW_UP}")
+            return (f"power is back at your address since {self._time(status['restored_at'])}"
+                    f". Sorry for the interruption. {FOLLOW_UP}")
         if was_out:
-            return (f"{self.utility}: our checks found no fault on our network at your "
-                    "address. If your power is still off, please check your main switch, "
-                    "then call us.")
+            return ("our checks found no fault on our network at your address. If your "
+                    "power is still off, please check your main switch, then call us.")
         return None
 
     def _time(self, iso: str) -> str:
