@@ -52,6 +52,8 @@ def _path(name: str) -> dict[str, Any]:
 OUTAGE_ID = [_path("outage_id")]
 JOB_ID = [_path("job_id")]
 ANY_OBJ = {"type": "object"}
+LIMIT = {"name": "limit", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
 ANY_LIST = {"type": "array", "items": {"type": "object"}}
 
 SCHEMAS: dict[str, Any] = {
@@ -239,15 +241,16 @@ PATHS: dict[str, Any] = {
                                      errors=(429,))},
     "/api/outbox": {"get": _op(
         "updates waiting for the messaging gateway, contacts included (that gateway only)",
-        "200", ANY_OBJ, security=[{"intake": []}], params=[
-            {"name": "limit", "in": "query", "required": False,
-             "schema": {"type": "integer", "minimum": 1, "maximum": 500}}])},
+        "200", ANY_OBJ, security=[{"intake": []}], params=[LIMIT])},
     "/api/outbox/sent": {"post": _op("the gateway sent these updates (that gateway only)",
                                      "200", ANY_OBJ, body="SentMessages",
                                      security=[{"intake": []}])},
-    "/api/outbox/replies": {"post": _op(
-        "a customer's reply to a sent update: the follow-up's rating (that gateway only)",
-        "201", ANY_OBJ, body="Reply", security=[{"intake": []}], errors=(404,))},
+    "/api/outbox/replies": {
+        "get": _op("customers' replies to the follow-up, newest first (control room)",
+                   "200", ANY_OBJ, security=CSRF, params=[LIMIT]),
+        "post": _op("a customer's reply to a sent update: the follow-up's rating (that "
+                    "gateway only)", "201", ANY_OBJ, body="Reply", security=[{"intake": []}],
+                    errors=(404,))},
 }
 
 SPEC: dict[str, Any] = {

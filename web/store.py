@@ -181,6 +181,14 @@ class WebStore:
                 received_at=when.astimezone(UTC).isoformat()))
         return str(customer_id)
 
+    def replies(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest replies to the follow-up, newest first."""
+        query = sa.select(RATINGS).order_by(RATINGS.c.id.desc()).limit(limit)
+        with self._engine.connect() as connection:
+            return [{"customer_id": r.customer_id, "message_id": r.message_id,
+                     "rating": r.rating, "text": r.text, "received_at": r.received_at}
+                    for r in connection.execute(query)]
+
     def ratings(self, since: datetime) -> list[tuple[datetime, int]]:
         """The ratings (1-5) received since `since`, oldest first, with when."""
         query = (sa.select(RATINGS.c.received_at, RATINGS.c.rating)

@@ -95,7 +95,8 @@ def test_a_reply_to_the_follow_up_is_a_rating(client: FlaskClient, tmp_path: Pat
                                               network: Network) -> None:
     """The gateway passes on a customer's reply to a message it sent: kept with the
     rating it gives (none in "thanks"), and the KPIs average the ratings, after a
-    restart too; a reply to a message never sent is 404."""
+    restart too; the control room reads the replies, newest first; a reply to a
+    message never sent is 404."""
     _subscribe(client, NEIGHBOURS[0])
     (message,) = client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]
 
@@ -112,8 +113,12 @@ def test_a_reply_to_the_follow_up_is_a_rating(client: FlaskClient, tmp_path: Pat
     ivr = client.post("/api/outbox/replies", headers={"Authorization": "Bearer ivr-token"},
                       json={"message_id": message["id"], "text": "1"})
     assert ivr.status_code == 403
+    assert client.get("/api/outbox/replies", headers=GATEWAY).status_code == 403
     login(client, "disp")
     assert client.get("/api/kpis").get_json()["satisfaction"] == {"ratings": 2, "mean": 4.5}
+    read = client.get("/api/outbox/replies?limit=2").get_json()["replies"]
+    assert [(r["text"], r["rating"]) for r in read] == [("5/5", 5), ("thanks!", None)]
+    assert all(r["customer_id"] == NEIGHBOURS[0] for r in read)
     again = create_app(make_config(tmp_path, network))
     restarted = again.test_client()
     login(restarted, "disp")

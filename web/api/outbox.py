@@ -8,10 +8,17 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden
 
 from web.api.common import body, created, field, live
-from web.auth import principal, require_role
+from web.auth import CONTROL_ROOM, principal, require_role
 from web.errors import ApiError, NotFound
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/outbox")
+
+
+def _limit() -> int:
+    limit = request.args.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 500:
+        raise ApiError("limit must be a whole number from 1 to 500")
+    return int(limit)
 
 
 def _gateway_only() -> None:
@@ -25,10 +32,7 @@ def _gateway_only() -> None:
 def pending() -> Response:
     """The oldest messages not yet sent (`limit`, 1–500, default 100)."""
     _gateway_only()
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 500:
-        raise ApiError("limit must be a whole number from 1 to 500")
-    return jsonify({"messages": [m.to_json() for m in live().store.outbox(int(limit))]})
+    return jsonify({"messages": [m.to_json() for m in live().store.outbox(_limit())]})
 
 
 @bp.post("/sent")
@@ -56,4 +60,12 @@ def replies() -> tuple[Response, int]:
     if kept is None:
         raise NotFound(f"no message {message_id} was sent")
     return created({"customer_id": kept[0], "rating": kept[1]})
+
+
+@bp.get("/replies")
+@require_role(*CONTROL_ROOM)
+def feedback() -> Response:
+    """What customers answered to the follow-up, newest first (`limit`, 1–500): the
+    control room reads what a rating alone does not say."""
+    return jsonify({"replies": live().store.replies(_limit())})
 
