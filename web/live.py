@@ -239,9 +239,13 @@ class LiveState:
                                     self.watchers.subscribed(customer_id)))
         for customer_id, status, _, _ in changes:
             self.socketio.emit("status", status, to=f"customer:{customer_id}")
-        self.updates.statuses_changed([(customer_id, status, was_out)
-                                       for customer_id, status, was_out, subscribed in changes
-                                       if subscribed])
+        told = [(customer_id, status, was_out)
+                for customer_id, status, was_out, subscribed in changes if subscribed]
+        try:
+            self.updates.statuses_changed(told)
+        except Exception:  # the event is logged and applied already: its answer stands
+            log.exception("updates to %d subscribed customers not queued: %s", len(told),
+                          ", ".join(c for c, _, _ in told[:20]))
 
     def watch_page(self, sid: str, customer_id: str) -> None:
         """A status page (Socket.IO connection `sid`) watches a customer's status."""

@@ -75,6 +75,22 @@ def test_subscribed_during_an_outage_the_welcome_says_so_once(
     assert outage_id in welcome
 
 
+def test_an_outbox_that_fails_does_not_fail_the_event(
+        app: Flask, client: FlaskClient, dispatcher: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The event is logged and applied before its updates are queued: a database error
+    then is logged, naming the customers, and the event's answer stands."""
+    _subscribe(client, NEIGHBOURS[0])
+
+    def broken(messages: list[Any]) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(app.extensions["oms_live"].store, "queue", broken)
+    with caplog.at_level(logging.ERROR, logger="web.live"):
+        make_outage(client, dispatcher)  # asserts 201 for each call
+    assert "not queued" in caplog.text and NEIGHBOURS[0] in caplog.text
+
+
 def test_the_gateway_alone_reads_the_outbox_and_empties_it(client: FlaskClient) -> None:
     """Contacts are personal: another intake system (the IVR) is refused; the gateway
     reads the messages and says which it has sent."""
