@@ -20,9 +20,9 @@ RESPONSE_TARGET = timedelta(hours=2)
 
 
 def responded_at(outage: Outage) -> datetime | None:
-    """When the utility answered the outage's reports on site (or the power came back)."""
-    if outage.arrived is not None and outage.restored is not None:
-        return min(outage.arrived, outage.restored)
+    """When the utility answered the outage's reports on site (or the power came back).
+    A crew's arrival is recorded only while the outage is live: never after its
+    restoration."""
     return outage.arrived or outage.restored
 
 

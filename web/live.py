@@ -42,7 +42,7 @@ from web.views_model import (
     outage_summary,
     public_areas,
 )
-from web.watchers import StatusWatchers, status_key
+from web.watchers import StatusWatchers, status_key, was_out
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
@@ -233,14 +233,14 @@ class LiveState:
             changes = []
             for customer_id in self.watchers.due(changed, self.engine.supplied_through):
                 status = customer_status(self.engine, customer_id, now)
-                was_out = self.watchers.last(customer_id).startswith(("off", "unknown"))
+                out_before = was_out(self.watchers.last(customer_id))
                 if self.watchers.sent(customer_id, status_key(status)):
-                    changes.append((customer_id, status, was_out,
+                    changes.append((customer_id, status, out_before,
                                     self.watchers.subscribed(customer_id)))
         for customer_id, status, _, _ in changes:
             self.socketio.emit("status", status, to=f"customer:{customer_id}")
-        told = [(customer_id, status, was_out)
-                for customer_id, status, was_out, subscribed in changes if subscribed]
+        told = [(customer_id, status, out)
+                for customer_id, status, out, subscribed in changes if subscribed]
         try:
             self.updates.statuses_changed(told)
         except Exception:  # the event is logged and applied already: its answer stands

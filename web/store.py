@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,7 +69,7 @@ CREWS = sa.Table(
 class Subscription:
     id: int
     customer_id: str
-    channel: str  # sms | email
+    channel: str  # sms | email | push
     contact: str
 
 
@@ -85,8 +85,7 @@ class Message:
     created_at: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "customer_id": self.customer_id, "channel": self.channel,
-                "contact": self.contact, "text": self.text, "created_at": self.created_at}
+        return asdict(self)
 
 
 class WebStore:

@@ -46,6 +46,12 @@ def status_key(status: dict[str, Any]) -> str:
     return f"{status['power']}|{outage.get('stage', '')}|{outage.get('etr', '')}"
 
 
+def was_out(key: str) -> bool:
+    """Whether a status key (`status_key`) said the power was off or a report of the
+    customer's was being checked."""
+    return key.startswith(("off|", "unknown|"))
+
+
 class StatusWatchers:
     """The watched customers and the status each was last sent."""
 
