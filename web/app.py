@@ -11,6 +11,7 @@ from flask import Flask
 from gis import Network
 from gis.io import load_network
 from gis.placement import on_the_map
+from outage.complaints import ComplaintBook, WorkingDays, fold, parse_holidays
 from outage.log import EventLog
 from outage.service import OutageService
 from web import realtime  # noqa: F401  (handlers must exist before socketio.init_app)
@@ -53,11 +54,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"])
     store = WebStore(app.config["EVENT_LOG"], ContactCipher.from_config(
         app.config["DATA_KEY"], app.config["SECRET_KEY"]))
+    zone = _zone(app.config["TIME_ZONE"])
+    updates = Updates(store, app.config["UTILITY_NAME"], zone)
+    book = ComplaintBook(WorkingDays(zone, parse_holidays(app.config["HOLIDAYS"])),
+                         app.config["COMPLAINT_DEPARTMENTS"])
     live = LiveState(
         network, service, app.config["CLOCK"] or WallClock(), store, socketio,
         PlannerParams(time_limit=app.config["PLAN_TIME_LIMIT"],
                       solution_limit=app.config["PLAN_SOLUTION_LIMIT"]),
-        Updates(store, app.config["UTILITY_NAME"], _zone(app.config["TIME_ZONE"])),
+        updates, fold(book, store.complaint_actions()),
     )
     for spec in app.config["CREWS"]:
         if spec["id"] not in live.crews:
@@ -88,6 +93,7 @@ def _zone(name: str) -> ZoneInfo:
 def _register_blueprints(app: Flask) -> None:
     from web import pages
     from web.api import (
+        complaints,
         crews,
         customers,
         events,
@@ -101,8 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     )
     from web.openapi import bp as openapi_bp
 
-    for module in (crews, customers, events, jobs, kpis, network, outages, outbox, reports,
-                   session):
+    for module in (complaints, crews, customers, events, jobs, kpis, network, outages, outbox,
+                   reports, session):
         app.register_blueprint(module.bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(pages.bp)

@@ -22,8 +22,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from web.errors import Forbidden, Unauthorized
 
-ROLES = ("dispatcher", "supervisor", "admin", "crew")
+ROLES = ("dispatcher", "supervisor", "admin", "crew", "agent")
 CONTROL_ROOM = ("dispatcher", "supervisor", "admin")
+# Who works the complaints register: customer-service agents, and the control room.
+COMPLAINT_DESK = ("agent", *CONTROL_ROOM)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 F = TypeVar("F", bound=Callable[..., Any])
 

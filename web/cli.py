@@ -102,6 +102,7 @@ OMS demo: simulated storm at {config['CLOCK'].speed:g}x on network {config['NETW
   Dispatcher dashboard  {base}/dispatch    login dispatcher / dispatch
                                             (supervisor / supervise, admin / admin)
   Crew phone view       {base}/crew        login crew1 / crew  (crew1 … crew{len(config['CREWS'])})
+  Complaints desk       {base}/complaints  login agent / agent
   Customer status page  {base}/status      e.g. account {config['NETWORK'].customers.ids[0]}
   Public outage map     {base}/map
   API description       {base}/api/openapi.json

@@ -43,10 +43,15 @@ DEFAULTS: dict[str, Any] = {
     # The intake system (its name in INTAKE_TOKENS) that sends SMS and e-mail: the only
     # one that may read the outbox, contacts and all.
     "MESSAGING_GATEWAY": "messaging",
+    # Public holidays (ISO dates, comma-separated in OMS_HOLIDAYS): no working days, on
+    # the complaints' five-working-day clock (weekends are off too).
+    "HOLIDAYS": "",
+    # Which department takes each class of complaint; None: outage.complaints.DEPARTMENTS.
+    "COMPLAINT_DEPARTMENTS": None,
 }
 
 ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE",
-               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY")
+               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY", "HOLIDAYS")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:

@@ -66,7 +66,8 @@ def demo_crews(network: Network, count: int = 8) -> list[dict[str, Any]]:
 def demo_users(crews: list[dict[str, Any]]) -> list[dict[str, Any]]:
     users = [{"username": "dispatcher", "password": "dispatch", "role": "dispatcher"},
              {"username": "supervisor", "password": "supervise", "role": "supervisor"},
-             {"username": "admin", "password": "admin", "role": "admin"}]
+             {"username": "admin", "password": "admin", "role": "admin"},
+             {"username": "agent", "password": "agent", "role": "agent"}]
     users += [{"username": f"crew{c['id'][1:]}", "password": "crew", "role": "crew",
                "crew_id": c["id"]} for c in crews]
     return users

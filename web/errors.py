@@ -11,6 +11,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from outage.complaints import ComplaintStateError
 from outage.errors import EventError, EventLogError
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EventError)
     def _event(error: EventError) -> tuple[Response, int]:
         return error_response(str(error), 422)
+
+    @app.errorhandler(ComplaintStateError)
+    def _state(error: ComplaintStateError) -> tuple[Response, int]:
+        return error_response(str(error), 409)
 
     @app.errorhandler(LookupError)
     def _lookup(error: LookupError) -> tuple[Response, int]:

@@ -20,6 +20,7 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from gis import Network
+from outage.complaints import ComplaintBook
 from outage.errors import EventError
 from outage.events import QUIET_TICK
 from outage.open_reports import count_open_reports, open_reports, reporting_mask
@@ -30,6 +31,7 @@ from outage.reliability.records import Interruption
 from outage.response import summarise
 from outage.service import OutageService, Receipt
 from web.clock import Clock
+from web.complaints_desk import ComplaintsDesk
 from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
 from web.notify import Updates, rating_of
@@ -46,7 +48,7 @@ from web.watchers import StatusWatchers, status_key, was_out
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
-KPI_WINDOW = timedelta(days=30)  # the response and satisfaction KPIs' period
+KPI_WINDOW = timedelta(days=30)  # the response, satisfaction and complaints KPIs' period
 CURVE_POINTS = 1500
 OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
 
@@ -55,7 +57,8 @@ class LiveState:
     """Everything the web layer serves, and the single path by which inputs arrive."""
 
     def __init__(self, network: Network, service: OutageService, clock: Clock, store: WebStore,
-                 socketio: SocketIO, planner_params: PlannerParams, updates: Updates) -> None:
+                 socketio: SocketIO, planner_params: PlannerParams, updates: Updates,
+                 complaints: ComplaintBook) -> None:
         self.network = network
         self.service = service
         self.engine = service.engine
@@ -67,6 +70,7 @@ class LiveState:
         self.views = NetworkViews(self.engine)
         self.directory = Directory(network)
         self.crews = CrewRegistry()
+        self.complaints = ComplaintsDesk(complaints, store, updates, socketio, self.now)
         for body in store.crews():
             self.crews.add(CrewState(**body))
         self.planner = Planner(self, planner_params, self._on_plan)
@@ -402,6 +406,9 @@ class LiveState:
                 # Customers' answers to the follow-up after restoration (1-5, 30 days).
                 "satisfaction": {"ratings": len(ratings),
                                  "mean": sum(ratings) / len(ratings) if ratings else None},
+                # Complaints against the hour and the five working days (30 days), and
+                # the open ones past either.
+                "complaints": self.complaints.summary(now - KPI_WINDOW),
                 "reliability": {
                     "target_asai": reliability.target_asai,
                     "asai_ytd": ytd.asai, "saidi_ytd": ytd.saidi,

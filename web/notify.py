@@ -12,10 +12,11 @@ they are sent; contacts stay sealed there too (`web.privacy`).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outage.complaints import Complaint
 from web.store import Subscription, WebStore
 
 FOLLOW_UP = ("How did we do? Reply with a number from 1 (poor) to 5 (very good), or "
@@ -62,6 +63,25 @@ class Updates:
         signed; None when there is nothing to say (power on, and nothing was out)."""
         said = self._said(status, was_out=was_out)
         return None if said is None else f"{self.utility}: {said}"
+
+    def complaint_filed(self, complaint: Complaint) -> None:
+        """Tell a complainant who left a contact that we have it, who takes it, by when."""
+        last_day = (complaint.resolve_by.astimezone(self.zone) - timedelta(microseconds=1))
+        self._tell(complaint, f"we have your complaint, reference {complaint.reference} "
+                              f"({complaint.category}, for our {complaint.department} team). "
+                              "Someone will take it up within the hour, and you will have "
+                              f"our answer by {last_day:%A %d %B}.")
+
+    def complaint_resolved(self, complaint: Complaint) -> None:
+        """The answer, and the handbook's follow-up: how satisfied they are (1-5)."""
+        self._tell(complaint, f"your complaint {complaint.reference} is resolved: "
+                              f"{complaint.resolution} {FOLLOW_UP}")
+
+    def _tell(self, complaint: Complaint, text: str) -> None:
+        if complaint.contact is not None:
+            channel, address = complaint.contact
+            to = Subscription(0, complaint.customer_id or "", channel, address)
+            self.store.queue([(to, f"{self.utility}: {text}")])
 
     def _said(self, status: dict[str, Any], *, was_out: bool = False) -> str | None:
         outage = status.get("outage")

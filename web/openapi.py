@@ -151,6 +151,27 @@ SCHEMAS: dict[str, Any] = {
                   "properties": {"token": {"type": "string"}, "account": {"type": "string"},
                                  "channel": {"type": "string", "enum": ["email", "sms", "push"]},
                                  "contact": {"type": "string"}}},
+    "NewComplaint": {
+        "type": "object", "required": ["text"],
+        "description": "who it is from (token or account) or how to answer (contact), or "
+                       "both; channel is the desk's or an intake system's (the public's is web)",
+        "properties": {"text": {"type": "string", "maxLength": 2000},
+                       "category": {"type": "string",
+                                    "enum": ["service", "quality", "price", "policy", "other"]},
+                       "channel": {"type": "string", "enum": ["phone", "web", "app", "sms",
+                                                              "email", "hall", "letter"]},
+                       "token": {"type": "string"}, "account": {"type": "string"},
+                       "contact": {"type": "object", "required": ["channel", "address"],
+                                   "properties": {"channel": {"type": "string",
+                                                              "enum": ["sms", "email"]},
+                                                  "address": {"type": "string"}}}}},
+    "ComplaintStep": {"type": "object", "description": "note (note, reopen), resolution "
+                                                       "(resolve), category and/or department "
+                                                       "(route); acknowledge needs none",
+                      "properties": {"note": {"type": "string", "maxLength": 2000},
+                                     "resolution": {"type": "string", "maxLength": 2000},
+                                     "category": {"type": "string"},
+                                     "department": {"type": "string"}}},
     "CustomerStatus": {"type": "object", "required": ["power", "street"],
                        "properties": {"power": {"type": "string",
                                                 "enum": ["on", "off", "unknown"]},
@@ -252,6 +273,33 @@ PATHS: dict[str, Any] = {
                     "gateway only)", "201", ANY_OBJ, body="Reply", security=[{"intake": []}],
                     errors=(404,))},
 }
+
+COMPLAINT_REF = [_path("reference")]
+for _kind, _summary in (("acknowledge", "take it up (the hour's clock stops)"),
+                        ("route", "route to a class and/or department"),
+                        ("note", "add a note to its history"),
+                        ("resolve", "resolve it with a resolution (the complainant is told, "
+                                    "and asked to rate it)"),
+                        ("reopen", "reopen a resolved complaint (with a note)")):
+    PATHS[f"/api/complaints/{{reference}}/{_kind}"] = {"post": _op(
+        f"{_summary} (complaints desk)", "201", ANY_OBJ, body="ComplaintStep", security=CSRF,
+        errors=(404, 409, 422), idempotent=True, params=COMPLAINT_REF)}
+PATHS["/api/complaints"] = {
+    "get": _op("the complaints register, open or all, by department (complaints desk)",
+               "200", ANY_OBJ, security=CSRF, params=[
+                   {"name": "status", "in": "query",
+                    "schema": {"type": "string", "enum": ["open", "all"]}},
+                   {"name": "department", "in": "query", "schema": {"type": "string"}}]),
+    "post": _op("file a complaint (public, the desk, or an intake system): its reference, "
+                "class, department and deadlines", "201", ANY_OBJ, body="NewComplaint",
+                security=[{"csrf": []}, {"intake": []}], errors=(404, 422, 429),
+                idempotent=True)}
+PATHS["/api/complaints/summary"] = {"get": _op(
+    "the register against its targets, 30 days (complaints desk)", "200", ANY_OBJ,
+    security=CSRF)}
+PATHS["/api/complaints/{reference}"] = {"get": _op(
+    "one complaint with its history (complaints desk)", "200", ANY_OBJ, security=CSRF,
+    errors=(404,), params=COMPLAINT_REF)}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",

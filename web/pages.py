@@ -1,14 +1,15 @@
-"""HTML pages: dispatcher dashboard, crew phone view, customer status page, public map."""
+"""HTML pages: dispatcher dashboard, crew phone view, complaints desk, customer status
+page, public map."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from web.auth import CONTROL_ROOM, authenticate, sign_in
+from web.auth import COMPLAINT_DESK, CONTROL_ROOM, authenticate, sign_in
 
 bp = Blueprint("pages", __name__)
-HOME = {"crew": "pages.crew"}
+HOME = {"crew": "pages.crew", "agent": "pages.complaints"}
 
 
 @bp.get("/")
@@ -51,6 +52,11 @@ def dispatch() -> str | BaseResponse:
 @bp.get("/crew")
 def crew() -> str | BaseResponse:
     return _gate("crew") or render_template("crew.html")
+
+
+@bp.get("/complaints")
+def complaints() -> str | BaseResponse:
+    return _gate(*COMPLAINT_DESK) or render_template("complaints.html")
 
 
 @bp.get("/status")

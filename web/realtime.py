@@ -3,6 +3,8 @@ its audience may see:
 
 - ``dispatch``: control-room roles; full outage records, crews, plan, KPIs;
 - ``crew:<id>``: one crew's own jobs;
+- ``complaints``: the complaints desk (agents and the control room); each complaint as
+  it changes;
 - ``public``: areas and counts only (no ids, no addresses);
 - ``customer:<id>``: one customer's status, joined with the signed token of a lookup.
 """
@@ -14,7 +16,8 @@ from typing import Any
 from flask import current_app, request, session
 from flask_socketio import emit, join_room
 
-from web.auth import CONTROL_ROOM
+from web.auth import COMPLAINT_DESK, CONTROL_ROOM
+from web.complaints_desk import ROOM as COMPLAINTS_ROOM
 from web.extensions import socketio
 
 
@@ -32,9 +35,11 @@ def on_connect(auth: Any = None) -> None:
     join_room("public")
     role = session.get("role")
     state = _live()
+    if role in COMPLAINT_DESK:
+        join_room(COMPLAINTS_ROOM)
     if role in CONTROL_ROOM:
         join_room("dispatch")
-        emit("hello", {"role": role, "rooms": ["public", "dispatch"]})
+        emit("hello", {"role": role, "rooms": ["public", "dispatch", COMPLAINTS_ROOM]})
         emit("outages", state.outages(include_restored=True))
         emit("crews", state.crews.to_json())
         emit("plan", state.planner.to_json())
@@ -44,6 +49,8 @@ def on_connect(auth: Any = None) -> None:
         join_room(f"crew:{crew_id}")
         emit("hello", {"role": role, "rooms": ["public", f"crew:{crew_id}"]})
         emit("jobs", state.crew_jobs(crew_id))
+    elif role in COMPLAINT_DESK:
+        emit("hello", {"role": role, "rooms": ["public", COMPLAINTS_ROOM]})
     else:
         emit("hello", {"role": None, "rooms": ["public"]})
     emit("areas", state.public_map())

@@ -1,9 +1,9 @@
 """The web layer's own durable state: idempotency keys, subscriptions, the messages
-waiting for the messaging gateway, crews.
+waiting for the messaging gateway, crews, the complaints desk's actions.
 
 Kept beside the event log (same database URL, own tables) so one backup holds
 everything. Outage state is never stored here: that is the event log's job. Contact
-details are stored sealed (`web.privacy`).
+details, and what complainants and the desk write, are stored sealed (`web.privacy`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from outage.complaints import ComplaintAction
 from web.privacy import ContactCipher, ContactKeyError
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,20 @@ RATINGS = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("received_at", sa.String(40), nullable=False),
 )
+# The complaints register's actions, in order (`outage.complaints`: the register is
+# their fold). What people wrote (text, contact, notes, resolution) is sealed.
+COMPLAINT_ACTIONS = sa.Table(
+    "web_complaint_actions", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(20), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.Column("sealed", sa.Text, nullable=False),
+)
+_SEALED_FIELDS = ("text", "matched", "contact", "note", "resolution")
+UNREADABLE = "(sealed under another key)"
 CREWS = sa.Table(
     "web_crews", _metadata,
     sa.Column("id", sa.String(100), primary_key=True),
@@ -206,6 +221,35 @@ class WebStore:
         except ContactKeyError as error:
             log.warning("%s: %s", what, error)
             return None
+
+    # -- complaints ----------------------------------------------------------------------
+    def append_complaint_action(self, action: ComplaintAction) -> None:
+        """Store an action durably (before the register applies it)."""
+        fields = {k: v for k, v in action.fields.items() if k not in _SEALED_FIELDS}
+        sealed = {k: v for k, v in action.fields.items() if k in _SEALED_FIELDS}
+        with self._lock, self._engine.begin() as connection:
+            connection.execute(COMPLAINT_ACTIONS.insert().values(
+                reference=action.reference, kind=action.kind, at=action.at.isoformat(),
+                by=action.by[:100], fields=json.dumps(fields),
+                sealed=self._cipher.seal(json.dumps(sealed))))
+
+    def complaint_actions(self) -> list[ComplaintAction]:
+        """Every stored action, in order. Where this server's key cannot open what people
+        wrote, the register keeps the complaint with its text unreadable (logged)."""
+        query = sa.select(COMPLAINT_ACTIONS).order_by(COMPLAINT_ACTIONS.c.id)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
+        actions = []
+        for r in rows:
+            fields = json.loads(r.fields)
+            opened = self._open(r.sealed, f"complaint {r.reference} ({r.kind})")
+            if opened is None:
+                fields.update({k: UNREADABLE for k in ("text", "note", "resolution")})
+            else:
+                fields.update(json.loads(opened))
+            actions.append(ComplaintAction(r.kind, r.reference, datetime.fromisoformat(r.at),
+                                           r.by, fields))
+        return actions
 
     # -- crews ---------------------------------------------------------------------------
     def save_crew(self, crew_id: str, body: dict[str, Any]) -> None:

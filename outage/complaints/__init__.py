@@ -22,6 +22,7 @@ from outage.complaints.classify import Classification as Classification
 from outage.complaints.classify import classify as classify
 from outage.complaints.errors import ComplaintError as ComplaintError
 from outage.complaints.errors import ComplaintNotFoundError as ComplaintNotFoundError
+from outage.complaints.errors import ComplaintStateError as ComplaintStateError
 from outage.complaints.summary import ComplaintSummary as ComplaintSummary
 from outage.complaints.summary import summarise as summarise
 from outage.complaints.working_days import WorkingDays as WorkingDays
@@ -29,5 +30,6 @@ from outage.complaints.working_days import parse_holidays as parse_holidays
 
 __all__ = ["ACKNOWLEDGE_WITHIN", "CATEGORIES", "CHANNELS", "CONTACT_CHANNELS", "DEPARTMENTS",
            "RESOLVE_WORKING_DAYS", "Classification", "Complaint", "ComplaintAction",
-           "ComplaintBook", "ComplaintError", "ComplaintNotFoundError", "ComplaintSummary",
+           "ComplaintBook", "ComplaintError", "ComplaintNotFoundError", "ComplaintStateError",
+           "ComplaintSummary",
            "Status", "WorkingDays", "classify", "fold", "parse_holidays", "summarise"]

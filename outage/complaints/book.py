@@ -20,7 +20,11 @@ from enum import StrEnum
 from typing import Any
 
 from outage.complaints.classify import CATEGORIES, DEPARTMENTS, classify
-from outage.complaints.errors import ComplaintError, ComplaintNotFoundError
+from outage.complaints.errors import (
+    ComplaintError,
+    ComplaintNotFoundError,
+    ComplaintStateError,
+)
 from outage.complaints.working_days import WorkingDays
 
 ACKNOWLEDGE_WITHIN = timedelta(hours=1)
@@ -87,6 +91,9 @@ class Complaint:
             if self.contact else None,
             "acknowledge_by": self.acknowledge_by.isoformat(),
             "resolve_by": self.resolve_by.isoformat(),
+            # The last working day itself, in the utility's zone (a reader elsewhere
+            # would name the day the deadline's midnight falls on there).
+            "resolve_by_day": calendar.last_day(self.resolve_by).isoformat(),
             "acknowledged": _iso(self.acknowledged), "owner": self.owner,
             "resolved": _iso(self.resolved), "resolution": self.resolution,
             "acknowledge_overdue": self.acknowledged is None and open_
@@ -183,19 +190,19 @@ class ComplaintBook:
         f = action.fields
         status = complaint.status
         if action.kind == "acknowledge" and status is not Status.RECEIVED:
-            raise ComplaintError("status", f"{action.reference} was taken up already by "
-                                           f"{complaint.owner} ({status})")
+            raise ComplaintStateError(f"{action.reference} was taken up already by "
+                                      f"{complaint.owner} ({status})")
         if action.kind == "route":
             self._check_route(f)
         if action.kind == "note":
             _text("note", f.get("note"))
         if action.kind == "resolve":
             if status is Status.RESOLVED:
-                raise ComplaintError("status", f"{action.reference} is resolved already")
+                raise ComplaintStateError(f"{action.reference} is resolved already")
             _text("resolution", f.get("resolution"))
         if action.kind == "reopen":
             if status is not Status.RESOLVED:
-                raise ComplaintError("status", f"{action.reference} is not resolved")
+                raise ComplaintStateError(f"{action.reference} is not resolved")
             _text("note", f.get("note"))
 
     def apply(self, action: ComplaintAction) -> Complaint:

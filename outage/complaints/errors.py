@@ -11,6 +11,14 @@ class ComplaintError(ValueError):
         self.field = field
 
 
+class ComplaintStateError(ComplaintError):
+    """An action its complaint's status does not allow (taken up twice, resolved twice,
+    reopened while open)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("status", message)
+
+
 class ComplaintNotFoundError(LookupError):
     """An action names a complaint the register does not have."""
 

@@ -41,11 +41,15 @@ class WorkingDays:
             counted += self.is_working(day)
         return datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
 
+    def last_day(self, due: datetime) -> date:
+        """The working day a deadline from `due` ends (the day before its midnight)."""
+        return (due.astimezone(self.zone) - timedelta(microseconds=1)).date()
+
     def left(self, now: datetime, due: datetime) -> int:
         """Working days from `now`'s day to `due` (the day that ends at it included, the
         current day not): 0 on the last day, negative once past."""
         today = now.astimezone(self.zone).date()
-        last = (due.astimezone(self.zone) - timedelta(microseconds=1)).date()
+        last = self.last_day(due)
         lo, hi, sign = (today, last, 1) if last >= today else (last, today, -1)
         return sign * sum(self.is_working(lo + timedelta(days=k))
                           for k in range(1, (hi - lo).days + 1))

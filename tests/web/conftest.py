@@ -22,6 +22,7 @@ USERS = [
     {"username": "sup", "password": PASSWORD, "role": "supervisor"},
     {"username": "crew1", "password": PASSWORD, "role": "crew", "crew_id": "C1"},
     {"username": "crew2", "password": PASSWORD, "role": "crew", "crew_id": "C2"},
+    {"username": "agent1", "password": PASSWORD, "role": "agent"},
 ]
 CREWS = [
     {"id": "C1", "name": "Crew 1", "lon": -122.6594, "lat": 45.5277},

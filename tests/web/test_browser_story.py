@@ -197,3 +197,35 @@ def test_the_dashboard_shows_a_storms_scale(server: str, browser: Any, network: 
                                 ".startsWith('32 live · about ')", timeout=10000)
     implied = desk.request.get(f"{server}/api/kpis").json()["outages_implied"]
     assert dashboard.inner_text("#k-live") == f"32 live · about {implied} going on"
+
+
+def test_a_complaint_from_the_status_page_to_its_resolution(server: str, browser: Any) -> None:
+    """A customer complains on the status page and is told the reference and the day of
+    the answer; the agent's desk shows it live, classed and routed; the agent takes it
+    up and resolves it, and it leaves the open list."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    agent = browser.new_context(viewport={"width": 1440, "height": 860}).new_page()
+    _login(agent, server, "agent1", "/complaints")
+    agent.wait_for_selector("#empty:not(.hidden)")
+    customer = browser.new_context(viewport={"width": 390, "height": 844},
+                                   is_mobile=True).new_page()
+    customer.goto(f"{server}/status")
+    customer.fill("#c-account", "cust.000007")
+    customer.fill("#c-text", "A surge last night damaged my fridge, and the lights flicker")
+    customer.fill("#c-contact", "+1 503 555 0107")
+    customer.click("#complaint button[type=submit]")
+    customer.wait_for_selector("#c-done:not(.hidden)")
+    done = customer.inner_text("#c-done")
+    assert "C-000001 (quality, for our Power Quality team)" in done and "answer by" in done
+    row = agent.wait_for_selector("tr[data-ref='C-000001']", timeout=5000)  # live
+    assert "quality → Power Quality" in row.inner_text()
+    row.click()
+    agent.click("button[data-act=acknowledge]")
+    agent.wait_for_selector("#detail .st-acknowledged")
+    agent.fill("#d-note", "Surge traced to a loose neutral; repaired; claim form sent.")
+    agent.click("button[data-act=resolve]")
+    agent.wait_for_selector("#empty:not(.hidden)")
+    agent.wait_for_selector("#detail .st-resolved")  # still in hand, to reopen if need be
+    assert agent.is_visible("button[data-act=reopen]")
+    assert agent.inner_text("#k-open") == "0"
+    customer.screenshot(path=str(ARTIFACTS / "status-complaint.png"), full_page=True)

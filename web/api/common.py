@@ -109,14 +109,18 @@ def rate_limited(view: F) -> F:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        buckets: TokenBuckets = current_app.extensions["oms_buckets"]
-        wait = buckets.take(request.remote_addr or "unknown")
-        if wait > 0:
-            raise TooManyRequests("too many requests from your address; try again shortly",
-                                  wait)
+        take_rate_token()
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def take_rate_token() -> None:
+    """A 429 when this client address has used its share of public requests."""
+    buckets: TokenBuckets = current_app.extensions["oms_buckets"]
+    wait = buckets.take(request.remote_addr or "unknown")
+    if wait > 0:
+        raise TooManyRequests("too many requests from your address; try again shortly", wait)
 
 
 def created(payload: dict[str, Any]) -> tuple[Response, int]:

@@ -74,7 +74,8 @@ def status_by_phone() -> Response:
     return _status(customer_id)
 
 
-def _customer(data: dict[str, object]) -> str:
+def customer_of_body(data: dict[str, object]) -> str:
+    """The customer a public request names: its lookup token, or its account number."""
     if data.get("token") is not None:
         return customer_of_token(data["token"])
     account = field(data, "account", required=False)
@@ -92,7 +93,7 @@ def _customer(data: dict[str, object]) -> str:
 def report() -> tuple[Response, int]:
     """A customer reports an outage (a web call event), optionally with a hazard."""
     data = body()
-    customer_id = _customer(data)
+    customer_id = customer_of_body(data)
     hazard = field(data, "hazard", required=False, choices=HAZARDS)
     text = data.get("text") or ""
     if not isinstance(text, str):
@@ -110,7 +111,7 @@ def report() -> tuple[Response, int]:
 def subscribe() -> tuple[Response, int]:
     """Store a subscription; updates are sent as events on the customer's room."""
     data = body()
-    customer_id = _customer(data)
+    customer_id = customer_of_body(data)
     channel = field(data, "channel", choices=CHANNELS)
     contact = field(data, "contact")[:200]
     subscription = live().subscribe(customer_id, channel, contact)

@@ -39,7 +39,13 @@ const OMS = (() => {
     if (p >= 0.995 && p < 1) return "over 99 %";
     return Math.round(100 * p) + " %";
   }
+  // A calendar date ("2026-12-04", the utility's) as a day's name, wherever the reader is.
+  function day(isoDate, long) {
+    const [y, m, d] = isoDate.split("-").map(Number);
+    return new Date(y, m - 1, d).toLocaleDateString(undefined,
+      long ? { weekday: "long", day: "numeric", month: "long" } : { weekday: "short", day: "numeric", month: "short" });
+  }
   // "1 call", "3 calls": a count with its noun.
   const count = (n, noun) => n + " " + noun + (n === 1 ? "" : "s");
-  return { api, hhmm, ago, toast, esc, label, csrf, percent, count };
+  return { api, hhmm, ago, toast, esc, label, csrf, percent, count, day };
 })();

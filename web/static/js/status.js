@@ -1,4 +1,4 @@
-/* Customer status page: look up, see my outage live, report it, subscribe. */
+/* Customer status page: look up, see my outage live, report it, subscribe, complain. */
 "use strict";
 (() => {
   let token = null, socket = null, tab = "account";
@@ -46,6 +46,7 @@
         ? await OMS.api("GET", `/api/customers/${encodeURIComponent($("account").value.trim())}/status`)
         : await OMS.api("GET", `/api/customers/lookup?phone=${encodeURIComponent($("phone").value)}&postcode=${encodeURIComponent($("postcode").value)}`);
       token = s.token; show(s); watch();
+      $("c-account-label").classList.add("hidden");  // the lookup says who is complaining
     } catch (err) { $("lookup-error").textContent = err.message; }
   });
   $("report").addEventListener("submit", async (e) => {
@@ -62,6 +63,21 @@
     try {
       await OMS.api("POST", "/api/customers/subscribe", { token, channel: $("channel").value, contact: $("contact").value });
       OMS.toast("We'll keep you posted.");
+    } catch (err) { OMS.toast(err.message, true); }
+  });
+  $("complaint").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { text: $("c-text").value };
+    if ($("c-category").value) body.category = $("c-category").value;
+    if (token) body.token = token;
+    else if ($("c-account").value.trim()) body.account = $("c-account").value.trim();
+    if ($("c-contact").value.trim()) body.contact = { channel: $("c-channel").value, address: $("c-contact").value.trim() };
+    try {
+      const c = await OMS.api("POST", "/api/complaints", body, { "Idempotency-Key": "c" + Date.now() });
+      const day = OMS.day(c.resolve_by_day, true);
+      $("c-done").textContent = `Thank you — your complaint is ${c.reference} (${c.category}, for our ${c.department} team). ` +
+        `Someone will take it up by ${OMS.hhmm(c.acknowledge_by)}, and you will have our answer by ${day}.`;
+      $("c-done").classList.remove("hidden"); $("c-text").value = "";
     } catch (err) { OMS.toast(err.message, true); }
   });
 })();

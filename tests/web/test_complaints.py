@@ -1,0 +1,201 @@
+"""The complaints desk through the API: filed by a customer or an agent, worked by the
+desk, durable, sealed, the complainant told at both ends, the targets measured."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gis import Network
+from tests.web.conftest import login, make_config
+from web import create_app
+from web.notify import FOLLOW_UP
+
+GATEWAY = {"Authorization": "Bearer sms-token"}
+PHONE = "+1 503 555 0142"
+WORDS = "My bill doubled this month and nobody explains the new tariff"
+
+
+@dataclass
+class SetClock:
+    """A clock the test moves."""
+
+    t: datetime
+
+    def now(self) -> datetime:
+        return self.t
+
+
+def _public(client: FlaskClient) -> dict[str, str]:
+    return {"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]}
+
+
+def _file_public(client: FlaskClient, **body: object) -> dict[str, object]:
+    response = client.post("/api/complaints", headers=_public(client),
+                           json={"text": WORDS, **body})
+    assert response.status_code == 201, response.get_json()
+    data: dict[str, object] = response.get_json()
+    return data
+
+
+def _texts(client: FlaskClient) -> list[str]:
+    return [m["text"] for m in client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]]
+
+
+def test_a_customer_files_and_learns_only_reference_class_and_deadlines(
+        client: FlaskClient) -> None:
+    """From the status page: the answer names the reference, class, department and the
+    two deadlines, and nothing else; the customer gets the same in a text."""
+    data = _file_public(client, account="cust.000001",
+                        contact={"channel": "sms", "address": PHONE})
+    assert set(data) == {"reference", "category", "department", "acknowledge_by", "resolve_by",
+                         "resolve_by_day"}
+    assert (data["category"], data["department"]) == ("price", "Billing")
+    received = datetime.fromisoformat(str(data["acknowledge_by"])) - timedelta(hours=1)
+    assert datetime.fromisoformat(str(data["resolve_by"])) - received >= timedelta(days=5)
+    [text] = _texts(client)
+    assert text.startswith(f"Willow River Power: we have your complaint, reference "
+                           f"{data['reference']} (price, for our Billing team)")
+
+
+def test_the_public_must_say_who_or_how_to_answer(client: FlaskClient) -> None:
+    """No account and no contact: a 400 that says what to give; a bad class or contact is
+    named; an unknown account is a 404; the public cannot read the register."""
+    cases = [({"text": WORDS}, 400, "account number"),
+             ({"text": WORDS, "account": "cust.000001", "category": "weather"}, 400,
+              "category must be one of"),
+             ({"text": WORDS, "contact": {"channel": "fax", "address": "1"}}, 400, "channel"),
+             ({"text": "  ", "account": "cust.000001"}, 400, "'text' must not be empty"),
+             ({"text": WORDS, "account": "nobody"}, 404, "no customer")]
+    for body, status, words in cases:
+        response = client.post("/api/complaints", headers=_public(client), json=body)
+        assert response.status_code == status, (body, response.get_json())
+        assert words in response.get_json()["error"]
+    assert client.get("/api/complaints").status_code == 401
+    assert client.get("/api/complaints").get_json()["error"].startswith("sign in")
+
+
+def test_the_desk_works_a_complaint_to_its_resolution(client: FlaskClient) -> None:
+    """An agent takes it up, re-routes it, resolves it: the register shows each step, a
+    second take-up is a 409, and the complainant hears the resolution with the request
+    to rate the service."""
+    ref = _file_public(client, contact={"channel": "sms", "address": PHONE},
+                       text="The agent on the phone was rude")["reference"]
+    desk = login(client, "agent1")
+    [row] = client.get("/api/complaints").get_json()["complaints"]
+    assert (row["reference"], row["status"], row["category"]) == (ref, "received", "service")
+    assert row["contact"] == {"channel": "sms", "address": PHONE}
+    for kind, body in (("acknowledge", {}), ("route", {"category": "policy"}),
+                       ("resolve", {"resolution": "We apologised and retrained the agent."})):
+        response = client.post(f"/api/complaints/{ref}/{kind}", headers=desk, json=body)
+        assert response.status_code == 201, response.get_json()
+    again = client.post(f"/api/complaints/{ref}/acknowledge", headers=desk)
+    assert again.status_code == 409 and "taken up already by agent1" in again.get_json()["error"]
+    c = client.get(f"/api/complaints/{ref}").get_json()
+    assert (c["status"], c["owner"], c["department"]) == ("resolved", "agent1",
+                                                           "Regulatory Affairs")
+    assert [s["kind"] for s in c["history"]] == ["file", "acknowledge", "route", "resolve"]
+    assert client.get("/api/complaints").get_json()["complaints"] == []
+    assert len(client.get("/api/complaints?status=all").get_json()["complaints"]) == 1
+    texts = _texts(client)
+    assert texts[-1] == (f"Willow River Power: your complaint {ref} is resolved: We "
+                         f"apologised and retrained the agent. {FOLLOW_UP}")
+
+
+def test_roles(client: FlaskClient) -> None:
+    """Crews may not read or file complaints; a dispatcher may (the control room also
+    answers the phone in a storm)."""
+    ref = _file_public(client, account="cust.000001")["reference"]
+    crew = login(client, "crew1")
+    assert client.get("/api/complaints").status_code == 403
+    assert client.post("/api/complaints", headers=crew, json={"text": WORDS,
+                                                               "channel": "phone"}
+                       ).status_code == 403
+    dispatcher = login(client, "disp")
+    response = client.post("/api/complaints", headers=dispatcher,
+                           json={"text": WORDS, "channel": "phone", "account": "cust.000002"})
+    assert response.status_code == 201 and response.get_json()["channel"] == "phone"
+    assert client.get(f"/api/complaints/{ref}").status_code == 200
+    assert client.get("/api/complaints/C-424242").status_code == 404
+
+
+def test_the_register_survives_a_restart_and_its_words_are_sealed(
+        tmp_path: Path, network: Network) -> None:
+    """Restarted on the same database, the register is as it was; the complaint's words
+    and the contact are not in the database file in clear; the hour's clock and the
+    five working days run on the utility's calendar (a holiday skipped)."""
+    clock = SetClock(datetime(2026, 12, 24, 17, 0, tzinfo=UTC))  # Thursday 09:00 local
+    config = make_config(tmp_path, network, CLOCK=clock, HOLIDAYS="2026-12-25,2027-01-01")
+    first = create_app(config)
+    client = first.test_client()
+    ref = _file_public(client, account="cust.000001",
+                       contact={"channel": "sms", "address": PHONE})["reference"]
+    desk = login(client, "agent1")
+    clock.t += timedelta(minutes=90)
+    client.post(f"/api/complaints/{ref}/note", headers=desk, json={"note": "left a voicemail"})
+    before = client.get(f"/api/complaints/{ref}").get_json()
+    first.extensions["oms_live"].store.close()
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("events.db*"))  # WAL too
+    assert b"tariff" not in raw and b"555 0142" not in raw and b"voicemail" not in raw
+    second = create_app(config)
+    again = second.test_client()
+    login(again, "agent1")
+    assert again.get(f"/api/complaints/{ref}").get_json() == before
+    # Thu 24 Dec (received), Fri 25 off, weekend off: Mon 28 … Thu 31, Mon 4 Jan (1 Jan off)
+    assert before["resolve_by"] == "2027-01-05T00:00:00-08:00"
+    assert before["acknowledge_overdue"] is True
+    kpis = again.get("/api/complaints/summary").get_json()
+    assert kpis["awaiting_acknowledgement"] == [ref] and kpis["acknowledged_in_time"] == 0.0
+    second.extensions["oms_live"].store.close()
+
+
+def test_a_retried_filing_is_one_complaint(client: FlaskClient) -> None:
+    """The same Idempotency-Key twice: one complaint, the first answer replayed."""
+    headers = {**_public(client), "Idempotency-Key": "form-1"}
+    first = client.post("/api/complaints", headers=headers,
+                        json={"text": WORDS, "account": "cust.000001"})
+    second = client.post("/api/complaints", headers=headers,
+                         json={"text": WORDS, "account": "cust.000001"})
+    assert first.get_json() == second.get_json()
+    login(client, "agent1")
+    assert len(client.get("/api/complaints").get_json()["complaints"]) == 1
+
+
+def test_the_control_room_kpis_carry_the_complaints(app: Flask, client: FlaskClient,
+                                                    dispatcher: dict[str, str]) -> None:
+    """The KPIs report the register: received, open, by class."""
+    _file_public(app.test_client(), account="cust.000001")
+    kpis = client.get("/api/kpis").get_json()["complaints"]
+    assert (kpis["received"], kpis["open"], kpis["by_category"]) == (1, 1, {"price": 1})
+
+
+def test_a_desk_page_hears_of_each_complaint(app: Flask, client: FlaskClient) -> None:
+    """A signed-in agent's socket joins the desk's room and receives each new complaint."""
+    from web.extensions import socketio
+
+    login(client, "agent1")
+    socket = socketio.test_client(app, flask_test_client=client)
+    hello = [m for m in socket.get_received() if m["name"] == "hello"]
+    assert hello[0]["args"][0]["rooms"] == ["public", "complaints"]
+    _file_public(app.test_client(), account="cust.000001")
+    [event] = [m for m in socket.get_received() if m["name"] == "complaint"]
+    assert event["args"][0]["category"] == "price"
+    socket.disconnect()
+
+
+def test_sqlite_rows_are_actions(tmp_path: Path, network: Network) -> None:
+    """The database holds one row per action, in order (the register is their fold)."""
+    app = create_app(make_config(tmp_path, network))
+    client = app.test_client()
+    ref = _file_public(client, account="cust.000001")["reference"]
+    desk = login(client, "agent1")
+    client.post(f"/api/complaints/{ref}/acknowledge", headers=desk)
+    app.extensions["oms_live"].store.close()
+    with sqlite3.connect(tmp_path / "events.db") as db:
+        rows = db.execute("SELECT reference, kind, by FROM web_complaint_actions ORDER BY id")
+        assert rows.fetchall() == [(ref, "file", "anonymous"), (ref, "acknowledge", "agent1")]

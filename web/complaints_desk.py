@@ -1,0 +1,86 @@
+"""The complaints desk: the register (`outage.complaints`) with its durable actions, the
+complainant told at each end, and the desk's pages told of each change.
+
+An action is checked, stored, then applied, under one lock: a stored action always
+applies, and one acknowledged to its sender is in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask_socketio import SocketIO
+
+from outage.complaints import Complaint, ComplaintAction, ComplaintBook, summarise
+from web.notify import Updates
+from web.store import WebStore
+
+log = logging.getLogger(__name__)
+ROOM = "complaints"  # the desk's Socket.IO room
+
+
+class ComplaintsDesk:
+    def __init__(self, book: ComplaintBook, store: WebStore, updates: Updates,
+                 socketio: SocketIO, now: Callable[[], datetime]) -> None:
+        self.book = book
+        self.store = store
+        self.updates = updates
+        self.socketio = socketio
+        self.now = now
+        self._lock = threading.Lock()
+
+    def file(self, by: str, text: str, channel: str, *, category: str | None = None,
+             customer_id: str | None = None,
+             contact: tuple[str, str] | None = None) -> Complaint:
+        """A new complaint, stored, routed, and the complainant told (`ComplaintError`
+        naming the field when it cannot be taken)."""
+        with self._lock:
+            action = self.book.filing(self.now(), by, text, channel, category=category,
+                                      customer_id=customer_id, contact=contact)
+            complaint = self._commit(action)
+        self._tell(self.updates.complaint_filed, complaint)
+        return complaint
+
+    def act(self, kind: str, reference: str, by: str, **fields: Any) -> Complaint:
+        """The desk's action on a complaint (acknowledge, route, note, resolve, reopen)."""
+        with self._lock:
+            complaint = self._commit(self.book.action(kind, reference, self.now(), by,
+                                                      **fields))
+        if kind == "resolve":
+            self._tell(self.updates.complaint_resolved, complaint)
+        return complaint
+
+    def to_json(self, complaint: Complaint) -> dict[str, Any]:
+        return complaint.to_json(self.book.calendar, self.now())
+
+    def listing(self, *, status: str = "open", department: str | None = None) -> list[
+            dict[str, Any]]:
+        """Open (or all) complaints, of one department or every one, oldest first."""
+        with self._lock:
+            complaints = self.book.all()
+        return [self.to_json(c) for c in complaints
+                if (status == "all" or c.resolved is None)
+                and (department is None or c.department == department)]
+
+    def summary(self, since: datetime) -> dict[str, Any]:
+        with self._lock:
+            complaints = self.book.all()
+        return summarise(complaints, self.now(), since).to_json()
+
+    def _commit(self, action: ComplaintAction) -> Complaint:
+        self.store.append_complaint_action(action)
+        complaint = self.book.apply(action)
+        self.socketio.emit("complaint", self.to_json(complaint), to=ROOM)
+        return complaint
+
+    def _tell(self, say: Callable[[Complaint], None], complaint: Complaint) -> None:
+        # The complaint is stored and applied: a failing outbox must not undo its answer.
+        try:
+            say(complaint)
+        except Exception:
+            log.exception("complaint %s: its text to the complainant was not queued",
+                          complaint.reference)
