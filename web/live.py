@@ -375,12 +375,19 @@ class LiveState:
                 self._ratings.append((now, rating))
         return customer_id, rating
 
-    def kpis(self) -> dict[str, Any]:
+    def satisfaction(self) -> dict[str, Any]:
+        """The follow-up's ratings (1-5) of the last KPI_WINDOW: how many, their mean."""
         with self.lock:
             now = self.now()
             while self._ratings and self._ratings[0][0] < now - KPI_WINDOW:
                 self._ratings.popleft()
             ratings = [r for _, r in self._ratings]
+        return {"ratings": len(ratings),
+                "mean": sum(ratings) / len(ratings) if ratings else None}
+
+    def kpis(self) -> dict[str, Any]:
+        with self.lock:
+            now = self.now()
             live = [o for o in self.engine.outages() if o.active]
             while self._calls and self._calls[0] < now - HOUR:
                 self._calls.popleft()
@@ -404,8 +411,7 @@ class LiveState:
                 # and the live outages past that with nobody there yet.
                 "response": summarise(self.engine.outages(), now, now - KPI_WINDOW).to_json(),
                 # Customers' answers to the follow-up after restoration (1-5, 30 days).
-                "satisfaction": {"ratings": len(ratings),
-                                 "mean": sum(ratings) / len(ratings) if ratings else None},
+                "satisfaction": self.satisfaction(),
                 # Complaints against the hour and the five working days (30 days), and
                 # the open ones past either.
                 "complaints": self.complaints.summary(now - KPI_WINDOW),

@@ -267,7 +267,8 @@ PATHS: dict[str, Any] = {
                                      "200", ANY_OBJ, body="SentMessages",
                                      security=[{"intake": []}])},
     "/api/outbox/replies": {
-        "get": _op("customers' replies to the follow-up, newest first (control room)",
+        "get": _op("customers' replies to the follow-up, newest first (control room, "
+                   "complaints desk)",
                    "200", ANY_OBJ, security=CSRF, params=[LIMIT]),
         "post": _op("a customer's reply to a sent update: the follow-up's rating (that "
                     "gateway only)", "201", ANY_OBJ, body="Reply", security=[{"intake": []}],
@@ -295,7 +296,8 @@ PATHS["/api/complaints"] = {
                 security=[{"csrf": []}, {"intake": []}], errors=(404, 422, 429),
                 idempotent=True)}
 PATHS["/api/complaints/summary"] = {"get": _op(
-    "the register against its targets, 30 days (complaints desk)", "200", ANY_OBJ,
+    "the register against its targets, and the follow-up's ratings, 30 days (complaints "
+    "desk)", "200", ANY_OBJ,
     security=CSRF)}
 PATHS["/api/complaints/{reference}"] = {"get": _op(
     "one complaint with its history (complaints desk)", "200", ANY_OBJ, security=CSRF,

@@ -205,8 +205,11 @@ def test_a_complaint_from_the_status_page_to_its_resolution(server: str, browser
     up and resolves it, and it leaves the open list."""
     ARTIFACTS.mkdir(exist_ok=True)
     agent = browser.new_context(viewport={"width": 1440, "height": 860}).new_page()
+    errors: list[str] = []
+    agent.on("pageerror", lambda error: errors.append(str(error)))
     _login(agent, server, "agent1", "/complaints")
     agent.wait_for_selector("#empty:not(.hidden)")
+    agent.wait_for_selector("#replies li")  # "No replies yet."
     customer = browser.new_context(viewport={"width": 390, "height": 844},
                                    is_mobile=True).new_page()
     customer.goto(f"{server}/status")
@@ -228,4 +231,5 @@ def test_a_complaint_from_the_status_page_to_its_resolution(server: str, browser
     agent.wait_for_selector("#detail .st-resolved")  # still in hand, to reopen if need be
     assert agent.is_visible("button[data-act=reopen]")
     assert agent.inner_text("#k-open") == "0"
+    assert errors == []
     customer.screenshot(path=str(ARTIFACTS / "status-complaint.png"), full_page=True)

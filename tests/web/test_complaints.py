@@ -199,3 +199,22 @@ def test_sqlite_rows_are_actions(tmp_path: Path, network: Network) -> None:
     with sqlite3.connect(tmp_path / "events.db") as db:
         rows = db.execute("SELECT reference, kind, by FROM web_complaint_actions ORDER BY id")
         assert rows.fetchall() == [(ref, "file", "anonymous"), (ref, "acknowledge", "agent1")]
+
+
+def test_the_follow_up_of_a_resolution_reaches_the_desk(client: FlaskClient) -> None:
+    """The complainant rates the resolution by replying to its text: the desk reads the
+    reply and the rating, as the control room does."""
+    ref = _file_public(client, contact={"channel": "sms", "address": PHONE})["reference"]
+    desk = login(client, "agent1")
+    client.post(f"/api/complaints/{ref}/resolve", headers=desk,
+                json={"resolution": "Refund of 12.40 issued."})
+    [*_, resolved] = client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]
+    assert client.post("/api/outbox/sent", headers=GATEWAY,
+                       json={"ids": [resolved["id"]]}).status_code == 200
+    reply = client.post("/api/outbox/replies", headers=GATEWAY,
+                        json={"message_id": resolved["id"], "text": "4 - fair enough"})
+    assert reply.status_code == 201, reply.get_json()
+    [said] = client.get("/api/outbox/replies").get_json()["replies"]
+    assert (said["rating"], said["text"]) == (4, "4 - fair enough")
+    assert client.get("/api/complaints/summary").get_json()["satisfaction"] == {
+        "ratings": 1, "mean": 4.0}

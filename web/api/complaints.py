@@ -68,8 +68,10 @@ def listing() -> Response:
 @bp.get("/summary")
 @require_role(*COMPLAINT_DESK)
 def summary() -> Response:
-    """The register against its targets over the KPIs' period (the desk's KPIs)."""
-    return jsonify(live().complaints.summary(live().now() - KPI_WINDOW))
+    """The register against its targets over the KPIs' period, and the follow-up's
+    ratings (the desk's KPIs)."""
+    return jsonify({**live().complaints.summary(live().now() - KPI_WINDOW),
+                    "satisfaction": live().satisfaction()})
 
 
 @bp.get("/<reference>")

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import Forbidden
 
 from web.api.common import body, created, field, live
-from web.auth import CONTROL_ROOM, principal, require_role
+from web.auth import COMPLAINT_DESK, principal, require_role
 from web.errors import ApiError, NotFound
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/outbox")
@@ -63,9 +63,9 @@ def replies() -> tuple[Response, int]:
 
 
 @bp.get("/replies")
-@require_role(*CONTROL_ROOM)
+@require_role(*COMPLAINT_DESK)
 def feedback() -> Response:
     """What customers answered to the follow-up, newest first (`limit`, 1–500): the
-    control room reads what a rating alone does not say."""
+    control room and the complaints desk read what a rating alone does not say."""
     return jsonify({"replies": live().store.replies(_limit())})
 

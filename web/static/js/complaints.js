@@ -11,8 +11,10 @@
   async function load() {
     const q = new URLSearchParams({ status: $("f-status").value });
     if ($("f-dept").value) q.set("department", $("f-dept").value);
-    const [data, kpis] = await Promise.all([OMS.api("GET", "/api/complaints?" + q),
-      OMS.api("GET", "/api/complaints/summary").catch(() => null)]);
+    const [data, kpis, said] = await Promise.all([OMS.api("GET", "/api/complaints?" + q),
+      OMS.api("GET", "/api/complaints/summary").catch(() => null),
+      OMS.api("GET", "/api/outbox/replies?limit=8").catch(() => null)]);
+    if (said) showReplies(said.replies);
     if (!state.departments.length) {
       state.departments = data.departments; state.categories = data.categories;
       $("f-dept").insertAdjacentHTML("beforeend", data.departments.map((d) =>
@@ -33,6 +35,14 @@
     $("k-overdue").className = k.overdue.length ? "bad" : "";
     $("k-ack").textContent = pct(k.acknowledged_in_time);
     $("k-res").textContent = pct(k.resolved_in_time);
+    const sat = k.satisfaction;
+    $("k-rating").textContent = sat.mean == null ? "—" : sat.mean.toFixed(1) + " (" + OMS.count(sat.ratings, "rating") + ")";
+  }
+
+  function showReplies(replies) {
+    $("replies").innerHTML = replies.length ? replies.map((r) => `<li><b>${r.rating == null ? "–" : r.rating + "/5"}</b>
+      ${OMS.esc(r.text)} <small class="muted">${when(r.received_at)}${r.customer_id ? " · " + OMS.esc(r.customer_id) : ""}</small></li>`).join("")
+      : `<li class="muted">No replies yet.</li>`;
   }
 
   function render() {
