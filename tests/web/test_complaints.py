@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gis import Network
-from tests.web.conftest import login, make_config
+from tests.web.conftest import NEIGHBOURS, login, make_config
 from web import create_app
 from web.notify import FOLLOW_UP
 
@@ -122,6 +122,23 @@ def test_roles(client: FlaskClient) -> None:
     assert response.status_code == 201 and response.get_json()["channel"] == "phone"
     assert client.get(f"/api/complaints/{ref}").status_code == 200
     assert client.get("/api/complaints/C-424242").status_code == 404
+
+
+def test_the_desk_sees_the_complainants_supply(client: FlaskClient) -> None:
+    """A complaint from a customer who is out: the desk sees since when and the outage's
+    reference (the agent calling back should know); one without an account, none."""
+    ivr = {"Authorization": "Bearer ivr-token"}
+    outages: list[str] = []
+    for customer in NEIGHBOURS[:2]:  # two neighbours call: an outage at their transformer
+        outages = client.post("/api/events", headers=ivr, json={
+            "type": "call", "customer_id": customer}).get_json()["outages"]
+    ref = _file_public(client, account="cust.000001",
+                       text="Out for hours and nobody answered")["reference"]
+    anonymous = _file_public(client, contact={"channel": "email", "address": "a@b.example"})
+    login(client, "agent1")
+    supply = client.get(f"/api/complaints/{ref}").get_json()["supply"]
+    assert supply["power"] == "off" and [supply["outage"]["reference"]] == outages
+    assert client.get(f"/api/complaints/{anonymous['reference']}").get_json()["supply"] is None
 
 
 def test_the_register_survives_a_restart_and_its_words_are_sealed(

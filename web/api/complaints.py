@@ -77,8 +77,17 @@ def summary() -> Response:
 @bp.get("/<reference>")
 @require_role(*COMPLAINT_DESK)
 def one(reference: str) -> Response:
+    """One complaint with its history, and the complainant's supply as it is now (what
+    the agent who calls them back should know: out since when, the outage's reference)."""
     desk = live().complaints
-    return jsonify(desk.to_json(desk.book.get(reference)))
+    complaint = desk.book.get(reference)
+    supply = None
+    if complaint.customer_id is not None:
+        try:
+            supply = live().customer_status(complaint.customer_id)
+        except LookupError:  # an account no longer on the served network
+            supply = None
+    return jsonify({**desk.to_json(complaint), "supply": supply})
 
 
 @require_role(*COMPLAINT_DESK)

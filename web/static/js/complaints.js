@@ -25,6 +25,7 @@
     state.list = data.complaints;
     if (kpis) showKpis(kpis);
     render();
+    showSelected();
   }
 
   function showKpis(k) {
@@ -46,8 +47,11 @@
   }
 
   function render() {
-    $("empty").classList.toggle("hidden", state.list.length > 0);
-    $("complaints").querySelector("tbody").innerHTML = state.list.map((c) => {
+    const needle = $("f-search").value.trim().toLowerCase();
+    const shown = needle ? state.list.filter((c) => [c.reference, c.customer_id, c.text, c.owner,
+      c.contact && c.contact.address].some((v) => v && String(v).toLowerCase().includes(needle))) : state.list;
+    $("empty").classList.toggle("hidden", shown.length > 0);
+    $("complaints").querySelector("tbody").innerHTML = shown.map((c) => {
       const taken = c.acknowledged ? OMS.esc(c.owner)
         : `<span class="${c.acknowledge_overdue ? "late" : ""}">by ${OMS.hhmm(c.acknowledge_by)}</span>`;
       const left = c.working_days_left;
@@ -58,12 +62,20 @@
         <td>${c.category} → ${OMS.esc(c.department)}</td><td class="text">${OMS.esc(c.text.slice(0, 140))}${c.text.length > 140 ? "…" : ""}</td>
         <td>${taken}</td><td>${due}</td><td><span class="pill st-${c.status}">${c.status}</span></td></tr>`;
     }).join("");
-    const chosen = state.list.find((c) => c.reference === state.selected);
-    if (chosen) detail(chosen);
-    else if (state.selected) {  // resolved, or another department's: still the one in hand
-      OMS.api("GET", `/api/complaints/${state.selected}`).then(detail)
-        .catch(() => $("detail").classList.add("hidden"));
-    }
+  }
+
+  function showSelected() {
+    // The one in hand, read afresh with the complainant's supply (also when it has left
+    // this list: resolved, or routed to another department).
+    if (!state.selected) return;
+    OMS.api("GET", `/api/complaints/${state.selected}`).then(detail)
+      .catch(() => $("detail").classList.add("hidden"));
+  }
+
+  function supply(s) {
+    if (s.power === "off") return `<span class="late">out since ${when(s.outage.since)}</span> · outage ${OMS.esc(s.outage.reference)}, ${OMS.esc(s.outage.status)}`;
+    if (s.power === "unknown") return OMS.esc(s.status);
+    return s.restored_at ? `on · restored ${when(s.restored_at)}` : "on";
   }
 
   function detail(c) {
@@ -77,6 +89,7 @@
         <span class="muted">Class</span><span>${c.category} (${c.classified_by === "rules" ? "from the words: " + OMS.esc(c.matched.join(", ") || "none") : "by " + c.classified_by})</span>
         <span class="muted">Department</span><span>${OMS.esc(c.department)}</span>
         <span class="muted">Account</span><span>${OMS.esc(c.customer_id || "—")}</span>
+        ${c.supply ? `<span class="muted">Supply now</span><span>${supply(c.supply)}</span>` : ""}
         <span class="muted">Answer to</span><span>${c.contact ? OMS.esc(c.contact.channel + " " + c.contact.address) : "—"}</span>
         <span class="muted">Taken up</span><span>${c.acknowledged ? OMS.esc(c.owner) + ", " + when(c.acknowledged) : "due " + when(c.acknowledge_by)}</span>
         <span class="muted">Answer due</span><span>end of ${OMS.day(c.resolve_by_day, true)}</span>
@@ -110,11 +123,12 @@
 
   $("complaints").addEventListener("click", (e) => {
     const row = e.target.closest("tr[data-ref]"); if (!row) return;
-    state.selected = row.dataset.ref; render();
+    state.selected = row.dataset.ref; render(); showSelected();
   });
   $("detail").addEventListener("click", (e) => { if (e.target.dataset.act) act(e.target.dataset.act); });
   $("f-dept").addEventListener("change", load);
   $("f-status").addEventListener("change", load);
+  $("f-search").addEventListener("input", render);
   $("new-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = { text: $("n-text").value, channel: $("n-channel").value };
