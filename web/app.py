@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,7 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     store = WebStore(app.config["EVENT_LOG"], ContactCipher.from_config(
         app.config["DATA_KEY"], app.config["SECRET_KEY"]))
     zone = _zone(app.config["TIME_ZONE"])
-    updates = Updates(store, app.config["UTILITY_NAME"], zone)
+    updates = Updates(store, app.config["UTILITY_NAME"], zone,
+                      _days("OMS_MESSAGE_RETENTION_DAYS", app.config["MESSAGE_RETENTION_DAYS"]))
     book = ComplaintBook(WorkingDays(zone, parse_holidays(app.config["HOLIDAYS"])),
                          app.config["COMPLAINT_DEPARTMENTS"])
     live = LiveState(
@@ -88,6 +90,16 @@ def _zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"OMS_TIME_ZONE {name!r} is not an IANA time zone "
                          "(e.g. America/Chicago)") from None
+
+
+def _days(name: str, value: object) -> timedelta:
+    try:
+        days = float(str(value))
+    except ValueError:
+        days = -1.0
+    if not days > 0:
+        raise ValueError(f"{name} must be a number of days above 0, not {value!r}")
+    return timedelta(days=days)
 
 
 def _register_blueprints(app: Flask) -> None:

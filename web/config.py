@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # The intake system (its name in INTAKE_TOKENS) that sends SMS and e-mail: the only
     # one that may read the outbox, contacts and all.
     "MESSAGING_GATEWAY": "messaging",
+    # Texts to customers, and their contacts, are deleted this many days after they were
+    # sent (a reply to one older than that names no customer).
+    "MESSAGE_RETENTION_DAYS": 90,
     # Public holidays (ISO dates, comma-separated in OMS_HOLIDAYS): no working days, on
     # the complaints' five-working-day clock (weekends are off too).
     "HOLIDAYS": "",
@@ -51,7 +54,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE",
-               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY", "HOLIDAYS")
+               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY", "HOLIDAYS",
+               "MESSAGE_RETENTION_DAYS")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:

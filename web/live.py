@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -87,6 +87,7 @@ class LiveState:
         self._last_public = 0.0
         self._kpi_timer: threading.Timer | None = None
         self._ticker: threading.Thread | None = None
+        self._forgot_at: datetime | None = None
         self.watchers = StatusWatchers(network.customers.index, store.subscribed_customers())
         self.after_submit: list[Callable[[dict[str, Any], Receipt], None]] = []
         service.subscribe(self._mark)
@@ -169,8 +170,18 @@ class LiveState:
             time.sleep(interval)
             try:
                 self.tick_if_quiet()
+                self.forget_old_messages()
             except Exception:  # the clock must keep running; the error is logged
                 log.exception("clock tick failed")
+
+    def forget_old_messages(self) -> int:
+        """Delete the texts past their retention, at most once an hour; how many. On the
+        wall clock, as the outbox's times are: retention is real time, even in a demo."""
+        now = datetime.now(UTC)
+        if self._forgot_at is not None and now - self._forgot_at < HOUR:
+            return 0
+        self._forgot_at = now
+        return self.updates.forget(now)
 
     def _mark(self, outage: Outage) -> None:
         self._dirty.add(outage.id)

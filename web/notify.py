@@ -11,6 +11,7 @@ they are sent; contacts stay sealed there too (`web.privacy`).
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from outage.complaints import Complaint
 from web.store import Subscription, WebStore
 
+log = logging.getLogger(__name__)
 FOLLOW_UP = ("How did we do? Reply with a number from 1 (poor) to 5 (very good), or "
              "with anything we should know.")
 _RATING = re.compile(r"(?<![\d.])([1-5])(?![\d.]|/[0-9]{2})")
@@ -34,10 +36,19 @@ def rating_of(reply: str) -> int | None:
 class Updates:
     """Writes a subscribed customer's updates and queues one per subscription."""
 
-    def __init__(self, store: WebStore, utility: str, zone: ZoneInfo) -> None:
+    def __init__(self, store: WebStore, utility: str, zone: ZoneInfo,
+                 retention: timedelta = timedelta(days=90)) -> None:
         self.store = store
         self.utility = utility
         self.zone = zone
+        self.retention = retention
+
+    def forget(self, now: datetime) -> int:
+        """Delete the texts (and their contacts) sent more than `retention` ago."""
+        forgotten = self.store.forget_messages(now - self.retention)
+        if forgotten:
+            log.info("%d texts to customers older than %s deleted", forgotten, self.retention)
+        return forgotten
 
     def statuses_changed(self, changes: list[tuple[str, dict[str, Any], bool]]) -> int:
         """Queue the update each new status deserves — (customer, status, whether the

@@ -179,6 +179,17 @@ class WebStore:
         with self._lock, self._engine.begin() as connection:
             return int(connection.execute(update).rowcount)
 
+    def forget_messages(self, before: datetime) -> int:
+        """Delete the texts sent before `before`, and those never sent that were queued
+        before it (a gateway down that long: stale news); how many. Their contacts go
+        with them; the replies keep their rating and words, not the contact."""
+        cutoff = before.astimezone(UTC).isoformat()
+        delete = OUTBOX.delete().where(
+            (OUTBOX.c.sent_at < cutoff)
+            | (OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.created_at < cutoff)))
+        with self._lock, self._engine.begin() as connection:
+            return int(connection.execute(delete).rowcount)
+
     # -- replies to the follow-up ----------------------------------------------------------
     def reply(self, message_id: int, rating: int | None, text: str,
               when: datetime) -> str | None:

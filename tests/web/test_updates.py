@@ -220,3 +220,33 @@ def test_a_data_key_that_is_not_one_is_refused_by_name() -> None:
     key = Fernet.generate_key().decode()
     sealed = ContactCipher.from_config(key, "one").seal(PHONE)
     assert ContactCipher.from_config(key, "other").open(sealed) == PHONE
+
+
+def test_texts_are_deleted_after_their_retention(tmp_path: Path, network: Network) -> None:
+    """Texts, their contacts with them, go once sent (or queued and never sent) longer
+    ago than the retention, not before; the replies' ratings stay; a bad retention is
+    named."""
+    from datetime import UTC, datetime, timedelta
+
+    app = create_app(make_config(tmp_path, network, MESSAGE_RETENTION_DAYS="30"))
+    client = app.test_client()
+    live = app.extensions["oms_live"]
+    _subscribe(client, NEIGHBOURS[0])
+    [old] = client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]
+    client.post("/api/outbox/sent", headers=GATEWAY, json={"ids": [old["id"]]})
+    client.post("/api/outbox/replies", headers=GATEWAY, json={"message_id": old["id"],
+                                                             "text": "5"})
+    assert live.forget_old_messages() == 0  # nothing is 30 days old
+    _subscribe(client, NEIGHBOURS[1])  # its welcome left unsent: a gateway down
+    now = datetime.now(UTC)
+    assert live.updates.forget(now + timedelta(days=29)) == 0
+    # A month on, the sent one goes, and the one never sent (stale news) with it.
+    assert live.updates.forget(now + timedelta(days=31)) == 2
+    assert client.get("/api/outbox", headers=GATEWAY).get_json()["messages"] == []
+    again = client.post("/api/outbox/replies", headers=GATEWAY,
+                        json={"message_id": old["id"], "text": "4"})
+    assert again.status_code == 404  # names no customer any more
+    assert live.satisfaction() == {"ratings": 1, "mean": 5.0}  # the rating stays
+    live.store.close()
+    with pytest.raises(ValueError, match="OMS_MESSAGE_RETENTION_DAYS"):
+        create_app(make_config(tmp_path, network, MESSAGE_RETENTION_DAYS="forever"))
