@@ -42,7 +42,8 @@ class ComplaintsDesk:
             action = self.book.filing(self.now(), by, text, channel, category=category,
                                       customer_id=customer_id, contact=contact)
             complaint = self._commit(action)
-        self._tell(self.updates.complaint_filed, complaint)
+        last_day = self.book.calendar.last_day(complaint.resolve_by)
+        self._tell(lambda: self.updates.complaint_filed(complaint, last_day), complaint)
         return complaint
 
     def act(self, kind: str, reference: str, by: str, **fields: Any) -> Complaint:
@@ -51,7 +52,7 @@ class ComplaintsDesk:
             complaint = self._commit(self.book.action(kind, reference, self.now(), by,
                                                       **fields))
         if kind == "resolve":
-            self._tell(self.updates.complaint_resolved, complaint)
+            self._tell(lambda: self.updates.complaint_resolved(complaint), complaint)
         return complaint
 
     def to_json(self, complaint: Complaint) -> dict[str, Any]:
@@ -77,10 +78,10 @@ class ComplaintsDesk:
         self.socketio.emit("complaint", self.to_json(complaint), to=ROOM)
         return complaint
 
-    def _tell(self, say: Callable[[Complaint], None], complaint: Complaint) -> None:
+    def _tell(self, say: Callable[[], None], complaint: Complaint) -> None:
         # The complaint is stored and applied: a failing outbox must not undo its answer.
         try:
-            say(complaint)
+            say()
         except Exception:
             log.exception("complaint %s: its text to the complainant was not queued",
                           complaint.reference)

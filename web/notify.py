@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,8 @@ class Updates:
         self.retention = retention
 
     def forget(self, now: datetime) -> int:
-        """Delete the texts (and their contacts) sent more than `retention` ago."""
+        """Delete the texts (and their contacts) sent, or queued and never sent, more than
+        `retention` before `now`; how many."""
         forgotten = self.store.forget_messages(now - self.retention)
         if forgotten:
             log.info("%d texts to customers older than %s deleted", forgotten, self.retention)
@@ -75,9 +76,9 @@ class Updates:
         said = self._said(status, was_out=was_out)
         return None if said is None else f"{self.utility}: {said}"
 
-    def complaint_filed(self, complaint: Complaint) -> None:
-        """Tell a complainant who left a contact that we have it, who takes it, by when."""
-        last_day = (complaint.resolve_by.astimezone(self.zone) - timedelta(microseconds=1))
+    def complaint_filed(self, complaint: Complaint, last_day: date) -> None:
+        """Tell a complainant who left a contact that we have it, who takes it, and the
+        last day of its answer."""
         self._tell(complaint, f"we have your complaint, reference {complaint.reference} "
                               f"({complaint.category}, for our {complaint.department} team). "
                               "Someone will take it up within the hour, and you will have "

@@ -235,3 +235,4 @@ def test_the_follow_up_of_a_resolution_reaches_the_desk(client: FlaskClient) -> 
     assert (said["rating"], said["text"]) == (4, "4 - fair enough")
     assert client.get("/api/complaints/summary").get_json()["satisfaction"] == {
         "ratings": 1, "mean": 4.0}
+

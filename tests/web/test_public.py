@@ -145,3 +145,18 @@ def test_openapi_documents_every_api_route(app: Flask, client: FlaskClient) -> N
         if rule.rule.startswith("/api/") and rule.rule != "/api/openapi.json":
             path = rule.rule.replace("<", "{").replace(">", "}")
             assert path in documented, path
+
+
+def test_the_public_s_retry_keys_are_their_own(app: Flask) -> None:
+    """Two customers' pages sending the same Idempotency-Key each get their own answer:
+    a key never replays another customer's reply (the status page's keys are times)."""
+    answers = []
+    for account in ("cust.000001", "cust.000002"):
+        page = app.test_client()
+        headers = {"X-CSRF-Token": page.get("/api/session").get_json()["csrf_token"],
+                   "Idempotency-Key": "c1764400000000"}
+        response = page.post("/api/customers/report", headers=headers,
+                             json={"account": account})
+        assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
+        answers.append(response.get_json()["seq"])
+    assert answers[0] != answers[1]

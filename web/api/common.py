@@ -12,7 +12,7 @@ from flask import Response, current_app, g, jsonify, make_response, request
 
 from gis import json_input
 from gis.json_input import JsonInputError
-from web.auth import principal
+from web.auth import csrf_token, principal
 from web.errors import ApiError, TooManyRequests
 from web.live import LiveState
 from web.ratelimit import TokenBuckets
@@ -76,7 +76,7 @@ def idempotent(view: F) -> F:
             return view(*args, **kwargs)
         if len(key) > 120:
             raise ApiError("Idempotency-Key is longer than 120 characters")
-        scoped = f"{principal()}:{request.path}:{key}"
+        scoped = f"{_requester()}:{request.path}:{key}"
         with _key_locks_guard:
             lock = _key_locks.setdefault(scoped, threading.Lock())
         with lock:
@@ -93,6 +93,13 @@ def idempotent(view: F) -> F:
             return response
 
     return wrapper  # type: ignore[return-value]
+
+
+def _requester() -> str:
+    """Whose retries a key tells apart: the user or intake system; for the public, its
+    session (its CSRF secret), so one customer's key never answers with another's reply."""
+    who = principal()
+    return f"{who}/{csrf_token()}" if who == "anonymous" else who
 
 
 def idempotency_key(part: str = "") -> str | None:
