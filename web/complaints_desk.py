@@ -55,6 +55,11 @@ class ComplaintsDesk:
             self._tell(lambda: self.updates.complaint_resolved(complaint), complaint)
         return complaint
 
+    def get(self, reference: str) -> Complaint:
+        """One complaint (`ComplaintNotFoundError` when there is none)."""
+        with self._lock:
+            return self.book.get(reference)
+
     def to_json(self, complaint: Complaint) -> dict[str, Any]:
         return complaint.to_json(self.book.calendar, self.now())
 

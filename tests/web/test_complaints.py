@@ -215,7 +215,7 @@ def test_sqlite_rows_are_actions(tmp_path: Path, network: Network) -> None:
     app.extensions["oms_live"].store.close()
     with sqlite3.connect(tmp_path / "events.db") as db:
         rows = db.execute("SELECT reference, kind, by FROM web_complaint_actions ORDER BY id")
-        assert rows.fetchall() == [(ref, "file", "anonymous"), (ref, "acknowledge", "agent1")]
+        assert rows.fetchall() == [(ref, "file", "customer"), (ref, "acknowledge", "agent1")]
 
 
 def test_the_follow_up_of_a_resolution_reaches_the_desk(client: FlaskClient) -> None:

@@ -44,7 +44,8 @@ def file() -> tuple[Response, int]:
     if customer_id is None and contact is None:
         raise ApiError("give your account number (or look it up first), or a contact "
                        "(channel sms or email, and address) so we can answer you")
-    complaint = live().complaints.file(principal(), text, channel, category=category,
+    by = "customer" if role is None else principal()
+    complaint = live().complaints.file(by, text, channel, category=category,
                                        customer_id=customer_id, contact=contact)
     shown = live().complaints.to_json(complaint)
     return created(shown if role is not None else {k: shown[k] for k in _PUBLIC})
@@ -80,7 +81,7 @@ def one(reference: str) -> Response:
     """One complaint with its history, and the complainant's supply as it is now (what
     the agent who calls them back should know: out since when, the outage's reference)."""
     desk = live().complaints
-    complaint = desk.book.get(reference)
+    complaint = desk.get(reference)
     supply = None
     if complaint.customer_id is not None:
         try:
