@@ -44,6 +44,23 @@ DRIVE_KMH = 35.0
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
 DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
+# Complaints customers make during and after a storm: (text, channel, the class they
+# chose or None). Filed over the storm's first hours, for the complaints desk.
+DEMO_COMPLAINTS = (
+    ("Nobody told us when the power would be back, and the line was busy for 40 minutes.",
+     "phone", None),
+    ("Lights keep flickering since the storm and a surge damaged my TV.", "web", None),
+    ("Will I be charged for the days without power? My bill should be reduced.", "app",
+     "price"),
+    ("Third outage on our street this month. Why is the supply so unreliable?", "web",
+     None),
+    ("What is your compensation policy for food spoiled during long outages?", "email",
+     None),
+    ("The crew left without telling us anything and we still have no power.", "hall",
+     None),
+    ("I was charged a late fee although I paid on time.", "phone", None),
+    ("A branch your team cut is still lying across the sidewalk.", "web", "other"),
+)
 
 
 def demo_crews(network: Network, count: int = 8) -> list[dict[str, Any]]:
@@ -131,6 +148,8 @@ class Demo:
         self.later: list[tuple[datetime, dict[str, Any]]] = []
         self.work: dict[str, _Work] = {}
         self.roads = load_roads(roads) if roads and Path(roads).exists() else None
+        self._complaint_rng = np.random.default_rng(seed + 7)  # the storm's draws stay as they were
+        self.complaints = self._complaints(start)
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="demo-storm", daemon=True)
 
@@ -152,6 +171,28 @@ class Demo:
             kept.append(e)
         kept.sort(key=lambda e: e["time"])
         return kept
+
+    def _complaints(self, start: datetime) -> list[tuple[datetime, int]]:
+        """When each demo complaint comes in (the storm's first four hours), in order."""
+        minutes = sorted(self._complaint_rng.uniform(15, 240, len(DEMO_COMPLAINTS)).tolist())
+        return [(start + timedelta(minutes=m), k) for k, m in enumerate(minutes)]
+
+    def _complain(self, now: datetime) -> None:
+        """File the complaints due: from customers the storm put out (most), by the
+        channel each came by; half leave a number to answer by text."""
+        ids = self.live.network.customers.ids
+        out = sorted(self._out_now(now)) or list(ids[:50])
+        while self.complaints and self.complaints[0][0] <= now:
+            _, k = self.complaints.pop(0)
+            text, channel, category = DEMO_COMPLAINTS[k]
+            customer = out[int(self._complaint_rng.integers(len(out)))]
+            contact = ("sms", f"+1 503 555 {1000 + k:04d}") if k % 2 == 0 else None
+            try:
+                self.live.complaints.file("customer" if channel == "web" else "agent", text,
+                                          channel, category=category, customer_id=customer,
+                                          contact=contact)
+            except ValueError as error:
+                log.warning("demo complaint refused: %s", error)
 
     def _pairs(self) -> list[tuple[TrueOutage, TrueOutage]]:
         """(inner, outer) of each nested fault."""
@@ -188,6 +229,7 @@ class Demo:
             self._submit(self.later.pop(0)[1])
         self._answer_pings(now)
         self._call_back(now)
+        self._complain(now)
         for crew in self.live.crews.all():
             self._drive(crew, now)
 

@@ -39,6 +39,8 @@ _WORDS: Mapping[str, tuple[str, ...]] = {
                 "late", "took hours", "took days", "crew*", "technician*", "engineer*",
                 "appointment*", "no one came", "nobody came", "no one answered",
                 "nobody answered", "call back", "called back", "agent*", "operator*",
+                "busy", "get through", "got through", "nobody told", "no one told",
+                "not informed", "no information", "communicat*",
                 "new connection", "reconnect*", "install*", "no response", "ignored",
                 "attitude"),
     "policy": ("polic*", "regulat*", "rule", "rules", "contract*", "terms", "disconnection*",

@@ -15,7 +15,7 @@ from gis.io import load_network
 from tests.web.conftest import login, make_config
 from web import create_app
 from web.cli import demo_config
-from web.demo import Demo
+from web.demo import DEMO_COMPLAINTS, Demo
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "opendss"
 UNDRAWN = DATA / "recloser_feeder.dss"
@@ -76,6 +76,9 @@ def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path,
     for _ in range(5):  # the callbacks of the last restorations come due
         time.sleep(0.05)
         demo.step()
+    while demo.complaints and time.monotonic() < deadline:  # the storm's complaints too
+        time.sleep(0.05)
+        demo.step()
     live.planner.stop()
     # Restorations asked the simulated IVR to call the callers back, and it did.
     assert engine.stats.callbacks_requested > 0
@@ -83,4 +86,8 @@ def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path,
     assert len(demo.fixed) == len(demo.truth), "a true fault was never repaired"
     assert not engine.book.live()
     assert any(o.crew_id for o in engine.outages())
+    # Customers complained, classed and routed, waiting for the desk.
+    filed = live.complaints.listing(status="all")
+    assert len(filed) == len(DEMO_COMPLAINTS)
+    assert {c["category"] for c in filed} >= {"service", "quality", "price", "policy"}
     live.store.close()
