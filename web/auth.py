@@ -47,9 +47,15 @@ class User:
 def make_users(specs: list[dict[str, Any]], method: str) -> dict[str, User]:
     """Users from config dicts with a plain `password` (hashed here) or a `password_hash`."""
     users = {}
-    for spec in specs:
+    for k, spec in enumerate(specs):
+        if not isinstance(spec, dict) or not isinstance(spec.get("username"), str):
+            raise ValueError(f"user {k + 1}: give username, password (or password_hash), "
+                             "role and, for a crew, crew_id")
+        name = spec["username"]
+        if not isinstance(spec.get("password_hash") or spec.get("password"), str):
+            raise ValueError(f"user {name!r}: give password or password_hash")
         digest = spec.get("password_hash") or generate_password_hash(spec["password"], method)
-        users[spec["username"]] = User(spec["username"], digest, spec["role"], spec.get("crew_id"))
+        users[name] = User(name, digest, str(spec.get("role")), spec.get("crew_id"))
     return users
 
 
@@ -134,5 +140,9 @@ def _check_request() -> None:
 
 def init_auth(app: Flask) -> None:
     app.extensions["oms_users"] = make_users(app.config["USERS"], app.config["PASSWORD_METHOD"])
+    for token, name in app.config["INTAKE_TOKENS"].items():
+        if not (isinstance(token, str) and token.strip() and isinstance(name, str) and name):
+            raise ValueError(f"intake token of {name!r}: each token and system name must be "
+                             "a non-empty string")
     app.before_request(_check_request)
     app.jinja_env.globals["csrf_token"] = csrf_token

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import tempfile
@@ -26,6 +25,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--network", help="network file (default: the sample territory)")
     p.add_argument("--users", type=Path, help="JSON list of users: username, password_hash, "
                                               "role, crew_id")
+    p.add_argument("--intake-tokens", type=Path,
+                   help="JSON object: bearer token -> intake system name (IVR, AMI head-end, "
+                        "SCADA bridge, messaging gateway)")
     p.add_argument("--insecure-cookies", action="store_true",
                    help="send the session cookie over plain HTTP too (development only; "
                         "browsers accept Secure cookies from localhost anyway)")
@@ -74,7 +76,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.insecure_cookies:
         config["SESSION_COOKIE_SECURE"] = False
     if args.users:
-        config["USERS"] = json.loads(args.users.read_text(encoding="utf-8"))
+        config["USERS"] = str(args.users)  # read as OMS_USERS is (web.config.json_setting)
+    if args.intake_tokens:
+        config["INTAKE_TOKENS"] = str(args.intake_tokens)
     app = create_app(config)
     base = f"http://{args.host}:{args.port}"
     if args.demo:
@@ -87,6 +91,12 @@ def run_serve(args: argparse.Namespace) -> int:
         _print_demo(base, config)
     else:
         print(f"OMS serving on {base}  (dashboard {base}/dispatch, status {base}/status)")
+        if not app.config["USERS"]:
+            print("Note: no users, so nobody can sign in: give --users USERS.json (or "
+                  "OMS_USERS), a list of {username, password, role[, crew_id]}.")
+        if not app.config["INTAKE_TOKENS"]:
+            print("Note: no intake systems (IVR, AMI head-end, SCADA): give "
+                  "--intake-tokens TOKENS.json (or OMS_INTAKE_TOKENS), {token: name}.")
         if not (os.environ.get("OMS_SECRET_KEY") or os.environ.get("OMS_DATA_KEY")):
             print("Note: OMS_SECRET_KEY is not set, so sign-ins and the customers' contact "
                   "details stored now (sealed with a key of this process) do not survive "

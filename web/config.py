@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -53,9 +54,11 @@ DEFAULTS: dict[str, Any] = {
     "COMPLAINT_DEPARTMENTS": None,
 }
 
-ENVIRONMENT = ("SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS", "SOCKETIO_MESSAGE_QUEUE",
-               "DATA_KEY", "UTILITY_NAME", "TIME_ZONE", "MESSAGING_GATEWAY", "HOLIDAYS",
-               "MESSAGE_RETENTION_DAYS")
+# Settings an OMS_* variable gives as JSON: inline, or the path of a file holding it.
+JSON_SETTINGS = {"USERS": list, "INTAKE_TOKENS": dict}
+ENVIRONMENT = ("USERS", "INTAKE_TOKENS", "SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS",
+               "SOCKETIO_MESSAGE_QUEUE", "DATA_KEY", "UTILITY_NAME", "TIME_ZONE",
+               "MESSAGING_GATEWAY", "HOLIDAYS", "MESSAGE_RETENTION_DAYS")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
@@ -65,9 +68,31 @@ def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
         if value:
             config[name] = value
     config.update(test_config or {})
+    for name, kind in JSON_SETTINGS.items():
+        config[name] = json_setting(name, config[name], kind)
     if not config.get("SECRET_KEY"):
         # Per process: sessions do not survive a restart unless OMS_SECRET_KEY is set.
         config["SECRET_KEY"] = secrets.token_hex(32)
     if config.get("TESTING"):
         config["SESSION_COOKIE_SECURE"] = False
     return config
+
+
+def json_setting(name: str, value: Any, kind: type) -> Any:
+    """A JSON setting as given in code, or from OMS_<name>: a JSON text, or the path of a
+    file of JSON (`kind`: list or dict); an error naming the variable otherwise."""
+    if not isinstance(value, str):
+        return value
+    text = value
+    if not value.lstrip().startswith(("[", "{")):
+        try:
+            text = Path(value).read_text(encoding="utf-8")
+        except OSError as error:
+            raise ValueError(f"OMS_{name}: cannot read {value!r} ({error.strerror})") from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"OMS_{name}: not JSON ({error.msg}, line {error.lineno})") from None
+    if not isinstance(parsed, kind):
+        raise ValueError(f"OMS_{name}: must be a JSON {'list' if kind is list else 'object'}")
+    return parsed

@@ -1,6 +1,7 @@
 """The production entry: `gunicorn -w 1 -k gthread --threads 300 web.wsgi:app`.
 
-Configured from the environment (`OMS_SECRET_KEY`, `OMS_EVENT_LOG`, `OMS_NETWORK`,
+Configured from the environment (`OMS_USERS`, `OMS_INTAKE_TOKENS`, `OMS_SECRET_KEY`,
+`OMS_EVENT_LOG`, `OMS_NETWORK`,
 `OMS_ROADS`, `OMS_SOCKETIO_MESSAGE_QUEUE`, `OMS_DATA_KEY`, `OMS_UTILITY_NAME`,
 `OMS_TIME_ZONE`, `OMS_MESSAGING_GATEWAY`). Flask-SocketIO runs in threading mode:
 each open websocket (simple-websocket on gunicorn's socket) holds one of the worker's
