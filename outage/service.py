@@ -19,7 +19,7 @@ from typing import Any
 from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Event, event_to_json, parse_event
+from outage.events import Event, MeterReading, event_to_json, parse_event
 from outage.log import EventLog
 from outage.records import Outage
 from outage.scoring import PredictionParams
@@ -27,12 +27,13 @@ from outage.scoring import PredictionParams
 log = logging.getLogger(__name__)
 
 # How far ahead of the receiver's clock a sender's clock may run (the usual tolerance
-# between systems' clocks). An event dated later is a wrong clock, not news: applied, it
+# between systems' clocks). An event dated later has a wrong clock: taken at its time, it
 # would carry the engine's time, and every later event's, into the future for good.
 CLOCK_SKEW = timedelta(minutes=5)
-# How long after its time an event may still reach the live board. Meters and radios
-# whose clocks the outage itself reset send messages dated years back; a report a day
-# old says nothing of the outages now.
+# How long after its time an event is still taken at its time. A meter message older
+# than that is a head-end's backlog, history that says nothing of the outages now; a
+# call, a device's operation or a crew's word dated that far back has a wrong clock
+# (a phone system set to another year, a scenario's fixed dates): it is news now.
 MAX_LATE = timedelta(hours=24)
 
 
@@ -93,14 +94,15 @@ class OutageService:
 
         With an `idempotency_key`, a retry of the same submission returns the first
         one's sequence number and changes nothing (the key is committed with the event).
-        With `now` (the receiver's clock), an event dated more than CLOCK_SKEW after it,
-        or more than MAX_LATE before it, is refused.
+        With `now` (the receiver's clock), an event whose sender's clock is plainly
+        wrong is taken as received now, or refused if it is a stale meter message
+        (`on_the_clock`); the receipt's notes say which.
         """
         with self._lock:
             notes: list[str] = []
             event = self.validate(data, notes)
             if now is not None:
-                _check_clock(event.time, now)
+                event = on_the_clock(event, now, notes)
             if idempotency_key is None:
                 (seq,) = self.log.append([event_to_json(event)])
             else:
@@ -133,15 +135,25 @@ class OutageService:
             self.log.save_snapshot(self.applied_seq, self.engine)
 
 
-def _check_clock(when: datetime, now: datetime) -> None:
-    """Refuse an event whose sender's clock is plainly wrong against the receiver's."""
+def on_the_clock(event: Event, now: datetime, notes: list[str]) -> Event:
+    """The event as the live board takes it against the receiver's clock `now`.
+
+    Dated more than CLOCK_SKEW ahead, it is news with a fast clock: taken as received
+    now. Dated more than MAX_LATE back, a meter's last gasp or restore is a backlog and is
+    refused (EventError); anything else (a call, a ping's answer, a device, a crew) is
+    news with a wrong clock: taken as received now. `notes` says what was done."""
     clock = f"this system's clock ({now.isoformat(timespec='seconds')})"
+    when = event.time
     if when > now + CLOCK_SKEW:
-        ahead = (when - now).total_seconds() / 60
-        raise EventError(f"time {when.isoformat()} is {ahead:,.0f} minutes ahead of {clock}; "
-                         "check the sending system's clock")
-    if when < now - MAX_LATE:
-        late = (now - when).total_seconds() / 3600
-        raise EventError(f"time {when.isoformat()} is {late:,.0f} hours before {clock}: too "
-                         "old to say anything of the outages now; check the sending system's "
-                         "clock")
+        off = f"{(when - now).total_seconds() / 60:,.0f} minutes ahead of {clock}"
+    elif when < now - MAX_LATE:
+        off = f"{(now - when).total_seconds() / 3600:,.0f} hours before {clock}"
+        if isinstance(event, MeterReading) and not event.ping:
+            raise EventError(f"time {when.isoformat()} is {off}: a meter message that old "
+                             "is history, not news of the outages now; check the head-end's "
+                             "queue or the meter's clock")
+    else:
+        return event
+    notes.append(f"time {when.isoformat()} is {off}: taken as received then; check the "
+                 "sending system's clock")
+    return replace(event, time=now)

@@ -112,8 +112,8 @@ class LiveState:
         With an `idempotency_key`, the key is committed with the event: a retry of an
         event already logged gets `Receipt(duplicate=True)` with the first sequence
         number and changes nothing. An event its sender dated more than a few minutes
-        after this server's clock, or more than a day before it, is refused
-        (`CLOCK_SKEW`, `MAX_LATE` in `outage.service`).
+        after this server's clock, or more than a day before it, is taken as received
+        now, or refused if it is a meter's backlog (`outage.service.on_the_clock`).
         """
         clock_now: datetime | None = None
         if isinstance(data, dict) and "time" not in data:

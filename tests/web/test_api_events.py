@@ -237,37 +237,40 @@ def test_unknown_route_is_json_404(client: FlaskClient) -> None:
     assert response.get_json()["status"] == 404
 
 
-def test_an_event_dated_ahead_of_the_server_clock_is_refused(
+def test_an_event_dated_ahead_of_the_server_clock_is_taken_as_received(
     app: Flask, client: FlaskClient, dispatcher: dict[str, str]
 ) -> None:
-    """A head-end whose clock runs a day fast: its message is a 422 naming both times and
-    is not logged, and the live time stays the server's. Two minutes fast (within the
-    usual tolerance between systems' clocks) is accepted."""
+    """A head-end whose clock runs a day fast: its last gasp is news now, taken as
+    received (the receipt's note names both times), so the live time stays the server's.
+    Two minutes fast (within the usual tolerance between systems' clocks) keeps its time."""
     live = app.extensions["oms_live"]
     now = live.clock.now()
     ahead = (now + timedelta(days=1)).isoformat()
     response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
                                                 "state": "off", "time": ahead},
                            headers=dispatcher)
-    assert response.status_code == 422
-    error = response.get_json()["error"]
-    assert "1,440 minutes ahead" in error and "clock" in error
+    assert response.status_code == 201
+    [note] = response.get_json()["notes"]
+    assert "1,440 minutes ahead" in note and "taken as received" in note
     log = EventLog(app.config["EVENT_LOG"])
-    assert not any(e.get("time") == ahead for _, e in log.read())
+    [(_, logged)] = list(log.read())
     log.close()
+    assert logged["time"] != ahead
+    assert abs(datetime.fromisoformat(logged["time"]) - now) < timedelta(minutes=1)
     assert live.now() < now + timedelta(minutes=5)
     soon = (now + timedelta(minutes=2)).isoformat()
     response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
                                                 "state": "off", "time": soon},
                            headers=dispatcher)
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.get_json()["notes"] == []
 
 
-def test_an_event_dated_years_back_is_refused(app: Flask, client: FlaskClient,
-                                             dispatcher: dict[str, str]) -> None:
-    """A meter whose clock the outage reset sends a last gasp dated 1970: 422 saying how
-    old it is, and nothing logged. Yesterday evening's report, queued on a phone all
-    night (under a day late), is taken in."""
+def test_a_meter_message_dated_years_back_is_refused(app: Flask, client: FlaskClient,
+                                                    dispatcher: dict[str, str]) -> None:
+    """A last gasp dated 1970 (a meter's clock reset, or a head-end's backlog): 422 saying
+    how old it is, and nothing logged. A call dated months back (a phone system's clock,
+    a scenario's fixed dates) is news now: taken as received, with a note. Yesterday
+    evening's report, queued on a phone all night (under a day late), keeps its time."""
     now = app.extensions["oms_live"].clock.now()
     response = client.post("/api/events", json={"type": "meter", "customer_id": "cust.000010",
                                                 "state": "off", "time": "1970-01-01T00:00:00Z"},
@@ -277,7 +280,14 @@ def test_an_event_dated_years_back_is_refused(app: Flask, client: FlaskClient,
     log = EventLog(app.config["EVENT_LOG"])
     assert not any(e.get("time", "").startswith("1970") for _, e in log.read())
     log.close()
+    response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000011",
+                                                "time": "2026-07-01T14:03:00Z"},
+                           headers=dispatcher)
+    assert response.status_code == 201
+    assert "taken as received" in response.get_json()["notes"][0]
+    status = client.get("/api/customers/cust.000011/status").get_json()
+    assert abs(datetime.fromisoformat(status["reported_at"]) - now) < timedelta(minutes=1)
     queued = (now - timedelta(hours=14)).isoformat()
     response = client.post("/api/events", json={"type": "call", "customer_id": "cust.000010",
                                                 "time": queued}, headers=dispatcher)
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.get_json()["notes"] == []
