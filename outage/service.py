@@ -19,7 +19,7 @@ from typing import Any
 from gis import Network
 from outage.engine import OutageEngine
 from outage.errors import EventError
-from outage.events import Event, MeterReading, event_to_json, parse_event
+from outage.events import Event, event_to_json, parse_event
 from outage.log import EventLog
 from outage.records import Outage
 from outage.scoring import PredictionParams
@@ -30,10 +30,9 @@ log = logging.getLogger(__name__)
 # between systems' clocks). An event dated later has a wrong clock: taken at its time, it
 # would carry the engine's time, and every later event's, into the future for good.
 CLOCK_SKEW = timedelta(minutes=5)
-# How long after its time an event is still taken at its time. A meter message older
-# than that is a head-end's backlog, history that says nothing of the outages now; a
-# call, a device's operation or a crew's word dated that far back has a wrong clock
-# (a phone system set to another year, a scenario's fixed dates): it is news now.
+# How long after its time an event is still taken at its time. One dated further back
+# has a wrong clock (a meter's reset by the outage to 1970, a phone system set to
+# another year, a scenario's fixed dates): what it says is news now, as it arrives.
 MAX_LATE = timedelta(hours=24)
 
 
@@ -95,8 +94,7 @@ class OutageService:
         With an `idempotency_key`, a retry of the same submission returns the first
         one's sequence number and changes nothing (the key is committed with the event).
         With `now` (the receiver's clock), an event whose sender's clock is plainly
-        wrong is taken as received now, or refused if it is a stale meter message
-        (`on_the_clock`); the receipt's notes say which.
+        wrong is taken as received now (`on_the_clock`); the receipt's notes say so.
         """
         with self._lock:
             notes: list[str] = []
@@ -136,24 +134,18 @@ class OutageService:
 
 
 def on_the_clock(event: Event, now: datetime, notes: list[str]) -> Event:
-    """The event as the live board takes it against the receiver's clock `now`.
-
-    Dated more than CLOCK_SKEW ahead, it is news with a fast clock: taken as received
-    now. Dated more than MAX_LATE back, a meter's last gasp or restore is a backlog and is
-    refused (EventError); anything else (a call, a ping's answer, a device, a crew) is
-    news with a wrong clock: taken as received now. `notes` says what was done."""
-    clock = f"this system's clock ({now.isoformat(timespec='seconds')})"
+    """The event as the live board takes it against the receiver's clock `now`: dated
+    more than CLOCK_SKEW ahead of it or MAX_LATE behind, its sender's clock is wrong, not
+    the news: taken as received now, and `notes` says so. Never refused for its time:
+    a last gasp dated 1970 is a meter whose clock the outage reset, losing power now."""
     when = event.time
     if when > now + CLOCK_SKEW:
-        off = f"{(when - now).total_seconds() / 60:,.0f} minutes ahead of {clock}"
+        off = f"{(when - now).total_seconds() / 60:,.0f} minutes ahead of"
     elif when < now - MAX_LATE:
-        off = f"{(now - when).total_seconds() / 3600:,.0f} hours before {clock}"
-        if isinstance(event, MeterReading) and not event.ping:
-            raise EventError(f"time {when.isoformat()} is {off}: a meter message that old "
-                             "is history, not news of the outages now; check the head-end's "
-                             "queue or the meter's clock")
+        off = f"{(now - when).total_seconds() / 3600:,.0f} hours before"
     else:
         return event
-    notes.append(f"time {when.isoformat()} is {off}: taken as received then; check the "
+    notes.append(f"time {when.isoformat()} is {off} this system's clock "
+                 f"({now.isoformat(timespec='seconds')}): taken as received then; check the "
                  "sending system's clock")
     return replace(event, time=now)

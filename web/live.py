@@ -113,7 +113,7 @@ class LiveState:
         event already logged gets `Receipt(duplicate=True)` with the first sequence
         number and changes nothing. An event its sender dated more than a few minutes
         after this server's clock, or more than a day before it, is taken as received
-        now, or refused if it is a meter's backlog (`outage.service.on_the_clock`).
+        now, with a note (`outage.service.on_the_clock`).
         """
         clock_now: datetime | None = None
         if isinstance(data, dict) and "time" not in data:
