@@ -45,30 +45,27 @@ def on_the_map(network: Network) -> Network:
     """The network with WGS 84 lon/lat coordinates (itself when it has them already)."""
     if _is_wgs84(network.crs):
         return network
-    x, y = _metres_or_degrees(network, network.buses.x, network.buses.y)
-    drawn = np.isfinite(x) & np.isfinite(y)
-    # The trace is needed only to draw what the model does not (seconds at a million).
-    topology = None if drawn.all() else Topology(network)
-    if topology is not None and not drawn.any():
+    place = own_to_map(network)
+    x, y = network.buses.x, network.buses.y
+    topology: Topology | None
+    if place is None:  # no coordinates at all: a schematic, in metres
+        topology = Topology(network)
         x, y = _schematic(topology)
-        to_lonlat = _plane_to_lonlat(x, y)
-    elif network.crs is None:
-        to_lonlat = _plane_to_lonlat(x, y)
+        place = _plane_to_lonlat(x, y)
     else:
-        to_lonlat = _identity
-    bx, by = to_lonlat(x, y)
+        drawn = np.isfinite(x) & np.isfinite(y)
+        # The trace is needed only to draw what the model does not (seconds at a million).
+        topology = None if drawn.all() else Topology(network)
+    bx, by = place(x, y)
     if topology is not None:
         bx, by = _fill_from_parents(topology, bx, by)
-    cx, cy = _metres_or_degrees(network, network.customers.x, network.customers.y)
-    cx, cy = to_lonlat(cx, cy)
+    cx, cy = place(network.customers.x, network.customers.y)
     bus = network.customers.bus
     missing = ~(np.isfinite(cx) & np.isfinite(cy))
     cx, cy = np.where(missing, bx[bus], cx), np.where(missing, by[bus], cy)
     geometry = {}
     for i, points in network.branches.geometry.items():
-        px, py = _metres_or_degrees(network, *(np.array(v, dtype=float) for v in zip(*points,
-                                                                                   strict=True)))
-        px, py = to_lonlat(px, py)
+        px, py = place(*(np.array(v, dtype=float) for v in zip(*points, strict=True)))
         if np.isfinite(px).all() and np.isfinite(py).all():
             geometry[i] = tuple(zip(px.tolist(), py.tolist(), strict=True))
     return dataclasses.replace(
@@ -77,6 +74,24 @@ def on_the_map(network: Network) -> Network:
         customers=dataclasses.replace(network.customers, x=cx, y=cy),
         branches=dataclasses.replace(network.branches, geometry=geometry),
     )
+
+
+def own_to_map(network: Network) -> Convert | None:
+    """Where a point given in the network's own coordinates (its CRS, or its local plane
+    in its units: an address-only call's location) lies on the map `on_the_map` draws the
+    network on; None when the network has no coordinates (drawn as a schematic, where a
+    point means nothing)."""
+    if _is_wgs84(network.crs):
+        return _identity
+    x, y = _metres_or_degrees(network, network.buses.x, network.buses.y)
+    if not (np.isfinite(x) & np.isfinite(y)).any():
+        return None
+    plane = _plane_to_lonlat(x, y) if network.crs is None else _identity
+
+    def convert(px: FloatArray, py: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return plane(*_metres_or_degrees(network, px, py))
+
+    return convert
 
 
 def _is_wgs84(crs: str | None) -> bool:

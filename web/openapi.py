@@ -59,10 +59,10 @@ ANY_LIST = {"type": "array", "items": {"type": "object"}}
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error", "status"],
               "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
-    "Location": {"type": "object", "properties": {"lon": {"type": "number"},
-                                                  "lat": {"type": "number"},
-                                                  "x": {"type": "number"},
-                                                  "y": {"type": "number"}}},
+    "Location": {"type": "object", "description": "lon/lat (WGS 84), or x/y in the "
+                                                 "network's own coordinates",
+                 "properties": {"lon": {"type": "number"}, "lat": {"type": "number"},
+                                "x": {"type": "number"}, "y": {"type": "number"}}},
     "IntakeEvent": {
         "type": "object", "required": ["type"],
         "description": "DESIGN.md §4: call, meter or device, or an outbound IVR's callback "

@@ -97,3 +97,22 @@ def test_an_undrawn_network_becomes_a_schematic(parents: list[int]) -> None:
     leaves = [(x[b], y[b]) for b in range(len(x)) if b not in has_child]
     assert len(set(leaves)) == len(leaves)
     assert np.isfinite(placed.customers.x).all()
+
+
+@pytest.mark.parametrize(("crs", "units", "points"), [
+    (None, "ft", [(1000.0, 2000.0), (1300.0, 2000.0), (1300.0, 2400.0)]),
+    ("EPSG:32610", "m", [(525000.0, 5040000.0), (525100.0, 5040000.0), (525100.0, 5040200.0)]),
+])
+def test_a_point_in_the_networks_own_coordinates_lands_where_its_bus_is_drawn(
+        crs: str | None, units: str, points: list[tuple[float, float]]) -> None:
+    """own_to_map places a point given in the network's own coordinates (a caller's
+    location) on the map on_the_map draws, exactly where a bus there is drawn."""
+    from gis.placement import own_to_map
+
+    network = _chain(crs, units, points)
+    drawn = on_the_map(network)
+    place = own_to_map(network)
+    assert place is not None
+    lon, lat = place(network.buses.x, network.buses.y)
+    assert np.allclose(lon, drawn.buses.x) and np.allclose(lat, drawn.buses.y)
+    assert own_to_map(_chain(None, "ft", [(math.nan, math.nan)] * 3)) is None

@@ -91,3 +91,34 @@ def test_the_demo_runs_a_storm_to_the_end_on_another_network(tmp_path: Path,
     assert len(filed) == len(DEMO_COMPLAINTS)
     assert {c["category"] for c in filed} >= {"service", "quality", "price", "policy"}
     live.store.close()
+
+
+def test_a_location_in_the_networks_own_coordinates_finds_its_customer(
+        tmp_path: Path) -> None:
+    """An IVR locating a caller in the feeder's own plane (OpenDSS bus coordinates, in
+    feet) reaches the customer there, though the live maps draw the feeder in lon/lat;
+    on a network without coordinates such a location is a 422 that says what to give."""
+    from tests.data import IEEE123
+
+    if not IEEE123.exists():
+        pytest.skip("the IEEE test feeders are not beside the repository")
+    network = load_network(IEEE123)
+    assert network.crs is None
+    i = int(np.flatnonzero(np.isfinite(network.customers.x))[7])
+    app = create_app(make_config(tmp_path, network, CREWS=[]))
+    client: FlaskClient = app.test_client()
+    ivr = {"Authorization": "Bearer ivr-token"}
+    where = {"x": float(network.customers.x[i]) + 3.0, "y": float(network.customers.y[i])}
+    response = client.post("/api/events", json={"type": "call", "location": where},
+                           headers=ivr)
+    assert response.status_code == 201, response.get_json()
+    login(client, "disp")
+    reports = client.get("/api/reports").get_json()["reports"]
+    assert [r["customer_id"] for r in reports] == [network.customers.ids[i]]
+    app.extensions["oms_live"].store.close()
+    (tmp_path / "u").mkdir()
+    undrawn = create_app(make_config(tmp_path / "u", load_network(UNDRAWN), CREWS=[]))
+    refused = undrawn.test_client().post("/api/events", headers=ivr, json={
+        "type": "call", "location": {"x": 10.0, "y": 20.0}})
+    assert refused.status_code == 422 and "customer_id" in refused.get_json()["error"]
+    undrawn.extensions["oms_live"].store.close()
