@@ -233,3 +233,23 @@ def test_a_complaint_from_the_status_page_to_its_resolution(server: str, browser
     assert agent.inner_text("#k-open") == "0"
     assert errors == []
     customer.screenshot(path=str(ARTIFACTS / "status-complaint.png"), full_page=True)
+
+
+def test_a_supervisor_adds_a_crew_from_the_dashboard(server: str, browser: Any) -> None:
+    """Mutual aid arrives: a supervisor adds the crew from the plan panel, at the map's
+    centre, and it joins the roster every dashboard shows; a dispatcher has no button."""
+    page = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
+    _login(page, server, "sup", "/dispatch")
+    page.wait_for_function("window.omsState && window.omsState.crews.length > 0")
+    page.click("#add-crew")
+    page.fill("#c-id", "MA-1")
+    page.fill("#c-name", "Mutual aid 1")
+    page.select_option("#c-kind", "mutual_aid")
+    page.click("#crew-form button[type=submit]")
+    page.wait_for_function("window.omsState.crews.some((c) => c.id === 'MA-1')")
+    assert "Mutual aid 1" in page.inner_text("#plan")
+    assert page.is_hidden("#crew-form")
+    other = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
+    _login(other, server, "disp", "/dispatch")
+    other.wait_for_function("window.omsState && window.omsState.crews.some((c) => c.id === 'MA-1')")
+    assert other.query_selector("#add-crew") is None

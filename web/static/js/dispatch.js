@@ -144,7 +144,16 @@
         <span class="pill st-${c.status}">${OMS.label(c.status)}</span><span class="muted">${OMS.esc(c.kind)}</span>
         <span class="muted" style="margin-left:auto">${c.job ? "on " + c.job : ""}</span></div>
         <div class="route">${visits.length ? visits.map((v) => `<b>${v.job}</b> ${OMS.hhmm(v.start)}`).join(" → ") : "idle"}</div></div>`;
-    }).join("") + (p && p.dropped.length ? `<div class="crew-plan"><b>Unassigned</b><div class="route">${p.dropped.map((d) => d.job + " (" + OMS.esc(d.reason) + ")").join(", ")}</div></div>` : "");
+    }).join("") + (p && p.dropped.length ? `<div class="crew-plan"><b>Unassigned</b> <span class="muted">${p.dropped.length}</span>
+      <div class="route wrap">${unassigned(p.dropped)}</div></div>` : "");
+  }
+
+  // The jobs no crew can take, grouped by why ("no crews on the roster": all of them).
+  function unassigned(dropped) {
+    const byReason = new Map();
+    dropped.forEach((d) => byReason.set(d.reason, [...(byReason.get(d.reason) || []), d.job]));
+    return [...byReason].map(([reason, jobs]) => `${OMS.esc(reason)}: ${jobs.slice(0, 12).join(", ")}` +
+      (jobs.length > 12 ? ` and ${jobs.length - 12} more` : "")).join("<br>");
   }
 
   function drawKpis() {
@@ -248,6 +257,20 @@
       } else await OMS.api("POST", `/api/outages/${id}/${a}`);
       OMS.toast(`${id}: ${a} done`);
     } catch (err) { OMS.toast(`${id}: ${err.message}`, true); }
+  });
+
+  const crewForm = document.getElementById("crew-form"), addCrew = document.getElementById("add-crew");
+  if (addCrew) addCrew.addEventListener("click", () => crewForm.classList.remove("hidden"));
+  document.getElementById("crew-close").addEventListener("click", () => crewForm.classList.add("hidden"));
+  crewForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = (id) => document.getElementById(id).value.trim(), centre = map.getCenter();
+    try {
+      const crew = await OMS.api("POST", "/api/crews", { id: v("c-id"), name: v("c-name") || v("c-id"), kind: v("c-kind"),
+        skills: v("c-skills").split(",").map((s) => s.trim()).filter(Boolean), position: { lon: centre.lng, lat: centre.lat } },
+        { "Idempotency-Key": "crew-" + Date.now() });
+      OMS.toast(`${crew.name} is on the roster.`); crewForm.reset(); crewForm.classList.add("hidden");
+    } catch (err) { OMS.toast(err.message, true); }
   });
 
   let pending = false;
