@@ -108,8 +108,8 @@ class Job:
                 _check_time("job", self.id, name, value)
             if self.window[1] < self.window[0]:
                 raise InvalidRecordError("job", self.id, f"window {list(self.window)} is empty")
-            if self.window[1] < 0:
-                raise InvalidRecordError("job", self.id, "window closes before the plan starts")
+            # A window closed already is no error of the instance: the job is dropped,
+            # with why (`dispatch.feasibility`), and the rest is planned.
         object.__setattr__(self, "skills", frozenset(self.skills))
 
 

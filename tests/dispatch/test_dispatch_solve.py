@@ -81,6 +81,17 @@ def test_window_closed_before_arrival_is_dropped_with_reason(fast: SolveParams) 
     assert plan.dropped[0].reason == "window closes before any crew can arrive"
 
 
+def test_a_window_closed_before_the_plan_starts_drops_only_that_job(
+        fast: SolveParams) -> None:
+    """A job whose window closed before the plan's start (a stale appointment in a live
+    instance) is dropped with the reason; the rest is planned."""
+    plan = solve(problem([crew("a")], [job("old", 10, window=(-120.0, -60.0)),
+                                       job("now", 10)]), fast)
+    assert [(d.job, d.reason) for d in plan.dropped] == [
+        ("old", "window closes before any crew can arrive")]
+    assert plan.routes["a"] == ("now",)
+
+
 def test_windows_order_the_route(fast: SolveParams) -> None:
     """Two windows force the order of visits even against the travel order."""
     jobs = [job("early", 20, window=(0.0, 40.0)), job("late", 10, window=(100.0, 200.0))]
