@@ -330,11 +330,22 @@ class Demo:
             self._set(crew, "on_site", job)
 
     def _restore(self, crew: CrewState, job: str, now: datetime) -> None:
+        """The crew repairs what it finds at its job and says so: the job restored, and
+        a device above the one predicted that it found open and closed (the fault was
+        there: the reports pointed too low), as a crew reports the device it operated.
+        Without it the customers of the rest of that device's area, whose meters did not
+        say they had power back, stay on the board as outages nobody can find."""
         outage = self.live.outage(job)
-        candidate = outage.candidate
         self._crew_event(crew, job, "restored", now, cause=str(self.rng.choice(CAUSES)))
         self._set(crew, "available", None)
-        self._fix_truth(candidate, now)
+        repaired = self._repaired_by(outage.candidate, now)
+        for t in repaired:
+            above = t.candidate != outage.candidate and self.tree.contains(t.candidate,
+                                                                           outage.candidate)
+            if above and self.tree.kind[t.candidate] != "source":
+                self._submit({"type": "device", "time": now.isoformat(),
+                              "device_id": t.device_id, "state": "closed", "source": "crew"})
+        self._fix_truth(repaired, now)
 
     def _crew_event(self, crew: CrewState, job: str, status: str, now: datetime,
                     cause: str = "") -> None:
@@ -351,17 +362,26 @@ class Demo:
         self.live.planner.request()
 
     # -- physics -------------------------------------------------------------------------
-    def _fix_truth(self, candidate: int, now: datetime) -> None:
-        """The repaired section is live again: its meters say so; nested faults remain."""
+    def _repaired_by(self, candidate: int, now: datetime) -> list[TrueOutage]:
+        """The faults a crew working at `candidate` finds and repairs: those under it or
+        above it that have begun, except a nested fault whose outer one is still open
+        (it is found once the outer one is closed)."""
         tree = self.tree
+        found = []
         for t in self.truth:
             if id(t) in self.fixed or t.start > now:
                 continue
             related = tree.contains(candidate, t.candidate) or tree.contains(t.candidate,
                                                                              candidate)
             outer = self.inner.get(id(t))
-            if not related or (outer is not None and id(outer) not in self.fixed):
-                continue
+            if related and (outer is None or id(outer) in self.fixed):
+                found.append(t)
+        return found
+
+    def _fix_truth(self, repaired: list[TrueOutage], now: datetime) -> None:
+        """The repaired sections are live again: their meters say so; nested faults
+        remain, and their customers find they are still out."""
+        for t in repaired:
             self.fixed.add(id(t))
             still_out = self._out_now(now)
             back = sorted(t.customers - still_out)
