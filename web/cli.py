@@ -23,8 +23,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--db", help="event log URL (default: sqlite:///oms-live.db; demo: a "
                                 "fresh temporary file)")
     p.add_argument("--network", help="network file (default: the sample territory)")
-    p.add_argument("--users", type=Path, help="JSON list of users: username, password_hash, "
-                                              "role, crew_id")
+    p.add_argument("--users", type=Path, help="JSON list of users: username, password (or "
+                                              "password_hash), role, crew_id (a crew's)")
     p.add_argument("--intake-tokens", type=Path,
                    help="JSON object: bearer token -> intake system name (IVR, AMI head-end, "
                         "SCADA bridge, messaging gateway)")
