@@ -182,8 +182,11 @@
     const r = k.reliability, asai = document.getElementById("k-asai");
     asai.textContent = (100 * r.asai_ytd).toFixed(3) + " %"; asai.className = "v " + (r.asai_ytd >= r.target_asai ? "ok" : "bad");
     const answered = k.response.share_within;  // a crew on site within 2 h, last 30 days
-    document.getElementById("k-asai-t").textContent = "target " + (100 * r.target_asai).toFixed(1) + " % · SAIDI " + r.saidi_ytd.toFixed(0) + " min" +
-      (answered === null ? "" : ` · ${Math.round(100 * answered)} % on site in ${k.response.target_minutes / 60} h`);
+    // Lines break between the parts, never inside one ("… on site in 2" / "h").
+    document.getElementById("k-asai-t").textContent = ["target " + (100 * r.target_asai).toFixed(1) + " %",
+      "SAIDI " + r.saidi_ytd.toFixed(0) + " min",
+      ...(answered === null ? [] : [`${Math.round(100 * answered)} % on site in ${k.response.target_minutes / 60} h`])]
+      .map((part) => part.replace(/ /g, "\u00a0")).join(" · ");
     const used = 100 * r.budget_used_fraction, b = document.getElementById("k-budget");
     b.textContent = used.toFixed(1) + " %"; b.className = "v " + (used > 100 ? "bad" : r.burn_ratio > 1 ? "warn" : "ok");
     document.getElementById("k-budget-bar").style.width = Math.min(100, used) + "%";
