@@ -170,9 +170,15 @@ class ComplaintBook:
 
     def action(self, kind: str, reference: str, at: datetime, by: str,
                **fields: Any) -> ComplaintAction:
-        """A desk's action on a complaint, checked."""
+        """A desk's action on a complaint, checked; a routing names the department it
+        routes to, as it is now (a later change of the departments moves nothing)."""
         action = ComplaintAction(kind, reference, at, by, fields)
         self.check(action)
+        if kind == "route":
+            category = fields.get("category") or self.get(reference).category
+            department = fields.get("department") or self.routes[category]
+            action = replace(action, fields={**fields, "category": category,
+                                             "department": department})
         return action
 
     def check(self, action: ComplaintAction) -> None:
@@ -205,9 +211,12 @@ class ComplaintBook:
                 raise ComplaintStateError(f"{action.reference} is not resolved")
             _text("note", f.get("note"))
 
-    def apply(self, action: ComplaintAction) -> Complaint:
-        """Check the action and apply it; the complaint as it now is."""
-        self.check(action)
+    def apply(self, action: ComplaintAction, *, stored: bool = False) -> Complaint:
+        """Check the action and apply it; the complaint as it now is. An action `stored`
+        was checked when it came (against the departments of the time): folded again
+        after a restart, it applies as it did."""
+        if not stored:
+            self.check(action)
         f = action.fields
         if action.kind == "file":
             complaint = _filed(action)
@@ -235,9 +244,8 @@ class ComplaintBook:
         if action.kind == "acknowledge":
             return replace(c, acknowledged=at, owner=by)
         if action.kind == "route":
-            category = f.get("category") or c.category
-            department = f.get("department") or self.routes[category]
-            return replace(c, category=category, department=department, classified_by="desk")
+            return replace(c, category=f["category"], department=f["department"],
+                           classified_by="desk")
         if action.kind == "resolve":
             # Resolved at first contact: taken up then, too.
             return replace(c, resolved=at, resolution=str(f["resolution"]).strip(),
@@ -275,5 +283,5 @@ def _iso(when: datetime | None) -> str | None:
 def fold(book: ComplaintBook, actions: Iterable[ComplaintAction]) -> ComplaintBook:
     """Apply stored actions in order (the register after a restart)."""
     for action in actions:
-        book.apply(action)
+        book.apply(action, stored=True)
     return book

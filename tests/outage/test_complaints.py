@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from outage.complaints import (
+    DEPARTMENTS,
     ComplaintBook,
     ComplaintError,
     ComplaintNotFoundError,
@@ -211,3 +212,22 @@ def test_due_is_the_end_of_the_nth_working_day(received: datetime, days: int,
     assert calendar.due(received + timedelta(hours=5), days) >= due
     assert calendar.left(received, due) == days
     assert calendar.left(due + timedelta(days=10), due) <= 0
+
+
+def test_a_restart_with_other_departments_keeps_the_register() -> None:
+    """Departments renamed after complaints were routed: the register folds as it was
+    (a routing keeps the department it named), and new routings use the new names."""
+    book = _book()
+    actions = [book.filing(WED, "web", text, "web") for text in ("rude agent",)]
+    book.apply(actions[0])
+    actions.append(book.filing(WED, "web", "My bill doubled this month", "web"))
+    book.apply(actions[1])
+    actions.append(book.action("route", "C-000001", WED, "a", category="quality"))
+    assert actions[2].fields["department"] == "Power Quality"
+    book.apply(actions[2])
+    renamed = {**DEPARTMENTS, "quality": "Grid Engineering", "price": "Accounts"}
+    again = fold(ComplaintBook(CALENDAR, renamed), actions)
+    assert again.get("C-000001").department == "Power Quality"
+    assert again.get("C-000002").department == "Billing"
+    moved = again.apply(again.action("route", "C-000002", WED, "a", category="price"))
+    assert moved.department == "Accounts"
