@@ -82,7 +82,7 @@ class Updates:
         self._tell(complaint, f"we have your complaint, reference {complaint.reference} "
                               f"({complaint.category}, for our {complaint.department} team). "
                               "Someone will take it up within the hour, and you will have "
-                              f"our answer by {last_day:%A %d %B}.")
+                              f"our answer by {last_day:%A} {last_day.day} {last_day:%B}.")
 
     def complaint_resolved(self, complaint: Complaint) -> None:
         """The answer, and the handbook's follow-up: how satisfied they are (1-5)."""

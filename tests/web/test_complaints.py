@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -61,6 +61,8 @@ def test_a_customer_files_and_learns_only_reference_class_and_deadlines(
     [text] = _texts(client)
     assert text.startswith(f"Willow River Power: we have your complaint, reference "
                            f"{data['reference']} (price, for our Billing team)")
+    day = date.fromisoformat(str(data["resolve_by_day"]))
+    assert text.endswith(f"our answer by {day:%A} {day.day} {day:%B}.")
 
 
 def test_the_public_must_say_who_or_how_to_answer(client: FlaskClient) -> None:
