@@ -253,3 +253,40 @@ def test_a_supervisor_adds_a_crew_from_the_dashboard(server: str, browser: Any) 
     _login(other, server, "disp", "/dispatch")
     other.wait_for_function("window.omsState && window.omsState.crews.some((c) => c.id === 'MA-1')")
     assert other.query_selector("#add-crew") is None
+
+
+def test_the_control_room_sees_complaints_waiting_past_the_hour(
+        tmp_path: Path, network: Network, browser: Any) -> None:
+    """A complaint nobody took up within the hour: the dashboard's Complaints link says
+    so, in red, for the control room staffed when the desk is not."""
+    from datetime import UTC, datetime, timedelta
+
+    class Later:  # the app's clock, moved on by the test
+        t = datetime.now(UTC)
+
+        def now(self) -> datetime:
+            return self.t
+
+    clock = Later()
+    app = create_app(make_config(tmp_path, network, CLOCK=clock))
+    port = _free_port()
+    http = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = app.test_client()
+        token = client.get("/api/session").get_json()["csrf_token"]
+        filed = client.post("/api/complaints", headers={"X-CSRF-Token": token},
+                            json={"text": "My bill is wrong", "account": "cust.000001"})
+        assert filed.status_code == 201
+        clock.t += timedelta(minutes=61)
+        page = browser.new_context(viewport={"width": 1600, "height": 900}).new_page()
+        _login(page, f"http://127.0.0.1:{port}", "disp", "/dispatch")
+        page.wait_for_function("document.getElementById('k-complaints').textContent"
+                               ".includes('late')")
+        assert page.inner_text("#k-complaints") == "Complaints · 1 late"
+        assert "overdue" in (page.get_attribute("#k-complaints", "class") or "")
+    finally:
+        http.shutdown()
+        thread.join(5)
+        app.extensions["oms_live"].store.close()

@@ -187,6 +187,14 @@
       "SAIDI " + r.saidi_ytd.toFixed(0) + " min",
       ...(answered === null ? [] : [`${Math.round(100 * answered)} % on site in ${k.response.target_minutes / 60} h`])]
       .map((part) => part.replace(/ /g, "\u00a0")).join(" · ");
+    // Complaints nobody has taken up within the hour, or past their answer's day: the
+    // control room, staffed around the clock, sees them when the desk is not there.
+    const c = k.complaints, behind = c.awaiting_acknowledgement.length + c.overdue.length;
+    const link = document.getElementById("k-complaints");
+    link.textContent = behind ? `Complaints · ${behind} late` : "Complaints";
+    link.classList.toggle("overdue", behind > 0);
+    link.title = behind ? `${c.awaiting_acknowledgement.length} not taken up within the hour, ` +
+      `${c.overdue.length} past their answer's day` : `${c.open} open`;
     const used = 100 * r.budget_used_fraction, b = document.getElementById("k-budget");
     b.textContent = used.toFixed(1) + " %"; b.className = "v " + (used > 100 ? "bad" : r.burn_ratio > 1 ? "warn" : "ok");
     document.getElementById("k-budget-bar").style.width = Math.min(100, used) + "%";
