@@ -63,14 +63,17 @@ class ComplaintsDesk:
     def to_json(self, complaint: Complaint) -> dict[str, Any]:
         return complaint.to_json(self.book.calendar, self.now())
 
-    def listing(self, *, status: str = "open", department: str | None = None) -> list[
-            dict[str, Any]]:
-        """Open (or all) complaints, of one department or every one, oldest first."""
+    def listing(self, *, status: str = "open", department: str | None = None,
+                limit: int = 1000) -> list[dict[str, Any]]:
+        """Open complaints, oldest (the most urgent) first; or all, newest first; of one
+        department or every one; at most `limit`."""
         with self._lock:
             complaints = self.book.all()
-        return [self.to_json(c) for c in complaints
-                if (status == "all" or c.resolved is None)
-                and (department is None or c.department == department)]
+        if status == "all":
+            complaints.reverse()
+        chosen = [c for c in complaints if (status == "all" or c.resolved is None)
+                  and (department is None or c.department == department)]
+        return [self.to_json(c) for c in chosen[:limit]]
 
     def summary(self, since: datetime) -> dict[str, Any]:
         with self._lock:

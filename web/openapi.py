@@ -290,7 +290,9 @@ PATHS["/api/complaints"] = {
                "200", ANY_OBJ, security=CSRF, params=[
                    {"name": "status", "in": "query",
                     "schema": {"type": "string", "enum": ["open", "all"]}},
-                   {"name": "department", "in": "query", "schema": {"type": "string"}}]),
+                   {"name": "department", "in": "query", "schema": {"type": "string"}},
+                   {"name": "limit", "in": "query", "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 5000}}]),
     "post": _op("file a complaint (public, the desk, or an intake system): its reference, "
                 "class, department and deadlines", "201", ANY_OBJ, body="NewComplaint",
                 security=[{"csrf": []}, {"intake": []}], errors=(404, 422, 429),

@@ -104,6 +104,7 @@ def test_the_desk_works_a_complaint_to_its_resolution(client: FlaskClient) -> No
     assert [s["kind"] for s in c["history"]] == ["file", "acknowledge", "route", "resolve"]
     assert client.get("/api/complaints").get_json()["complaints"] == []
     assert len(client.get("/api/complaints?status=all").get_json()["complaints"]) == 1
+    assert client.get("/api/complaints?limit=0").status_code == 400
     texts = _texts(client)
     assert texts[-1] == (f"Willow River Power: your complaint {ref} is resolved: We "
                          f"apologised and retrained the agent. {FOLLOW_UP}")
@@ -238,3 +239,17 @@ def test_the_follow_up_of_a_resolution_reaches_the_desk(client: FlaskClient) -> 
     assert client.get("/api/complaints/summary").get_json()["satisfaction"] == {
         "ratings": 1, "mean": 4.0}
 
+
+
+def test_the_register_lists_the_urgent_first_and_all_the_newest_first(
+        client: FlaskClient) -> None:
+    """Open complaints oldest first (the most urgent); all of them newest first; a limit
+    cuts the list."""
+    refs = [_file_public(client, account=f"cust.00000{k}")["reference"] for k in (1, 2, 3)]
+    desk = login(client, "agent1")
+    client.post(f"/api/complaints/{refs[0]}/resolve", headers=desk, json={"resolution": "ok"})
+    listed = lambda query: [c["reference"] for c in client.get(  # noqa: E731
+        f"/api/complaints{query}").get_json()["complaints"]]
+    assert listed("") == refs[1:]
+    assert listed("?status=all") == refs[::-1]
+    assert listed("?status=all&limit=2") == refs[:0:-1]

@@ -54,15 +54,20 @@ def file() -> tuple[Response, int]:
 @bp.get("")
 @require_role(*COMPLAINT_DESK)
 def listing() -> Response:
-    """The register: open complaints (or `status=all`), of one `department` or all."""
+    """The register: open complaints, oldest first (or `status=all`, newest first), of
+    one `department` or all, at most `limit` (1-5000, default 1000)."""
     status = request.args.get("status", "open")
     if status not in ("open", "all"):
         raise ApiError("status must be open or all")
+    limit = request.args.get("limit", "1000")
+    if not limit.isdigit() or not 1 <= int(limit) <= 5000:
+        raise ApiError("limit must be a whole number from 1 to 5000")
     desk = live().complaints
     department = request.args.get("department") or None
     if department is not None and department not in desk.book.departments:
         raise ApiError(f"department must be one of {', '.join(desk.book.departments)}")
-    return jsonify({"complaints": desk.listing(status=status, department=department),
+    return jsonify({"complaints": desk.listing(status=status, department=department,
+                                               limit=int(limit)),
                     "categories": list(CATEGORIES), "departments": desk.book.departments})
 
 
