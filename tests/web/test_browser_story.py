@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from gis import Network
+from gis import Network, Topology
+from outage.candidates import build_candidates
 from tests.web.conftest import PASSWORD, ROOT, make_config, neighbours_at_transformers
 from web import create_app
 
@@ -290,3 +291,42 @@ def test_the_control_room_sees_complaints_waiting_past_the_hour(
         http.shutdown()
         thread.join(5)
         app.extensions["oms_live"].store.close()
+
+
+def test_a_dispatcher_merges_two_outages_from_the_dashboard(server: str, browser: Any,
+                                                            network: Network) -> None:
+    """Two predicted outages the dispatcher knows are one: from the first one's panel,
+    "Merge into" the other (outages of its feeder offered, nearest first); one outage
+    is left, over both."""
+    desk = browser.new_context(viewport={"width": 1600, "height": 900})
+    page = desk.new_page()
+    _login(page, server, "disp", "/dispatch")
+    page.wait_for_function("document.getElementById('live').classList.contains('on')")
+    tree = build_candidates(network, Topology(network))
+    below: dict[int, list[str]] = {}
+    for i, parent in enumerate(tree.customer_parent.tolist()):
+        below.setdefault(parent, []).append(network.customers.ids[i])
+    by_feeder: dict[int, list[int]] = {}
+    for t in sorted(below, key=lambda t: int(tree.tin[t])):
+        if tree.kind[t] == "service_transformer" and len(below[t]) >= 2:
+            up = tree.path_up(t)  # nearest first: the feeder is its topmost breaker
+            feeder = next((a for a in reversed(up) if tree.kind[a] == "breaker"), up[-1])
+            by_feeder.setdefault(feeder, []).append(t)
+    # Two far apart on one feeder: two outages, one device (the feeder's) above both.
+    pair = next((ts[0], ts[-1]) for ts in by_feeder.values() if len(ts) >= 10)
+    for t in pair:
+        for customer in below[t][:2]:
+            desk.request.post(f"{server}/api/events", data={
+                "type": "call", "customer_id": customer, "channel": "ivr"},
+                headers={"Authorization": "Bearer ivr-token"})
+    page.wait_for_function("document.querySelectorAll('#outages tr[data-id]').length === 2")
+    first, other = [r.get_attribute("data-id") for r in page.query_selector_all(
+        "#outages tr[data-id]")]
+    page.click(f"#outages tr[data-id='{first}']")
+    page.select_option("#d-into", other)
+    page.click("button[data-a=merge]")
+    page.wait_for_function("document.querySelectorAll('#outages tr[data-id]').length === 1")
+    [merged] = desk.request.get(f"{server}/api/outages?status=live").json()
+    # One outage now, the older's id and start, the other's record merged into it.
+    assert merged["customers_out"] >= 4
+    assert {first, other} == {merged["id"], *merged["merged_from"]}

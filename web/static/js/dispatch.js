@@ -254,14 +254,26 @@
       <div class="actions"><button class="btn" data-a="confirm">Confirm</button><button class="btn" data-a="cancel">Cancel</button>
       <select id="d-crew">${state.crews.map((c) => `<option>${c.id}</option>`).join("")}</select>
       <button class="btn primary" data-a="assign">Assign</button>
-      <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button></div>`;
+      <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button>
+      ${mergeTargets(o).length ? `<select id="d-into" title="Another outage these customers belong to">
+        ${mergeTargets(o).map((t) => `<option value="${t.id}">${t.id} · ${t.customers_out} cust.</option>`).join("")}</select>
+        <button class="btn" data-a="merge">Merge into</button>` : ""}</div>`;
     loadWhy(o);
+  }
+  // The live outages this one could be part of: on its feeder (a device above both can
+  // be open), nearest first.
+  function mergeTargets(o) {
+    const far = (t) => (o.location && t.location
+      ? Math.hypot(t.location.lon - o.location.lon, t.location.lat - o.location.lat) : 0);
+    return [...state.outages.values()].filter((t) => t.active && t.id !== o.id && t.feeder === o.feeder)
+      .sort((a, b) => far(a) - far(b)).slice(0, 15);
   }
   document.getElementById("detail").addEventListener("click", async (e) => {
     const a = e.target.dataset.a, id = state.selected; if (!a) return;
     if (a === "close") { state.selected = null; document.getElementById("detail").classList.add("hidden"); drawTable(); return; }
     try {
       if (a === "assign") await OMS.api("POST", `/api/jobs/${id}/assign`, { crew_id: document.getElementById("d-crew").value });
+      else if (a === "merge") await OMS.api("POST", `/api/outages/${id}/merge`, { target: document.getElementById("d-into").value });
       else if (a === "etr") {
         const [h, m] = document.getElementById("d-etr").value.split(":"); const d = new Date(state.kpis.as_of); d.setHours(+h, +m, 0, 0);
         await OMS.api("POST", `/api/outages/${id}/etr`, { etr: d.toISOString() });
