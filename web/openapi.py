@@ -128,6 +128,9 @@ SCHEMAS: dict[str, Any] = {
                        "status": {"type": "string",
                                   "enum": ["en_route", "on_site", "restored", "need_help"]},
                        "outage_id": {"type": "string"}, "cause": {"type": "string"},
+                       "at": {"type": "string", "format": "date-time",
+                              "description": "when the crew did it (an action queued "
+                                             "while out of signal); default now"},
                        "partial": {"type": "object", "required": ["device_id"],
                                    "description": "restored except behind this open device",
                                    "properties": {"device_id": {"type": "string"}}}}},

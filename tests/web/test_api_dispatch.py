@@ -221,3 +221,30 @@ def test_the_response_kpi_names_outages_waiting_over_two_hours(
     kpis = client.get("/api/kpis").get_json()["response"]
     assert (kpis["overdue"], kpis["answered"], kpis["within_target"]) == ([], 1, 0)
     assert client.get(f"/api/outages/{outage_id}").get_json()["arrived"]
+
+
+def test_a_restoration_sent_late_keeps_the_time_it_was_done(tmp_path: Path,
+                                                             network: Network) -> None:
+    """A crew restores out of signal; its phone sends the action forty minutes later with
+    the time it was done: the outage is restored then (its customers' minutes end then),
+    not when the phone found signal."""
+    class SetClock:
+        t = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+        def now(self) -> datetime:
+            return self.t
+
+    clock = SetClock()
+    app = create_app(make_config(tmp_path, network, CLOCK=clock))
+    client = app.test_client()
+    dispatcher = login(client, "disp")
+    outage_id = make_outage(client, dispatcher)
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
+    done = clock.t + timedelta(minutes=20)
+    clock.t += timedelta(minutes=60)
+    response = phone.post("/api/crew/status", headers=headers, json={
+        "status": "restored", "outage_id": outage_id, "at": done.isoformat()})
+    assert response.status_code == 201, response.get_json()
+    restored = client.get(f"/api/outages/{outage_id}").get_json()["restored"]
+    assert datetime.fromisoformat(restored) == done
+    app.extensions["oms_live"].store.close()

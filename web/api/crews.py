@@ -82,6 +82,9 @@ def post_status() -> tuple[Response, int]:
     outage_id = field(data, "outage_id")
     cause = field(data, "cause", required=False) or ""
     partial = field(data, "partial", dict, required=False)
+    # When the crew did it (its phone's clock; queued while out of signal), else now.
+    at = field(data, "at", required=False)
+    when = {} if at is None else {"time": at}
     crew = _my_crew()
     state = live()
     outage = state.outage(outage_id)
@@ -94,9 +97,9 @@ def post_status() -> tuple[Response, int]:
         # engine then keeps the section behind it out (confirmed, from the original
         # start) when the outage itself is restored.
         state.submit({"type": "device", "device_id": device, "state": "open",
-                      "source": "crew"}, idempotency_key("isolate"))
+                      "source": "crew", **when}, idempotency_key("isolate"))
     receipt = state.submit({"type": "crew", "outage_id": outage_id, "status": status,
-                            "crew_id": crew.id, "cause": cause}, idempotency_key())
+                            "crew_id": crew.id, "cause": cause, **when}, idempotency_key())
     isolated = _sections_behind(device) if device is not None else []
     apply_crew_status(crew, status, outage_id, isolated)
     extra = {"isolated": isolated} if device is not None else {}

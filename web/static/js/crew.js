@@ -40,7 +40,9 @@
   window.addEventListener("online", flush);
 
   function act(job, status, extra) {
-    enqueue("/api/crew/status", Object.assign({ outage_id: job, status }, extra || {}));
+    // When it was done, not when it reached the server: a restoration sent after an hour
+    // without signal restored its customers an hour earlier.
+    enqueue("/api/crew/status", Object.assign({ outage_id: job, status, at: new Date().toISOString() }, extra || {}));
     // Optimistic: show the new state at once; the server's answer follows on the socket.
     if (status === "restored") data.jobs = data.jobs.filter((j) => j.id !== job);
     else { const j = data.jobs.find((x) => x.id === job); if (j) j.stage = status; if (data.crew) { data.crew.status = status; data.crew.job = job; } }
