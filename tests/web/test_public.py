@@ -160,3 +160,21 @@ def test_the_public_s_retry_keys_are_their_own(app: Flask) -> None:
         assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
         answers.append(response.get_json()["seq"])
     assert answers[0] != answers[1]
+
+
+def test_the_maps_geometry_is_sent_gzipped_to_who_takes_it(client: FlaskClient,
+                                                          dispatcher: dict[str, str]) -> None:
+    """The network's and the streets' GeoJSON go gzipped to a browser that accepts it (a
+    large utility's network is tens of megabytes), as they are to one that does not."""
+    import gzip
+    import json
+
+    for path in ("/api/network.geojson", "/api/roads.geojson"):
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        assert "Content-Encoding" not in plain.headers
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert gzip.decompress(packed.data) == plain.data
+        assert json.loads(plain.data)["features"]
+        assert len(packed.data) < len(plain.data) / 3
