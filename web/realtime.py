@@ -40,7 +40,9 @@ def on_connect(auth: Any = None) -> None:
     if role in CONTROL_ROOM:
         join_room("dispatch")
         emit("hello", {"role": role, "rooms": ["public", "dispatch", COMPLAINTS_ROOM]})
-        emit("outages", state.outages(include_restored=True))
+        # The live ones: a dashboard shows no other, and a year of restored outages is
+        # megabytes to every dashboard that connects (the KPIs count them).
+        emit("outages", state.outages(include_restored=False))
         emit("crews", state.crews.to_json())
         emit("plan", state.planner.to_json())
         emit("kpis", state.kpis())

@@ -66,3 +66,20 @@ def test_customer_watch_needs_signed_token(app: Flask, client: FlaskClient,
     statuses = _events(sio.get_received(), "status")
     assert statuses and statuses[-1]["power"] == "off"
     sio.disconnect()
+
+
+def test_a_dashboard_connecting_gets_the_live_outages_only(app: Flask, client: FlaskClient,
+                                                          dispatcher: dict[str, str]) -> None:
+    """A dashboard that connects gets the live outages, not every outage ever restored
+    (a year of them is megabytes; the KPIs count them)."""
+    restored = make_outage(client, dispatcher)
+    client.post("/api/events", headers=dispatcher, json={
+        "type": "device", "device_id": client.get(f"/api/outages/{restored}").get_json()[
+            "device_id"], "state": "closed", "source": "crew"})
+    live = app.extensions["oms_live"]
+    assert live.find(restored).restored is not None
+    sio = socketio.test_client(app, flask_test_client=client)
+    [first] = _events(sio.get_received(), "outages")
+    assert restored not in {o["id"] for o in first}
+    assert client.get("/api/kpis").get_json()["by_stage"].get("restored") == 1
+    sio.disconnect()
