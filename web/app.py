@@ -81,6 +81,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _register_blueprints(app)
     if app.config["PLANNER_BACKGROUND"]:
+        from web.api.network import warm
+
+        warm(app)
         live.planner.start()
         live.planner.request()
         live.start_clock()
