@@ -16,6 +16,7 @@ from gis.io.schema import network_to_layers
 from web.auth import CONTROL_ROOM, require_role
 
 bp = Blueprint("network", __name__, url_prefix="/api")
+_building = threading.Lock()
 
 
 def network_geojson(network: Network) -> bytes:
@@ -58,10 +59,13 @@ def get_network() -> Response:
 
 
 def _network_bodies(app: Flask) -> tuple[bytes, bytes]:
-    cache = app.extensions.setdefault("oms_geojson", {})
-    if "network" not in cache:  # built once per app: the network does not change while serving
-        cache["network"] = _both(network_geojson(app.extensions["oms_live"].network))
-    bodies: tuple[bytes, bytes] = cache["network"]
+    # Built once per app (the network does not change while serving); a dashboard that
+    # asks while `warm` builds it waits for that build rather than making another.
+    with _building:
+        cache = app.extensions.setdefault("oms_geojson", {})
+        if "network" not in cache:
+            cache["network"] = _both(network_geojson(app.extensions["oms_live"].network))
+        bodies: tuple[bytes, bytes] = cache["network"]
     return bodies
 
 
