@@ -47,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # The maps and crew routes work in lon/lat; intake systems may still locate a call
     # in the network's own coordinates (`web.api.events`).
     app.extensions["oms_place"] = own_to_map(network)
+    if app.config["ON_EARTH"] is None:
+        app.config["ON_EARTH"] = network.crs is not None
     network = on_the_map(network)
     service = OutageService.open(network, EventLog(app.config["EVENT_LOG"]))
     if app.config["PINGER"] is not None:
@@ -67,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         network, service, app.config["CLOCK"] or WallClock(), store, socketio,
         PlannerParams(time_limit=app.config["PLAN_TIME_LIMIT"],
                       solution_limit=app.config["PLAN_SOLUTION_LIMIT"]),
-        updates, fold(book, store.complaint_actions()),
+        updates, fold(book, store.complaint_actions()), on_earth=bool(app.config["ON_EARTH"]),
     )
     for spec in app.config["CREWS"]:
         if spec["id"] not in live.crews:

@@ -42,12 +42,14 @@ def demo_config(args: argparse.Namespace) -> dict[str, Any]:
     from web.clock import SimClock
     from web.demo import SimulatedHeadEnd, SimulatedIvr, demo_crews, demo_users
 
-    network = on_the_map(load_network(args.network or SAMPLE / "territory.gpkg"))
+    loaded = load_network(args.network or SAMPLE / "territory.gpkg")
+    network = on_the_map(loaded)
     crews = demo_crews(network)
     db = args.db or f"sqlite:///{tempfile.mkdtemp(prefix='oms-demo-')}/events.db"
     return {
         "ROADS": _sample_file(args, "roads.geojson"),  # else crews drive straight
         "NETWORK": network, "EVENT_LOG": db, "CREWS": crews, "USERS": demo_users(crews),
+        "ON_EARTH": loaded.crs is not None,
         "CLOCK": SimClock(datetime.now(UTC).replace(microsecond=0), args.speed),
         "PINGER": SimulatedHeadEnd(),
         "CALLBACK": SimulatedIvr(),

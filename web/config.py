@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     # Public holidays (ISO dates, comma-separated in OMS_HOLIDAYS): no working days, on
     # the complaints' five-working-day clock (weekends are off too).
     "HOLIDAYS": "",
+    # Whether the network's coordinates are places on Earth (crews get a navigation link);
+    # None: it is when the network has a CRS (a local plane is drawn at a nominal origin).
+    "ON_EARTH": None,
     # Which department takes each class of complaint; None: outage.complaints.DEPARTMENTS.
     "COMPLAINT_DEPARTMENTS": None,
 }

@@ -58,7 +58,7 @@ class LiveState:
 
     def __init__(self, network: Network, service: OutageService, clock: Clock, store: WebStore,
                  socketio: SocketIO, planner_params: PlannerParams, updates: Updates,
-                 complaints: ComplaintBook) -> None:
+                 complaints: ComplaintBook, *, on_earth: bool = True) -> None:
         self.network = network
         self.service = service
         self.engine = service.engine
@@ -71,6 +71,9 @@ class LiveState:
         self.directory = Directory(network)
         self.crews = CrewRegistry()
         self.complaints = ComplaintsDesk(complaints, store, updates, socketio, self.now)
+        # The network's places are real ones (else drawn at a nominal origin): crews get
+        # a link their phone's maps can follow.
+        self.on_earth = on_earth
         for body in store.crews():
             self.crews.add(CrewState(**body))
         self.planner = Planner(self, planner_params, self._on_plan)
@@ -368,8 +371,10 @@ class LiveState:
                     "customers_out": outage.customers_out, "critical_out": outage.critical_out,
                     "hazards": sorted(outage.hazards), "stage": str(outage.stage),
                     "cause": outage.cause, "location": loc,
+                    # A place a phone's maps can find: none on a network drawn at a
+                    # nominal origin (no CRS).
                     "navigate": f"geo:{loc['lat']:.6f},{loc['lon']:.6f}?q={loc['lat']:.6f},"
-                                f"{loc['lon']:.6f}({outage.id})",
+                                f"{loc['lon']:.6f}({outage.id})" if self.on_earth else None,
                     "eta": eta.isoformat() if eta else None,
                 })
         return {"crew": crew.to_json(), "jobs": jobs}

@@ -157,3 +157,23 @@ def test_the_demo_on_ieee_8500_ends_with_its_storm(tmp_path: Path) -> None:
     assert len(demo.fixed) == len(demo.truth) and not engine.book.live()
     assert len(engine.outages()) <= 2 * len(demo.truth)
     live.store.close()
+
+
+def test_no_navigation_link_to_a_nominal_place(tmp_path: Path) -> None:
+    """A feeder drawn at a nominal origin (no CRS: its map is not the Earth's) gives its
+    crews no link for the phone's maps (it would lead to 0° N, 0° E); the job is there."""
+    network = load_network(UNDRAWN)
+    crews = [{"id": "C1", "name": "Crew 1", "lon": 0.0, "lat": 0.0}]
+    app = create_app(make_config(tmp_path, network, CREWS=crews))
+    client: FlaskClient = app.test_client()
+    ivr = {"Authorization": "Bearer ivr-token"}
+    outage_id = ""
+    for customer in ("load.x2", "load.x1"):
+        outage_id = (client.post("/api/events", json={"type": "call", "customer_id": customer},
+                                 headers=ivr).get_json()["outages"] or [outage_id])[0]
+    dispatcher = login(client, "disp")
+    client.post(f"/api/jobs/{outage_id}/assign", json={"crew_id": "C1"}, headers=dispatcher)
+    login(client, "crew1")
+    [job] = client.get("/api/crew/jobs").get_json()["jobs"]
+    assert job["id"] == outage_id and job["navigate"] is None
+    app.extensions["oms_live"].store.close()

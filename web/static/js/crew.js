@@ -70,7 +70,7 @@
         <div class="facts"><span><b>${j.customers_out}</b> ${j.customers_out === 1 ? "customer" : "customers"}</span>
           ${j.critical_out ? `<span class="crit"><b>${j.critical_out}</b> critical</span>` : ""}
           <span>status <b style="font-size:15px">${OMS.label(j.stage)}</b></span>${j.eta && j.stage !== "on_site" ? `<span>ETA <b>${OMS.hhmm(j.eta)}</b></span>` : ""}</div>
-        <a class="nav" href="${j.navigate}">Navigate ➜</a>
+        ${j.navigate ? `<a class="nav" href="${j.navigate}">Navigate ➜</a>` : ""}
         <div class="actions4">
           <button class="a-en_route" data-s="en_route" ${j.stage === "en_route" ? "disabled" : ""}>En route</button>
           <button class="a-on_site" data-s="on_site" ${j.stage === "on_site" ? "disabled" : ""}>On site</button>
