@@ -40,8 +40,9 @@ def _start(apps: list[Flask], tmp_path: Path, network: Network, database: str) -
 def test_a_restart_on_postgresql_keeps_outages_subscriptions_and_retries(
     tmp_path: Path, network: Network, database: str, started: list[Flask]
 ) -> None:
-    """Two calls, a retried one, a subscription; then a new process on the same database
-    (a restart or a deployment): the same outages, the subscription, the retry deduped."""
+    """Two calls, a retried one, a subscription, a complaint; then a new process on the same
+    database (a restart or a deployment): the same outages, the subscription, the
+    complaint, the retry deduped."""
     app = _start(started, tmp_path, network, database)
     client = app.test_client()
     headers = login(client, "disp")
@@ -57,6 +58,12 @@ def test_a_restart_on_postgresql_keeps_outages_subscriptions_and_retries(
         "account": NEIGHBOURS[0], "channel": "sms", "contact": "555"},
         headers={"X-CSRF-Token": client.get("/api/session").get_json()["csrf_token"]})
     assert subscribed.status_code == 201
+    complained = client.post("/api/complaints", json={"text": "My bill is wrong",
+                                                       "channel": "phone",
+                                                       "account": NEIGHBOURS[1]},
+                             headers=headers)
+    assert complained.status_code == 201
+    complaint = client.get(f"/api/complaints/{complained.get_json()['reference']}").get_json()
 
     again = _start(started, tmp_path, network, database)
     client = again.test_client()
@@ -69,3 +76,6 @@ def test_a_restart_on_postgresql_keeps_outages_subscriptions_and_retries(
                           headers={**headers, "Idempotency-Key": f"k-{NEIGHBOURS[0]}"})
     assert retried.get_json()["seq"] == first["seq"]
     assert again.extensions["oms_live"].service.log.last_seq() == 2
+    after = client.get(f"/api/complaints/{complaint['reference']}").get_json()
+    assert after.pop("supply")["power"] == complaint.pop("supply")["power"] == "off"
+    assert after == complaint  # the supply aside (read as of each request)
