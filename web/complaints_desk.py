@@ -60,6 +60,12 @@ class ComplaintsDesk:
         with self._lock:
             return self.book.get(reference)
 
+    def of_customer(self, customer_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """A customer's latest complaints as the status page shows them to that customer."""
+        with self._lock:
+            mine = self.book.of_customer(customer_id)[:limit]
+        return [c.to_customer_json(self.book.calendar) for c in mine]
+
     def to_json(self, complaint: Complaint) -> dict[str, Any]:
         return complaint.to_json(self.book.calendar, self.now())
 

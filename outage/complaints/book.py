@@ -78,6 +78,16 @@ class Complaint:
             return Status.RESOLVED
         return Status.ACKNOWLEDGED if self.acknowledged is not None else Status.RECEIVED
 
+    def to_customer_json(self, calendar: WorkingDays) -> dict[str, Any]:
+        """What the status page may show of it to whoever looks the account up: where it
+        stands, who has it, the day of the answer; not its words, the desk's notes or the
+        answer (those go to the complainant's own contact)."""
+        return {"reference": self.reference, "status": str(self.status),
+                "received": self.received.isoformat(), "category": self.category,
+                "department": self.department,
+                "resolve_by_day": calendar.last_day(self.resolve_by).isoformat(),
+                "resolved": _iso(self.resolved)}
+
     def to_json(self, calendar: WorkingDays, now: datetime) -> dict[str, Any]:
         """For the desk: everything, with the clocks as of `now`."""
         open_ = self.resolved is None
@@ -129,6 +139,7 @@ class ComplaintBook:
             raise ComplaintError("routes", f"no department for {', '.join(missing)}")
         self.departments = sorted(set(self.routes.values()))
         self._complaints: dict[str, Complaint] = {}
+        self._by_customer: dict[str, list[str]] = {}
 
     # -- reading -------------------------------------------------------------------------
     def get(self, reference: str) -> Complaint:
@@ -140,6 +151,10 @@ class ComplaintBook:
     def all(self) -> list[Complaint]:
         """Oldest first."""
         return list(self._complaints.values())
+
+    def of_customer(self, customer_id: str) -> list[Complaint]:
+        """A customer's complaints, newest first."""
+        return [self._complaints[r] for r in reversed(self._by_customer.get(customer_id, []))]
 
     # -- writing -------------------------------------------------------------------------
     def filing(self, at: datetime, by: str, text: str, channel: str, *,
@@ -220,6 +235,9 @@ class ComplaintBook:
         f = action.fields
         if action.kind == "file":
             complaint = _filed(action)
+            if complaint.customer_id is not None:
+                self._by_customer.setdefault(complaint.customer_id, []).append(
+                    complaint.reference)
         else:
             complaint = self._changed(self._complaints[action.reference], action)
         note = str(f.get("note") or f.get("resolution") or "")

@@ -233,6 +233,11 @@ def test_a_complaint_from_the_status_page_to_its_resolution(server: str, browser
     assert agent.is_visible("button[data-act=reopen]")
     assert agent.inner_text("#k-open") == "0"
     assert errors == []
+    # Looking the account up, the customer sees where the complaint stands.
+    customer.fill("#account", "cust.000007")
+    customer.click("#lookup button[type=submit]")
+    customer.wait_for_selector("#c-mine:not(.hidden)")
+    assert "C-000001 · quality, Power Quality · answered" in customer.inner_text("#c-mine")
     customer.screenshot(path=str(ARTIFACTS / "status-complaint.png"), full_page=True)
 
 

@@ -253,3 +253,21 @@ def test_the_register_lists_the_urgent_first_and_all_the_newest_first(
     assert listed("") == refs[1:]
     assert listed("?status=all") == refs[::-1]
     assert listed("?status=all&limit=2") == refs[:0:-1]
+
+
+def test_the_status_page_shows_the_accounts_own_complaints_without_their_words(
+        client: FlaskClient) -> None:
+    """A lookup of the account lists its complaints, newest first: where each stands,
+    who has it, the day of its answer; not the words, the notes or the answer, which go
+    to the complainant's own contact (an account number is not a password)."""
+    first = _file_public(client, account="cust.000001", text="The crew was rude to me")
+    second = _file_public(client, account="cust.000001")
+    _file_public(client, account="cust.000002")
+    desk = login(client, "agent1")
+    client.post(f"/api/complaints/{first['reference']}/resolve", headers=desk,
+                json={"resolution": "We apologised to Mrs Smith at 12 Elm St."})
+    listed = client.get("/api/customers/cust.000001/status").get_json()["complaints"]
+    assert [c["reference"] for c in listed] == [second["reference"], first["reference"]]
+    assert [c["status"] for c in listed] == ["received", "resolved"]
+    assert "rude" not in str(listed) and "Smith" not in str(listed)
+    assert listed[0]["resolve_by_day"] == second["resolve_by_day"]

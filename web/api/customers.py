@@ -51,6 +51,8 @@ def _status(account: str) -> Response:
     customer_id = live().account(account)
     data = live().customer_status(customer_id)
     data["token"] = customer_token(customer_id)
+    # Their own complaints, where each stands (the lookup already says who they are).
+    data["complaints"] = live().complaints.of_customer(customer_id)
     response = jsonify(data)
     response.headers["Cache-Control"] = "private, no-store"
     return response

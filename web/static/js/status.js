@@ -45,7 +45,7 @@
       const s = tab === "account"
         ? await OMS.api("GET", `/api/customers/${encodeURIComponent($("account").value.trim())}/status`)
         : await OMS.api("GET", `/api/customers/lookup?phone=${encodeURIComponent($("phone").value)}&postcode=${encodeURIComponent($("postcode").value)}`);
-      token = s.token; show(s); watch();
+      token = s.token; show(s); watch(); mine(s.complaints || []);
       $("c-account-label").classList.add("hidden");  // the lookup says who is complaining
     } catch (err) { $("lookup-error").textContent = err.message; }
   });
@@ -65,6 +65,17 @@
       OMS.toast("We'll keep you posted.");
     } catch (err) { OMS.toast(err.message, true); }
   });
+  // The account's complaints: where each stands and the day of its answer.
+  let myComplaints = [];
+  function mine(list) {
+    myComplaints = list;
+    const STATUS = { received: "received", acknowledged: "being handled", resolved: "answered" };
+    $("c-mine").innerHTML = list.map((c) => `<li><b>${OMS.esc(c.reference)}</b> · ${OMS.esc(c.category)},
+      ${OMS.esc(c.department)} · ${STATUS[c.status] || OMS.esc(c.status)}${c.resolved ? ""
+        : " · answer by " + OMS.day(c.resolve_by_day, true)}</li>`).join("");
+    $("c-mine").classList.toggle("hidden", !list.length);
+  }
+
   $("complaint").addEventListener("submit", async (e) => {
     e.preventDefault();
     const body = { text: $("c-text").value };
@@ -78,6 +89,7 @@
       $("c-done").textContent = `Thank you — your complaint is ${c.reference} (${c.category}, for our ${c.department} team). ` +
         `Someone will take it up by ${OMS.hhmm(c.acknowledge_by)}, and you will have our answer by ${day}.`;
       $("c-done").classList.remove("hidden"); $("c-text").value = "";
+      if (token) mine([{ ...c, status: "received" }, ...myComplaints]);
     } catch (err) { OMS.toast(err.message, true); }
   });
 })();
