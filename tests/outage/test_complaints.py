@@ -46,6 +46,10 @@ def _file(book: ComplaintBook, text: str = "My bill doubled this month", at: dat
     ("Your disconnection policy for late payers is unfair and unlawful", "policy"),
     ("I would like to thank the team", "other"),
     ("I feel the crew was slow", "service"),  # "feel" is no fee
+    ("Power has gone out five times this week", "quality"),
+    ("I called three times and nobody called me back", "service"),
+    ("Nobody informed us about the planned outage", "service"),
+    ("The streetlight outside my house is broken", "other"),
     ("The crew was rude about my overcharged bill", "price"),  # a tie: the bill decides
 ])
 def test_classify_reads_what_customers_write(text: str, category: str) -> None:
