@@ -43,37 +43,7 @@ Convert = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
 
 def on_the_map(network: Network) -> Network:
     """The network with WGS 84 lon/lat coordinates (itself when it has them already)."""
-    if _is_wgs84(network.crs):
-        return network
-    place = own_to_map(network)
-    x, y = network.buses.x, network.buses.y
-    topology: Topology | None
-    if place is None:  # no coordinates at all: a schematic, in metres
-        topology = Topology(network)
-        x, y = _schematic(topology)
-        place = _plane_to_lonlat(x, y)
-    else:
-        drawn = np.isfinite(x) & np.isfinite(y)
-        # The trace is needed only to draw what the model does not (seconds at a million).
-        topology = None if drawn.all() else Topology(network)
-    bx, by = place(x, y)
-    if topology is not None:
-        bx, by = _fill_from_parents(topology, bx, by)
-    cx, cy = place(network.customers.x, network.customers.y)
-    bus = network.customers.bus
-    missing = ~(np.isfinite(cx) & np.isfinite(cy))
-    cx, cy = np.where(missing, bx[bus], cx), np.where(missing, by[bus], cy)
-    geometry = {}
-    for i, points in network.branches.geometry.items():
-        px, py = place(*(np.array(v, dtype=float) for v in zip(*points, strict=True)))
-        if np.isfinite(px).all() and np.isfinite(py).all():
-            geometry[i] = tuple(zip(px.tolist(), py.tolist(), strict=True))
-    return dataclasses.replace(
-        network, crs=WGS84, units="deg",
-        buses=dataclasses.replace(network.buses, x=bx, y=by),
-        customers=dataclasses.replace(network.customers, x=cx, y=cy),
-        branches=dataclasses.replace(network.branches, geometry=geometry),
-    )
+    return placed(network)[0]
 
 
 def own_to_map(network: Network) -> Convert | None:
@@ -81,17 +51,44 @@ def own_to_map(network: Network) -> Convert | None:
     in its units: an address-only call's location) lies on the map `on_the_map` draws the
     network on; None when the network has no coordinates (drawn as a schematic, where a
     point means nothing)."""
-    if _is_wgs84(network.crs):
-        return _identity
-    x, y = _metres_or_degrees(network, network.buses.x, network.buses.y)
-    if not (np.isfinite(x) & np.isfinite(y)).any():
-        return None
-    plane = _plane_to_lonlat(x, y) if network.crs is None else _identity
+    return placed(network)[1]
 
-    def convert(px: FloatArray, py: FloatArray) -> tuple[FloatArray, FloatArray]:
+
+def placed(network: Network) -> tuple[Network, Convert | None]:
+    """`on_the_map` and `own_to_map` at once, the buses converted once (a projected
+    CRS's transform is the start-up's work at a million)."""
+    if _is_wgs84(network.crs):
+        return network, _identity
+    x, y = _metres_or_degrees(network, network.buses.x, network.buses.y)
+    drawn = np.isfinite(x) & np.isfinite(y)
+    # The trace is needed only to draw what the model does not (seconds at a million).
+    topology = None if drawn.all() else Topology(network)
+    if topology is not None and not drawn.any():  # no coordinates at all: a schematic
+        x, y = _schematic(topology)
+    plane = _plane_to_lonlat(x, y) if network.crs is None or not drawn.any() else _identity
+
+    def own(px: FloatArray, py: FloatArray) -> tuple[FloatArray, FloatArray]:
         return plane(*_metres_or_degrees(network, px, py))
 
-    return convert
+    bx, by = plane(x, y)
+    if topology is not None:
+        bx, by = _fill_from_parents(topology, bx, by)
+    cx, cy = own(network.customers.x, network.customers.y)
+    bus = network.customers.bus
+    missing = ~(np.isfinite(cx) & np.isfinite(cy))
+    cx, cy = np.where(missing, bx[bus], cx), np.where(missing, by[bus], cy)
+    geometry = {}
+    for i, points in network.branches.geometry.items():
+        px, py = own(*(np.array(v, dtype=float) for v in zip(*points, strict=True)))
+        if np.isfinite(px).all() and np.isfinite(py).all():
+            geometry[i] = tuple(zip(px.tolist(), py.tolist(), strict=True))
+    on_map = dataclasses.replace(
+        network, crs=WGS84, units="deg",
+        buses=dataclasses.replace(network.buses, x=bx, y=by),
+        customers=dataclasses.replace(network.customers, x=cx, y=cy),
+        branches=dataclasses.replace(network.branches, geometry=geometry),
+    )
+    return on_map, own if drawn.any() else None
 
 
 def _is_wgs84(crs: str | None) -> bool:

@@ -11,7 +11,7 @@ from flask import Flask
 
 from gis import Network
 from gis.io import load_network
-from gis.placement import on_the_map, own_to_map
+from gis.placement import placed
 from outage.complaints import ComplaintBook, WorkingDays, fold, parse_holidays
 from outage.log import EventLog
 from outage.service import OutageService
@@ -46,10 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         network = _load(str(network))
     # The maps and crew routes work in lon/lat; intake systems may still locate a call
     # in the network's own coordinates (`web.api.events`).
-    app.extensions["oms_place"] = own_to_map(network)
     if app.config["ON_EARTH"] is None:
         app.config["ON_EARTH"] = network.crs is not None
-    network = on_the_map(network)
+    network, app.extensions["oms_place"] = placed(network)
     service = OutageService.open(network, EventLog(app.config["EVENT_LOG"]))
     if app.config["PINGER"] is not None:
         service.engine.pinger = app.config["PINGER"]

@@ -67,7 +67,7 @@ COMPLAINT_ACTIONS = sa.Table(
     sa.Column("reference", sa.String(20), nullable=False, index=True),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
-    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("by", sa.Text, nullable=False),  # as applied: the fold must see the same
     sa.Column("fields", sa.Text, nullable=False),
     sa.Column("sealed", sa.Text, nullable=False),
 )
@@ -241,7 +241,7 @@ class WebStore:
         with self._lock, self._engine.begin() as connection:
             connection.execute(COMPLAINT_ACTIONS.insert().values(
                 reference=action.reference, kind=action.kind, at=action.at.isoformat(),
-                by=action.by[:100], fields=json.dumps(fields),
+                by=action.by, fields=json.dumps(fields),
                 sealed=self._cipher.seal(json.dumps(sealed))))
 
     def complaint_actions(self) -> list[ComplaintAction]:

@@ -13,7 +13,7 @@ actions, in order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -85,27 +85,25 @@ class Complaint:
         return {"reference": self.reference, "status": str(self.status),
                 "received": self.received.isoformat(), "category": self.category,
                 "department": self.department,
+                # The last working day itself, in the utility's zone (a reader elsewhere
+                # would name the day the deadline's midnight falls on there).
                 "resolve_by_day": calendar.last_day(self.resolve_by).isoformat(),
                 "resolved": _iso(self.resolved)}
 
     def to_json(self, calendar: WorkingDays, now: datetime) -> dict[str, Any]:
-        """For the desk: everything, with the clocks as of `now`."""
+        """For the desk: everything (what the customer sees, and the rest), with the
+        clocks as of `now`."""
         open_ = self.resolved is None
         return {
-            "reference": self.reference, "status": str(self.status),
-            "received": self.received.isoformat(), "channel": self.channel,
-            "customer_id": self.customer_id, "text": self.text,
-            "category": self.category, "department": self.department,
+            **self.to_customer_json(calendar),
+            "channel": self.channel, "customer_id": self.customer_id, "text": self.text,
             "classified_by": self.classified_by, "matched": list(self.matched),
             "contact": {"channel": self.contact[0], "address": self.contact[1]}
             if self.contact else None,
             "acknowledge_by": self.acknowledge_by.isoformat(),
             "resolve_by": self.resolve_by.isoformat(),
-            # The last working day itself, in the utility's zone (a reader elsewhere
-            # would name the day the deadline's midnight falls on there).
-            "resolve_by_day": calendar.last_day(self.resolve_by).isoformat(),
             "acknowledged": _iso(self.acknowledged), "owner": self.owner,
-            "resolved": _iso(self.resolved), "resolution": self.resolution,
+            "resolution": self.resolution,
             "acknowledge_overdue": self.acknowledged is None and open_
             and now > self.acknowledge_by,
             "resolve_overdue": open_ and now > self.resolve_by,
@@ -163,10 +161,9 @@ class ComplaintBook:
         """A new complaint's first action, checked: its reference, its class (as said,
         or by the rules), its department and its deadlines."""
         text = _text("text", text)
-        if channel not in CHANNELS:
-            raise ComplaintError("channel", f"must be one of {', '.join(CHANNELS)}")
-        if category is not None and category not in CATEGORIES:
-            raise ComplaintError("category", f"must be one of {', '.join(CATEGORIES)}")
+        _one_of("channel", channel, CHANNELS)
+        if category is not None:
+            _one_of("category", category, CATEGORIES)
         if contact is not None and (contact[0] not in CONTACT_CHANNELS or not contact[1].strip()):
             raise ComplaintError("contact", "give a channel (sms or email) and a number "
                                             "or address")
@@ -199,8 +196,7 @@ class ComplaintBook:
     def check(self, action: ComplaintAction) -> None:
         """Raise `ComplaintError` (naming the field) or `ComplaintNotFoundError` unless
         the action applies to the register as it is."""
-        if action.kind not in KINDS:
-            raise ComplaintError("kind", f"must be one of {', '.join(KINDS)}")
+        _one_of("kind", action.kind, KINDS)
         if action.kind == "file":
             if action.reference in self._complaints:
                 raise ComplaintError("reference", f"{action.reference} is filed already")
@@ -252,10 +248,10 @@ class ComplaintBook:
         category, department = f.get("category"), f.get("department")
         if category is None and department is None:
             raise ComplaintError("category", "give a category or a department to route to")
-        if category is not None and category not in CATEGORIES:
-            raise ComplaintError("category", f"must be one of {', '.join(CATEGORIES)}")
-        if department is not None and department not in self.departments:
-            raise ComplaintError("department", f"must be one of {', '.join(self.departments)}")
+        if category is not None:
+            _one_of("category", category, CATEGORIES)
+        if department is not None:
+            _one_of("department", department, self.departments)
 
     def _changed(self, c: Complaint, action: ComplaintAction) -> Complaint:
         f, at, by = action.fields, action.at, action.by
@@ -284,6 +280,11 @@ def _filed(action: ComplaintAction) -> Complaint:
         resolve_by=datetime.fromisoformat(f["resolve_by"]),
         customer_id=f.get("customer_id"),
         contact=(str(contact[0]), str(contact[1])) if contact else None)
+
+
+def _one_of(name: str, value: object, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ComplaintError(name, f"must be one of {', '.join(choices)}")
 
 
 def _text(name: str, value: object) -> str:

@@ -240,6 +240,7 @@
     const o = state.outages.get(id), el = document.getElementById("detail");
     if (!o) { el.classList.add("hidden"); return; }
     if (pan && o.location) map.panTo([o.location.lat, o.location.lon]);
+    const targets = mergeTargets(o);
     el.classList.remove("hidden");
     el.innerHTML = `<h3>${o.id} <span class="pill st-${o.stage}">${OMS.label(o.stage)}</span>
       <button class="btn" style="float:right" data-a="close">✕</button></h3>
@@ -255,8 +256,8 @@
       <select id="d-crew">${state.crews.map((c) => `<option>${c.id}</option>`).join("")}</select>
       <button class="btn primary" data-a="assign">Assign</button>
       <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button>
-      ${mergeTargets(o).length ? `<select id="d-into" title="Another outage these customers belong to">
-        ${mergeTargets(o).map((t) => `<option value="${t.id}">${t.id} · ${t.customers_out} cust.</option>`).join("")}</select>
+      ${targets.length ? `<select id="d-into" title="Another outage these customers belong to">
+        ${targets.map((t) => `<option value="${t.id}">${t.id} · ${t.customers_out} cust.</option>`).join("")}</select>
         <button class="btn" data-a="merge">Merge into</button>` : ""}</div>`;
     loadWhy(o);
   }
