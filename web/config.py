@@ -39,7 +39,7 @@ DEFAULTS: dict[str, Any] = {
     # Seals customers' contact details at rest (a Fernet key); derived from SECRET_KEY
     # when not given (web.privacy).
     "DATA_KEY": None,
-    "UTILITY_NAME": "Willow River Power",  # signs the updates sent to customers
+    "UTILITY_NAME": "Willow River Power",  # on every page, and signs the texts to customers
     "TIME_ZONE": "America/Los_Angeles",  # the utility's: times in those updates
     # The intake system (its name in INTAKE_TOKENS) that sends SMS and e-mail: the only
     # one that may read the outbox, contacts and all.

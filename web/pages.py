@@ -3,13 +3,31 @@ page, public map."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
+from web.api.common import live
 from web.auth import COMPLAINT_DESK, CONTROL_ROOM, authenticate, sign_in
 
 bp = Blueprint("pages", __name__)
 HOME = {"crew": "pages.crew", "agent": "pages.complaints"}
+
+
+@bp.app_context_processor
+def served_utility() -> dict[str, Any]:
+    """The utility the pages speak for (`OMS_UTILITY_NAME`, which signs its texts too)."""
+    return {"utility_name": current_app.config["UTILITY_NAME"]}
 
 
 @bp.get("/")
@@ -61,7 +79,14 @@ def complaints() -> str | BaseResponse:
 
 @bp.get("/status")
 def status() -> str:
-    return render_template("status.html")
+    # The look-up's examples are of the network served: an account of its own, and
+    # that customer's phone and postcode as the directory has them.
+    state = live()
+    example = state.network.customers.ids[0] if len(state.network.customers.ids) else ""
+    return render_template(
+        "status.html", example_account=example,
+        example_phone=state.directory.display_phone(example) if example else "",
+        example_postcode=state.directory.postcode.get(example, ""))
 
 
 @bp.get("/map")

@@ -178,3 +178,20 @@ def test_the_maps_geometry_is_sent_gzipped_to_who_takes_it(client: FlaskClient,
         assert gzip.decompress(packed.data) == plain.data
         assert json.loads(plain.data)["features"]
         assert len(packed.data) < len(plain.data) / 3
+
+
+def test_pages_speak_for_the_utility_served(tmp_path: Path, network: Network) -> None:
+    """A utility serving its own network sees its own name on every page (the name its
+    texts are signed with), and the status page's look-up examples are one of its own
+    customers' account, phone and postcode, not the sample's."""
+    app = create_app(make_config(tmp_path, network, UTILITY_NAME="Stadtwerke Oberrhein"))
+    client = app.test_client()
+    directory: Directory = app.extensions["oms_live"].directory
+    first = network.customers.ids[0]
+    for path in ("/", "/status", "/map", "/login"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Stadtwerke Oberrhein" in page and "Willow River" not in page, path
+    page = client.get("/status").get_data(as_text=True)
+    assert f'placeholder="{first}"' in page
+    assert f'placeholder="{directory.display_phone(first)}"' in page
+    assert f'placeholder="{directory.postcode[first]}"' in page
