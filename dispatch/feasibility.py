@@ -9,6 +9,7 @@ from dispatch.problem import Crew, Job, Problem
 from dispatch.timing import TravelMatrix, shift_open, step
 
 NO_TIME = "not enough crew time"
+NO_CREWS = "no crews on the roster"
 
 
 @dataclass(frozen=True, slots=True)

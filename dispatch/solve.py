@@ -22,7 +22,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from dispatch.decompose import DECOMPOSE_ABOVE, improve_by_groups
 from dispatch.errors import DispatchError
-from dispatch.feasibility import NO_TIME, eligibility
+from dispatch.feasibility import NO_CREWS, NO_TIME, eligibility
 from dispatch.greedy import greedy_routes
 from dispatch.model import RoutingData, build_model, job_weight, routes_from
 from dispatch.plan import DroppedJob, Plan, churn, schedule
@@ -74,6 +74,9 @@ def solve(
     """Plan ``problem``; ``initial_routes`` (crew -> jobs) warm-starts the search and
     ``previous`` (job -> crew) is the assignment whose changes cost ``churn_cost``."""
     params = params or SolveParams()
+    if not problem.crews:  # nobody to route (and OR-Tools aborts the process on none)
+        return Plan(routes={}, visits=(), customer_minutes=0.0, travel_minutes=0.0,
+                    dropped=tuple(DroppedJob(j.id, NO_CREWS) for j in problem.jobs))
     t0 = time.perf_counter()
     tm = travel_matrix(problem)
     elig = eligibility(problem, tm)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dispatch.from_outages import job_from_outage
-from dispatch.plan import DroppedJob, Plan
+from dispatch.plan import Plan
 from dispatch.problem import Job, Problem
 from dispatch.replan import ReplanParams, replan
 from dispatch.solve import SolveParams, solve
@@ -93,11 +93,7 @@ class Planner:
             problem = self.problem(now)
             base = SolveParams(time_limit=self.params.time_limit,
                                solution_limit=self.params.solution_limit)
-            if not problem.crews:  # nobody to route (OR-Tools aborts the process on 0 crews)
-                plan = Plan(routes={}, visits=(), customer_minutes=0.0, travel_minutes=0.0,
-                            dropped=tuple(DroppedJob(j.id, "no crews on the roster")
-                                          for j in problem.jobs))
-            elif self.result is None or not problem.jobs:
+            if self.result is None or not problem.jobs:
                 plan = solve(problem, base)
             else:
                 plan = replan(self.result.plan, problem,

@@ -113,8 +113,6 @@ def problem_from_json(data: Any, source: str = "instance") -> Problem:
         if isinstance(e, DispatchError):
             raise
         raise InstanceFormatError(f"{source}: {e}") from None
-    if not crews:
-        raise InstanceFormatError(f"{source}: no crews")
     return Problem(crews, jobs, model, t0)
 
 

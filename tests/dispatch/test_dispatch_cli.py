@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,21 @@ def test_solve_field_json(capsys: pytest.CaptureFixture[str]) -> None:
     """A field instance prints routes per crew, schedule and customer-minutes."""
     out = solve_json("field_small.json", capsys)
     assert len(out["routes"]) == 2 and out["customer_minutes"] > 0
+
+
+def test_an_instance_without_crews_drops_every_job_with_its_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No crew on shift is a state of the world, not a broken file: every job is
+    unassigned, saying why, and the plan is empty (it used to stop at 'no crews')."""
+    instance = json.loads((DATA / "field_small.json").read_text())
+    instance["crews"] = []
+    (tmp_path / "none.json").write_text(json.dumps(instance))
+    assert main(["solve", str(tmp_path / "none.json"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["routes"] == [] and out["schedule"] == [] and out["customer_minutes"] == 0
+    assert out["unassigned"] == [{"id": j["id"], "reason": "no crews on the roster"}
+                                 for j in instance["jobs"]]
 
 
 def test_strict_rejects_unservable_job(capsys: pytest.CaptureFixture[str]) -> None:
