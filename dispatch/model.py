@@ -150,7 +150,9 @@ def build_model(
     routing.SetArcCostEvaluatorOfAllVehicles(
         routing.RegisterTransitMatrix((travel * travel_w).tolist())
     )
-    shift = [(ceil_seconds(shift_open(c)), floor_seconds(c.shift[1])) for c in crews]
+    opens = [ceil_seconds(shift_open(c)) for c in crews]
+    # A crew whose shift ended before the plan starts stays at its start, unused.
+    shift = [(a, max(a, floor_seconds(c.shift[1]))) for a, c in zip(opens, crews, strict=True)]
     horizon = max((s[1] for s in shift), default=1) + 1
     routing.AddDimension(
         routing.RegisterTransitMatrix(transit.tolist()), horizon, horizon, False, "time"

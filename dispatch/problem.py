@@ -65,8 +65,6 @@ class Crew:
             _check_time("crew", self.id, name, value)
         if self.shift[1] <= self.shift[0]:
             raise InvalidRecordError("crew", self.id, f"empty shift {list(self.shift)}")
-        if self.shift[1] <= 0:
-            raise InvalidRecordError("crew", self.id, "shift ends before the plan starts")
         object.__setattr__(self, "skills", frozenset(self.skills))
 
     def can_do(self, job: Job) -> bool:

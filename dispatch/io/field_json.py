@@ -47,6 +47,26 @@ def _field(rec: dict[str, Any], key: str, where: str, conv: Callable[[Any], T]) 
         raise InstanceFormatError(f"{where}: bad {key!r} value {rec[key]!r}") from None
 
 
+def _skills(rec: dict[str, Any], where: str) -> frozenset[str]:
+    value = rec.get("skills")
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise InstanceFormatError(f"{where}: skills must be a list of names, got {value!r}")
+    return frozenset(value)
+
+
+def _count(rec: dict[str, Any], key: str, where: str) -> int:
+    """A whole number of customers (critical ones, a priority): absent is none."""
+    value = rec.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            (isinstance(value, float) and not value.is_integer()):
+        raise InstanceFormatError(f"{where}: {key} must be a whole number, got {value!r}")
+    return int(value)
+
+
 def _crew(rec: dict[str, Any], i: int, t0: datetime) -> Crew:
     where = f"crew #{i} ({rec.get('id', '?')!r})"
     shift = _field(rec, "shift", where, list)
@@ -57,7 +77,7 @@ def _crew(rec: dict[str, Any], i: int, t0: datetime) -> Crew:
         id=_field(rec, "id", where, str),
         start=_point(rec.get("start"), f"{where} start"),
         shift=(a, b),
-        skills=frozenset(_field(rec, "skills", where, list)) if "skills" in rec else frozenset(),
+        skills=_skills(rec, where),
         kind=CrewType(rec.get("type", "line")),
         end=_point(rec["end"], f"{where} end") if rec.get("end") is not None else None,
         current_job=str(rec["current_job"]) if rec.get("current_job") is not None else None,
@@ -76,11 +96,11 @@ def _job(rec: dict[str, Any], i: int, t0: datetime) -> Job:
         id=_field(rec, "id", where, str),
         location=_point(rec.get("location"), f"{where} location"),
         duration=_field(rec, "duration_min", where, float),
-        skills=frozenset(rec.get("skills") or ()),
-        customers=int(rec.get("customers", 0)),
-        critical=int(rec.get("critical") or 0),
+        skills=_skills(rec, where),
+        customers=_count(rec, "customers", where),
+        critical=_count(rec, "critical", where),
         hazard=bool(rec.get("hazard", False)),
-        priority=int(rec.get("priority") or 0),
+        priority=_count(rec, "priority", where),
         window=window,
         locked_to=str(rec["locked_to"]) if rec.get("locked_to") is not None else None,
     )

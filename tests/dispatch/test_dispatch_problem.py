@@ -15,12 +15,6 @@ def test_empty_shift_names_the_crew() -> None:
         Crew("c9", ORIGIN, (60, 60))
 
 
-def test_shift_over_before_start_is_rejected() -> None:
-    """A shift that already ended is bad input."""
-    with pytest.raises(InvalidRecordError, match="ends before"):
-        Crew("c1", ORIGIN, (-120, -10))
-
-
 def test_negative_duration_names_the_job() -> None:
     """A negative service time is rejected, naming the job."""
     with pytest.raises(InvalidRecordError, match=r"job .j7.*negative duration"):

@@ -134,6 +134,36 @@ def test_an_instance_with_a_position_that_is_not_finite_names_the_customer() -> 
                       ready=a[:, 4], due=a[:, 5], service=a[:, 6], capacity=200, fleet=2)
 
 
+@pytest.mark.parametrize(("record", "field", "value", "match"), [
+    ("jobs", "skills", "line", r"job #0 \('fuse-1'\): skills must be a list of names, got 'line'"),
+    ("crews", "skills", [1, 2], r"crew #0 \('T1'\): skills must be a list of names"),
+    ("jobs", "customers", 2.5, r"job #0 \('fuse-1'\): customers must be a whole number"),
+    ("jobs", "critical", "two", r"job #0 \('fuse-1'\): critical must be a whole number"),
+])
+def test_a_field_of_the_wrong_type_is_named_not_read_some_other_way(
+        record: str, field: str, value: object, match: str) -> None:
+    """A skill given as a string was read as its letters ('no crew has skills e, i, l,
+    n'), and 2.5 customers as 2: each is refused, naming the record and the field."""
+    data = problem_to_json(read_field_json(DATA / "field_small.json"))
+    data[record][0][field] = value
+    with pytest.raises(InstanceFormatError, match=match):
+        problem_from_json(data)
+
+
+def test_a_crew_whose_shift_has_ended_is_on_the_roster_unused() -> None:
+    """A roster may list crews already off duty: their jobs go to others or are dropped
+    with a reason; the instance is not refused (it was: 'shift ends before the plan
+    starts')."""
+    data = problem_to_json(read_field_json(DATA / "field_small.json"))
+    off, on = data["crews"]
+    off["shift"] = ["2025-12-31T20:00:00Z", "2025-12-31T23:00:00Z"]  # before start_time
+    plan = solve(problem_from_json(data), SolveParams(time_limit=1))
+    assert plan.routes[off["id"]] == ()
+    served = {v.job for v in plan.visits}
+    assert served and all(v.crew == on["id"] for v in plan.visits)
+    assert {d.job for d in plan.dropped} | served == {j["id"] for j in data["jobs"]}
+
+
 def test_field_json_round_trip() -> None:
     """Writing a problem as JSON and reading it back gives the same crews and jobs."""
     p = read_field_json(DATA / "field_small.json")
