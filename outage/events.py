@@ -179,7 +179,8 @@ def parse_time(value: Any, name: str = "time") -> datetime:
     if not isinstance(value, str):
         raise EventError(f"{name} must be an ISO 8601 string with a zone, not {value!r}")
     try:
-        parsed = datetime.fromisoformat(value)  # Python 3.11 reads "Z" as UTC
+        # Python 3.11 reads "Z" as UTC; RFC 3339 allows "t" and "z" in lower case too.
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise EventError(f"{name} {value!r} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:

@@ -21,7 +21,7 @@ def _time(text: Any, where: str) -> datetime:
     if not isinstance(text, str):
         raise InstanceFormatError(f"{where}: expected an ISO 8601 time, got {text!r}")
     try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        t = datetime.fromisoformat(text.upper())  # RFC 3339's "t" and "z" too
     except ValueError:
         raise InstanceFormatError(f"{where}: bad ISO 8601 time {text!r}") from None
     if t.tzinfo is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,14 @@ def test_labels_are_read_without_case_or_spelling_of_separators() -> None:
                           "state": "Closed", "source": "SCADA"})
     assert isinstance(device, DeviceOperation)
     assert (device.open, device.source) == (False, "scada")
+
+
+def test_times_in_rfc_3339_s_lower_case_are_times() -> None:
+    """RFC 3339 allows "t" and "z" in lower case ("2026-07-01t14:03:00z"); such a line was
+    refused as "not an ISO 8601 time"."""
+    for spelt in ("2026-07-01t14:03:00z", "2026-07-01T14:03:00z", "2026-07-01 14:03:00Z"):
+        call = parse_event({"type": "call", "time": spelt, "customer_id": "c"})
+        assert call.time == datetime(2026, 7, 1, 14, 3, tzinfo=UTC), spelt
 
 
 def test_a_report_is_never_lost_over_an_unknown_label() -> None:
