@@ -55,13 +55,19 @@ DEFAULTS: dict[str, Any] = {
     "ON_EARTH": None,
     # Which department takes each class of complaint; None: outage.complaints.DEPARTMENTS.
     "COMPLAINT_DEPARTMENTS": None,
+    # A raster tile server under the maps (https://…/{z}/{x}/{y}.png: OpenStreetMap's, or
+    # the utility's own), and the credit its licence asks for; None: no tiles (the
+    # network, and the streets where OMS_ROADS gives them, on a plain background).
+    "TILE_URL": None,
+    "TILE_ATTRIBUTION": "",
 }
 
 # Settings an OMS_* variable gives as JSON: inline, or the path of a file holding it.
 JSON_SETTINGS = {"USERS": list, "INTAKE_TOKENS": dict}
 ENVIRONMENT = ("USERS", "INTAKE_TOKENS", "SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS",
                "SOCKETIO_MESSAGE_QUEUE", "DATA_KEY", "UTILITY_NAME", "TIME_ZONE",
-               "MESSAGING_GATEWAY", "HOLIDAYS", "MESSAGE_RETENTION_DAYS")
+               "MESSAGING_GATEWAY", "HOLIDAYS", "MESSAGE_RETENTION_DAYS", "TILE_URL",
+               "TILE_ATTRIBUTION")
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
@@ -73,6 +79,8 @@ def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
     config.update(test_config or {})
     for name, kind in JSON_SETTINGS.items():
         config[name] = json_setting(name, config[name], kind)
+    if config.get("TILE_URL"):
+        config["TILE_URL"] = tile_url(config["TILE_URL"])
     if not config.get("SECRET_KEY"):
         # Per process: sessions do not survive a restart unless OMS_SECRET_KEY is set.
         config["SECRET_KEY"] = secrets.token_hex(32)
@@ -99,3 +107,13 @@ def json_setting(name: str, value: Any, kind: type) -> Any:
     if not isinstance(parsed, kind):
         raise ValueError(f"OMS_{name}: must be a JSON {'list' if kind is list else 'object'}")
     return parsed
+
+
+def tile_url(value: Any) -> str:
+    """A tile server's URL template, checked: http(s), with {z}, {x} and {y}."""
+    text = str(value).strip()
+    if not text.startswith(("https://", "http://")) or \
+            not all(part in text for part in ("{z}", "{x}", "{y}")):
+        raise ValueError(f"OMS_TILE_URL: {text!r} is not a tile URL template "
+                         "(https://host/{z}/{x}/{y}.png)")
+    return text

@@ -26,8 +26,11 @@ HOME = {"crew": "pages.crew", "agent": "pages.complaints"}
 
 @bp.app_context_processor
 def served_utility() -> dict[str, Any]:
-    """The utility the pages speak for (`OMS_UTILITY_NAME`, which signs its texts too)."""
-    return {"utility_name": current_app.config["UTILITY_NAME"]}
+    """The utility the pages speak for (`OMS_UTILITY_NAME`, which signs its texts too),
+    and the tiles its maps lie on (`OMS_TILE_URL`)."""
+    config = current_app.config
+    return {"utility_name": config["UTILITY_NAME"], "tile_url": config["TILE_URL"],
+            "tile_attribution": config["TILE_ATTRIBUTION"]}
 
 
 @bp.get("/")

@@ -35,8 +35,12 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path: Path, network: Network) -> Iterator[str]:
     """The app under a threaded server on loopback, planning in the background."""
+    yield from _serve(tmp_path, network)
+
+
+def _serve(tmp_path: Path, network: Network, **config: Any) -> Iterator[str]:
     app = create_app(make_config(tmp_path, network, PLANNER_BACKGROUND=True,
-                                 PLAN_TIME_LIMIT=0.5, PLAN_SOLUTION_LIMIT=None))
+                                 PLAN_TIME_LIMIT=0.5, PLAN_SOLUTION_LIMIT=None, **config))
     port = _free_port()
     http = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -335,3 +339,38 @@ def test_a_dispatcher_merges_two_outages_from_the_dashboard(server: str, browser
     # One outage now, the older's id and start, the other's record merged into it.
     assert merged["customers_out"] >= 4
     assert {first, other} == {merged["id"], *merged["merged_from"]}
+
+
+TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
+
+
+@pytest.fixture
+def tiled_server(tmp_path: Path, network: Network) -> Iterator[str]:
+    yield from _serve(tmp_path, network, TILE_URL=TILES,
+                      TILE_ATTRIBUTION="© OpenStreetMap contributors")
+
+
+def test_the_maps_lie_on_the_configured_tiles(tiled_server: str, browser: Any) -> None:
+    """With a tile server configured, the public map and the control room's map fetch
+    their tiles from it (with the page's origin as referrer, as tile servers' usage
+    policies ask) and credit it; without one they fetch none (the other tests)."""
+    png = (ROOT / "web/static/vendor/leaflet/images/marker-icon.png").read_bytes()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    asked: list[tuple[str, str]] = []
+
+    def tile(route: Any) -> None:
+        asked.append((route.request.url, route.request.headers.get("referer", "")))
+        route.fulfill(status=200, content_type="image/png", body=png)
+
+    context.route("https://tiles.example.org/**", tile)
+    public = context.new_page()
+    public.goto(f"{tiled_server}/map")
+    public.wait_for_selector(".leaflet-tile-loaded", timeout=5000)
+    assert "OpenStreetMap contributors" in public.inner_text(".leaflet-control-attribution")
+    assert asked and all(url.endswith(".png") for url, _ in asked)
+    assert all(referer == f"{tiled_server}/" for _, referer in asked)
+    asked.clear()
+    dashboard = context.new_page()
+    _login(dashboard, tiled_server, "disp", "/dispatch")
+    dashboard.wait_for_selector(".tiles-dark .leaflet-tile-loaded", timeout=5000)
+    assert asked

@@ -48,6 +48,8 @@ def test_users_from_a_file_and_intake_tokens_inline(tmp_path: Path, network: Net
     ("OMS_USERS", '[{"name": "a"}]', "user 1: give username"),
     ("OMS_INTAKE_TOKENS", '["tok"]', "OMS_INTAKE_TOKENS: must be a JSON object"),
     ("OMS_INTAKE_TOKENS", '{"": "ivr"}', "intake token of 'ivr'"),
+    ("OMS_TILE_URL", "tile.openstreetmap.org/{z}/{x}/{y}.png", "OMS_TILE_URL: 'tile.open"),
+    ("OMS_TILE_URL", "https://tiles.example.org/{x}/{y}.png", "is not a tile URL template"),
 ])
 def test_a_bad_setting_is_named(tmp_path: Path, network: Network,
                                 monkeypatch: pytest.MonkeyPatch, name: str, value: str,
