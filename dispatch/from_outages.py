@@ -45,6 +45,9 @@ class JobParams:
     hazard_minutes: float = 30.0  # making a downed wire or a fire safe comes on top
     investigate_below: float = 0.6  # confidence under which the job is a patrol first
     investigate_minutes: float = 30.0
+    # A crew on site has the rest of the job to do; one past its expected time is taken
+    # to need this much more (else the plan would have it done the moment it replans).
+    overrun_minutes: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +75,12 @@ def jobs_from_outages(engine: OutageEngine, params: JobParams | None = None) -> 
 
 def job_from_outage(
     network: Network, outage: Outage, locked_to: str | None = None,
-    params: JobParams | None = None,
+    params: JobParams | None = None, now: datetime | None = None,
 ) -> Job | None:
     """The job restoring `outage`, or None when it is over or has no place on a map.
 
-    A crew already driving to it or working on it keeps it (`locked_to` overrides).
+    A crew already driving to it or working on it keeps it (`locked_to` overrides); a
+    crew on site since before `now` has only the rest of the work left.
     """
     if outage.stage not in PLANNABLE:
         return None
@@ -90,6 +94,9 @@ def job_from_outage(
         minutes += params.investigate_minutes  # patrol to find what really operated
     if hazard:
         minutes += params.hazard_minutes
+    if outage.stage is Stage.ON_SITE and outage.arrived is not None and now is not None:
+        spent = (now - outage.arrived).total_seconds() / 60
+        minutes = max(params.overrun_minutes, minutes - spent)
     committed = outage.crew_id if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE) else None
     return Job(
         id=outage.id,
@@ -133,3 +140,29 @@ def restoration_times(plan: Plan, start: datetime) -> dict[str, datetime]:
     return {
         visit.job: start + timedelta(minutes=visit.finish) for visit in plan.visits
     }
+
+
+@dataclass(frozen=True, slots=True)
+class EtrPolicy:
+    """How a plan's finish times are told as ETRs: with a margin, on the quarter hour,
+    and told again only when it matters — customers are texted each new ETR, and a plan
+    moves by minutes every time it is made again."""
+
+    margin: timedelta = timedelta(minutes=10)
+    step: timedelta = timedelta(minutes=15)
+    sooner: timedelta = timedelta(minutes=30)  # told earlier only by at least this
+
+    def to_tell(self, current: datetime | None, finish: datetime) -> datetime | None:
+        """The ETR to tell of a job the plan finishes at `finish`, or None to keep
+        `current`: when there is none, when the plan can no longer meet it, or when it
+        would meet it `sooner` or more before it."""
+        target = _ceil(finish + self.margin, self.step)
+        if current is None or finish > current or target <= current - self.sooner:
+            return target
+        return None
+
+
+def _ceil(when: datetime, step: timedelta) -> datetime:
+    """`when` rounded up to a whole `step` (of the hour, for steps that divide it)."""
+    rest = (when - when.replace(minute=0, second=0, microsecond=0)) % step
+    return when + (step - rest) % step

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
+from dispatch.from_outages import EtrPolicy
 from gis import Network
 from gis.io import load_network
 from gis.placement import placed
@@ -67,7 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     live = LiveState(
         network, service, app.config["CLOCK"] or WallClock(), store, socketio,
         PlannerParams(time_limit=app.config["PLAN_TIME_LIMIT"],
-                      solution_limit=app.config["PLAN_SOLUTION_LIMIT"]),
+                      solution_limit=app.config["PLAN_SOLUTION_LIMIT"],
+                      etrs=EtrPolicy() if app.config["PLAN_ETRS"] else None),
         updates, fold(book, store.complaint_actions()), on_earth=bool(app.config["ON_EARTH"]),
     )
     for spec in app.config["CREWS"]:

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "PLANNER_BACKGROUND": True,
     "PLAN_TIME_LIMIT": 1.0,
     "PLAN_SOLUTION_LIMIT": None,
+    # Whether a planned outage's ETR is when its crew should be done (else the model's,
+    # by the kind of device and the storm, until a person sets one).
+    "PLAN_ETRS": True,
     "CREWS": [],  # initial roster: CrewState fields
     "CLOCK": None,  # a web.clock.Clock; the wall clock by default
     "PINGER": None,  # an outage.pinger.MeterPinger (the AMI head-end)
@@ -67,7 +70,10 @@ JSON_SETTINGS = {"USERS": list, "INTAKE_TOKENS": dict}
 ENVIRONMENT = ("USERS", "INTAKE_TOKENS", "SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS",
                "SOCKETIO_MESSAGE_QUEUE", "DATA_KEY", "UTILITY_NAME", "TIME_ZONE",
                "MESSAGING_GATEWAY", "HOLIDAYS", "MESSAGE_RETENTION_DAYS", "TILE_URL",
-               "TILE_ATTRIBUTION")
+               "TILE_ATTRIBUTION", "PLAN_ETRS")
+# Yes/no settings, which an OMS_* variable gives as a word.
+FLAGS = {"true": True, "yes": True, "on": True, "1": True,
+         "false": False, "no": False, "off": False, "0": False}
 
 
 def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
@@ -79,6 +85,11 @@ def load_config(test_config: dict[str, Any] | None) -> dict[str, Any]:
     config.update(test_config or {})
     for name, kind in JSON_SETTINGS.items():
         config[name] = json_setting(name, config[name], kind)
+    if isinstance(config["PLAN_ETRS"], str):
+        word = config["PLAN_ETRS"].strip().lower()
+        if word not in FLAGS:
+            raise ValueError(f"OMS_PLAN_ETRS: {config['PLAN_ETRS']!r} is neither yes nor no")
+        config["PLAN_ETRS"] = FLAGS[word]
     if config.get("TILE_URL"):
         config["TILE_URL"] = tile_url(config["TILE_URL"])
     if not config.get("SECRET_KEY"):

@@ -475,15 +475,40 @@ class LiveState:
 
     # -- plan ----------------------------------------------------------------------------
     def _on_plan(self, result: PlanResult) -> None:
-        """Each crew's first job is assigned to it (a crew event in the log), then relayed."""
+        """Each crew's first job is assigned to it (a crew event in the log), each planned
+        outage told the plan's ETR (`_tell_etrs`), then relayed."""
         for crew_id, route in result.plan.routes.items():
             if route:
                 self._assign_first(crew_id, route[0])
+        self._tell_etrs(result)
         self.socketio.emit("plan", self.planner.to_json(), to="dispatch")
         for crew in self.crews.all():
             self.emit_crew_jobs(crew.id)
         self.emit_crews()
         self.emit_kpis()
+
+    def _tell_etrs(self, result: PlanResult) -> None:
+        """An outage in the plan is restored when its crew should be done: its ETR is
+        the plan's (a `set_etr` by "plan" in the log), unless a person set it, and told
+        again only as the policy says (`PlannerParams.etrs`). The model's ETR knows the
+        kind of device and the storm, not how many jobs its crew has before it."""
+        policy = self.planner.params.etrs
+        if policy is None:
+            return
+        for outage_id, finish in result.finishes().items():
+            with self.lock:
+                outage = self.engine.book.outages.get(outage_id)
+                if outage is None or not outage.active or outage.etr_source == "dispatcher":
+                    continue
+                etr = policy.to_tell(outage.etr, finish)
+                if etr is None:
+                    continue
+                try:
+                    self.service_submit_quiet({
+                        "type": "dispatcher", "action": "set_etr", "outage_id": outage_id,
+                        "etr": etr.isoformat(), "by": "plan"})
+                except EventError as error:
+                    log.warning("the plan's ETR for %s refused: %s", outage_id, error)
 
     def _assign_first(self, crew_id: str, job_id: str) -> None:
         with self.lock:  # the check and the assignment see one state

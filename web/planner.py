@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dispatch.from_outages import job_from_outage
+from dispatch.from_outages import EtrPolicy, job_from_outage, restoration_times
 from dispatch.plan import Plan
 from dispatch.problem import Job, Problem
 from dispatch.replan import ReplanParams, replan
@@ -31,6 +31,8 @@ class PlannerParams:
     time_limit: float = 1.0
     solution_limit: int | None = None
     debounce: float = 0.3  # seconds to gather changes before re-planning
+    # How the plan's finish times become outages' ETRs (None: the ETRs stay the model's).
+    etrs: EtrPolicy | None = field(default_factory=EtrPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,10 @@ class PlanResult:
     def finish(self, job_id: str) -> datetime | None:
         visit = self.plan.visit(job_id)
         return None if visit is None else self.at + timedelta(minutes=visit.finish)
+
+    def finishes(self) -> dict[str, datetime]:
+        """When each planned job should be done: its outage's ETR as the plan has it."""
+        return restoration_times(self.plan, self.at)
 
     def crew_of(self, job_id: str) -> str | None:
         visit = self.plan.visit(job_id)
@@ -74,7 +80,7 @@ class Planner:
         jobs: dict[str, Job] = {}
         for outage in self.live.engine.outages():
             lock = self.locks.get(outage.id)
-            job = job_from_outage(self.live.network, outage)
+            job = job_from_outage(self.live.network, outage, now=now)
             if job is not None:
                 # The planner's own locks decide here (crews it knows, jobs it gave out).
                 jobs[job.id] = replace(job, locked_to=lock if lock in crew_ids else None)

@@ -32,6 +32,9 @@ from outage.events import (
 )
 from outage.records import Outage, Stage
 
+# Dispatcher actions that annotate an outage (an ETR, a cause) and change nothing else.
+ANNOTATIONS = frozenset({Action.SET_ETR, Action.SET_CAUSE})
+
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000
 
@@ -79,8 +82,12 @@ class OutageEngine(EngineDevices):
             touched = self._on_crew(event)
         else:
             touched = self._on_dispatcher(event)
-        self.stats.events += 1
         self.stats.by_type[event.type] = self.stats.by_type.get(event.type, 0) + 1
+        if isinstance(event, DispatcherAction) and event.action in ANNOTATIONS:
+            # An ETR or a cause says nothing of what is out, and the plan sets ETRs as
+            # it replans: not an event in the refits' counts (they keep their cadence).
+            return self._publish(due + [o for o in touched if o not in due])
+        self.stats.events += 1
         # Early and often while a storm is young (32, 64, … events), then every 1000. A
         # storm is young again after a quiet spell: the engine runs for months, and a
         # day's second storm counted from the first would wait for its 1000th event.

@@ -42,7 +42,7 @@ RESTORE_BURST = timedelta(minutes=2)
 PING_RETRY = timedelta(minutes=15)
 # The shape of a saved engine state; bump it when the engine's attributes change, or
 # what the fold makes of the same events (a snapshot must equal a replay of its log).
-STATE_VERSION = 66
+STATE_VERSION = 67
 
 
 def seconds(t: datetime) -> float:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dispatch.from_outages import jobs_from_outages, restoration_times
+from dispatch.from_outages import (
+    EtrPolicy,
+    JobParams,
+    job_from_outage,
+    jobs_from_outages,
+    restoration_times,
+)
 from dispatch.problem import Crew, Point, Problem
 from dispatch.solve import SolveParams, solve
 from outage.engine import OutageEngine
@@ -60,3 +66,33 @@ def test_plan_finish_times_become_etrs() -> None:
         outage = engine.book.outages[outage_id]
         assert outage.etr == etr and outage.etr_source == "plan"
         assert outage.etr > T0 + timedelta(minutes=6)
+
+
+def test_a_crew_on_site_has_the_rest_of_the_job_left() -> None:
+    """Forty minutes into a sixty-minute transformer job, twenty are left; past its
+    time, the job is taken to need a quarter of an hour more (the plan must not have it
+    done the moment it replans, or the ETR it tells would slide every replan)."""
+    engine = _engine()
+    outage = next(o for o in engine.outages() if o.device_id == "transformer.a1")
+    for status, minutes in (("assigned", 5), ("en_route", 6), ("on_site", 10)):
+        engine.apply(parse_event({"type": "crew", "time": at(minutes), "outage_id": outage.id,
+                                  "status": status, "crew_id": "T1"}))
+    full = job_from_outage(engine.network, outage)
+    assert full is not None and full.duration == JobParams().minutes["service_transformer"]
+    later = job_from_outage(engine.network, outage, now=T0 + timedelta(minutes=50))
+    assert later is not None and later.duration == full.duration - 40
+    over = job_from_outage(engine.network, outage, now=T0 + timedelta(minutes=200))
+    assert over is not None and over.duration == JobParams().overrun_minutes
+
+
+def test_an_etr_is_told_again_only_when_the_plan_cannot_meet_it_or_beats_it_well() -> None:
+    """The plan's finish, plus ten minutes, on the next quarter hour; kept while the plan
+    meets it, told later as soon as it cannot, told sooner only by half an hour or more."""
+    policy = EtrPolicy()
+    finish = T0 + timedelta(minutes=63)  # 15:03 when T0 is 14:00
+    assert policy.to_tell(None, finish) == T0 + timedelta(minutes=75)
+    assert policy.to_tell(T0 + timedelta(minutes=75), finish) is None
+    assert policy.to_tell(T0 + timedelta(minutes=64), finish) is None  # still met
+    assert policy.to_tell(T0 + timedelta(minutes=60), finish) == T0 + timedelta(minutes=75)
+    assert policy.to_tell(T0 + timedelta(minutes=100), finish) is None  # 25 min sooner
+    assert policy.to_tell(T0 + timedelta(minutes=105), finish) == T0 + timedelta(minutes=75)

@@ -464,6 +464,29 @@ def test_silent_meters_show_a_nested_outage_when_time_passes_without_reports(
     assert engine.stats.events == len(events)  # a tick is not an event in the counts
 
 
+def test_etrs_set_as_a_plan_replans_change_no_prediction() -> None:
+    """The live planner sets each planned outage's ETR as it replans (a `set_etr` in
+    the log after most reports, in a storm): those say nothing of what is out, and the
+    refits that run every so many events keep their cadence — the outages are those of
+    the same reports without them."""
+    network = load_network(ROOT / "sample_data" / "territory.gpkg")
+    storm = ScenarioBuilder(network).build(ScenarioParams(kind="storm", outages=8), 3)
+    reports = [e for e in storm.events if e["type"] != "device"][:150]
+    plain = OutageEngine(network)
+    planned = OutageEngine(network)
+    for event in reports:
+        plain.apply(parse_event(event))
+        planned.apply(parse_event(event))
+        for outage in list(live(planned).values()):
+            planned.apply(parse_event({"type": "dispatcher", "action": "set_etr", "by": "plan",
+                                       "time": event["time"], "outage_id": outage.id,
+                                       "etr": (parse_time(event["time"]) + timedelta(hours=2))
+                                       .isoformat()}))
+    assert planned.stats.events == plain.stats.events == len(reports)
+    assert {o.id: (o.candidate, round(o.confidence, 9)) for o in planned.outages()} == \
+        {o.id: (o.candidate, round(o.confidence, 9)) for o in plain.outages()}
+
+
 def test_a_restored_transformers_silent_meters_do_not_date_its_next_outage(
     feeder: Network,
 ) -> None:

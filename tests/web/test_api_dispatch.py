@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from dispatch.from_outages import EtrPolicy
 from gis import Network
 from tests.web.conftest import login, make_config, make_outage
 from web import create_app
@@ -189,6 +190,30 @@ def test_crew_position_and_bad_position(app: Flask) -> None:
                       headers=headers).status_code == 400
     assert phone.post("/api/crew/position", json={"lon": 1000, "lat": 1},
                       headers=headers).status_code == 400
+
+
+def test_the_plan_tells_each_outage_when_its_crew_should_be_done(
+        app: Flask, client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """The model's ETR knows the kind of device and the storm, not the crew's queue:
+    once planned, an outage's ETR is its crew's planned finish (with a margin, on the
+    quarter hour), logged; a replan that meets it leaves it alone; a dispatcher's ETR
+    stands against every plan after it."""
+    outage_id = make_outage(client, dispatcher)
+    client.post("/api/plan", headers=dispatcher)
+    result = app.extensions["oms_live"].planner.result
+    finish = result.finishes()[outage_id]
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    etr = datetime.fromisoformat(detail["etr"])
+    assert detail["etr_source"] == "plan" and etr == EtrPolicy().to_tell(None, finish)
+    assert finish < etr <= finish + timedelta(minutes=25) and etr.minute % 15 == 0
+    sets = len(list(app.extensions["oms_live"].service.log.read()))
+    client.post("/api/plan", headers=dispatcher)
+    assert len(list(app.extensions["oms_live"].service.log.read())) == sets  # no news
+    client.post(f"/api/outages/{outage_id}/etr", json={"etr": "2099-01-01T10:00:00Z"},
+                headers=dispatcher)
+    client.post("/api/plan", headers=dispatcher)
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    assert (detail["etr"], detail["etr_source"]) == ("2099-01-01T10:00:00+00:00", "dispatcher")
 
 
 def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:

@@ -49,6 +49,7 @@ def test_users_from_a_file_and_intake_tokens_inline(tmp_path: Path, network: Net
     ("OMS_INTAKE_TOKENS", '["tok"]', "OMS_INTAKE_TOKENS: must be a JSON object"),
     ("OMS_INTAKE_TOKENS", '{"": "ivr"}', "intake token of 'ivr'"),
     ("OMS_TILE_URL", "tile.openstreetmap.org/{z}/{x}/{y}.png", "OMS_TILE_URL: 'tile.open"),
+    ("OMS_PLAN_ETRS", "perhaps", "OMS_PLAN_ETRS: 'perhaps' is neither yes nor no"),
     ("OMS_TILE_URL", "https://tiles.example.org/{x}/{y}.png", "is not a tile URL template"),
 ])
 def test_a_bad_setting_is_named(tmp_path: Path, network: Network,
@@ -58,3 +59,13 @@ def test_a_bad_setting_is_named(tmp_path: Path, network: Network,
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=words.replace("[", r"\[")):
         create_app(_config(tmp_path, network))
+
+
+def test_the_plan_s_etrs_can_be_turned_off(tmp_path: Path, network: Network,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """OMS_PLAN_ETRS=no: a utility that publishes only the model's and its dispatchers'
+    ETRs."""
+    monkeypatch.setenv("OMS_PLAN_ETRS", "No")
+    app = create_app(make_config(tmp_path, network))
+    assert app.extensions["oms_live"].planner.params.etrs is None
+    app.extensions["oms_live"].store.close()
