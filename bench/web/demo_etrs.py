@@ -5,7 +5,8 @@ the power came back, with the plan's ETRs and with the model's alone.
 
 In process, `oms serve --demo`'s storm (its crews drive, repair in 0.6-1.3 times the
 planned time, and restore) stepped to its end at `--speed` (600x: the planner's search,
-cut to 0.3 s, takes three simulated minutes, as a second's search takes at 180x). Every step, each live outage's ETR is read as a status page would show it. For
+cut to 0.3 s, takes three simulated minutes, as a second's search takes at 180x). Every
+step, each live outage's ETR is read as a status page would show it. For
 each outage restored, over the time it was live: how far its ETR was from the restoration
 (mean absolute, minutes, weighted by time shown), the share of that time the ETR shown
 had already been missed or would be (the power came back after it), and how many times
@@ -15,6 +16,7 @@ it changed (each change is a text to subscribers).
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import tempfile
@@ -61,7 +63,7 @@ def run(network: str | None, seed: int, plan_etrs: bool, speed: float) -> dict[s
         outage = engine.book.outages[outage_id]
         if outage.restored is None or len(samples) < 2:
             continue
-        for (t, etr), (t_next, _) in zip(samples, samples[1:], strict=False):
+        for (t, etr), (t_next, _) in itertools.pairwise(samples):
             if etr is None:
                 continue
             weight = (t_next - t).total_seconds()
@@ -69,7 +71,7 @@ def run(network: str | None, seed: int, plan_etrs: bool, speed: float) -> dict[s
             missed.append(weight if etr < outage.restored else 0.0)
             weights.append(weight)
         told = [etr for _, etr in samples]
-        changes.append(sum(1 for a, b in zip(told, told[1:], strict=False) if a != b))
+        changes.append(sum(1 for a, b in itertools.pairwise(told) if a != b))
     live.store.close()
     total = sum(weights) or 1.0
     return {"outages": len(changes), "mae": sum(errors) / total, "missed": sum(missed) / total,
