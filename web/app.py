@@ -19,6 +19,7 @@ from outage.service import OutageService
 from web import realtime  # noqa: F401  (handlers must exist before socketio.init_app)
 from web.auth import init_auth
 from web.clock import WallClock
+from web.complaints_desk import escalation_contacts
 from web.config import load_config
 from web.crews import CrewState
 from web.errors import register_error_handlers
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       solution_limit=app.config["PLAN_SOLUTION_LIMIT"],
                       etrs=EtrPolicy() if app.config["PLAN_ETRS"] else None),
         updates, fold(book, store.complaint_actions()), on_earth=bool(app.config["ON_EARTH"]),
+        escalation=escalation_contacts(app.config["COMPLAINT_ESCALATION"], book.departments),
     )
     for spec in app.config["CREWS"]:
         if spec["id"] not in live.crews:

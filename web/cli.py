@@ -56,6 +56,9 @@ def demo_config(args: argparse.Namespace) -> dict[str, Any]:
         "RELIABILITY_HISTORY": _sample_file(args, "history", "outages.csv"),
         "PASSWORD_METHOD": "pbkdf2:sha256:50000",  # start-up in a second, demo passwords
         "RATE_LIMIT_PER_SECOND": 20.0,
+        # Complaints nobody takes up in the hour go to a supervisor (the demo's outbox).
+        "COMPLAINT_ESCALATION": {"*": [{"channel": "email",
+                                        "address": "complaints.lead@willowriver.example"}]},
     }
 
 

@@ -11,11 +11,18 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask_socketio import SocketIO
 
-from outage.complaints import Complaint, ComplaintAction, ComplaintBook, summarise
+from outage.complaints import (
+    CONTACT_CHANNELS,
+    Complaint,
+    ComplaintAction,
+    ComplaintBook,
+    summarise,
+)
 from web.notify import Updates
 from web.store import WebStore
 
@@ -23,14 +30,44 @@ log = logging.getLogger(__name__)
 ROOM = "complaints"  # the desk's Socket.IO room
 
 
+Contacts = dict[str, list[tuple[str, str]]]  # department (or "*") -> (channel, address)
+
+
+def escalation_contacts(setting: Any, departments: list[str]) -> Contacts:
+    """`COMPLAINT_ESCALATION` checked: each department (or "*", every department) with
+    the supervisors' contacts a complaint past its target goes to, as
+    ``[{"channel": "sms" | "email", "address": …}]``."""
+    if not setting:
+        return {}
+    if not isinstance(setting, dict):
+        raise ValueError("OMS_COMPLAINT_ESCALATION: must be a JSON object of departments")
+    contacts: Contacts = {}
+    for department, listed in setting.items():
+        if department != "*" and department not in departments:
+            raise ValueError(f"OMS_COMPLAINT_ESCALATION: {department!r} is not a department "
+                             f"({', '.join(departments)}, or *)")
+        if not isinstance(listed, list):
+            raise ValueError(f"OMS_COMPLAINT_ESCALATION[{department!r}]: must be a list")
+        contacts[department] = []
+        for k, c in enumerate(listed):
+            if not isinstance(c, dict) or c.get("channel") not in CONTACT_CHANNELS or \
+                    not isinstance(c.get("address"), str) or not c["address"].strip():
+                raise ValueError(f"OMS_COMPLAINT_ESCALATION[{department!r}] #{k + 1}: give "
+                                 "channel (sms or email) and address")
+            contacts[department].append((c["channel"], c["address"].strip()))
+    return contacts
+
+
 class ComplaintsDesk:
     def __init__(self, book: ComplaintBook, store: WebStore, updates: Updates,
-                 socketio: SocketIO, now: Callable[[], datetime]) -> None:
+                 socketio: SocketIO, now: Callable[[], datetime],
+                 escalation: Contacts | None = None) -> None:
         self.book = book
         self.store = store
         self.updates = updates
         self.socketio = socketio
         self.now = now
+        self.escalation = escalation or {}
         self._lock = threading.Lock()
 
     def file(self, by: str, text: str, channel: str, *, category: str | None = None,
@@ -54,6 +91,23 @@ class ComplaintsDesk:
         if kind == "resolve":
             self._tell(lambda: self.updates.complaint_resolved(complaint), complaint)
         return complaint
+
+    def escalate_due(self) -> int:
+        """Escalate each open complaint that has just missed a target (not taken up
+        within the hour, not answered within five working days): stored in its history
+        once, and its department's supervisors told (`escalation`); how many."""
+        with self._lock:
+            now = self.now()
+            escalated = [(self._commit(self.book.action("escalate", reference, now, "system",
+                                                        breach=breach)), breach)
+                         for reference, breach in self.book.due_escalations(now)]
+        for complaint, breach in escalated:
+            contacts = [*self.escalation.get(complaint.department, []),
+                        *self.escalation.get("*", [])]
+            if contacts:
+                self._tell(partial(self.updates.complaint_escalated, complaint, breach,
+                                   contacts), complaint)
+        return len(escalated)
 
     def get(self, reference: str) -> Complaint:
         """One complaint (`ComplaintNotFoundError` when there is none)."""

@@ -58,6 +58,11 @@ DEFAULTS: dict[str, Any] = {
     "ON_EARTH": None,
     # Which department takes each class of complaint; None: outage.complaints.DEPARTMENTS.
     "COMPLAINT_DEPARTMENTS": None,
+    # Who is told of a complaint past its target (not taken up within the hour, not
+    # answered in five working days), by department or "*" for all:
+    # {"Billing": [{"channel": "email", "address": "billing.lead@…"}], "*": […]}.
+    # Without it the escalation is in the complaint's history and on the desk only.
+    "COMPLAINT_ESCALATION": None,
     # A raster tile server under the maps (https://…/{z}/{x}/{y}.png: OpenStreetMap's, or
     # the utility's own), and the credit its licence asks for; None: no tiles (the
     # network, and the streets where OMS_ROADS gives them, on a plain background).
@@ -66,11 +71,11 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # Settings an OMS_* variable gives as JSON: inline, or the path of a file holding it.
-JSON_SETTINGS = {"USERS": list, "INTAKE_TOKENS": dict}
+JSON_SETTINGS = {"USERS": list, "INTAKE_TOKENS": dict, "COMPLAINT_ESCALATION": dict}
 ENVIRONMENT = ("USERS", "INTAKE_TOKENS", "SECRET_KEY", "EVENT_LOG", "NETWORK", "ROADS",
                "SOCKETIO_MESSAGE_QUEUE", "DATA_KEY", "UTILITY_NAME", "TIME_ZONE",
                "MESSAGING_GATEWAY", "HOLIDAYS", "MESSAGE_RETENTION_DAYS", "TILE_URL",
-               "TILE_ATTRIBUTION", "PLAN_ETRS")
+               "TILE_ATTRIBUTION", "PLAN_ETRS", "COMPLAINT_ESCALATION")
 # Yes/no settings, which an OMS_* variable gives as a word.
 FLAGS = {"true": True, "yes": True, "on": True, "1": True,
          "false": False, "no": False, "off": False, "0": False}

@@ -31,7 +31,7 @@ from outage.reliability.records import Interruption
 from outage.response import summarise
 from outage.service import OutageService, Receipt
 from web.clock import Clock
-from web.complaints_desk import ComplaintsDesk
+from web.complaints_desk import ComplaintsDesk, Contacts
 from web.crews import CrewRegistry, CrewState
 from web.directory import Directory
 from web.notify import Updates, rating_of
@@ -58,7 +58,8 @@ class LiveState:
 
     def __init__(self, network: Network, service: OutageService, clock: Clock, store: WebStore,
                  socketio: SocketIO, planner_params: PlannerParams, updates: Updates,
-                 complaints: ComplaintBook, *, on_earth: bool = True) -> None:
+                 complaints: ComplaintBook, *, on_earth: bool = True,
+                 escalation: Contacts | None = None) -> None:
         self.network = network
         self.service = service
         self.engine = service.engine
@@ -70,7 +71,8 @@ class LiveState:
         self.views = NetworkViews(self.engine)
         self.directory = Directory(network)
         self.crews = CrewRegistry()
-        self.complaints = ComplaintsDesk(complaints, store, updates, socketio, self.now)
+        self.complaints = ComplaintsDesk(complaints, store, updates, socketio, self.now,
+                                         escalation)
         # The network's places are real ones (else drawn at a nominal origin): crews get
         # a link their phone's maps can follow.
         self.on_earth = on_earth
@@ -174,6 +176,7 @@ class LiveState:
             try:
                 self.tick_if_quiet()
                 self.forget_old_messages()
+                self.complaints.escalate_due()
             except Exception:  # the clock must keep running; the error is logged
                 log.exception("clock tick failed")
 

@@ -1,10 +1,11 @@
 """The complaints register: each complaint from receipt to resolution, a fold over the
-desk's actions (filed, acknowledged, routed, noted, resolved, reopened).
+desk's actions (filed, acknowledged, routed, noted, resolved, reopened, escalated).
 
 The handbook's targets are set when a complaint is filed and kept with it: taken up by
 someone within an hour (`ACKNOWLEDGE_WITHIN`), resolved within five working days
 (`RESOLVE_WORKING_DAYS`, on `WorkingDays`). A reopened complaint keeps its first
-deadline: what was promised does not move.
+deadline: what was promised does not move. A complaint past either target is escalated
+once for it (`due_escalations`: to its department's supervisor), and it says so.
 
 Every action is checked (`ComplaintBook.check`) before it is stored and applied, so a
 stored action always applies; the register after a restart is the fold of the stored
@@ -32,7 +33,9 @@ RESOLVE_WORKING_DAYS = 5
 # How a complaint reached us: the handbook's channels, and writing.
 CHANNELS = ("phone", "web", "app", "sms", "email", "hall", "letter")
 CONTACT_CHANNELS = ("sms", "email")  # how we can answer in writing
-KINDS = ("file", "acknowledge", "route", "note", "resolve", "reopen")
+KINDS = ("file", "acknowledge", "route", "note", "resolve", "reopen", "escalate")
+# The targets a complaint can miss: taken up within the hour, answered in five working days.
+BREACHES = ("acknowledge", "answer")
 MAX_TEXT = 2000
 
 
@@ -70,6 +73,7 @@ class Complaint:
     owner: str | None = None  # who took it up
     resolved: datetime | None = None
     resolution: str | None = None
+    escalated: tuple[str, ...] = ()  # the targets it missed and was escalated for
     history: tuple[Step, ...] = field(default=())
 
     @property
@@ -77,6 +81,14 @@ class Complaint:
         if self.resolved is not None:
             return Status.RESOLVED
         return Status.ACKNOWLEDGED if self.acknowledged is not None else Status.RECEIVED
+
+    def missed(self, now: datetime) -> list[str]:
+        """The targets this complaint, open, has missed by `now` (`BREACHES`)."""
+        if self.resolved is not None:
+            return []
+        late = {"acknowledge": self.acknowledged is None and now > self.acknowledge_by,
+                "answer": now > self.resolve_by}
+        return [b for b in BREACHES if late[b]]
 
     def to_customer_json(self, calendar: WorkingDays) -> dict[str, Any]:
         """What the status page may show of it to whoever looks the account up: where it
@@ -103,7 +115,7 @@ class Complaint:
             "acknowledge_by": self.acknowledge_by.isoformat(),
             "resolve_by": self.resolve_by.isoformat(),
             "acknowledged": _iso(self.acknowledged), "owner": self.owner,
-            "resolution": self.resolution,
+            "resolution": self.resolution, "escalated": list(self.escalated),
             "acknowledge_overdue": self.acknowledged is None and open_
             and now > self.acknowledge_by,
             "resolve_overdue": open_ and now > self.resolve_by,
@@ -153,6 +165,12 @@ class ComplaintBook:
     def of_customer(self, customer_id: str) -> list[Complaint]:
         """A customer's complaints, newest first."""
         return [self._complaints[r] for r in reversed(self._by_customer.get(customer_id, []))]
+
+    def due_escalations(self, now: datetime) -> list[tuple[str, str]]:
+        """(reference, target) of each open complaint past a target by `now` and not yet
+        escalated for it, oldest first."""
+        return [(c.reference, breach) for c in self._complaints.values()
+                for breach in c.missed(now) if breach not in c.escalated]
 
     # -- writing -------------------------------------------------------------------------
     def filing(self, at: datetime, by: str, text: str, channel: str, *,
@@ -221,6 +239,8 @@ class ComplaintBook:
             if status is not Status.RESOLVED:
                 raise ComplaintStateError(f"{action.reference} is not resolved")
             _text("note", f.get("note"))
+        if action.kind == "escalate":
+            _check_escalation(complaint, action)
 
     def apply(self, action: ComplaintAction, *, stored: bool = False) -> Complaint:
         """Check the action and apply it; the complaint as it now is. An action `stored`
@@ -239,6 +259,8 @@ class ComplaintBook:
         note = str(f.get("note") or f.get("resolution") or "")
         if action.kind == "route":
             note = f"{complaint.category} → {complaint.department}" + (f": {note}" if note else "")
+        if action.kind == "escalate":
+            note = escalation_note(complaint, str(f["breach"]))
         step = Step(action.at, action.by, action.kind, note)
         complaint = replace(complaint, history=(*complaint.history, step))
         self._complaints[action.reference] = complaint
@@ -266,7 +288,25 @@ class ComplaintBook:
                            acknowledged=c.acknowledged or at, owner=c.owner or by)
         if action.kind == "reopen":
             return replace(c, resolved=None, resolution=None)
+        if action.kind == "escalate":
+            return replace(c, escalated=(*c.escalated, str(f["breach"])))
         return c  # a note changes only the history
+
+
+def _check_escalation(complaint: Complaint, action: ComplaintAction) -> None:
+    breach = action.fields.get("breach")
+    _one_of("breach", breach, BREACHES)
+    if breach in complaint.escalated:
+        raise ComplaintStateError(f"{action.reference} was escalated for it already")
+    if breach not in complaint.missed(action.at):
+        raise ComplaintStateError(f"{action.reference} has not missed its {breach} target")
+
+
+def escalation_note(complaint: Complaint, breach: str) -> str:
+    """What an escalation says: which target was missed, to whose supervisor it went."""
+    missed = ("not taken up within the hour" if breach == "acknowledge"
+              else "not answered within five working days")
+    return f"{missed}: escalated to the {complaint.department} supervisor"
 
 
 def _filed(action: ComplaintAction) -> Complaint:

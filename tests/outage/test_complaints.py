@@ -15,6 +15,7 @@ from outage.complaints import (
     ComplaintBook,
     ComplaintError,
     ComplaintNotFoundError,
+    ComplaintStateError,
     Status,
     WorkingDays,
     classify,
@@ -112,7 +113,9 @@ def test_lifecycle_and_its_history() -> None:
     ("route", {"category": "weather"}, "category"),
     ("route", {"department": "Marketing"}, "department"),
     ("reopen", {"note": "again"}, "status"),
-    ("escalate", {}, "kind"),
+    ("dismiss", {}, "kind"),
+    ("escalate", {}, "breach"),
+    ("escalate", {"breach": "mood"}, "breach"),
 ])
 def test_bad_actions_name_the_field(kind: str, fields: dict[str, object], field: str) -> None:
     """An action that cannot apply is refused, naming the field, and changes nothing."""
@@ -235,3 +238,37 @@ def test_a_restart_with_other_departments_keeps_the_register() -> None:
     assert again.get("C-000002").department == "Billing"
     moved = again.apply(again.action("route", "C-000002", WED, "a", category="price"))
     assert moved.department == "Accounts"
+
+
+def test_a_complaint_past_a_target_is_escalated_once_for_it() -> None:
+    """Nobody takes it up within the hour: it is due for escalation then, not before, and
+    once; taken up later it is still not answered in five working days: due again, for
+    that. Each escalation is in its history (to whose supervisor), and a restart (the fold
+    of the stored actions) keeps them, so nobody is told twice."""
+    book = _book()
+    filing = book.filing(WED, "web", "My bill doubled this month", "web")
+    ref = book.apply(filing).reference
+    stored = [filing]
+    assert book.due_escalations(WED + timedelta(minutes=59)) == []
+    early = book.action  # an escalation before the target is missed is refused
+    with pytest.raises(ComplaintStateError, match="has not missed its acknowledge target"):
+        early("escalate", ref, WED + timedelta(minutes=30), "system", breach="acknowledge")
+    late = WED + timedelta(minutes=61)
+    assert book.due_escalations(late) == [(ref, "acknowledge")]
+    stored.append(book.action("escalate", ref, late, "system", breach="acknowledge"))
+    complaint = book.apply(stored[-1])
+    assert complaint.escalated == ("acknowledge",) and book.due_escalations(late) == []
+    assert complaint.history[-1].note == ("not taken up within the hour: escalated to the "
+                                          "Billing supervisor")
+    with pytest.raises(ComplaintStateError, match="escalated for it already"):
+        book.action("escalate", ref, late, "system", breach="acknowledge")
+    book.apply(book.action("acknowledge", ref, WED + timedelta(hours=3), "desk"))
+    after = complaint.resolve_by + timedelta(minutes=1)
+    assert book.due_escalations(after) == [(ref, "answer")]
+    stored.append(book.action("escalate", ref, after, "system", breach="answer"))
+    book.apply(stored[-1])
+    again = fold(_book(), stored)
+    assert again.get(ref).escalated == ("acknowledge", "answer")
+    assert again.due_escalations(after + timedelta(days=3)) == []
+    book.apply(book.action("resolve", ref, after, "desk", resolution="Refunded."))
+    assert book.due_escalations(after + timedelta(days=30)) == []

@@ -296,6 +296,11 @@ def test_the_control_room_sees_complaints_waiting_past_the_hour(
                                ".includes('late')")
         assert page.inner_text("#k-complaints") == "Complaints · 1 late"
         assert "overdue" in (page.get_attribute("#k-complaints", "class") or "")
+        # The clock escalates it; the desk sees it marked in its list.
+        assert app.extensions["oms_live"].complaints.escalate_due() == 1
+        page.context.clear_cookies()
+        _login(page, f"http://127.0.0.1:{port}", "agent1", "/complaints")
+        page.wait_for_selector("#complaints tbody .pill.escalated")
     finally:
         http.shutdown()
         thread.join(5)

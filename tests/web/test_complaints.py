@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -271,3 +272,47 @@ def test_the_status_page_shows_the_accounts_own_complaints_without_their_words(
     assert [c["status"] for c in listed] == ["received", "resolved"]
     assert "rude" not in str(listed) and "Smith" not in str(listed)
     assert listed[0]["resolve_by_day"] == second["resolve_by_day"]
+
+
+def test_a_complaint_nobody_takes_up_goes_to_its_supervisor_once(
+        tmp_path: Path, network: Network) -> None:
+    """An hour after a price complaint came in, nobody has it: the clock escalates it to
+    Billing's supervisor (configured) and to the one watching every department — texts
+    in the outbox naming it — and its history and the desk say so; the next tick, and a
+    restart, tell nobody again."""
+    clock = SetClock(datetime(2026, 12, 2, 17, 0, tzinfo=UTC))  # Wednesday 09:00 local
+    escalation = {"Billing": [{"channel": "email", "address": "billing.lead@example.org"}],
+                  "*": [{"channel": "sms", "address": "+1 503 555 0199"}]}
+    config = make_config(tmp_path, network, CLOCK=clock, COMPLAINT_ESCALATION=escalation)
+    app = create_app(config)
+    client = app.test_client()
+    ref = _file_public(client, account="cust.000001")["reference"]
+    desk = app.extensions["oms_live"].complaints
+    clock.t += timedelta(minutes=59)
+    assert desk.escalate_due() == 0
+    clock.t += timedelta(minutes=2)
+    assert desk.escalate_due() == 1 and desk.escalate_due() == 0
+    messages = client.get("/api/outbox", headers=GATEWAY).get_json()["messages"]
+    told = {m["contact"]: m["text"] for m in messages}
+    assert set(told) == {"billing.lead@example.org", "+1 503 555 0199"}
+    assert f"complaint {ref} (price, web" in told["+1 503 555 0199"]
+    assert "not taken up within the hour" in told["+1 503 555 0199"]
+    login(client, "agent1")
+    shown = client.get(f"/api/complaints/{ref}").get_json()
+    assert shown["escalated"] == ["acknowledge"]
+    assert shown["history"][-1]["note"].endswith("escalated to the Billing supervisor")
+    app.extensions["oms_live"].store.close()
+    again = create_app(config)
+    assert again.extensions["oms_live"].complaints.escalate_due() == 0
+    again.extensions["oms_live"].store.close()
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ({"Marketing": []}, "'Marketing' is not a department"),
+    ({"*": [{"channel": "fax", "address": "1"}]}, r"\['\*'\] #1: give channel"),
+    ({"*": "boss@example.org"}, "must be a list"),
+])
+def test_a_wrong_escalation_setting_stops_the_start(tmp_path: Path, network: Network,
+                                                    setting: object, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        create_app(make_config(tmp_path, network, COMPLAINT_ESCALATION=setting))

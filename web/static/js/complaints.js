@@ -60,7 +60,8 @@
       return `<tr data-ref="${c.reference}" class="${c.reference === state.selected ? "sel" : ""}">
         <td>${c.reference}</td><td>${when(c.received)}<br><small class="muted">${c.channel}</small></td>
         <td>${c.category} → ${OMS.esc(c.department)}</td><td class="text">${OMS.esc(c.text.slice(0, 140))}${c.text.length > 140 ? "…" : ""}</td>
-        <td>${taken}</td><td>${due}</td><td><span class="pill st-${c.status}">${c.status}</span></td></tr>`;
+        <td>${taken}</td><td>${due}</td><td><span class="pill st-${c.status}">${c.status}</span>${
+          c.escalated && c.escalated.length && !c.resolved ? ' <span class="pill escalated" title="past its target: escalated to the department\'s supervisor">escalated</span>' : ""}</td></tr>`;
     }).join("");
   }
 
