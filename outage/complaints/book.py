@@ -150,6 +150,9 @@ class ComplaintBook:
         self.departments = sorted(set(self.routes.values()))
         self._complaints: dict[str, Complaint] = {}
         self._by_customer: dict[str, list[str]] = {}
+        # Open complaints in the order they came: what the clock's escalation looks at
+        # (the register keeps every complaint ever filed).
+        self._open: dict[str, None] = {}
 
     # -- reading -------------------------------------------------------------------------
     def get(self, reference: str) -> Complaint:
@@ -169,8 +172,9 @@ class ComplaintBook:
     def due_escalations(self, now: datetime) -> list[tuple[str, str]]:
         """(reference, target) of each open complaint past a target by `now` and not yet
         escalated for it, oldest first."""
-        return [(c.reference, breach) for c in self._complaints.values()
-                for breach in c.missed(now) if breach not in c.escalated]
+        open_ = sorted(self._open, key=lambda r: self._complaints[r].received)
+        return [(r, breach) for r in open_ for breach in self._complaints[r].missed(now)
+                if breach not in self._complaints[r].escalated]
 
     # -- writing -------------------------------------------------------------------------
     def filing(self, at: datetime, by: str, text: str, channel: str, *,
@@ -264,6 +268,10 @@ class ComplaintBook:
         step = Step(action.at, action.by, action.kind, note)
         complaint = replace(complaint, history=(*complaint.history, step))
         self._complaints[action.reference] = complaint
+        if complaint.resolved is None:
+            self._open[action.reference] = None
+        else:
+            self._open.pop(action.reference, None)
         return complaint
 
     def _check_route(self, f: Mapping[str, Any]) -> None:
