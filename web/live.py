@@ -307,9 +307,9 @@ class LiveState:
                     if include_restored or o.active]
 
     def decorate(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Add the plan's view: planned crew and ETA."""
+        """Add the plan's view: planned crew and ETA (none once the crew is there)."""
         result = self.planner.result
-        eta = result.eta(data["id"]) if result else None
+        eta = result.eta(data["id"]) if result and data["stage"] != Stage.ON_SITE else None
         data["planned_crew"] = result.crew_of(data["id"]) if result else None
         data["crew_eta"] = eta.isoformat() if eta else None
         return data

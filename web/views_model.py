@@ -171,7 +171,8 @@ def customer_status(engine: OutageEngine, customer_id: str, now: datetime,
             "status": PUBLIC_STAGE[outage.stage],
             "etr": outage.etr.isoformat() if outage.etr else None,
             "crew_status": PUBLIC_STAGE[outage.stage] if crew else "Not yet assigned",
-            "crew_eta": crew_eta.isoformat() if crew_eta and crew else None,
+            "crew_eta": crew_eta.isoformat()
+            if crew_eta and outage.stage in (Stage.ASSIGNED, Stage.EN_ROUTE) else None,
             "cause": outage.cause or None,
         })
         return result

@@ -216,6 +216,28 @@ def test_the_plan_tells_each_outage_when_its_crew_should_be_done(
     assert (detail["etr"], detail["etr_source"]) == ("2099-01-01T10:00:00+00:00", "dispatcher")
 
 
+def test_a_crew_on_site_has_no_eta(app: Flask, client: FlaskClient,
+                                   dispatcher: dict[str, str]) -> None:
+    """Assigned and en route, the dashboard and the customer see when the crew should
+    arrive; on site, no ETA (the plan's would be the moment it was made)."""
+    outage_id = make_outage(client, dispatcher)
+    client.post("/api/plan", headers=dispatcher)
+    crew = client.get(f"/api/outages/{outage_id}").get_json()["crew_id"]
+    phone = app.test_client()
+    headers = login(phone, f"crew{crew[1:]}")
+
+    def etas() -> tuple[object, object]:
+        listed = next(o for o in client.get("/api/outages").get_json() if o["id"] == outage_id)
+        status = client.get("/api/customers/cust.000001/status").get_json()
+        return listed["crew_eta"], status["outage"]["crew_eta"]
+
+    assert all(etas())
+    assert phone.post("/api/crew/status", headers=headers,
+                      json={"status": "on_site", "outage_id": outage_id}).status_code == 201
+    client.post("/api/plan", headers=dispatcher)
+    assert etas() == (None, None)
+
+
 def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:
     """An empty roster (a fresh production start) plans nothing and drops every job,
     instead of handing OR-Tools zero vehicles (which aborts the process)."""
