@@ -171,14 +171,14 @@ class LiveState:
             self._ticker.start()
 
     def _tick_loop(self, interval: float) -> None:
+        duties = (self.tick_if_quiet, self.forget_old_messages, self.complaints.escalate_due)
         while True:  # a daemon thread: it ends with the process
             time.sleep(interval)
-            try:
-                self.tick_if_quiet()
-                self.forget_old_messages()
-                self.complaints.escalate_due()
-            except Exception:  # the clock must keep running; the error is logged
-                log.exception("clock tick failed")
+            for duty in duties:  # one failing (the event log down) stops none of the others
+                try:
+                    duty()
+                except Exception:  # the clock must keep running; the error is logged
+                    log.exception("clock: %s failed", duty.__name__)
 
     def forget_old_messages(self) -> int:
         """Delete the texts past their retention, at most once an hour; how many. On the

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outage.complaints import Complaint, escalation_note
+from outage.complaints import MISSED, Complaint
 from web.store import Subscription, WebStore
 
 log = logging.getLogger(__name__)
@@ -92,10 +92,9 @@ class Updates:
     def complaint_escalated(self, complaint: Complaint, breach: str,
                             contacts: list[tuple[str, str]]) -> None:
         """Tell a department's supervisors of a complaint past its target (`breach`)."""
-        note = escalation_note(complaint, breach).split(":")[0]
         text = (f"{self.utility}: complaint {complaint.reference} ({complaint.category}, "
                 f"{complaint.channel}, received {self._time(complaint.received.isoformat())}) "
-                f"was {note}. {complaint.text[:160]}")
+                f"was {MISSED[breach]}. {complaint.text[:160]}")
         self.store.queue([(Subscription(0, "", channel, address), text)
                           for channel, address in contacts])
 

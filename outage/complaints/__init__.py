@@ -11,12 +11,12 @@ from outage.complaints.book import ACKNOWLEDGE_WITHIN as ACKNOWLEDGE_WITHIN
 from outage.complaints.book import BREACHES as BREACHES
 from outage.complaints.book import CHANNELS as CHANNELS
 from outage.complaints.book import CONTACT_CHANNELS as CONTACT_CHANNELS
+from outage.complaints.book import MISSED as MISSED
 from outage.complaints.book import RESOLVE_WORKING_DAYS as RESOLVE_WORKING_DAYS
 from outage.complaints.book import Complaint as Complaint
 from outage.complaints.book import ComplaintAction as ComplaintAction
 from outage.complaints.book import ComplaintBook as ComplaintBook
 from outage.complaints.book import Status as Status
-from outage.complaints.book import escalation_note as escalation_note
 from outage.complaints.book import fold as fold
 from outage.complaints.classify import CATEGORIES as CATEGORIES
 from outage.complaints.classify import DEPARTMENTS as DEPARTMENTS
@@ -31,9 +31,7 @@ from outage.complaints.working_days import WorkingDays as WorkingDays
 from outage.complaints.working_days import parse_holidays as parse_holidays
 
 __all__ = ["ACKNOWLEDGE_WITHIN", "BREACHES", "CATEGORIES", "CHANNELS", "CONTACT_CHANNELS",
-           "DEPARTMENTS",
-           "RESOLVE_WORKING_DAYS", "Classification", "Complaint", "ComplaintAction",
-           "ComplaintBook", "ComplaintError", "ComplaintNotFoundError", "ComplaintStateError",
-           "ComplaintSummary",
-           "Status", "WorkingDays", "classify", "escalation_note", "fold", "parse_holidays",
-           "summarise"]
+           "DEPARTMENTS", "MISSED", "RESOLVE_WORKING_DAYS", "Classification", "Complaint",
+           "ComplaintAction", "ComplaintBook", "ComplaintError", "ComplaintNotFoundError",
+           "ComplaintStateError", "ComplaintSummary", "Status", "WorkingDays", "classify",
+           "fold", "parse_holidays", "summarise"]

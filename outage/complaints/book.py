@@ -34,8 +34,10 @@ RESOLVE_WORKING_DAYS = 5
 CHANNELS = ("phone", "web", "app", "sms", "email", "hall", "letter")
 CONTACT_CHANNELS = ("sms", "email")  # how we can answer in writing
 KINDS = ("file", "acknowledge", "route", "note", "resolve", "reopen", "escalate")
-# The targets a complaint can miss: taken up within the hour, answered in five working days.
-BREACHES = ("acknowledge", "answer")
+# The targets a complaint can miss, and how missing each is said.
+MISSED = {"acknowledge": "not taken up within the hour",
+          "answer": "not answered within five working days"}
+BREACHES = tuple(MISSED)
 MAX_TEXT = 2000
 
 
@@ -312,9 +314,7 @@ def _check_escalation(complaint: Complaint, action: ComplaintAction) -> None:
 
 def escalation_note(complaint: Complaint, breach: str) -> str:
     """What an escalation says: which target was missed, to whose supervisor it went."""
-    missed = ("not taken up within the hour" if breach == "acknowledge"
-              else "not answered within five working days")
-    return f"{missed}: escalated to the {complaint.department} supervisor"
+    return f"{MISSED[breach]}: escalated to the {complaint.department} supervisor"
 
 
 def _filed(action: ComplaintAction) -> Complaint:
