@@ -212,9 +212,13 @@ PATHS: dict[str, Any] = {
     "/api/outages/{outage_id}/split": {"post": _op(
         "split customers off", "201", "Receipt", body="CustomerIds", security=CSRF,
         errors=(404, 409, 422), idempotent=True, params=OUTAGE_ID)},
-    "/api/outages/{outage_id}/etr": {"post": _op(
-        "set the ETR", "201", "Receipt", body="Etr", security=CSRF, errors=(404, 409, 422),
-        idempotent=True, params=OUTAGE_ID)},
+    "/api/outages/{outage_id}/etr": {
+        "post": _op("set the ETR (it stands against the plan's)", "201", "Receipt", body="Etr",
+                    security=CSRF, errors=(404, 409, 422), idempotent=True,
+                    params=OUTAGE_ID),
+        "delete": _op("withdraw a dispatcher's ETR: the model's, then the plan's",
+                      "201", "Receipt", security=CSRF, errors=(404, 409), idempotent=True,
+                      params=OUTAGE_ID)},
     "/api/jobs": {"get": _op("live outages as jobs, with plan ETA", "200", ANY_LIST,
                              security=CSRF)},
     "/api/jobs/{job_id}/assign": {"post": _op(

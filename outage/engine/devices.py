@@ -346,6 +346,15 @@ class EngineDevices(EngineEvidence):
                 return []  # a person's estimate stands until a person changes it
             outage.etr, outage.etr_source = action.etr, action.by
             return [outage]
+        if action.action is Action.RELEASE_ETR:
+            if outage.etr_source != "dispatcher" or not outage.active:
+                return []
+            # The model's estimate until the next plan tells its crew's finish.
+            live = len(self.book.by_candidate)
+            outage.etr = self.restoration_times.estimate(outage.device_kind, outage.started,
+                                                         when, live)
+            outage.etr_source = "model"
+            return [outage]
         if action.action is Action.SET_CAUSE:
             outage.cause = action.cause
             return [outage]

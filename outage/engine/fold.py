@@ -33,7 +33,7 @@ from outage.events import (
 from outage.records import Outage, Stage
 
 # Dispatcher actions that annotate an outage (an ETR, a cause) and change nothing else.
-ANNOTATIONS = frozenset({Action.SET_ETR, Action.SET_CAUSE})
+ANNOTATIONS = frozenset({Action.SET_ETR, Action.RELEASE_ETR, Action.SET_CAUSE})
 
 # How often (in events) the false-call rate is re-estimated.
 REFIT_EVERY = 1000

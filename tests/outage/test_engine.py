@@ -487,6 +487,28 @@ def test_etrs_set_as_a_plan_replans_change_no_prediction() -> None:
         {o.id: (o.candidate, round(o.confidence, 9)) for o in plain.outages()}
 
 
+def test_a_dispatchers_etr_stands_against_the_plans_until_withdrawn(feeder: Network) -> None:
+    """A dispatcher's ETR is not moved by the plan's; withdrawn, the model's estimate is
+    the ETR again (and the plan's may follow); withdrawing a plan's ETR changes nothing."""
+    engine = run(feeder, [call("a1.1", 0), call("a1.2", 1)])
+    (outage,) = live(engine).values()
+    model = outage.etr
+
+    def act(action: str, minutes: float, **extra: Any) -> None:
+        engine.apply(parse_event({"type": "dispatcher", "action": action, "time": at(minutes),
+                                  "outage_id": outage.id, **extra}))
+
+    act("set_etr", 2, etr=at(300))
+    act("set_etr", 3, etr=at(90), by="plan")
+    assert (outage.etr, outage.etr_source) == (parse_time(at(300)), "dispatcher")
+    act("release_etr", 4)
+    assert outage.etr_source == "model" and outage.etr is not None
+    assert abs((outage.etr - model).total_seconds()) < 600  # the estimate, as before
+    act("set_etr", 5, etr=at(90), by="plan")
+    act("release_etr", 6)
+    assert (outage.etr, outage.etr_source) == (parse_time(at(90)), "plan")
+
+
 def test_a_restored_transformers_silent_meters_do_not_date_its_next_outage(
     feeder: Network,
 ) -> None:

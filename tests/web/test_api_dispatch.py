@@ -214,6 +214,14 @@ def test_the_plan_tells_each_outage_when_its_crew_should_be_done(
     client.post("/api/plan", headers=dispatcher)
     detail = client.get(f"/api/outages/{outage_id}").get_json()
     assert (detail["etr"], detail["etr_source"]) == ("2099-01-01T10:00:00+00:00", "dispatcher")
+    # Withdrawn, the estimate stands in until the plan (asked for anew) tells the finish.
+    assert client.delete(f"/api/outages/{outage_id}/etr", headers=dispatcher).status_code == 201
+    assert client.get(f"/api/outages/{outage_id}").get_json()["etr_source"] == "model"
+    client.post("/api/plan", headers=dispatcher)
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    finish = app.extensions["oms_live"].planner.result.finishes()[outage_id]
+    assert detail["etr_source"] == "plan"
+    assert datetime.fromisoformat(detail["etr"]) == EtrPolicy().to_tell(None, finish)
 
 
 def test_a_crew_on_site_has_no_eta(app: Flask, client: FlaskClient,

@@ -91,3 +91,12 @@ def split(outage_id: str) -> tuple[Response, int]:
 def set_etr(outage_id: str) -> tuple[Response, int]:
     data = body()
     return _act(outage_id, "set_etr", etr=field(data, "etr"))
+
+
+@bp.delete("/<outage_id>/etr")
+@require_role(*CONTROL_ROOM)
+@idempotent
+def release_etr(outage_id: str) -> tuple[Response, int]:
+    """The dispatcher's ETR withdrawn: the model's again, until the plan (asked for
+    anew, as after any change) tells its crew's finish."""
+    return _act(outage_id, "release_etr")

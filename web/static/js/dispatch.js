@@ -256,6 +256,7 @@
       <select id="d-crew">${state.crews.map((c) => `<option>${c.id}</option>`).join("")}</select>
       <button class="btn primary" data-a="assign">Assign</button>
       <input id="d-etr" type="time"><button class="btn" data-a="etr">Set ETR</button>
+      ${o.etr_source === "dispatcher" ? '<button class="btn" data-a="release-etr" title="Withdraw this ETR: the plan\'s (its crew\'s finish) again">Plan\'s ETR</button>' : ""}
       ${targets.length ? `<select id="d-into" title="Another outage these customers belong to">
         ${targets.map((t) => `<option value="${t.id}">${t.id} · ${t.customers_out} cust.</option>`).join("")}</select>
         <button class="btn" data-a="merge">Merge into</button>` : ""}</div>`;
@@ -276,9 +277,12 @@
       if (a === "assign") await OMS.api("POST", `/api/jobs/${id}/assign`, { crew_id: document.getElementById("d-crew").value });
       else if (a === "merge") await OMS.api("POST", `/api/outages/${id}/merge`, { target: document.getElementById("d-into").value });
       else if (a === "etr") {
-        const [h, m] = document.getElementById("d-etr").value.split(":"); const d = new Date(state.kpis.as_of); d.setHours(+h, +m, 0, 0);
+        const [h, m] = document.getElementById("d-etr").value.split(":"); const now = new Date(state.kpis.as_of), d = new Date(now);
+        d.setHours(+h, +m, 0, 0);
+        if (d < now) d.setDate(d.getDate() + 1);  // 01:30 set at 22:00 is tomorrow's
         await OMS.api("POST", `/api/outages/${id}/etr`, { etr: d.toISOString() });
-      } else await OMS.api("POST", `/api/outages/${id}/${a}`);
+      } else if (a === "release-etr") await OMS.api("DELETE", `/api/outages/${id}/etr`);
+      else await OMS.api("POST", `/api/outages/${id}/${a}`);
       OMS.toast(`${id}: ${a} done`);
     } catch (err) { OMS.toast(`${id}: ${err.message}`, true); }
   });
