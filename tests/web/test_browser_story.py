@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -379,3 +380,31 @@ def test_the_maps_lie_on_the_configured_tiles(tiled_server: str, browser: Any) -
     _login(dashboard, tiled_server, "disp", "/dispatch")
     dashboard.wait_for_selector(".tiles-dark .leaflet-tile-loaded", timeout=5000)
     assert asked
+
+
+def test_a_dispatchers_etr_is_the_next_such_time_and_can_be_withdrawn(
+        server: str, browser: Any) -> None:
+    """In the outage panel the dispatcher types a time an hour before now: that is
+    tomorrow's (it was today's, already past); "Plan's ETR" withdraws it."""
+    desk = browser.new_context(viewport={"width": 1600, "height": 900}, timezone_id="UTC")
+    page = desk.new_page()
+    _login(page, server, "disp", "/dispatch")
+    page.wait_for_function("window.omsState && window.omsState.kpis")
+    for customer in ("cust.000001", "cust.000002"):
+        desk.request.post(f"{server}/api/events", data={
+            "type": "call", "customer_id": customer, "channel": "ivr"},
+            headers={"Authorization": "Bearer ivr-token"})
+    page.wait_for_selector("#outages tr[data-id]")
+    outage_id = page.get_attribute("#outages tr[data-id]", "data-id")
+    page.click(f"#outages tr[data-id='{outage_id}']")
+    now = datetime.fromisoformat(page.evaluate("window.omsState.kpis.as_of"))
+    page.fill("#d-etr", (now - timedelta(hours=1)).strftime("%H:%M"))
+    page.click("button[data-a=etr]")
+    page.wait_for_selector("button[data-a=release-etr]")
+    detail = desk.request.get(f"{server}/api/outages/{outage_id}").json()
+    etr = datetime.fromisoformat(detail["etr"])
+    assert timedelta(hours=22) < etr - now < timedelta(hours=23, minutes=1)
+    page.click("button[data-a=release-etr]")
+    page.wait_for_function("!document.querySelector('button[data-a=release-etr]')")
+    assert desk.request.get(f"{server}/api/outages/{outage_id}").json()["etr_source"] != \
+        "dispatcher"
