@@ -80,7 +80,8 @@ def job_from_outage(
     """The job restoring `outage`, or None when it is over or has no place on a map.
 
     A crew already driving to it or working on it keeps it (`locked_to` overrides); a
-    crew on site since before `now` has only the rest of the work left.
+    crew on site since before `now` has only the rest of the work left (until the ETR it
+    gave, when it gave one).
     """
     if outage.stage not in PLANNABLE:
         return None
@@ -94,9 +95,13 @@ def job_from_outage(
         minutes += params.investigate_minutes  # patrol to find what really operated
     if hazard:
         minutes += params.hazard_minutes
-    if outage.stage is Stage.ON_SITE and outage.arrived is not None and now is not None:
-        spent = (now - outage.arrived).total_seconds() / 60
-        minutes = max(params.overrun_minutes, minutes - spent)
+    if outage.stage is Stage.ON_SITE and now is not None:
+        if outage.etr_source == "crew" and outage.etr is not None:
+            # The crew at the job says when it will be done: the rest of the plan follows.
+            minutes = max(params.overrun_minutes, (outage.etr - now).total_seconds() / 60)
+        elif outage.arrived is not None:
+            spent = (now - outage.arrived).total_seconds() / 60
+            minutes = max(params.overrun_minutes, minutes - spent)
     committed = outage.crew_id if outage.stage in (Stage.EN_ROUTE, Stage.ON_SITE) else None
     return Job(
         id=outage.id,

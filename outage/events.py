@@ -143,7 +143,9 @@ class DispatcherAction:
     customer_ids: tuple[str, ...] = ()
     etr: datetime | None = None
     cause: str = ""
-    by: str = "dispatcher"  # or "plan": an ETR from the dispatch plan, which a person's overrides
+    # Who set an ETR: a dispatcher, the crew at the job, or the dispatch plan (which a
+    # person's estimate overrides).
+    by: str = "dispatcher"
     type: str = field(default="dispatcher", init=False)
 
 
@@ -338,8 +340,8 @@ def _dispatcher(data: Mapping[str, Any], time: datetime, notes: list[str]) -> Di
     if action is Action.SET_ETR and etr is None:
         raise EventError("set_etr needs etr")
     by = data.get("by", "dispatcher")
-    if by not in ("dispatcher", "plan"):
-        raise EventError(f"by must be dispatcher or plan, not {by!r}")
+    if by not in ("dispatcher", "crew", "plan"):
+        raise EventError(f"by must be dispatcher, crew or plan, not {by!r}")
     return DispatcherAction(
         time, action, outage, target, tuple(customers), etr, str(data.get("cause") or ""), by
     )

@@ -21,6 +21,10 @@ class Stage(StrEnum):
 
 
 # The three statuses of the replay contract (DESIGN.md §5); crew stages are confirmed.
+# Who may have set an outage's ETR (`Outage.etr_source`): the model, the dispatch plan,
+# or a person — a dispatcher, or the crew at the job — whose estimate no plan overrides.
+ETR_BY_PEOPLE = frozenset({"dispatcher", "crew"})
+
 CONTRACT_STATUS = {
     Stage.PREDICTED: "predicted",
     Stage.CONFIRMED: "confirmed",
@@ -56,7 +60,7 @@ class Outage:
     crew_id: str = ""
     cause: str = ""
     etr: datetime | None = None
-    etr_source: str = "model"
+    etr_source: str = "model"  # model | plan | dispatcher | crew
     merged_from: list[str] = field(default_factory=list)
     # Its start as its reports last told it (`OutageEngine._date_by_reports`), read
     # again as they double and at its restoration; how many there were then (calls and

@@ -41,10 +41,12 @@ class CrewState:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    def for_plan(self, current_job: str | None) -> Crew:
-        return Crew(id=self.id, start=Point(self.lon, self.lat), shift=(0.0, SHIFT_MINUTES),
-                    skills=frozenset(self.skills), kind=CrewType(self.kind),
-                    current_job=current_job)
+    def for_plan(self, current_job: str | None, at: Point | None = None) -> Crew:
+        """The crew as the planner sees it: from where it is (`at` its job when it is
+        there: its last position sent may be down the road), on its current job."""
+        return Crew(id=self.id, start=at or Point(self.lon, self.lat),
+                    shift=(0.0, SHIFT_MINUTES), skills=frozenset(self.skills),
+                    kind=CrewType(self.kind), current_job=current_job)
 
 
 class CrewRegistry:

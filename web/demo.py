@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from dispatch.from_outages import JobParams, outage_location
+from dispatch.from_outages import EtrPolicy, JobParams, outage_location
 from gis import Network
 from gis.roads import load_roads, nearest_road_node
 from outage.simulate import (
@@ -41,6 +41,7 @@ from web.live import LiveState
 
 log = logging.getLogger(__name__)
 DRIVE_KMH = 35.0
+CREW_ESTIMATE = EtrPolicy(margin=timedelta(0))  # a crew's ETR: to the quarter hour
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
 DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
@@ -149,6 +150,7 @@ class Demo:
         self.work: dict[str, _Work] = {}
         self.roads = load_roads(roads) if roads and Path(roads).exists() else None
         self._complaint_rng = np.random.default_rng(seed + 7)  # the storm's draws stay as they were
+        self._estimate_rng = np.random.default_rng(seed + 11)  # crews' ETRs, likewise
         self.complaints = self._complaints(start)
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="demo-storm", daemon=True)
@@ -328,6 +330,12 @@ class Demo:
                 self.rng.uniform(0.6, 1.3))
             work.done_at = now + timedelta(minutes=minutes)
             self._crew_event(crew, job, "on_site", now)
+            # Sized up on arrival: when the power will be back, to the quarter hour, from
+            # a tenth under to a quarter over the truth (its customers are told it).
+            guess = now + timedelta(minutes=minutes * float(self._estimate_rng.uniform(0.9, 1.25)))
+            said = CREW_ESTIMATE.to_tell(None, guess) or guess
+            self._submit({"type": "dispatcher", "action": "set_etr", "by": "crew",
+                          "outage_id": job, "time": now.isoformat(), "etr": said.isoformat()})
             crew.path = []
             self._set(crew, "on_site", job)
 

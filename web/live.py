@@ -24,7 +24,7 @@ from outage.complaints import ComplaintBook
 from outage.errors import EventError
 from outage.events import QUIET_TICK
 from outage.open_reports import count_open_reports, open_reports, reporting_mask
-from outage.records import Outage, Stage
+from outage.records import ETR_BY_PEOPLE, Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
 from outage.reliability.records import Interruption
@@ -379,6 +379,9 @@ class LiveState:
                     "navigate": f"geo:{loc['lat']:.6f},{loc['lon']:.6f}?q={loc['lat']:.6f},"
                                 f"{loc['lon']:.6f}({outage.id})" if self.on_earth else None,
                     "eta": eta.isoformat() if eta else None,
+                    # What its customers are told, and by whom (the crew may say better).
+                    "etr": outage.etr.isoformat() if outage.etr else None,
+                    "etr_source": outage.etr_source,
                 })
         return {"crew": crew.to_json(), "jobs": jobs}
 
@@ -492,7 +495,8 @@ class LiveState:
 
     def _tell_etrs(self, result: PlanResult) -> None:
         """An outage in the plan is restored when its crew should be done: its ETR is
-        the plan's (a `set_etr` by "plan" in the log), unless a person set it, and told
+        the plan's (a `set_etr` by "plan" in the log), unless a person (a dispatcher, the
+        crew at the job) set it, and told
         again only as the policy says (`PlannerParams.etrs`). The model's ETR knows the
         kind of device and the storm, not how many jobs its crew has before it."""
         policy = self.planner.params.etrs
@@ -501,7 +505,7 @@ class LiveState:
         for outage_id, finish in result.finishes().items():
             with self.lock:
                 outage = self.engine.book.outages.get(outage_id)
-                if outage is None or not outage.active or outage.etr_source == "dispatcher":
+                if outage is None or not outage.active or outage.etr_source in ETR_BY_PEOPLE:
                     continue
                 etr = policy.to_tell(outage.etr, finish)
                 if etr is None:

@@ -89,7 +89,10 @@ class Planner:
             if crew.job in jobs and crew.job not in current.values() and \
                     jobs[crew.job].locked_to in (None, crew.id):
                 current[crew.id] = crew.job
-        return Problem(crews=tuple(c.for_plan(current.get(c.id)) for c in crews),
+        on_site = {c.id: jobs[current[c.id]].location for c in crews
+                   if c.status == "on_site" and c.id in current}
+        return Problem(crews=tuple(c.for_plan(current.get(c.id), on_site.get(c.id))
+                                   for c in crews),
                        jobs=tuple(jobs.values()), start_time=now)
 
     def run(self) -> PlanResult:

@@ -27,7 +27,7 @@ from outage.events import (
     DispatcherAction,
 )
 from outage.predict import Change
-from outage.records import Outage, Stage
+from outage.records import ETR_BY_PEOPLE, Outage, Stage
 
 
 class EngineDevices(EngineEvidence):
@@ -342,12 +342,12 @@ class EngineDevices(EngineEvidence):
             return self._clear_reports(action.customer_ids, when)
         outage = self.book.outages[action.outage_id]
         if action.action is Action.SET_ETR:
-            if action.by == "plan" and outage.etr_source == "dispatcher":
+            if action.by == "plan" and outage.etr_source in ETR_BY_PEOPLE:
                 return []  # a person's estimate stands until a person changes it
             outage.etr, outage.etr_source = action.etr, action.by
             return [outage]
         if action.action is Action.RELEASE_ETR:
-            if outage.etr_source != "dispatcher" or not outage.active:
+            if outage.etr_source not in ETR_BY_PEOPLE or not outage.active:
                 return []
             # The model's estimate until the next plan tells its crew's finish.
             live = len(self.book.by_candidate)

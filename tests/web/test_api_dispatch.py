@@ -246,6 +246,36 @@ def test_a_crew_on_site_has_no_eta(app: Flask, client: FlaskClient,
     assert etas() == (None, None)
 
 
+def test_the_crew_at_the_job_says_when_the_power_is_back(app: Flask, client: FlaskClient,
+                                                        dispatcher: dict[str, str]) -> None:
+    """On site, the crew says two hours: its customers are told that (no plan moves it)
+    and the plan has the crew busy till then; another crew may not say it, nor a time
+    already past."""
+    outage_id = make_outage(client, dispatcher)
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
+    assert phone.post("/api/crew/status", headers=headers,
+                      json={"status": "on_site", "outage_id": outage_id}).status_code == 201
+    now = app.extensions["oms_live"].now()
+    etr = (now + timedelta(hours=2)).replace(microsecond=0)
+    said = phone.post("/api/crew/etr", headers=headers,
+                      json={"outage_id": outage_id, "etr": etr.isoformat()})
+    assert said.status_code == 201, said.get_json()
+    client.post("/api/plan", headers=dispatcher)
+    detail = client.get(f"/api/outages/{outage_id}").get_json()
+    assert (datetime.fromisoformat(detail["etr"]), detail["etr_source"]) == (etr, "crew")
+    finish = app.extensions["oms_live"].planner.result.finishes()[outage_id]
+    assert abs(finish - etr) < timedelta(minutes=1)
+    jobs = phone.get("/api/crew/jobs", headers=headers).get_json()["jobs"]
+    assert (jobs[0]["etr"], jobs[0]["etr_source"]) == (detail["etr"], "crew")
+    past = phone.post("/api/crew/etr", headers=headers,
+                      json={"outage_id": outage_id, "etr": (now - timedelta(hours=1)).isoformat()})
+    assert past.status_code == 422
+    other = app.test_client()
+    other_headers = login(other, "crew2")
+    assert other.post("/api/crew/etr", headers=other_headers,
+                      json={"outage_id": outage_id, "etr": etr.isoformat()}).status_code == 403
+
+
 def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:
     """An empty roster (a fresh production start) plans nothing and drops every job,
     instead of handing OR-Tools zero vehicles (which aborts the process)."""

@@ -136,6 +136,7 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
     crew.wait_for_function(  # on site: an arrival time is no longer news
         f"!document.querySelector(\"article[data-job='{outage_id}'] .facts\").textContent"
         ".includes('ETA')", timeout=5000)
+    _crew_says_two_hours(crew, desk, f"{server}/api/outages/{outage_id}")
     crew.screenshot(path=str(ARTIFACTS / "crew.png"))
     crew.click(f"article[data-job='{outage_id}'] button[data-s='restore-form']")
     crew.select_option(f"article[data-job='{outage_id}'] select[name=cause]", "tree contact")
@@ -150,6 +151,16 @@ def test_report_to_restoration_story(server: str, browser: Any) -> None:
         f"document.getElementById('k-out').textContent !== {before!r}", timeout=5000)
     assert dashboard.inner_text("#k-out") == "0"
     dashboard.screenshot(path=str(ARTIFACTS / "dispatch-after.png"))
+
+
+def _crew_says_two_hours(crew: Any, desk: Any, outage_url: str) -> None:
+    """On site the crew says when the power will be back: its customers are told that."""
+    outage_id = outage_url.rsplit("/", 1)[1]
+    crew.click(f"article[data-job='{outage_id}'] button[data-min='120']")
+    crew.wait_for_function(
+        "JSON.parse(localStorage.getItem('oms.crew.queue') || '[]').length === 0")
+    assert desk.request.get(outage_url).json()["etr_source"] == "crew"
+    assert "(yours)" in crew.inner_text(f"article[data-job='{outage_id}'] .etr-row")
 
 
 def test_the_desk_clears_a_checked_report_from_the_map(server: str, browser: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -85,13 +86,9 @@ def post_status() -> tuple[Response, int]:
     # When the crew did it (its phone's clock; queued while out of signal), else now.
     at = field(data, "at", required=False)
     when = {} if at is None else {"time": at}
-    crew = _my_crew()
+    crew = _my_job(outage_id)
     state = live()
-    outage = state.outage(outage_id)
     device = _isolating_device(partial, outage_id) if status == "restored" and partial else None
-    planned = state.planner.result.crew_of(outage_id) if state.planner.result else None
-    if outage.crew_id not in ("", crew.id) and planned != crew.id:
-        raise Forbidden(f"job {outage_id!r} belongs to crew {outage.crew_id!r}")
     if device is not None:
         # Partial restoration: the crew reports the isolating device open first; the
         # engine then keeps the section behind it out (confirmed, from the original
@@ -104,6 +101,40 @@ def post_status() -> tuple[Response, int]:
     apply_crew_status(crew, status, outage_id, isolated)
     extra = {"isolated": isolated} if device is not None else {}
     return created({"seq": receipt.seq, "outages": list(receipt.outages), **extra})
+
+
+@bp.post("/crew/etr")
+@require_role("crew")
+@idempotent
+def post_etr() -> tuple[Response, int]:
+    """When the crew at a job says its customers will have power again: the ETR they are
+    told, which no plan overrides, and the end of the crew's job in the plan."""
+    data = body()
+    outage_id = field(data, "outage_id")
+    _my_job(outage_id)
+    etr = field(data, "etr")
+    try:
+        when = datetime.fromisoformat(etr.upper())
+    except ValueError:
+        raise ApiError(f"etr {etr!r} is not an ISO 8601 time", 422) from None
+    if when.tzinfo is None or when <= live().now():
+        raise ApiError("etr must be a time to come, with its zone", 422)
+    receipt = live().submit({"type": "dispatcher", "action": "set_etr", "by": "crew",
+                             "outage_id": outage_id, "etr": when.isoformat()},
+                            idempotency_key())
+    return created({"seq": receipt.seq, "outages": list(receipt.outages)})
+
+
+def _my_job(outage_id: str) -> CrewState:
+    """The signed-in crew, when `outage_id` is its job (assigned or planned to it), else
+    404 for no such outage and 403 for another crew's."""
+    crew = _my_crew()
+    state = live()
+    outage = state.outage(outage_id)
+    planned = state.planner.result.crew_of(outage_id) if state.planner.result else None
+    if outage.crew_id not in ("", crew.id) and planned != crew.id:
+        raise Forbidden(f"job {outage_id!r} belongs to crew {outage.crew_id!r}")
+    return crew
 
 
 def _isolating_device(partial: dict[str, Any], outage_id: str) -> str:

@@ -71,6 +71,10 @@
           ${j.critical_out ? `<span class="crit"><b>${j.critical_out}</b> critical</span>` : ""}
           <span>status <b style="font-size:15px">${OMS.label(j.stage)}</b></span>${j.eta && j.stage !== "on_site" ? `<span>ETA <b>${OMS.hhmm(j.eta)}</b></span>` : ""}</div>
         ${j.navigate ? `<a class="nav" href="${j.navigate}">Navigate ➜</a>` : ""}
+        ${j.stage === "en_route" || j.stage === "on_site" ? `<div class="etr-row"><span>Customers told: power back by
+          <b>${OMS.hhmm(j.etr)}</b>${j.etr_source === "crew" ? " (yours)" : ""}</span>
+          <span class="muted">Power back in</span>${[30, 60, 120, 240].map((m) =>
+            `<button type="button" class="etr-in" data-min="${m}">${m < 60 ? m + " min" : m / 60 + " h"}</button>`).join("")}</div>` : ""}
         <div class="actions4">
           <button class="a-en_route" data-s="en_route" ${j.stage === "en_route" ? "disabled" : ""}>En route</button>
           <button class="a-on_site" data-s="on_site" ${j.stage === "on_site" ? "disabled" : ""}>On site</button>
@@ -93,6 +97,13 @@
     }
   }
   document.getElementById("jobs").addEventListener("click", (e) => {
+    const etr = e.target.closest("button[data-min]");
+    if (etr) {  // the crew says when the power will be back: its customers are told
+      const job = etr.closest(".job").dataset.job, when = new Date(Date.now() + 60000 * +etr.dataset.min).toISOString();
+      enqueue("/api/crew/etr", { outage_id: job, etr: when });
+      const j = data.jobs.find((x) => x.id === job); if (j) { j.etr = when; j.etr_source = "crew"; }
+      render(); return;
+    }
     const b = e.target.closest("button[data-s]"); if (!b) return;
     const job = b.closest(".job").dataset.job;
     if (b.dataset.s === "restore-form") { b.closest(".job").querySelector(".restore-form").classList.toggle("open"); return; }
