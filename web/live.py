@@ -22,6 +22,7 @@ from flask_socketio import SocketIO
 from gis import Network
 from outage.complaints import ComplaintBook
 from outage.errors import EventError
+from outage.etrs_kept import etrs_kept
 from outage.events import QUIET_TICK
 from outage.open_reports import count_open_reports, open_reports, reporting_mask
 from outage.records import ETR_BY_PEOPLE, Outage, Stage
@@ -432,6 +433,8 @@ class LiveState:
                 # A crew on site within two hours of the first report (the last 30 days),
                 # and the live outages past that with nobody there yet.
                 "response": summarise(self.engine.outages(), now, now - KPI_WINDOW).to_json(),
+                # Outages restored in 30 days by the last ETR their customers were told.
+                "etrs": etrs_kept(self.engine.outages(), now - KPI_WINDOW).to_json(),
                 # Customers' answers to the follow-up after restoration (1-5, 30 days).
                 "satisfaction": self.satisfaction(),
                 # Complaints against the hour and the five working days (30 days), and

@@ -96,7 +96,9 @@ def test_crew_restores_and_customer_sees_it(app: Flask, client: FlaskClient,
     assert detail["status"] == "restored" and detail["cause"] == "tree contact"
     status = client.get("/api/customers/cust.000001/status").get_json()
     assert status["power"] == "on" and "restored_at" in status
-    assert client.get("/api/kpis").get_json()["customers_out"] == 0
+    kpis = client.get("/api/kpis").get_json()
+    assert kpis["customers_out"] == 0
+    assert kpis["etrs"]["restored"] == 0  # back within minutes: momentary, told nothing
 
 
 def test_other_crew_cannot_touch_the_job(app: Flask, client: FlaskClient,
@@ -332,4 +334,7 @@ def test_a_restoration_sent_late_keeps_the_time_it_was_done(tmp_path: Path,
     assert response.status_code == 201, response.get_json()
     restored = client.get(f"/api/outages/{outage_id}").get_json()["restored"]
     assert datetime.fromisoformat(restored) == done
+    # Back in twenty minutes, told at least half an hour: the promise kept.
+    assert client.get("/api/kpis").get_json()["etrs"] == {"restored": 1, "kept": 1,
+                                                          "share_kept": 1.0}
     app.extensions["oms_live"].store.close()

@@ -182,10 +182,12 @@
     const r = k.reliability, asai = document.getElementById("k-asai");
     asai.textContent = (100 * r.asai_ytd).toFixed(3) + " %"; asai.className = "v " + (r.asai_ytd >= r.target_asai ? "ok" : "bad");
     const answered = k.response.share_within;  // a crew on site within 2 h, last 30 days
+    const kept = k.etrs.share_kept;  // restored by the ETR customers were told, 30 days
     // Lines break between the parts, never inside one ("… on site in 2" / "h").
     document.getElementById("k-asai-t").textContent = ["target " + (100 * r.target_asai).toFixed(1) + " %",
       "SAIDI " + r.saidi_ytd.toFixed(0) + " min",
-      ...(answered === null ? [] : [`${Math.round(100 * answered)} % on site in ${k.response.target_minutes / 60} h`])]
+      ...(answered === null ? [] : [`${Math.round(100 * answered)} % on site in ${k.response.target_minutes / 60} h`]),
+      ...(kept === null ? [] : [`${Math.round(100 * kept)} % ETRs kept`])]
       .map((part) => part.replace(/ /g, "\u00a0")).join(" · ");
     // Complaints nobody has taken up within the hour, or past their answer's day: the
     // control room, staffed around the clock, sees them when the desk is not there.
