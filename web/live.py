@@ -489,6 +489,10 @@ class LiveState:
         for crew_id, route in result.plan.routes.items():
             if route:
                 self._assign_first(crew_id, route[0])
+        for crew in self.crews.all():
+            # Its job went (restored by another crew, merged, cancelled): free again.
+            if crew.status == "assigned" and not result.plan.routes.get(crew.id):
+                crew.status = "available"
         self._tell_etrs(result)
         self.socketio.emit("plan", self.planner.to_json(), to="dispatch")
         for crew in self.crews.all():

@@ -278,6 +278,21 @@ def test_the_crew_at_the_job_says_when_the_power_is_back(app: Flask, client: Fla
                       json={"outage_id": outage_id, "etr": etr.isoformat()}).status_code == 403
 
 
+def test_a_crew_whose_job_went_is_free_again(client: FlaskClient,
+                                             dispatcher: dict[str, str]) -> None:
+    """The plan gives a crew the outage; the dispatcher cancels it (a false report): the
+    next plan leaves that crew available, not 'assigned' to nothing."""
+    outage_id = make_outage(client, dispatcher)
+    plan = client.post("/api/plan", headers=dispatcher).get_json()
+    crew_id = next(c for c, jobs in plan["routes"].items() if outage_id in jobs)
+    status = {c["id"]: c["status"] for c in client.get("/api/crews").get_json()}
+    assert status[crew_id] == "assigned"
+    client.post(f"/api/outages/{outage_id}/cancel", headers=dispatcher)
+    client.post("/api/plan", headers=dispatcher)
+    status = {c["id"]: c["status"] for c in client.get("/api/crews").get_json()}
+    assert status[crew_id] == "available"
+
+
 def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:
     """An empty roster (a fresh production start) plans nothing and drops every job,
     instead of handing OR-Tools zero vehicles (which aborts the process)."""
