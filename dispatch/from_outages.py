@@ -161,13 +161,14 @@ class EtrPolicy:
         """The ETR to tell of a job the plan finishes at `finish`, or None to keep
         `current`: when there is none, when the plan can no longer meet it, or when it
         would meet it `sooner` or more before it."""
-        target = _ceil(finish + self.margin, self.step)
+        target = round_up(finish + self.margin, self.step)
         if current is None or finish > current or target <= current - self.sooner:
             return target
         return None
 
 
-def _ceil(when: datetime, step: timedelta) -> datetime:
-    """`when` rounded up to a whole `step` (of the hour, for steps that divide it)."""
+def round_up(when: datetime, step: timedelta = timedelta(minutes=15)) -> datetime:
+    """`when` rounded up to a whole `step` (of the hour, for steps that divide it): the
+    quarter hour an ETR is told to customers in."""
     rest = (when - when.replace(minute=0, second=0, microsecond=0)) % step
     return when + (step - rest) % step

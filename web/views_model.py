@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dispatch.from_outages import outage_location
+from dispatch.from_outages import outage_location, round_up
 from gis import Network
 from outage.candidates import NONE
 from outage.engine import OutageEngine
@@ -169,7 +169,9 @@ def customer_status(engine: OutageEngine, customer_id: str, now: datetime,
             "customers_affected": outage.customers_out,
             "stage": str(outage.stage),
             "status": PUBLIC_STAGE[outage.stage],
-            "etr": outage.etr.isoformat() if outage.etr else None,
+            # To the quarter hour, as customers are told it: an estimate that moves by
+            # minutes with every report is not news to text them each time.
+            "etr": round_up(outage.etr).isoformat() if outage.etr else None,
             "crew_status": PUBLIC_STAGE[outage.stage] if crew else "Not yet assigned",
             "crew_eta": crew_eta.isoformat()
             if crew_eta and outage.stage in (Stage.ASSIGNED, Stage.EN_ROUTE) else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -31,6 +31,19 @@ def test_status_by_account_shows_own_outage_only(client: FlaskClient,
     text = str(data)
     assert "cust.000001" not in text and "Holly" in data["street"]
     assert not any(ch.isdigit() for ch in data["street"].split()[0])  # no house number
+
+
+def test_a_customer_is_told_the_etr_to_the_quarter_hour(client: FlaskClient,
+                                                        dispatcher: dict[str, str]) -> None:
+    """The status page (and the texts made from it) give the ETR on the quarter hour, never
+    before the control room's: an estimate that moves by minutes with each report is not
+    news to text a customer about each time."""
+    outage_id = make_outage(client, dispatcher)
+    told = client.get("/api/customers/cust.000003/status").get_json()["outage"]["etr"]
+    exact = client.get(f"/api/outages/{outage_id}").get_json()["etr"]
+    told_at, exact_at = datetime.fromisoformat(told), datetime.fromisoformat(exact)
+    assert told_at.minute % 15 == 0 and told_at.second == told_at.microsecond == 0
+    assert exact_at <= told_at < exact_at + timedelta(minutes=15)
 
 
 def test_account_number_in_any_case(client: FlaskClient) -> None:
