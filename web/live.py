@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_socketio import SocketIO
 
+from dispatch.from_outages import round_up
 from gis import Network
 from outage.complaints import ComplaintBook
 from outage.errors import EventError
@@ -381,7 +382,7 @@ class LiveState:
                                 f"{loc['lon']:.6f}({outage.id})" if self.on_earth else None,
                     "eta": eta.isoformat() if eta else None,
                     # What its customers are told, and by whom (the crew may say better).
-                    "etr": outage.etr.isoformat() if outage.etr else None,
+                    "etr": round_up(outage.etr).isoformat() if outage.etr else None,
                     "etr_source": outage.etr_source,
                 })
         return {"crew": crew.to_json(), "jobs": jobs}

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from dispatch.from_outages import EtrPolicy
+from dispatch.from_outages import EtrPolicy, round_up
 from gis import Network
 from tests.web.conftest import login, make_config, make_outage
 from web import create_app
@@ -268,7 +268,8 @@ def test_the_crew_at_the_job_says_when_the_power_is_back(app: Flask, client: Fla
     finish = app.extensions["oms_live"].planner.result.finishes()[outage_id]
     assert abs(finish - etr) < timedelta(minutes=1)
     jobs = phone.get("/api/crew/jobs", headers=headers).get_json()["jobs"]
-    assert (jobs[0]["etr"], jobs[0]["etr_source"]) == (detail["etr"], "crew")
+    # The phone shows what the customers are told: the crew's time, to the quarter hour.
+    assert (jobs[0]["etr"], jobs[0]["etr_source"]) == (round_up(etr).isoformat(), "crew")
     past = phone.post("/api/crew/etr", headers=headers,
                       json={"outage_id": outage_id, "etr": (now - timedelta(hours=1)).isoformat()})
     assert past.status_code == 422
