@@ -50,6 +50,7 @@ from web.watchers import StatusWatchers, status_key, was_out
 
 log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
+REPLAN_EVERY = timedelta(minutes=5)  # a plan this old is made again, events or none
 KPI_WINDOW = timedelta(days=30)  # the response, satisfaction and complaints KPIs' period
 CURVE_POINTS = 1500
 OPEN_REPORTS_LISTED = 2000  # the dashboard's list; the count covers them all
@@ -173,7 +174,8 @@ class LiveState:
             self._ticker.start()
 
     def _tick_loop(self, interval: float) -> None:
-        duties = (self.tick_if_quiet, self.forget_old_messages, self.complaints.escalate_due)
+        duties = (self.tick_if_quiet, self.forget_old_messages, self.complaints.escalate_due,
+                  self.replan_if_stale)
         while True:  # a daemon thread: it ends with the process
             time.sleep(interval)
             for duty in duties:  # one failing (the event log down) stops none of the others
@@ -181,6 +183,16 @@ class LiveState:
                     duty()
                 except Exception:  # the clock must keep running; the error is logged
                     log.exception("clock: %s failed", duty.__name__)
+
+    def replan_if_stale(self) -> bool:
+        """Ask for a new plan when the last is `REPLAN_EVERY` old (on the app's clock):
+        nothing happening is news too — a crew past its time makes its ETR one the plan
+        can no longer meet, and only a new plan says so. Whether one was asked for."""
+        result = self.planner.result
+        if result is None or self.now() - result.at < REPLAN_EVERY:
+            return False
+        self.planner.request()
+        return True
 
     def forget_old_messages(self) -> int:
         """Delete the texts past their retention, at most once an hour; how many. On the

@@ -294,6 +294,37 @@ def test_a_crew_whose_job_went_is_free_again(client: FlaskClient,
     assert status[crew_id] == "available"
 
 
+def test_a_crew_past_its_time_moves_the_etr_with_no_event(tmp_path: Path,
+                                                          network: Network) -> None:
+    """On site and past the time its job should take, with nothing else happening: the
+    clock asks for a new plan once the last is five minutes old, and that plan tells the
+    customers a later ETR (theirs had passed)."""
+    class SetClock:
+        t = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+        def now(self) -> datetime:
+            return self.t
+
+    clock = SetClock()
+    app = create_app(make_config(tmp_path, network, CLOCK=clock))
+    live = app.extensions["oms_live"]
+    client = app.test_client()
+    dispatcher = login(client, "disp")
+    outage_id = make_outage(client, dispatcher)
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
+    phone.post("/api/crew/status", headers=headers,
+               json={"status": "on_site", "outage_id": outage_id})
+    live.planner.run()
+    told = live.outage(outage_id).etr
+    assert not live.replan_if_stale()  # a plan made just now
+    clock.t = told + timedelta(minutes=20)
+    assert live.replan_if_stale()
+    live.planner.run()
+    later = live.outage(outage_id).etr
+    assert later is not None and told is not None and later > clock.t > told
+    live.store.close()
+
+
 def test_plan_without_crews_drops_jobs(tmp_path: Path, network: Network) -> None:
     """An empty roster (a fresh production start) plans nothing and drops every job,
     instead of handing OR-Tools zero vehicles (which aborts the process)."""
