@@ -61,7 +61,7 @@ class Action(StrEnum):
     MERGE = "merge"
     SPLIT = "split"
     SET_ETR = "set_etr"
-    RELEASE_ETR = "release_etr"  # a dispatcher's ETR withdrawn: the estimate's again
+    RELEASE_ETR = "release_etr"  # a person's ETR withdrawn: the estimate's again
     SET_CAUSE = "set_cause"
     # The trouble desk checked reports no outage explains (a callback, a visit): no
     # outage there. Names customers, not an outage.

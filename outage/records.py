@@ -20,11 +20,11 @@ class Stage(StrEnum):
     CANCELLED = "cancelled"
 
 
-# The three statuses of the replay contract (DESIGN.md §5); crew stages are confirmed.
 # Who may have set an outage's ETR (`Outage.etr_source`): the model, the dispatch plan,
 # or a person — a dispatcher, or the crew at the job — whose estimate no plan overrides.
 ETR_BY_PEOPLE = frozenset({"dispatcher", "crew"})
 
+# The three statuses of the replay contract (DESIGN.md §5); crew stages are confirmed.
 CONTRACT_STATUS = {
     Stage.PREDICTED: "predicted",
     Stage.CONFIRMED: "confirmed",

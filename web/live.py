@@ -516,9 +516,9 @@ class LiveState:
     def _tell_etrs(self, result: PlanResult) -> None:
         """An outage in the plan is restored when its crew should be done: its ETR is
         the plan's (a `set_etr` by "plan" in the log), unless a person (a dispatcher, the
-        crew at the job) set it, and told
-        again only as the policy says (`PlannerParams.etrs`). The model's ETR knows the
-        kind of device and the storm, not how many jobs its crew has before it."""
+        crew at the job) set it, and told again only as the policy says
+        (`PlannerParams.etrs`). The model's ETR knows the kind of device and the storm,
+        not how many jobs its crew has before it."""
         policy = self.planner.params.etrs
         if policy is None:
             return

@@ -273,6 +273,9 @@ def test_the_crew_at_the_job_says_when_the_power_is_back(app: Flask, client: Fla
     past = phone.post("/api/crew/etr", headers=headers,
                       json={"outage_id": outage_id, "etr": (now - timedelta(hours=1)).isoformat()})
     assert past.status_code == 422
+    zoneless = phone.post("/api/crew/etr", headers=headers,
+                          json={"outage_id": outage_id, "etr": "2099-01-01T10:00:00"})
+    assert zoneless.status_code == 422 and "zone" in zoneless.get_json()["error"]
     other = app.test_client()
     other_headers = login(other, "crew2")
     assert other.post("/api/crew/etr", headers=other_headers,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 from flask import Blueprint, Response, jsonify, session
 
+from outage.events import parse_time
 from web.api.common import body, created, field, idempotency_key, idempotent, live
 from web.auth import CONTROL_ROOM, require_role
 from web.crews import CrewState
@@ -112,13 +112,9 @@ def post_etr() -> tuple[Response, int]:
     data = body()
     outage_id = field(data, "outage_id")
     _my_job(outage_id)
-    etr = field(data, "etr")
-    try:
-        when = datetime.fromisoformat(etr.upper())
-    except ValueError:
-        raise ApiError(f"etr {etr!r} is not an ISO 8601 time", 422) from None
-    if when.tzinfo is None or when <= live().now():
-        raise ApiError("etr must be a time to come, with its zone", 422)
+    when = parse_time(field(data, "etr"), "etr")  # EventError (422) names what is wrong
+    if when <= live().now():
+        raise ApiError("etr must be a time to come", 422)
     receipt = live().submit({"type": "dispatcher", "action": "set_etr", "by": "crew",
                              "outage_id": outage_id, "etr": when.isoformat()},
                             idempotency_key())
