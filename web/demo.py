@@ -24,7 +24,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from dispatch.from_outages import EtrPolicy, JobParams, outage_location
+from dispatch.from_outages import JobParams, outage_location, round_up
 from gis import Network
 from gis.roads import load_roads, nearest_road_node
 from outage.simulate import (
@@ -41,7 +41,6 @@ from web.live import LiveState
 
 log = logging.getLogger(__name__)
 DRIVE_KMH = 35.0
-CREW_ESTIMATE = EtrPolicy(margin=timedelta(0))  # a crew's ETR: to the quarter hour
 CAUSES = ("tree contact", "lightning", "equipment failure", "wind", "vehicle", "animal")
 TICK = 0.25  # wall seconds between simulation steps
 DEMO_HAZARD_SHARE = 0.02  # calls that report a wire down
@@ -333,7 +332,7 @@ class Demo:
             # Sized up on arrival: when the power will be back, to the quarter hour, from
             # a tenth under to a quarter over the truth (its customers are told it).
             guess = now + timedelta(minutes=minutes * float(self._estimate_rng.uniform(0.9, 1.25)))
-            said = CREW_ESTIMATE.to_tell(None, guess) or guess
+            said = round_up(guess)
             self._submit({"type": "dispatcher", "action": "set_etr", "by": "crew",
                           "outage_id": job, "time": now.isoformat(), "etr": said.isoformat()})
             crew.path = []

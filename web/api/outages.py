@@ -97,6 +97,6 @@ def set_etr(outage_id: str) -> tuple[Response, int]:
 @require_role(*CONTROL_ROOM)
 @idempotent
 def release_etr(outage_id: str) -> tuple[Response, int]:
-    """The dispatcher's ETR withdrawn: the model's again, until the plan (asked for
-    anew, as after any change) tells its crew's finish."""
+    """A person's ETR (a dispatcher's, the crew's) withdrawn: the model's again, until
+    the plan (asked for anew, as after any change) tells its crew's finish."""
     return _act(outage_id, "release_etr")
