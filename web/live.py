@@ -26,6 +26,7 @@ from outage.errors import EventError
 from outage.etrs_kept import etrs_kept
 from outage.events import QUIET_TICK
 from outage.open_reports import count_open_reports, open_reports, reporting_mask
+from outage.outlook import restored_by
 from outage.records import ETR_BY_PEOPLE, Outage, Stage
 from outage.reliability import ReliabilityTracker
 from outage.reliability.errors import ReliabilityError
@@ -433,6 +434,8 @@ class LiveState:
             return {
                 "as_of": now.isoformat(),
                 "customers_out": sum(o.customers_out for o in live),
+                # By when nine in ten of them are to be back, by their outages' ETRs.
+                "restored_by": _iso(restored_by(live)),
                 "critical_out": sum(o.critical_out for o in live),
                 "customers_served": int(self.network.customers.count.sum()),
                 "outages_live": len(live),
@@ -571,3 +574,7 @@ class LiveState:
     def save_crew(self, crew: CrewState) -> None:
         crew.updated = self.now().isoformat()
         self.store.save_crew(crew.id, crew.to_json())
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None

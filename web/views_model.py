@@ -19,6 +19,7 @@ from gis import Network
 from outage.candidates import NONE
 from outage.engine import OutageEngine
 from outage.open_reports import OpenReport, open_report_of
+from outage.outlook import OUTLOOK_SHARE, restored_by
 from outage.records import Outage, Stage
 
 PUBLIC_STAGE = {
@@ -146,8 +147,12 @@ def public_areas(views: NetworkViews, outages: list[Outage], now: datetime) -> d
                       "customers_out": int(count),
                       "customers_served": int(served)})
     live = [o for o in outages if o.active]
+    back = restored_by(live)
     return {"as_of": now.isoformat(), "customers_out": int(sum(out.values())),
             "outages": len(live),
+            # By when nine in ten of them are to be back, by their ETRs (as told).
+            "restored_by": round_up(back).isoformat() if back else None,
+            "restored_share": OUTLOOK_SHARE,
             "customers_served": int(views.network.customers.count.sum()), "areas": areas,
             "bounds": views.bounds}
 

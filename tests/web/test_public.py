@@ -46,6 +46,22 @@ def test_a_customer_is_told_the_etr_to_the_quarter_hour(client: FlaskClient,
     assert exact_at <= told_at < exact_at + timedelta(minutes=15)
 
 
+def test_the_public_map_says_by_when_most_are_back(client: FlaskClient,
+                                                    dispatcher: dict[str, str]) -> None:
+    """With customers out, the public map says by when nine in ten of them are to be back
+    (their outages' ETRs, to the quarter hour as told), the control room's KPIs the same
+    exact; with nobody out, nothing."""
+    assert client.get("/api/public/areas").get_json()["restored_by"] is None
+    outage_id = make_outage(client, dispatcher)
+    areas = client.get("/api/public/areas").get_json()
+    etr = client.get(f"/api/outages/{outage_id}").get_json()["etr"]
+    back = datetime.fromisoformat(areas["restored_by"])
+    assert areas["restored_share"] == 0.9 and back.minute % 15 == 0
+    assert datetime.fromisoformat(etr) <= back < datetime.fromisoformat(etr) + timedelta(
+        minutes=15)
+    assert client.get("/api/kpis").get_json()["restored_by"] == etr
+
+
 def test_account_number_in_any_case(client: FlaskClient) -> None:
     """An account number typed in capitals (or without its prefix) finds the customer,
     and the token names the account as the system spells it."""

@@ -160,7 +160,8 @@
     const k = state.kpis; if (!k) return;
     document.getElementById("clock").textContent = new Date(k.as_of).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
     const out = document.getElementById("k-out"); out.textContent = k.customers_out.toLocaleString(); out.className = "v " + (k.customers_out ? "bad" : "ok");
-    document.getElementById("k-out-pct").textContent = (100 * k.customers_out / k.customers_served).toFixed(1) + " % of " + k.customers_served.toLocaleString();
+    document.getElementById("k-out-pct").textContent = (100 * k.customers_out / k.customers_served).toFixed(1) + " % of " + k.customers_served.toLocaleString() +
+      (k.restored_by ? " · 90 % back by " + OMS.hhmm(k.restored_by) : "");
     const crit = document.getElementById("k-crit"); crit.textContent = k.critical_out; crit.className = "v " + (k.critical_out ? "bad" : "ok");
     document.getElementById("k-calls").textContent = k.calls_last_hour;
     document.getElementById("k-open").innerHTML = k.open_reports
