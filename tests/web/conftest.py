@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,16 @@ NEIGHBOURS = ("cust.000001", "cust.000002", "cust.000003")
 def network() -> Network:
     """The sample territory, loaded once."""
     return load_network(ROOT / "sample_data" / "territory.gpkg")
+
+
+@dataclass
+class SetClock:
+    """The app's clock, moved by the test."""
+
+    t: datetime
+
+    def now(self) -> datetime:
+        return self.t
 
 
 def neighbours_at_transformers(network: Network, count: int) -> list[str]:

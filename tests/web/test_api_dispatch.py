@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from dispatch.from_outages import EtrPolicy, round_up
 from gis import Network
-from tests.web.conftest import login, make_config, make_outage
+from tests.web.conftest import SetClock, login, make_config, make_outage
 from web import create_app
 
 
@@ -302,13 +302,7 @@ def test_a_crew_past_its_time_moves_the_etr_with_no_event(tmp_path: Path,
     """On site and past the time its job should take, with nothing else happening: the
     clock asks for a new plan once the last is five minutes old, and that plan tells the
     customers a later ETR (theirs had passed)."""
-    class SetClock:
-        t = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-        def now(self) -> datetime:
-            return self.t
-
-    clock = SetClock()
+    clock = SetClock(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
     app = create_app(make_config(tmp_path, network, CLOCK=clock))
     live = app.extensions["oms_live"]
     client = app.test_client()
@@ -365,13 +359,7 @@ def test_a_restoration_sent_late_keeps_the_time_it_was_done(tmp_path: Path,
     """A crew restores out of signal; its phone sends the action forty minutes later with
     the time it was done: the outage is restored then (its customers' minutes end then),
     not when the phone found signal."""
-    class SetClock:
-        t = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-
-        def now(self) -> datetime:
-            return self.t
-
-    clock = SetClock()
+    clock = SetClock(datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
     app = create_app(make_config(tmp_path, network, CLOCK=clock))
     client = app.test_client()
     dispatcher = login(client, "disp")

@@ -4,7 +4,6 @@ desk, durable, sealed, the complainant told at both ends, the targets measured."
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,23 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from gis import Network
-from tests.web.conftest import NEIGHBOURS, login, make_config
+from tests.web.conftest import NEIGHBOURS, SetClock, login, make_config
 from web import create_app
 from web.notify import FOLLOW_UP
 
 GATEWAY = {"Authorization": "Bearer sms-token"}
 PHONE = "+1 503 555 0142"
 WORDS = "My bill doubled this month and nobody explains the new tariff"
-
-
-@dataclass
-class SetClock:
-    """A clock the test moves."""
-
-    t: datetime
-
-    def now(self) -> datetime:
-        return self.t
 
 
 def _public(client: FlaskClient) -> dict[str, str]:
