@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from outage.complaints import MISSED, Complaint
 from web.store import Subscription, WebStore
+from web.views_model import ETR_BY_WORDS
 
 log = logging.getLogger(__name__)
 FOLLOW_UP = ("How did we do? Reply with a number from 1 (poor) to 5 (very good), or "
@@ -111,7 +112,9 @@ class Updates:
                      f"(reference {outage['reference']}, {outage['customers_affected']:,} "
                      "customers affected).", f"{outage['status']}."]
             if outage.get("etr"):
-                parts.append(f"Estimated restoration {self._time(outage['etr'])}.")
+                crews = ETR_BY_WORDS["crew"]
+                by = f" ({crews})" if outage.get("etr_by") == crews else ""
+                parts.append(f"Estimated restoration {self._time(outage['etr'])}{by}.")
             return " ".join(parts)
         if status["power"] == "unknown":
             return f"{status['status'].rstrip('.')}."

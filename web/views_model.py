@@ -22,6 +22,8 @@ from outage.open_reports import OpenReport, open_report_of
 from outage.outlook import OUTLOOK_SHARE, restored_by
 from outage.records import Outage, Stage
 
+ETR_BY_WORDS = {"crew": "the crew on site's estimate", "dispatcher": "our control room's estimate",
+                "plan": "from our crews' schedule", "model": "from outages like it"}
 PUBLIC_STAGE = {
     Stage.PREDICTED: "We know about it and are assessing the cause",
     Stage.CONFIRMED: "Confirmed; a crew will be assigned",
@@ -177,6 +179,8 @@ def customer_status(engine: OutageEngine, customer_id: str, now: datetime,
             # To the quarter hour, as customers are told it: an estimate that moves by
             # minutes with every report is not news to text them each time.
             "etr": round_up(outage.etr).isoformat() if outage.etr else None,
+            # Whose it is, as a customer would say it (the crew's own weighs most).
+            "etr_by": ETR_BY_WORDS.get(outage.etr_source) if outage.etr else None,
             "crew_status": PUBLIC_STAGE[outage.stage] if crew else "Not yet assigned",
             "crew_eta": crew_eta.isoformat()
             if crew_eta and outage.stage in (Stage.ASSIGNED, Stage.EN_ROUTE) else None,

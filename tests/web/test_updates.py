@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -250,3 +251,21 @@ def test_texts_are_deleted_after_their_retention(tmp_path: Path, network: Networ
     live.store.close()
     with pytest.raises(ValueError, match="OMS_MESSAGE_RETENTION_DAYS"):
         create_app(make_config(tmp_path, network, MESSAGE_RETENTION_DAYS="forever"))
+
+
+def test_a_subscriber_hears_the_crews_own_estimate_as_theirs(
+        app: Flask, client: FlaskClient, dispatcher: dict[str, str]) -> None:
+    """On site, the crew says three hours: the subscriber's text gives that time as the
+    crew's estimate, and the status page says whose it is."""
+    outage_id = make_outage(client, dispatcher)
+    phone, headers = assigned_to_c1(app, client, dispatcher, outage_id)
+    phone.post("/api/crew/status", headers=headers,
+               json={"status": "on_site", "outage_id": outage_id})
+    _subscribe(client, NEIGHBOURS[0])
+    etr = app.extensions["oms_live"].now() + timedelta(hours=3)
+    said = phone.post("/api/crew/etr", headers=headers,
+                      json={"outage_id": outage_id, "etr": etr.isoformat()})
+    assert said.status_code == 201, said.get_json()
+    status = client.get(f"/api/customers/{NEIGHBOURS[0]}/status").get_json()
+    assert status["outage"]["etr_by"] == "the crew on site's estimate"
+    assert "(the crew on site's estimate)." in _texts(client)[-1]

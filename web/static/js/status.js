@@ -21,7 +21,7 @@
     $("s-facts").innerHTML = off ? `
       <div><small>Since</small><b>${OMS.hhmm(o.since)}</b></div>
       <div><small>Customers affected</small><b>${o.customers_affected}</b></div>
-      <div><small>Estimated restoration</small><b>${OMS.hhmm(o.etr)}</b></div>
+      <div><small>Estimated restoration</small><b>${OMS.hhmm(o.etr)}</b>${o.etr_by ? `<small class="by">${OMS.esc(o.etr_by)}</small>` : ""}</div>
       <div><small>Crew</small><b>${OMS.esc(o.crew_status)}${o.crew_eta ? " · ETA " + OMS.hhmm(o.crew_eta) : ""}</b></div>
       <div style="grid-column:1/3"><small>Status</small><b>${OMS.esc(o.status)}</b></div>
       ${o.cause ? `<div style="grid-column:1/3"><small>Cause</small><b>${OMS.esc(o.cause)}</b></div>` : ""}`
